@@ -1,0 +1,45 @@
+"""User-facing errors.
+
+Every mistake a researcher can make in a scenario file, a data file or on the command line is
+raised as a :class:`UserError` (or a subclass). The CLI prints its one-line message and exits
+with code 2; no traceback is shown. Programming errors stay ordinary exceptions, so a bug still
+gives a traceback.
+"""
+
+from __future__ import annotations
+
+EXIT_USER_ERROR = 2
+
+
+class UserError(Exception):
+    """A mistake in user input, reported as one line.
+
+    Args:
+        message: What is wrong and what is allowed, in one line.
+        source: The file (or ``"--set"``/``"command line"``) the bad input came from.
+        key: The dotted key or column name at fault, if any.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, key: str | None = None):
+        self.message = message
+        self.source = source
+        self.key = key
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """The message as printed by the CLI: ``file: key: message``."""
+        parts = [p for p in (self.source, self.key) if p]
+        prefix = ": ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class ScenarioError(UserError):
+    """A scenario or experiment file is malformed, names an unknown key, or has a bad value."""
+
+
+class DataError(UserError):
+    """A county data file (CSV, GeoJSON, plan mapping) is missing, malformed or inconsistent."""
+
+
+class PlanError(UserError):
+    """A merger plan violates its constraints (e.g. a plan file omits or repeats a village)."""
