@@ -224,9 +224,15 @@ class PlanParams:
         [1.0, 0.55, 0.25], "-", "Merge propensity of plain, hill and mountain units.",
         lo=0.01, hi=10.0,
     )
+    size_exponent: float = param(
+        4.0, "-", "Exponent on the combined size in the merge cost; larger = more even unit "
+        "sizes (too large inverts the density gradient).", lo=0.0, hi=10.0,
+        source="calibrated: 345–420 merged villages in the seed county (report: 383)",
+    )
     gradient_strength: float = param(
-        1.5, "-", "Exponent on the propensity in the merge cost; larger = steeper gradient "
+        0.75, "-", "Exponent on the propensity in the merge cost; larger = steeper gradient "
         "(0 = no gradient).", lo=0.0, hi=10.0,
+        source="calibrated with size_exponent (see docs/architecture.md)",
     )
     file: str = param(
         "", "path", "Mapping CSV for method = file (village_id, new_village, new_township).",

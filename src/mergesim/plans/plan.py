@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mergesim.county.county import County
+from mergesim.county.travel import travel_table
+
 
 @dataclass(eq=False)
 class Plan:
@@ -49,3 +52,96 @@ class Plan:
     def village_township_after(self, township: np.ndarray) -> np.ndarray:
         """New-township index of every old village, given the county's ``township`` array."""
         return self.township_to_new[township]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building a plan from unit labels: seats and names
+# ---------------------------------------------------------------------------------------------
+
+
+def _relabel(labels: np.ndarray) -> np.ndarray:
+    """Dense 0..k-1 labels in order of first appearance."""
+    _, first, inv = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[inv]
+
+
+def township_seats(county: County, township_to_new: np.ndarray) -> np.ndarray:
+    """Seat village of each new township.
+
+    Rule: the county seat if it is a member; otherwise, among the members' old seats, the one
+    with the least population-weighted road minutes to the new township's villages (the most
+    central old seat). A township that did not merge keeps its seat.
+    """
+    k = int(township_to_new.max()) + 1
+    seats = np.empty(k, dtype=np.int64)
+    v_new = township_to_new[county.township]
+    groups = [np.flatnonzero(township_to_new == j) for j in range(k)]
+    multi = [g for g in groups if len(g) > 1]
+    cand = np.unique(np.concatenate([county.township_seat[g] for g in multi])) if multi else []
+    table = travel_table(county.road_matrix(), np.asarray(cand, dtype=np.int64))
+    row = {int(c): i for i, c in enumerate(cand)}
+    for j, g in enumerate(groups):
+        old_seats = county.township_seat[g]
+        if len(g) == 1:
+            seats[j] = old_seats[0]
+        elif county.county_seat in old_seats:
+            seats[j] = county.county_seat
+        else:
+            mem = np.flatnonzero(v_new == j)
+            w = county.population[mem].astype(float) + 1e-9
+            cost = [float(table[row[int(s)], mem] @ w) for s in old_seats]
+            seats[j] = old_seats[int(np.argmin(cost))]
+    return seats
+
+
+def village_seats(county: County, village_to_new: np.ndarray) -> np.ndarray:
+    """Seat village of each new village: the most populous member (ties: lowest index).
+
+    The larger village hosts the merged village committee in the report's practice; the
+    township rule (centrality) is used for townships because their seats host the service
+    centre everyone must reach.
+    """
+    k = int(village_to_new.max()) + 1
+    order = np.lexsort((np.arange(county.n_villages), -county.population, village_to_new))
+    first = order[np.r_[0, np.flatnonzero(np.diff(village_to_new[order])) + 1]]
+    seats = np.empty(k, dtype=np.int64)
+    seats[village_to_new[first]] = first
+    return seats
+
+
+def build_plan(
+    county: County,
+    village_labels: np.ndarray,
+    township_labels: np.ndarray,
+    *,
+    method: str,
+    seed: int | None,
+    notes: list[str] | None = None,
+) -> Plan:
+    """Make a :class:`Plan` from arbitrary unit labels: relabel densely, choose seats and names.
+
+    Args:
+        county: The county before the merger.
+        village_labels: Any label per old village; equal labels = same new village.
+        township_labels: Any label per old township; equal labels = same new township.
+        method: Generator name.
+        seed: The plan's seed (None if deterministic).
+        notes: Remarks to carry into the summary.
+    """
+    v2n = _relabel(np.asarray(village_labels))
+    t2n = _relabel(np.asarray(township_labels))
+    vs = village_seats(county, v2n)
+    ts = township_seats(county, t2n)
+    return Plan(
+        method=method,
+        seed=seed,
+        village_to_new=v2n,
+        township_to_new=t2n,
+        new_village_seat=vs,
+        new_township_seat=ts,
+        new_village_name=county.village_name[vs].copy(),
+        new_township_name=county.village_name[ts].copy(),
+        notes=list(notes or []),
+    )

@@ -1,0 +1,7 @@
+"""``python -m mergesim``."""
+
+import sys
+
+from mergesim.cli import main
+
+sys.exit(main())

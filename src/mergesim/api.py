@@ -1,0 +1,124 @@
+"""High-level API behind the command line: one function per command, files included.
+
+The CLI only parses arguments and calls these; notebooks and scripts can call them directly.
+Every result file is written atomically and only after all computation succeeded, so a user
+mistake never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mergesim.county.county import County
+from mergesim.plans.checks import Check
+from mergesim.plans.plan import Plan
+
+#: Summary keys printed by ``mergesim plan``, in order.
+PLAN_TABLE_KEYS = (
+    "townships_before", "townships_after", "townships_abolished", "villages_before",
+    "villages_after", "merged_villages", "villages_merged_away", "border_townships_kept",
+    "border_villages_kept", "heritage_kept", "village_pop_ratio", "village_area_ratio",
+    "township_pop_ratio", "township_area_ratio", "villages_per_new_near_seat",
+    "villages_per_new_far", "villages_per_new_plain", "villages_per_new_mountain", "seed",
+)
+
+
+@dataclass
+class PlanResult:
+    """What :func:`plan_scenario` produced."""
+
+    county: County
+    plan: Plan
+    summary: dict
+    checks: list[Check]
+    out: Path | None
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def all_checks_ok(self) -> bool:
+        """Whether every plan check passed."""
+        return all(c.ok for c in self.checks)
+
+    def report(self) -> str:
+        """The summary and checks as a plain-text table."""
+        s = self.summary
+        width = max(len(k) for k in PLAN_TABLE_KEYS)
+        lines = [f"plan '{s['method']}' for county '{self.county.name}' "
+                 f"({self.seconds:.2f} s)", ""]
+        lines += [f"  {k:<{width}}  {s[k]}" for k in PLAN_TABLE_KEYS if k in s]
+        lines += ["", "checks:"]
+        lines += [f"  [{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}" for c in self.checks]
+        if s.get("notes"):
+            lines += ["", "notes:"] + [f"  - {n}" for n in s["notes"]]
+        if self.out is not None:
+            lines += ["", f"wrote {len(self.files)} files to {self.out}"]
+        return "\n".join(lines)
+
+
+def plan_scenario(
+    scenario_path: str | Path,
+    *,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    maps: bool = True,
+    write: bool = True,
+) -> PlanResult:
+    """Build a scenario's county and plan, check it, and write the plan files.
+
+    Writes to ``out`` (default ``results/<scenario name>``): ``plan_summary.json``,
+    ``plan.csv``, ``scenario.toml`` (resolved) and, with ``maps``, ``map_before.png`` and
+    ``map_after.png``.
+
+    Args:
+        scenario_path: Scenario TOML file.
+        overrides: ``key=value`` strings, as given to ``--set``.
+        out: Output folder.
+        maps: Draw the maps.
+        write: Write files (False: compute only).
+
+    Raises:
+        mergesim.errors.UserError: Bad scenario or data (one line).
+    """
+    from mergesim.config import dump_scenario, load_scenario
+    from mergesim.county import build_county
+    from mergesim.io import atomic_write_json
+    from mergesim.plans import make_plan, plan_checks, summarize
+    from mergesim.plans.from_file import write_plan_csv
+    from mergesim.rng import Streams
+
+    t0 = time.perf_counter()
+    scenario = load_scenario(scenario_path, overrides)
+    streams = Streams(scenario.seed)
+    county = build_county(scenario, streams)
+    plan = make_plan(county, scenario, streams)
+    summary = summarize(county, plan)
+    summary["scenario"] = scenario.name
+    checks = plan_checks(county, plan, scenario)
+    summary["checks"] = {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}
+    figs = {}
+    if maps and write:
+        from mergesim.plotting.maps import plot_county_map
+
+        figs["map_before.png"] = plot_county_map(county, None,
+                                                 title=f"{county.name}: before the merger")
+        figs["map_after.png"] = plot_county_map(
+            county, plan, title=f"{county.name}: after the '{plan.method}' plan")
+    seconds = time.perf_counter() - t0
+    result = PlanResult(county, plan, summary, checks, None, seconds=seconds)
+    if not write:
+        return result
+    from mergesim.plotting.maps import save_figure
+
+    out_dir = Path(out) if out is not None else Path("results") / scenario.name
+    files = [out_dir / "plan_summary.json", out_dir / "plan.csv", out_dir / "scenario.toml"]
+    atomic_write_json(files[0], summary)
+    write_plan_csv(county, plan, files[1])
+    dump_scenario(scenario, files[2])
+    for name, fig in figs.items():
+        files.append(save_figure(fig, out_dir / name))
+    result.out, result.files = out_dir, files
+    return result

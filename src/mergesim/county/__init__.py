@@ -1,0 +1,48 @@
+"""The county: villages and townships as arrays, the road graph, generator and loaders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mergesim.config.schema import Scenario
+from mergesim.county.county import County, Terrain, TownshipClass
+from mergesim.rng import Streams
+
+__all__ = ["County", "Terrain", "TownshipClass", "build_county", "resolve_path"]
+
+
+def resolve_path(scenario: Scenario, value: str) -> Path:
+    """A data path from the scenario, relative paths taken from the scenario file's folder."""
+    p = Path(value)
+    return p if p.is_absolute() else Path(scenario.base_dir) / p
+
+
+def build_county(scenario: Scenario, streams: Streams | None = None) -> County:
+    """The county a scenario describes: synthetic (seeded) or loaded from a data file.
+
+    Args:
+        scenario: A validated scenario.
+        streams: The run's random streams (default: ``Streams(scenario.seed)``); the generator
+            draws only from the ``"county"`` stream.
+
+    Raises:
+        mergesim.errors.DataError: A data file is missing or invalid.
+        mergesim.errors.ScenarioError: The synthetic sizes are inconsistent.
+    """
+    streams = streams or Streams(scenario.seed)
+    cp = scenario.county
+    if cp.source == "synthetic":
+        from mergesim.county.synthetic import generate_county
+
+        return generate_county(scenario, streams.generator("county"))
+    from mergesim.county import loaders
+
+    edges = resolve_path(scenario, cp.edges) if cp.edges else None
+    load = loaders.load_county_csv if cp.source == "csv" else loaders.load_county_geojson
+    if not cp.data:
+        from mergesim.errors import ScenarioError
+
+        raise ScenarioError(f"source = {cp.source!r} needs county.data, the path of the file",
+                            key="county.data")
+    return load(resolve_path(scenario, cp.data), edges=edges, roads=scenario.roads,
+                name=scenario.name or None)

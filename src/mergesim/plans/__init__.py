@@ -1,0 +1,52 @@
+"""Merger plans: the plan model, its checks and summary, and one module per generator."""
+
+from __future__ import annotations
+
+from mergesim.config.schema import Scenario
+from mergesim.county.county import County
+from mergesim.plans.checks import Check, check_plan, summarize
+from mergesim.plans.plan import Plan, build_plan
+from mergesim.rng import Streams
+
+__all__ = ["Check", "Plan", "build_plan", "check_plan", "make_plan", "plan_checks", "summarize"]
+
+
+def make_plan(county: County, scenario: Scenario, streams: Streams | None = None) -> Plan:
+    """The plan a scenario asks for (``plan.method``).
+
+    Args:
+        county: The county before the merger.
+        scenario: A validated scenario.
+        streams: The run's random streams (default ``Streams(scenario.seed)``); only the
+            ensemble draws, from stream ``"plan"`` keyed by the member number.
+    """
+    from mergesim.county import resolve_path
+    from mergesim.plans import ensemble, from_file, policy, uniform
+
+    p = scenario.plan
+    streams = streams or Streams(scenario.seed)
+    if p.method == "none":
+        return policy.none_plan(county)
+    if p.method == "policy":
+        return policy.policy_plan(county, p)
+    if p.method == "uniform":
+        return uniform.uniform_plan(county, p)
+    if p.method == "file":
+        return from_file.load_plan_csv(county, resolve_path(scenario, p.file))
+    if p.method == "ensemble":
+        return ensemble.ensemble_member(county, p, streams, p.ensemble_member)
+    raise ValueError(f"unknown plan method {p.method!r}")  # the schema's choices prevent this
+
+
+def plan_checks(county: County, plan: Plan, scenario: Scenario) -> list[Check]:
+    """:func:`check_plan` with the expectations the scenario implies.
+
+    Exemptions and the gradient are checked for ``policy`` and ``ensemble`` plans.
+    """
+    rules = plan.method in ("policy", "ensemble")
+    p = scenario.plan
+    return check_plan(
+        county, plan, expect_gradient=rules and p.gradient_strength > 0,
+        keep_border=rules and p.keep_border_townships and p.keep_border_villages,
+        keep_heritage=rules and p.keep_heritage,
+    )

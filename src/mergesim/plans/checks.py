@@ -1,0 +1,192 @@
+"""Plan checks and the plan summary.
+
+:func:`check_plan` runs on every plan (``mergesim plan`` prints the result; tests assert it):
+each old unit in exactly one new unit, population and area conserved, merged units contiguous,
+exemptions honoured and — for the ``policy`` generator — the density gradient. :func:`summarize`
+returns the summary dict written to ``plan_summary.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from mergesim.county.county import County, Terrain, TownshipClass
+from mergesim.county.travel import travel_table
+from mergesim.plans.plan import Plan
+
+
+@dataclass(frozen=True)
+class Check:
+    """One plan check: its name, whether it passed, and a one-line detail."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def units_contiguous(county: County, labels: np.ndarray) -> tuple[int, int]:
+    """Count units whose members are not connected by roads inside the unit.
+
+    Args:
+        county: The county (its road edges define adjacency).
+        labels: Dense new-unit label per old village (0..k-1).
+
+    Returns:
+        ``(n_units, n_split)``: number of units, and of units in more than one piece.
+    """
+    same = labels[county.edge_a] == labels[county.edge_b]
+    a, b = county.edge_a[same], county.edge_b[same]
+    n = county.n_villages
+    g = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, comp = connected_components(g, directed=False)
+    k = int(labels.max()) + 1
+    # A unit is contiguous iff all its members share one component.
+    pieces = np.zeros(k, dtype=np.int64)
+    pairs = np.unique(np.column_stack([labels, comp]), axis=0)
+    np.add.at(pieces, pairs[:, 0], 1)
+    return k, int((pieces > 1).sum())
+
+
+def _members_per_new(labels: np.ndarray, mask: np.ndarray) -> float:
+    """Old villages per distinct new village among the villages in ``mask``."""
+    if not mask.any():
+        return float("nan")
+    return float(mask.sum() / len(np.unique(labels[mask])))
+
+
+def gradient(county: County, plan: Plan) -> dict[str, float]:
+    """Old villages per new village near vs far from the seat and on plains vs mountains.
+
+    "Near" and "far" are the thirds of villages by road minutes to the county seat.
+    """
+    t = travel_table(county.road_matrix(), np.array([county.county_seat]))[0]
+    lo, hi = np.quantile(t, [1 / 3, 2 / 3])
+    v = plan.village_to_new
+    return {
+        "villages_per_new_near_seat": _members_per_new(v, t <= lo),
+        "villages_per_new_far": _members_per_new(v, t >= hi),
+        "villages_per_new_plain": _members_per_new(v, county.terrain == Terrain.PLAIN),
+        "villages_per_new_mountain": _members_per_new(v, county.terrain == Terrain.MOUNTAIN),
+    }
+
+
+def check_plan(county: County, plan: Plan, *, expect_gradient: bool = False,
+               keep_border: bool = False, keep_heritage: bool = False) -> list[Check]:
+    """Run every plan check.
+
+    Args:
+        county: The county before the merger.
+        plan: The plan to check.
+        expect_gradient: Check the policy density gradient.
+        keep_border: Check that border townships and villages are kept whole.
+        keep_heritage: Check that heritage townships and villages are kept.
+
+    Returns:
+        One :class:`Check` per rule, in a fixed order.
+    """
+    out: list[Check] = []
+    n, t = county.n_villages, county.n_townships
+    v2n, t2n = plan.village_to_new, plan.township_to_new
+    ok = v2n.shape == (n,) and t2n.shape == (t,) and v2n.min() >= 0 and t2n.min() >= 0
+    ok = ok and set(np.unique(v2n)) == set(range(plan.n_new_villages))
+    ok = ok and set(np.unique(t2n)) == set(range(plan.n_new_townships))
+    out.append(Check("partition", bool(ok),
+                     f"{n} villages -> {plan.n_new_villages}, {t} townships -> "
+                     f"{plan.n_new_townships}"))
+    # A new village must lie in one new township.
+    vt = t2n[county.township]
+    nested = len(np.unique(np.column_stack([v2n, vt]), axis=0)) == plan.n_new_villages
+    out.append(Check("villages nested in townships", bool(nested),
+                     "each new village lies within one new township"))
+    pop_after = np.bincount(v2n, weights=county.population).sum()
+    area_after = np.bincount(v2n, weights=county.area).sum()
+    cons = (np.isclose(pop_after, county.population.sum())
+            and np.isclose(area_after, county.area.sum()))
+    out.append(Check("conservation", bool(cons),
+                     f"population {county.population.sum():,} -> {pop_after:,.0f}; area "
+                     f"{county.area.sum():.1f} -> {area_after:.1f} km²"))
+    kv, sv = units_contiguous(county, v2n)
+    kt, st = units_contiguous(county, vt)
+    out.append(Check("contiguity", sv == 0 and st == 0,
+                     f"{sv} of {kv} villages and {st} of {kt} townships in several pieces"))
+    if keep_border:
+        bt = np.flatnonzero(county.township_class == TownshipClass.BORDER)
+        whole = all((t2n == t2n[b]).sum() == 1 for b in bt)
+        bv = np.flatnonzero(county.border)
+        alone = np.bincount(v2n, minlength=plan.n_new_villages)[v2n[bv]] == 1
+        out.append(Check("border kept", bool(whole and alone.all()),
+                         f"{len(bt)} border townships, {int(alone.sum())}/{len(bv)} border "
+                         "villages kept"))
+    if keep_heritage:
+        ht = np.flatnonzero(county.township_class == TownshipClass.HERITAGE)
+        whole = all((t2n == t2n[h]).sum() == 1 for h in ht)
+        hv = np.flatnonzero(county.heritage)
+        alone = np.bincount(v2n, minlength=plan.n_new_villages)[v2n[hv]] == 1
+        out.append(Check("heritage kept", bool(whole and alone.all()),
+                         f"{len(ht)} heritage townships, {int(alone.sum())}/{len(hv)} heritage "
+                         "villages kept"))
+    if expect_gradient:
+        g = gradient(county, plan)
+        near, far = g["villages_per_new_near_seat"], g["villages_per_new_far"]
+        pl, mo = g["villages_per_new_plain"], g["villages_per_new_mountain"]
+        ok = near > far and (np.isnan(mo) or np.isnan(pl) or pl > mo)
+        out.append(Check("density gradient", bool(ok),
+                         f"old villages per new village: near seat {near:.2f} vs far {far:.2f}; "
+                         f"plain {pl:.2f} vs mountain {mo:.2f}"))
+    return out
+
+
+def summarize(county: County, plan: Plan) -> dict:
+    """The plan summary written to ``plan_summary.json``.
+
+    Keys (counts are units; ratios are mean after / mean before, dimensionless):
+    townships_before/after/abolished, villages_before/after, merged_villages (new villages made
+    of ≥ 2 old ones), villages_merged_away (old villages that lost their status, i.e. members of
+    a merged village that are not its seat), border_townships_kept, border_villages_kept,
+    heritage_kept (heritage townships + villages kept whole), the four ratios, the gradient
+    figures, seed, method and notes.
+    """
+    n, t = county.n_villages, county.n_townships
+    nv, nt = plan.n_new_villages, plan.n_new_townships
+    vsize = np.bincount(plan.village_to_new, minlength=nv)
+    tsize = np.bincount(plan.township_to_new, minlength=nt)
+    bt = np.flatnonzero(county.township_class == TownshipClass.BORDER)
+    ht = np.flatnonzero(county.township_class == TownshipClass.HERITAGE)
+    bv = np.flatnonzero(county.border)
+    hv = np.flatnonzero(county.heritage)
+    out = {
+        "method": plan.method,
+        "seed": plan.seed,
+        "townships_before": t,
+        "townships_after": nt,
+        "townships_abolished": t - nt,
+        "villages_before": n,
+        "villages_after": nv,
+        "merged_villages": int((vsize >= 2).sum()),
+        "villages_merged_away": n - nv,
+        "border_townships": len(bt),
+        "border_townships_kept": int((tsize[plan.township_to_new[bt]] == 1).sum()),
+        "border_villages": len(bv),
+        "border_villages_kept": int((vsize[plan.village_to_new[bv]] == 1).sum()),
+        "heritage_units": len(ht) + len(hv),
+        "heritage_kept": int((tsize[plan.township_to_new[ht]] == 1).sum()
+                             + (vsize[plan.village_to_new[hv]] == 1).sum()),
+        # Totals are conserved, so mean after / mean before = count before / count after.
+        "village_pop_ratio": _ratio(county.population, plan.village_to_new, n, nv),
+        "village_area_ratio": _ratio(county.area, plan.village_to_new, n, nv),
+        "township_pop_ratio": _ratio(county.township_population(), plan.township_to_new, t, nt),
+        "township_area_ratio": _ratio(county.township_area(), plan.township_to_new, t, nt),
+    }
+    out.update({k: round(v, 3) for k, v in gradient(county, plan).items()})
+    out["notes"] = list(plan.notes)
+    return out
+
+
+def _ratio(values: np.ndarray, labels: np.ndarray, n_before: int, n_after: int) -> float:
+    after = np.bincount(labels, weights=values.astype(float), minlength=n_after)
+    before_mean = values.sum() / n_before
+    return round(float(after.mean() / before_mean), 4) if before_mean > 0 else float("nan")
