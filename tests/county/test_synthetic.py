@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from property import scenarios, small_county, small_scenario
 from scipy.sparse.csgraph import connected_components
 
 from mergesim.config.schema import Scenario
@@ -15,6 +14,7 @@ from mergesim.county.geometry import polygon_area
 from mergesim.errors import ScenarioError
 from mergesim.plans.checks import units_contiguous
 from mergesim.rng import Streams
+from property import scenarios, small_county, small_scenario
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import networkx as nx
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from property import small_county
 
 from mergesim.county.travel import minutes_to_assigned, nearest, travel_table
+from property import small_county
 
 
 def _nx_graph(c):

@@ -6,12 +6,12 @@ import csv
 
 import numpy as np
 import pytest
-from property import small_county
 
 from mergesim.errors import PlanError
 from mergesim.plans import make_plan
 from mergesim.plans.from_file import load_plan_csv, write_plan_csv
 from mergesim.rng import Streams
+from property import small_county
 
 
 @pytest.fixture(scope="module")

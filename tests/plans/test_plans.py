@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from property import scenarios, small_county
 
 from mergesim.config.schema import Scenario
 from mergesim.county import build_county
@@ -14,6 +13,7 @@ from mergesim.plans import make_plan, plan_checks, summarize
 from mergesim.plans.ensemble import ensemble_member
 from mergesim.plans.policy import agglomerate
 from mergesim.rng import Streams
+from property import scenarios, small_county
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ Recipe (each step uses only the county's own random stream, in this order):
 4. **Villages** — candidate points thinned by terrain-dependent density, with a minimum spacing
    that scales with local density (a Poisson-disk-like pattern, so no cell is tiny).
 5. **Territories and roads** — Voronoi cells clipped to the outline; neighbours are joined by a
-   road whose minutes follow terrain and road class (see :func:`~mergesim.county.county.road_minutes`).
+   road whose minutes follow terrain and road class
+   (see :func:`~mergesim.county.county.road_minutes`).
 6. **Populations** — log-normal around a terrain-dependent mean, scaled to ``county.population``
    exactly (largest remainder), with households and villager groups derived.
 7. **Townships** — seeds spread by farthest-point sampling, then grown over the road graph by
