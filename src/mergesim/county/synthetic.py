@@ -30,6 +30,7 @@ Recipe (each step uses only the county's own random stream, in this order):
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from matplotlib.path import Path
 from scipy.sparse.csgraph import dijkstra
 
@@ -202,6 +203,36 @@ def _grow_townships(roads, xy, n_town, seat_village, rng):
     return pos[src], seeds
 
 
+def _trunk_edges(xy, ea, eb, length, lines, width, seat) -> np.ndarray:
+    """Edges of each trunk road: the shortest chain from the seat to the corridor's far end.
+
+    Only edges between villages within ``width`` (km, at least 1.5× the edge scale) of the
+    corridor line are eligible, so the trunk follows the corridor as one chain instead of
+    marking every road in the corridor band.
+    """
+    n = len(xy)
+    trunk = np.zeros(len(ea), dtype=bool)
+    edge_of = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(ea, eb, strict=True))}
+    for line in lines:
+        d = point_to_polyline_distance(xy, line)
+        band = d <= max(width, 1.5 * float(np.median(length)))
+        band[seat] = True
+        ok = band[ea] & band[eb]
+        g = sp.csr_matrix((length[ok], (ea[ok], eb[ok])), shape=(n, n))
+        dist, pred = dijkstra(g, directed=False, indices=seat, return_predecessors=True)
+        reach = np.flatnonzero(np.isfinite(dist) & band)
+        if len(reach) < 2:
+            continue
+        # The far end: the reachable band village nearest the corridor's end point.
+        end = reach[np.argmin(((xy[reach] - line[-1]) ** 2).sum(axis=1))]
+        v = int(end)
+        while v != seat and pred[v] >= 0:
+            u = int(pred[v])
+            trunk[edge_of[(min(u, v), max(u, v))]] = True
+            v = u
+    return trunk
+
+
 def generate_county(scenario: Scenario, rng: np.random.Generator) -> County:
     """Generate the synthetic county described by ``scenario``.
 
@@ -289,7 +320,7 @@ def generate_county(scenario: Scenario, rng: np.random.Generator) -> County:
 
     ea, eb = pairs[:, 0], pairs[:, 1]
     length = np.hypot(*(xy[ea] - xy[eb]).T)
-    trunk = corridor[ea] & corridor[eb]
+    trunk = _trunk_edges(xy, ea, eb, length, corridor_lines, cp.corridor_width_km, i_seat)
     minutes = road_minutes(
         length, terrain[ea], terrain[eb], trunk, trunk_kmh=rp.trunk_kmh,
         terrain_kmh=(rp.plain_kmh, rp.hill_kmh, rp.mountain_kmh), detour=rp.detour,
