@@ -99,6 +99,16 @@ def plan_scenario(
     summary["scenario"] = scenario.name
     checks = plan_checks(county, plan, scenario)
     summary["checks"] = {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}
+    ensemble_rows: list[dict] = []
+    if scenario.plan.method == "ensemble":
+        ensemble_rows, spread, failed = _ensemble(county, scenario, streams)
+        summary["ensemble"] = spread
+        if failed:
+            checks.append(Check("ensemble checks", False,
+                                f"members failing a check: {', '.join(map(str, failed))}"))
+        else:
+            checks.append(Check("ensemble checks", True,
+                                f"all {len(ensemble_rows)} members pass every check"))
     figs = {}
     if maps and write:
         from mergesim.plotting.maps import plot_county_map
@@ -118,7 +128,38 @@ def plan_scenario(
     atomic_write_json(files[0], summary)
     write_plan_csv(county, plan, files[1])
     dump_scenario(scenario, files[2])
+    if ensemble_rows:
+        from mergesim.io import atomic_write_text
+
+        cols = list(ensemble_rows[0])
+        text = ",".join(cols) + "\n" + "".join(
+            ",".join(str(r[c]) for c in cols) + "\n" for r in ensemble_rows)
+        files.append(out_dir / "ensemble_summary.csv")
+        atomic_write_text(files[-1], text)
     for name, fig in figs.items():
         files.append(save_figure(fig, out_dir / name))
     result.out, result.files = out_dir, files
     return result
+
+
+def _ensemble(county: County, scenario, streams) -> tuple[list[dict], dict, list[int]]:
+    """Summaries of every ensemble member, their spread (min/mean/max) and failing members."""
+    import numpy as np
+
+    from mergesim.plans import plan_checks, summarize
+    from mergesim.plans.ensemble import ensemble_plans
+
+    rows, failed = [], []
+    for k, plan in enumerate(ensemble_plans(county, scenario.plan, streams)):
+        sm = summarize(county, plan)
+        rows.append({"member": k, **{key: sm[key] for key in PLAN_TABLE_KEYS}})
+        if not all(c.ok for c in plan_checks(county, plan, scenario)):
+            failed.append(k)
+    spread = {}
+    for key in PLAN_TABLE_KEYS:
+        if key == "seed":
+            continue
+        v = np.array([r[key] for r in rows], dtype=float)
+        spread[key] = {"min": float(v.min()), "mean": round(float(v.mean()), 4),
+                       "max": float(v.max())}
+    return rows, spread, failed
