@@ -45,7 +45,7 @@ def scenarios(draw, methods=("policy", "uniform", "ensemble", "none")) -> Scenar
         townships=townships,
         seed=draw(st.integers(0, 2**31)),
         border_t=border_t,
-        border_v=draw(st.integers(0, 2)) if border_t else 0,
+        border_v=draw(st.integers(0, 1)) if border_t else 0,  # a township has >= 1 village
         heritage_t=draw(st.integers(0, 1)),
         heritage_v=draw(st.integers(0, 2)),
         central=draw(st.integers(0, 1)),
