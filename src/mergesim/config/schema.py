@@ -343,7 +343,8 @@ class VillagerParams:
 
     scale: float = param(
         1.0, "-", "Share of the registered population simulated as individuals (1 = every "
-        "villager); capacities scale with it so that rate metrics stay comparable.",
+        "villager); capacities scale with it so that rate metrics stay comparable (queue "
+        "metrics need a scale near 1: see docs/metrics.md).",
         lo=0.0001, hi=1.0,
     )
     child_share: float = param(
@@ -529,11 +530,12 @@ class ServiceParams:
         lo=0.0, hi=1.0, source="assumption: as the old village office",
     )
     agency_share: float = param(
-        0.7, "-", "Share of administrative affair types the agency service can carry (the rest "
+        0.6, "-", "Share of administrative affair types the agency service can carry (the rest "
         "need the villager in person).", lo=0.0, hi=1.0, source="assumption",
     )
     station_share: float = param(
-        0.7, "-", "Share of administrative affair types a convenience station handles.",
+        0.8, "-", "Share of administrative affair types a convenience station handles (most "
+        "of the old centre's windows stay).",
         lo=0.0, hi=1.0, source="assumption",
     )
     headroom: float = param(

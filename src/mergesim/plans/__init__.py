@@ -25,17 +25,22 @@ def make_plan(county: County, scenario: Scenario, streams: Streams | None = None
 
     p = scenario.plan
     streams = streams or Streams(scenario.seed)
-    if p.method == "none":
-        return policy.none_plan(county)
-    if p.method == "policy":
-        return policy.policy_plan(county, p)
-    if p.method == "uniform":
-        return uniform.uniform_plan(county, p)
-    if p.method == "file":
-        return from_file.load_plan_csv(county, resolve_path(scenario, p.file))
     if p.method == "ensemble":
         return ensemble.ensemble_member(county, p, streams, p.ensemble_member)
-    raise ValueError(f"unknown plan method {p.method!r}")  # the schema's choices prevent this
+    if p.method == "none":
+        plan = policy.none_plan(county)
+    elif p.method == "policy":
+        plan = policy.policy_plan(county, p)
+    elif p.method == "uniform":
+        plan = uniform.uniform_plan(county, p)
+    elif p.method == "file":
+        plan = from_file.load_plan_csv(county, resolve_path(scenario, p.file))
+    else:  # the schema's choices prevent this
+        raise ValueError(f"unknown plan method {p.method!r}")
+    # Deterministic generators draw nothing; the scenario's seed (which fixed the county) is
+    # what reproduces them.
+    plan.seed = scenario.seed
+    return plan
 
 
 def plan_checks(county: County, plan: Plan, scenario: Scenario) -> list[Check]:

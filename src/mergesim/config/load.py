@@ -1,0 +1,542 @@
+"""Reading, layering, overriding and writing scenarios.
+
+A scenario file is TOML. A top-level ``extends = "other.toml"`` names a parent file (relative
+to the extending file; chains allowed, cycles rejected); the child's tables are deep-merged over
+the parent's key by key, and lists are replaced, not merged. ``--set key=value`` overrides come
+last. The merged table is validated by :func:`~mergesim.config.params.build_section`, so every
+mistake is a one-line :class:`~mergesim.errors.ScenarioError` naming the file that set the bad
+key.
+
+Data paths (parameters whose unit is ``"path"``) are made absolute as each layer is merged,
+relative to the folder of the file that set them, so a path in a parent file still points next
+to the parent after a child in another folder extends it.
+
+Everything here walks the dataclasses of :mod:`mergesim.config.schema` generically: a new section
+or parameter needs no change in this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import functools
+import math
+import os
+import re
+import tomllib
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mergesim.config.params import build_section, iter_params, unknown_key_message
+from mergesim.config.schema import Scenario
+from mergesim.errors import ScenarioError
+
+__all__ = [
+    "apply_overrides",
+    "dump_scenario",
+    "format_toml_value",
+    "load_scenario",
+    "load_scenario_dict",
+    "parse_override",
+    "render_toml",
+    "scenario_to_dict",
+]
+
+#: Where a leaf key's value came from: dotted key -> file name, ``"--set"`` or another source.
+_Provenance = dict[str, str]
+
+_KEY_PART = re.compile(r"[A-Za-z0-9_-]+")
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read a scenario file, resolve ``extends``, apply ``--set`` overrides and validate.
+
+    ``name`` defaults to the stem of ``path`` when this file itself does not set it (an
+    inherited name is not used, so that a child scenario gets its own results folder).
+
+    Args:
+        path: The scenario TOML file.
+        overrides: ``key=value`` strings as given to ``--set``, e.g. ``"plan.method=uniform"``;
+            the value is read as a TOML value, or as a bare string if it is not one. A relative
+            data path given here is taken from the current working directory, as a shell user
+            expects.
+
+    Returns:
+        The validated scenario; ``base_dir`` is the absolute folder of ``path``.
+
+    Raises:
+        ScenarioError: Missing or malformed file, bad ``extends``, unknown key, wrong type, value
+            out of range, or a malformed ``--set`` item (one line each).
+    """
+    path = Path(path)
+    top = _read_toml(path)
+    source = _shown(str(path))
+    prov: _Provenance = {}
+    data = _resolve_layers(top, source, Path(os.path.abspath(path)).parent, [path.resolve()],
+                           [source], prov)
+    if "name" not in top:
+        data["name"] = path.stem
+        prov["name"] = source
+    cwd = Path.cwd()
+    for item in overrides:
+        key, value = parse_override(item)
+        parts = key.split(".")
+        _check_key_path(parts, source="--set")
+        layer = _nest(parts, value)
+        _absolutize_paths(layer, cwd)
+        _merge(data, layer, "--set", prov)
+    scenario = _build(data, source, prov)
+    scenario.base_dir = str(Path(os.path.abspath(path)).parent)
+    return scenario
+
+
+def load_scenario_dict(
+    data: Mapping[str, Any], source: str = "<dict>", base_dir: str | Path = "."
+) -> Scenario:
+    """Build a validated scenario from a nested dict, as if it were a scenario file.
+
+    Top-level keys may be dotted (``{"plan.method": "uniform"}``) as a shorthand for nested
+    tables; they are applied after the plain keys, in order. ``extends`` works as in a file,
+    relative to ``base_dir``.
+
+    Args:
+        data: The scenario table.
+        source: Name used in error messages.
+        base_dir: Folder that relative data paths (and ``extends``) are taken from.
+
+    Raises:
+        ScenarioError: Unknown key, wrong type, out-of-range value, bad ``extends``.
+    """
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"expected a table of keys, got {data!r}", source=source)
+    plain = {k: _plain_value(v) for k, v in data.items()
+             if not (isinstance(k, str) and "." in k)}
+    dotted = [(k, v) for k, v in data.items() if isinstance(k, str) and "." in k]
+    directory = Path(os.path.abspath(base_dir))
+    prov: _Provenance = {}
+    merged = _resolve_layers(plain, source, directory, [], [source], prov)
+    for key, value in dotted:
+        parts = _split_key(key, source)
+        _check_key_path(parts, source=source)
+        layer = _nest(parts, _plain_value(value))
+        _absolutize_paths(layer, directory)
+        _merge(merged, layer, source, prov)
+    scenario = _build(merged, source, prov)
+    scenario.base_dir = str(base_dir)
+    return scenario
+
+
+def apply_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], source: str = "parameters"
+) -> Scenario:
+    """A new validated scenario: ``scenario`` with dotted keys set to Python values.
+
+    This is how ``mesa.batch_run`` parameters (``{"plan.method": "uniform"}``) land on a base
+    scenario. NumPy scalars and arrays are accepted (converted to Python values); a dict value
+    is deep-merged into the section it names. ``scenario`` itself is not changed.
+
+    Args:
+        scenario: A validated scenario.
+        overrides: Dotted key -> value.
+        source: Name used in error messages.
+
+    Returns:
+        The new scenario, with ``scenario.base_dir``; a relative data path given here is taken
+        from that folder.
+
+    Raises:
+        ScenarioError: Unknown key, wrong type or out-of-range value.
+    """
+    data = scenario_to_dict(scenario)
+    prov: _Provenance = {}
+    directory = Path(os.path.abspath(scenario.base_dir))
+    for key, value in overrides.items():
+        parts = _split_key(key, source)
+        _check_key_path(parts, source=source)
+        layer = _nest(parts, _plain_value(value))
+        _absolutize_paths(layer, directory)
+        _merge(data, layer, source, prov)
+    out = _build(data, source, prov)
+    out.base_dir = scenario.base_dir
+    return out
+
+
+def scenario_to_dict(s: Any) -> dict[str, Any]:
+    """Every parameter of a scenario (or of one section) as nested dicts; no internal fields.
+
+    Lists are copied, so changing the result never changes ``s``.
+    """
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(s):
+        if not f.init or f.metadata.get("internal"):
+            continue
+        value = getattr(s, f.name)
+        if dataclasses.is_dataclass(value):
+            out[f.name] = scenario_to_dict(value)
+        else:
+            out[f.name] = copy.deepcopy(value)
+    return out
+
+
+def dump_scenario(s: Scenario, path: str | Path) -> Path:
+    """Write the resolved scenario (every parameter) as TOML, atomically.
+
+    Relative data paths are written as absolute paths (taken from ``s.base_dir``), so the file
+    reproduces the run wherever it is stored; ``load_scenario(path) == s`` for any scenario
+    read by :func:`load_scenario`.
+
+    Args:
+        s: A scenario.
+        path: Output file; its folder is created if needed.
+
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+    """
+    from mergesim.io import atomic_write_text
+
+    data = scenario_to_dict(s)
+    _absolutize_paths(data, Path(os.path.abspath(s.base_dir)))
+    header = (
+        # The name is escaped: a comment may not hold control characters or line breaks.
+        f"# Resolved scenario {_toml_string(s.name)} written by mergesim: every parameter,\n"
+        "# data paths absolute. Run it again with `mergesim plan <this file>`.\n"
+    )
+    path = Path(path)
+    atomic_write_text(path, header + render_toml(data))
+    return path
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """Split a ``--set`` item into its dotted key and value.
+
+    The value is read as a TOML value (``3``, ``2.5``, ``true``, ``[1, 2]``, ``"text"``); if it
+    is not one (``uniform``), or is a TOML date or time, which no parameter takes, it is kept
+    as the bare string.
+
+    Raises:
+        ScenarioError: The item is not ``key=value`` with a dotted key of plain words.
+    """
+    key, sep, raw = item.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key or not all(_KEY_PART.fullmatch(p) for p in key.split(".")):
+        raise ScenarioError(
+            f"bad override {item!r}; expected key=value, e.g. plan.method=uniform",
+            source="--set",
+        )
+    try:
+        parsed = tomllib.loads(f"v = {raw}")
+    except tomllib.TOMLDecodeError:
+        return key, raw
+    # A value with a newline could smuggle in extra keys; then it is not one TOML value.
+    if set(parsed) != {"v"} or not _is_plain(parsed["v"]):
+        return key, raw
+    return key, parsed["v"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and layering
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    source = _shown(str(path))
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError("file not found; expected an existing scenario TOML file",
+                            source=source) from None
+    except OSError as e:
+        raise ScenarioError(f"cannot read the file ({e.strerror}); expected a scenario TOML "
+                            "file", source=source) from None
+    except ValueError:  # a NUL byte in the name
+        raise ScenarioError("not a valid file name; expected a scenario TOML file",
+                            source=source) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"not UTF-8 text (bad byte at offset {e.start}); expected a TOML "
+                            "file", source=source) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        msg = " ".join(str(e).split())  # tomllib's "... (at line L, column C)", kept one line
+        raise ScenarioError(f"malformed TOML: {msg}", source=source) from None
+
+
+def _resolve_layers(
+    data: Mapping[str, Any],
+    source: str,
+    directory: Path,
+    chain: list[Path],
+    names: list[str],
+    prov: _Provenance,
+) -> dict[str, Any]:
+    """``data`` merged over its ``extends`` ancestors, paths absolute, provenance recorded."""
+    layer = dict(data)
+    parent = layer.pop("extends", None)
+    merged: dict[str, Any] = {}
+    if parent is not None:
+        if not isinstance(parent, str) or not parent.strip():
+            raise ScenarioError(f"value {parent!r} is not a file name; expected a path to a "
+                                "scenario file, relative to this file", source=source,
+                                key="extends")
+        target = directory / parent
+        shown = _shown(str(target))
+        try:
+            real, exists = target.resolve(), target.is_file()
+        except (OSError, ValueError):  # a NUL byte or an over-long name: no such file
+            real, exists = None, False
+        if real in chain:
+            cycle = " -> ".join([*names, shown])
+            raise ScenarioError(f"extends cycle: {cycle}; allowed: a chain without repeats",
+                                source=source, key="extends")
+        if real is None or not exists:
+            raise ScenarioError(f"value {parent!r} names a missing file ({shown}); expected a "
+                                "scenario file path relative to this file", source=source,
+                                key="extends")
+        merged = _resolve_layers(_read_toml(target), shown,
+                                 Path(os.path.abspath(target)).parent, [*chain, real],
+                                 [*names, shown], prov)
+    _check_keys(layer, Scenario, "", source)
+    layer = copy.deepcopy(layer)
+    _absolutize_paths(layer, directory)
+    _merge(merged, layer, source, prov)
+    return merged
+
+
+def _merge(base: dict[str, Any], layer: Mapping[str, Any], source: str, prov: _Provenance,
+           prefix: str = "") -> None:
+    """Deep-merge ``layer`` into ``base``: tables key by key, anything else (lists too) replaced."""
+    for key, value in layer.items():
+        dotted = prefix + key
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value, source, prov, dotted + ".")
+            continue
+        base[key] = copy.deepcopy(dict(value) if isinstance(value, Mapping) else value)
+        _record(prov, dotted, value, source)
+
+
+def _record(prov: _Provenance, key: str, value: Any, source: str) -> None:
+    prov[key] = source
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _record(prov, f"{key}.{k}", v, source)
+
+
+def _nest(parts: list[str], value: Any) -> dict[str, Any]:
+    """``["a", "b"], v`` -> ``{"a": {"b": v}}``."""
+    out: Any = value
+    for part in reversed(parts):
+        out = {part: out}
+    return out
+
+
+def _split_key(key: Any, source: str) -> list[str]:
+    if not isinstance(key, str) or not all(_KEY_PART.fullmatch(p) for p in key.split(".")):
+        raise ScenarioError(f"bad key {key!r}; expected a dotted key such as 'plan.method'",
+                            source=source)
+    return key.split(".")
+
+
+def _plain_value(value: Any) -> Any:
+    """NumPy scalars and arrays (as ``mesa.batch_run`` passes them) and tuples as Python values."""
+    if type(value).__module__ == "numpy":
+        if hasattr(value, "tolist"):
+            return _plain_value(value.tolist())
+    if isinstance(value, tuple | list):
+        return [_plain_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain_value(v) for k, v in value.items()}
+    return value
+
+
+def _is_plain(value: Any) -> bool:
+    """True for the TOML values a parameter can take (no dates or times)."""
+    if isinstance(value, list):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_plain(v) for v in value.values())
+    return isinstance(value, bool | int | float | str)
+
+
+# ---------------------------------------------------------------------------------------------
+# Walking the schema
+# ---------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _public_fields(cls: type) -> dict[str, Any]:
+    """Name -> type of the user-settable fields of a section (``base_dir`` and kin left out)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)
+            if f.init and not f.metadata.get("internal")}
+
+
+@functools.cache
+def _path_keys(cls: type = Scenario) -> tuple[str, ...]:
+    return tuple(key for key, _tp, _default, spec in iter_params(cls) if spec.unit == "path")
+
+
+def _check_keys(data: Mapping[Any, Any], cls: type, prefix: str, source: str) -> None:
+    """Reject unknown, internal and non-string keys before the validator sees them.
+
+    ``build_section`` would accept the internal ``base_dir`` and trip over a non-string key, so
+    key names are checked here against the public fields of each section.
+    """
+    fields = _public_fields(cls)
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise ScenarioError(f"key {key!r} is not a string; expected one of "
+                                f"{', '.join(sorted(fields))}", source=source,
+                                key=prefix.rstrip(".") or None)
+        if cls is Scenario and not prefix and key == "extends":
+            continue
+        if key not in fields:
+            raise ScenarioError(unknown_key_message(_shown(key), list(fields)), source=source,
+                                key=prefix + _shown(key))
+        tp = fields[key]
+        if dataclasses.is_dataclass(tp) and isinstance(value, Mapping):
+            _check_keys(value, tp, f"{prefix}{key}.", source)
+
+
+def _shown(key: str) -> str:
+    """A key or file name as printed in a message: quoted if it holds a line break or the like.
+
+    Error messages are one line; a name from the data must not break it.
+    """
+    return key if key.isprintable() else repr(key)
+
+
+def _check_key_path(parts: list[str], *, source: str) -> None:
+    """Check that a dotted override key names a parameter or a section of the schema."""
+    cls: type = Scenario
+    for i, part in enumerate(parts):
+        fields = _public_fields(cls)
+        here = ".".join(parts[: i + 1])
+        if part not in fields:
+            raise ScenarioError(unknown_key_message(part, list(fields)), source=source, key=here)
+        tp = fields[part]
+        if i + 1 < len(parts):
+            if not dataclasses.is_dataclass(tp):
+                raise ScenarioError(f"{here} is a parameter, not a table; it has no key "
+                                    f"{parts[i + 1]!r}", source=source, key=".".join(parts))
+            cls = tp
+
+
+def _absolutize_paths(data: dict[str, Any], directory: Path) -> None:
+    """Make relative data paths in ``data`` absolute, taken from ``directory`` (in place)."""
+    for key in _path_keys():
+        *head, last = key.split(".")
+        node: Any = data
+        for part in head:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            continue
+        value = node.get(last)
+        if isinstance(value, str) and value and not os.path.isabs(value):
+            node[last] = os.path.normpath(os.path.join(directory, value))
+
+
+def _build(data: dict[str, Any], source: str, prov: _Provenance) -> Scenario:
+    """Validate ``data``; an error names the file (or ``--set``) that set the key at fault."""
+    try:
+        _check_keys(data, Scenario, "", source)
+        return build_section(Scenario, data, source=source)
+    except ScenarioError as e:
+        origin = _origin(prov, e.key) or source
+        if origin == e.source:
+            raise
+        raise ScenarioError(e.message, source=origin, key=e.key) from None
+
+
+def _origin(prov: _Provenance, key: str | None) -> str | None:
+    """The source of ``key`` or of its nearest recorded parent table."""
+    while key:
+        if key in prov:
+            return prov[key]
+        key = key.rpartition(".")[0]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# A small TOML writer (tables, strings, bools, ints, floats, lists)
+# ---------------------------------------------------------------------------------------------
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
+            "\r": "\\r"}
+
+
+def _toml_string(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:  # TOML forbids raw control characters
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_key(key: str) -> str:
+    return key if _KEY_PART.fullmatch(key) else _toml_string(key)
+
+
+def format_toml_value(value: Any) -> str:
+    """One TOML value: a string, bool, int, float or (nested) list of those.
+
+    Floats always keep a decimal point or an exponent (``2.0``, never ``2``), so they read back
+    as floats.
+
+    Raises:
+        TypeError: A value TOML cannot hold here (None, a table inside a list, ...).
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        text = repr(value)
+        return text if any(c in text for c in ".eE") else text + ".0"
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(format_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} {value!r} as a TOML value")
+
+
+def render_toml(data: Mapping[str, Any]) -> str:
+    """Nested dicts as a TOML document: top-level keys first, then one ``[table]`` per dict.
+
+    A None value has no TOML spelling; it is written as a comment and so reads back as the
+    parameter's default.
+    """
+    lines: list[str] = []
+    _render_table(data, "", lines)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _render_table(data: Mapping[str, Any], prefix: str, lines: list[str]) -> None:
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            continue
+        if value is None:
+            lines.append(f"# {_toml_key(key)} is unset (None)")
+        else:
+            lines.append(f"{_toml_key(key)} = {format_toml_value(value)}")
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            name = prefix + _toml_key(key)
+            lines.extend(["", f"[{name}]"])
+            _render_table(value, name + ".", lines)
