@@ -114,21 +114,9 @@ def check_plan(county: County, plan: Plan, *, expect_gradient: bool = False,
     out.append(Check("contiguity", sv == 0 and st == 0,
                      f"{sv} of {kv} villages and {st} of {kt} townships in several pieces"))
     if keep_border:
-        bt = np.flatnonzero(county.township_class == TownshipClass.BORDER)
-        whole = all((t2n == t2n[b]).sum() == 1 for b in bt)
-        bv = np.flatnonzero(county.border)
-        alone = np.bincount(v2n, minlength=plan.n_new_villages)[v2n[bv]] == 1
-        out.append(Check("border kept", bool(whole and alone.all()),
-                         f"{len(bt)} border townships, {int(alone.sum())}/{len(bv)} border "
-                         "villages kept"))
+        out.append(_kept("border kept", county, plan, TownshipClass.BORDER, county.border))
     if keep_heritage:
-        ht = np.flatnonzero(county.township_class == TownshipClass.HERITAGE)
-        whole = all((t2n == t2n[h]).sum() == 1 for h in ht)
-        hv = np.flatnonzero(county.heritage)
-        alone = np.bincount(v2n, minlength=plan.n_new_villages)[v2n[hv]] == 1
-        out.append(Check("heritage kept", bool(whole and alone.all()),
-                         f"{len(ht)} heritage townships, {int(alone.sum())}/{len(hv)} heritage "
-                         "villages kept"))
+        out.append(_kept("heritage kept", county, plan, TownshipClass.HERITAGE, county.heritage))
     if expect_gradient:
         g = gradient(county, plan)
         near, far = g["villages_per_new_near_seat"], g["villages_per_new_far"]
@@ -138,6 +126,20 @@ def check_plan(county: County, plan: Plan, *, expect_gradient: bool = False,
                          f"old villages per new village: near seat {near:.2f} vs far {far:.2f}; "
                          f"plain {pl:.2f} vs mountain {mo:.2f}"))
     return out
+
+
+def _kept(name: str, county: County, plan: Plan, cls: TownshipClass, villages: np.ndarray
+          ) -> Check:
+    """Townships of class ``cls`` and the flagged villages are each a new unit on their own."""
+    t2n, v2n = plan.township_to_new, plan.village_to_new
+    ts = np.flatnonzero(county.township_class == cls)
+    whole = np.bincount(t2n, minlength=plan.n_new_townships)[t2n[ts]] == 1
+    vs = np.flatnonzero(villages)
+    alone = np.bincount(v2n, minlength=plan.n_new_villages)[v2n[vs]] == 1
+    label = name.split()[0]
+    return Check(name, bool(whole.all() and alone.all()),
+                 f"{int(whole.sum())}/{len(ts)} {label} townships, {int(alone.sum())}/{len(vs)} "
+                 f"{label} villages kept")
 
 
 def summarize(county: County, plan: Plan) -> dict:
