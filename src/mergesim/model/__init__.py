@@ -1,0 +1,28 @@
+"""The Mesa model: ``MergerModel``, its agents (views over arrays) and its timeline.
+
+Names are imported lazily (PEP 562), so importing a submodule such as
+``mergesim.model.timeline`` does not pull in the whole model.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "MergerModel": "mergesim.model.model",
+    "ServicePoint": "mergesim.model.agents",
+    "Villager": "mergesim.model.agents",
+    "Phase": "mergesim.model.timeline",
+    "Timeline": "mergesim.model.timeline",
+    "Role": "mergesim.mechanisms.units",
+    "UnitStatus": "mergesim.mechanisms.units",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'mergesim.model' has no attribute {name!r}")

@@ -1,0 +1,193 @@
+"""The thin Mesa layer: agents that are *views* over the model's NumPy arrays.
+
+Decision (issue 3). The county has ~800,000 villagers; a Python object per villager would cost
+hundreds of megabytes and seconds to create, and a per-agent weekly step would be two orders of
+magnitude slower than the vectorised one (``benchmarks/bench_model.py`` measures it). So villager
+state lives in :class:`~mergesim.mechanisms.population.Villagers` arrays and the weekly step is
+vectorised. A :class:`Villager` is a light ``mesa.Agent`` holding only its row number; every
+attribute is a property that reads (or writes) the arrays, so a view can never disagree with the
+state. Views are created for a random sample at set-up (``villagers.sample_agents``) and on
+demand with :meth:`MergerModel.villager(row) <mergesim.model.model.MergerModel.villager>`; both
+are registered with the model, so ``model.agents_by_type[Villager]`` supports Mesa's
+``AgentSet`` verbs (``select``, ``get``, ``agg``, ``shuffle_do`` ...). Writing through a view
+(e.g. ``v.grievance = 0.3``) writes the array.
+
+Service points (a few thousand) are real Mesa agents, one per point, created at set-up; they too
+read their state from the services mechanism's arrays, which the vectorised capacity step
+updates, so ``agent.queue`` is always this week's queue.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
+from mergesim.mechanisms.population import AGE_NAMES
+from mergesim.mechanisms.routing import HANDLERS
+from mergesim.mechanisms.service_points import (
+    ADMIN_KINDS,
+    KIND_NAMES,
+    STATUS_NAMES,
+    PointKind,
+    admin_share,
+    is_open,
+)
+from mergesim.mechanisms.units import Role
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mergesim.model.model import MergerModel
+
+
+def _rw(name: str, doc: str) -> property:
+    """A read/write property over ``model.villagers.<name>[row]``."""
+
+    def get(self):
+        return getattr(self.model.villagers, name)[self.row].item()
+
+    def set_(self, value):
+        getattr(self.model.villagers, name)[self.row] = value
+
+    return property(get, set_, doc=doc)
+
+
+def _ro(name: str, doc: str) -> property:
+    def get(self):
+        return getattr(self.model.villagers, name)[self.row].item()
+
+    return property(get, doc=doc)
+
+
+class Villager(mesa.Agent):
+    """A view over row ``row`` of ``model.villagers`` (see the module docstring).
+
+    Args:
+        model: The :class:`~mergesim.model.model.MergerModel`.
+        row: The villager's row in the arrays.
+    """
+
+    model: MergerModel
+
+    def __init__(self, model: MergerModel, row: int):
+        super().__init__(model)
+        self.row = int(row)
+
+    village = _ro("village", "Home (old) village index.")
+    group = _ro("group", "Villager-group index (county-wide).")
+    household = _ro("household", "Household index (county-wide).")
+    vehicle = _ro("vehicle", "The household owns a car or motorcycle.")
+    key_person = _rw("key_person", "Opinion leader who can mobilise others.")
+    grievance = _rw("grievance", "Grievance, 0–1.")
+    trust = _rw("trust", "Trust in local government, 0–1.")
+    threshold = _rw("threshold", "Petition threshold on the grievance scale, 0–1.")
+    access_ref = _ro("access_ref", "Expected round-trip travel minutes a week before the reform.")
+    access_now = _ro("access_now", "Expected round-trip travel minutes a week now.")
+    travel_week = _ro("travel_week", "Round-trip travel minutes spent this week.")
+    trips_week = _ro("trips_week", "Trips made this week.")
+    turned_away_week = _ro("turned_away_week", "Trips this week that ended turned away.")
+
+    @property
+    def age_group(self) -> str:
+        """"child", "working" or "elderly"."""
+        return AGE_NAMES[self.model.villagers.age[self.row]]
+
+    @property
+    def township(self) -> int:
+        """Administrative township index now (old index before the reform, new after)."""
+        return int(self.model.administrative_township()[self.village])
+
+    @property
+    def village_role(self) -> str:
+        """Role of the home village in its merger: "unchanged", "absorbing" or "absorbed"."""
+        return Role(self.model.units.village_role[self.village]).name.lower()
+
+    def step(self) -> None:
+        """No per-agent weekly work: the vectorised mechanisms step all villagers at once."""
+
+
+class ServicePoint(mesa.Agent):
+    """A service point (see the module docstring); state read from ``model.services.points``.
+
+    Args:
+        model: The :class:`~mergesim.model.model.MergerModel`.
+        index: The point's row in the arrays.
+    """
+
+    model: MergerModel
+
+    def __init__(self, model: MergerModel, index: int):
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def _pts(self):
+        return self.model.services.points
+
+    @property
+    def kind(self) -> str:
+        """Point kind name (e.g. "service_centre"); a converted point has its new kind."""
+        return KIND_NAMES[self._pts.kind[self.index]]
+
+    @property
+    def status(self) -> str:
+        """"planned", "open", "converted" or "closed"."""
+        return STATUS_NAMES[self._pts.status[self.index]]
+
+    @property
+    def is_open(self) -> bool:
+        """Serves villagers this week (open or converted)."""
+        return bool(is_open(self._pts.status[self.index : self.index + 1])[0])
+
+    @property
+    def village(self) -> int:
+        """Village index where the point stands now."""
+        return int(self._pts.village[self.index])
+
+    @property
+    def staff(self) -> float:
+        """Staff (persons)."""
+        return float(self._pts.staff[self.index])
+
+    @staff.setter
+    def staff(self, value: float) -> None:
+        self._pts.staff[self.index] = value
+
+    @property
+    def capacity(self) -> float:
+        """Weekly capacity at the run's scale (needs/week, before rounding)."""
+        return float(self.model.services.capacity()[self.index])
+
+    @property
+    def queue(self) -> int:
+        """Needs routed here that are waiting to come back (after this week's service)."""
+        return int(self.model.services.queue[self.index])
+
+    @property
+    def served_week(self) -> int:
+        """Needs served this week."""
+        return int(self.model.services.served_week[self.index])
+
+    @property
+    def arrivals_week(self) -> int:
+        """Trips that arrived this week."""
+        return int(self.model.services.arrivals[self.index])
+
+    @property
+    def handles(self) -> tuple[str, ...]:
+        """Need kinds this point can serve in its current role."""
+        k = PointKind(self._pts.kind[self.index])
+        out = [NEED_NAMES[n] for n, kinds in HANDLERS.items() if k in kinds]
+        if k in ADMIN_KINDS:
+            out.insert(0, NEED_NAMES[NeedKind.ADMIN])
+        return tuple(out)
+
+    @property
+    def admin_share(self) -> float:
+        """Share of administrative affair types handled (0 for non-administrative points)."""
+        kind = np.array([self._pts.kind[self.index]])
+        return float(admin_share(kind, self.model.config.services)[0])
+
+    def step(self) -> None:
+        """No per-agent weekly work: capacities are applied to all points at once."""

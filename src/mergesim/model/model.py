@@ -1,0 +1,225 @@
+"""``MergerModel``: the Mesa model of a county's township and village merger, one step a week.
+
+**One step (one week) — the order is written here and only here** (:meth:`MergerModel.step`):
+
+1. *Phase*: if the service configuration changes this week (the reform week, the end of the
+   duty teams, the end of the transition), every mechanism's ``on_phase`` runs, in list order:
+   the plan takes effect at the start of the reform week.
+2. *Mechanisms*, each ``step`` in the order of :attr:`MergerModel.mechanisms`:
+
+   a. ``population`` — reset the villagers' weekly outcome arrays;
+   b. ``needs`` — draw the week's new needs (stream ``"needs"``);
+   c. ``services`` — route waiting and new needs, put off long trips, apply capacities, count
+      trips; record served affairs (stream ``"services"``).
+
+   Issue 4 appends ``cadres`` (after ``services``, so that its ``on_phase`` staffs the
+   re-configured points), ``grievance`` and ``petitions`` (after ``services``, so that they see
+   this week's travel and turn-aways).
+3. *Metrics*: the tracker computes the week's metrics (:mod:`mergesim.metrics`) and the
+   ``DataCollector`` records them.
+4. *Clock*: the week advances; after the last week ``running`` becomes False and every
+   mechanism's ``finalize`` runs.
+
+Randomness: one :class:`~mergesim.rng.Streams` per run (root seed ``config.seed``, or ``rng``
+if given) and one named stream per mechanism, so switching a policy leaves the other
+mechanisms' draws unchanged. Mesa's own ``model.random``/``model.rng`` (used only by AgentSet
+shuffles) are seeded from the stream ``"mesa"``.
+
+Mesa 3.5's ``Model.__init__`` has its own ``scenario`` argument and sets ``self.scenario``; our
+validated scenario is therefore passed as ``config`` and kept in ``model.config``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import mesa
+import numpy as np
+
+from mergesim import metrics
+from mergesim.config.schema import Scenario
+from mergesim.county.county import County
+from mergesim.mechanisms.base import Mechanism
+from mergesim.mechanisms.needs import Needs
+from mergesim.mechanisms.population import Population, Villagers
+from mergesim.mechanisms.services import Services
+from mergesim.mechanisms.units import UnitStatus
+from mergesim.model.agents import ServicePoint, Villager
+from mergesim.model.timeline import Phase, Timeline
+from mergesim.plans.plan import Plan
+from mergesim.rng import Streams
+
+
+def apply_dotted(config: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """``config`` with dotted-key overrides applied and validated (``mergesim.config``)."""
+    if not overrides:
+        return config
+    from mergesim.config import apply_overrides
+
+    return apply_overrides(config, dict(overrides))
+
+
+def _seed_of(rng: Any) -> int | np.random.SeedSequence:
+    if isinstance(rng, bool):
+        raise TypeError("rng must be an int seed, a SeedSequence or a Generator")
+    if isinstance(rng, int | np.integer):
+        return int(rng)
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63 - 1))
+    raise TypeError("rng must be an int seed, a SeedSequence or a Generator")
+
+
+class MergerModel(mesa.Model):
+    """A county's merger, week by week (step order: see the module docstring).
+
+    Args:
+        config: A validated scenario; default the seed county (``Scenario()``).
+        county: The county (default: built from ``config`` with ``build_county``).
+        plan: The merger plan (default: ``make_plan`` from ``config``).
+        rng: Root seed of the run (int, SeedSequence or Generator); default ``config.seed``.
+            An int also becomes ``config.seed``. Unlike plain Mesa, ``None`` means the
+            scenario's seed (runs are reproducible), so ``batch_run(..., iterations=5)`` repeats
+            one run five times: give replications distinct seeds (``rng=[1, 2, 3]``).
+        **overrides: Dotted scenario keys, e.g. ``**{"services.agency_service": False}`` — this
+            is how ``mesa.batch_run`` passes its parameters. Validated like ``--set``.
+
+    Attributes:
+        config: The scenario in force (after overrides).
+        streams: The run's named random streams.
+        timeline: Week arithmetic (:class:`~mergesim.model.timeline.Timeline`).
+        county, plan, units: The county, the plan, and old-unit roles under the plan.
+        villagers: Villager state arrays.
+        needs, services: The mechanisms of issue 3.
+        mechanisms: All mechanisms, in step order.
+        week: The next week to simulate (0-based); equals ``steps`` between steps.
+        phase: Phase of the last simulated week.
+        tracker: Weekly metrics and summary windows (:class:`mergesim.metrics.Tracker`).
+        datacollector: Mesa DataCollector with one model reporter per metric.
+    """
+
+    def __init__(
+        self,
+        config: Scenario | None = None,
+        *,
+        county: County | None = None,
+        plan: Plan | None = None,
+        rng: Any = None,
+        **overrides: Any,
+    ):
+        config = apply_dotted(config if config is not None else Scenario(), overrides)
+        root = config.seed if rng is None else _seed_of(rng)
+        if isinstance(root, int) and root != config.seed:
+            config = dataclasses.replace(config, seed=root)
+        streams = Streams(root)
+        super().__init__(rng=streams.int_seed("mesa"))
+        self.config = config
+        self.streams = streams
+        self.timeline = Timeline.from_params(config.timeline)
+        if county is None:
+            from mergesim.county import build_county
+
+            county = build_county(config, streams)
+        if plan is None:
+            from mergesim.plans import make_plan
+
+            plan = make_plan(county, config, streams)
+        self.county, self.plan = county, plan
+        self.units = UnitStatus.from_plan(county, plan)
+        self.week = 0
+        self.phase = Phase.PRE
+        self.villagers: Villagers
+        self._views: dict[int, Villager] = {}
+        self.population = Population()
+        self.needs = Needs()
+        self.services = Services()
+        self.mechanisms: list[Mechanism] = self._build_mechanisms()
+        for m in self.mechanisms:
+            m.setup(self)
+        self.point_agents = [ServicePoint(self, i) for i in range(self.services.points.n)]
+        self._change_weeks = self._config_change_weeks()
+        self.tracker = metrics.Tracker(self)
+        self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters())
+        self.running = True
+
+    def _build_mechanisms(self) -> list[Mechanism]:
+        """The mechanisms in step order (issue 4 extends this list)."""
+        return [self.population, self.needs, self.services]
+
+    def _config_change_weeks(self) -> set[int]:
+        tl, sp = self.timeline, self.config.services
+        weeks = {tl.reform_week, tl.transition_end}
+        if sp.transition_duty and sp.duty_weeks:
+            weeks.add(tl.reform_week + sp.duty_weeks)
+        return {w for w in weeks if w < tl.n_weeks}
+
+    # -- Mesa API -----------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Simulate one week (order: see the module docstring)."""
+        if self.week >= self.timeline.n_weeks:
+            raise RuntimeError(f"the run ended after week {self.timeline.n_weeks - 1}; "
+                               "make a new MergerModel to run again")
+        week = self.week
+        self.phase = self.timeline.phase(week)
+        if week in self._change_weeks:
+            for m in self.mechanisms:
+                m.on_phase(self, week)
+        for m in self.mechanisms:
+            m.step(self)
+        self.tracker.record(self)
+        self.datacollector.collect(self)
+        self.week += 1
+        if self.week >= self.timeline.n_weeks:
+            self.running = False
+            for m in self.mechanisms:
+                m.finalize(self)
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> MergerModel:
+        """Step until the end of the horizon; ``progress(week_done, n_weeks)`` after each week."""
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(self.week, self.timeline.n_weeks)
+        return self
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def villager(self, row: int) -> Villager:
+        """The (registered) agent view of villager ``row``, created on first use."""
+        if not 0 <= row < self.villagers.n:
+            raise IndexError(f"villager row {row} outside 0..{self.villagers.n - 1}")
+        view = self._views.get(row)
+        if view is None:
+            view = self._views[row] = Villager(self, row)
+        return view
+
+    def administrative_township(self) -> np.ndarray:
+        """Administrative township of each village now (old indices before the reform)."""
+        if self.phase != Phase.PRE:
+            return self.units.township_after
+        return self.county.township
+
+    def summary(self) -> dict[str, Any]:
+        """The summary dict: run facts and each metric per window (see :mod:`mergesim.metrics`)."""
+        c, p, tl, s = self.county, self.plan, self.timeline, self.services
+        return {
+            "scenario": self.config.name,
+            "seed": self.config.seed,
+            "scale": self.config.villagers.scale,
+            "villagers": self.villagers.n,
+            "weeks_run": self.week,
+            "timeline": {"warmup_weeks": tl.warmup, "reform_week": tl.reform_week,
+                         "transition_end": tl.transition_end, "n_weeks": tl.n_weeks,
+                         "windows": {w: [tl.window(w).start, tl.window(w).stop]
+                                     for w in ("pre", "transition", "post")}},
+            "plan": {"method": p.method, "villages_before": c.n_villages,
+                     "villages_after": p.n_new_villages, "townships_before": c.n_townships,
+                     "townships_after": p.n_new_townships},
+            "needs": {"created": self.needs.created, "served": s.served, "waiting": s.waiting,
+                      "given_up": s.given_up, "lost": s.balance(self.needs.created)},
+            **self.tracker.summary(),
+        }

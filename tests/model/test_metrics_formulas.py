@@ -1,0 +1,129 @@
+"""Metric formulas against brute force; coverage against a per-villager loop; docs current."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
+from mergesim.mechanisms.services import Done
+from mergesim.mechanisms.units import GROUP_NAMES
+from mergesim.metrics import (
+    METRICS,
+    affair_metrics,
+    coverage_share,
+    gini,
+    metrics_markdown,
+    model_reporters,
+    worst_decile,
+)
+from mergesim.model import MergerModel
+from tiny_county import short_seed_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@given(st.lists(st.floats(0, 500), min_size=1, max_size=40))
+def test_gini_equals_the_double_sum(xs):
+    x = np.array(xs)
+    if x.sum() <= 0:
+        assert math.isnan(gini(x))
+        return
+    brute = np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean())
+    assert gini(x) == pytest.approx(brute, abs=1e-9)
+
+
+@settings(max_examples=50)
+@given(st.lists(st.tuples(st.floats(0, 100), st.integers(1, 30)), min_size=1, max_size=12))
+def test_worst_decile_equals_the_expanded_population(villages):
+    means = np.array([m for m, _ in villages])
+    pop = np.array([p for _, p in villages]) * 10  # totals divisible by 10: a whole decile
+    people = np.sort(np.repeat(means, pop))[::-1]
+    brute = people[: pop.sum() // 10].mean()
+    assert worst_decile(means, pop) == pytest.approx(brute)
+
+
+def _random_done(rng, n, nv):
+    return Done(
+        village=rng.integers(0, nv, n).astype(np.int32),
+        kind=rng.integers(0, len(NeedKind), n).astype(np.int8),
+        trips=rng.integers(1, 4, n).astype(np.int16),
+        travel=rng.gamma(2.0, 15.0, n).astype(np.float32),
+        in_village=rng.random(n) < 0.4,
+        wait=rng.integers(0, 3, n).astype(np.int16),
+        vehicle=rng.random(n) < 0.6,
+    )
+
+
+def test_affair_metrics_equal_direct_computation():
+    rng = np.random.default_rng(0)
+    nv = 30
+    d = _random_done(rng, 5000, nv)
+    pop = rng.integers(1, 50, nv)
+    masks = {g: rng.random(nv) < 0.5 for g in GROUP_NAMES}
+    out = affair_metrics(d, pop, masks)
+    t = d.travel.astype(float)
+    assert out["travel_min_mean"] == pytest.approx(t.mean())
+    assert out["travel_min_p90"] == pytest.approx(np.percentile(t, 90))
+    for k in NeedKind:
+        sel = d.kind == k
+        assert out[f"travel_min_mean_{NEED_NAMES[k]}"] == pytest.approx(t[sel].mean())
+        assert out[f"travel_min_p90_{NEED_NAMES[k]}"] == pytest.approx(np.percentile(t[sel], 90))
+    adm = d.kind == NeedKind.ADMIN
+    assert out["one_trip_share"] == pytest.approx((d.trips == 1).mean())
+    assert out["trips_mean"] == pytest.approx(d.trips.mean())
+    assert out["admin_in_village_share"] == pytest.approx(d.in_village[adm].mean())
+    assert out["admin_one_trip_share"] == pytest.approx((d.trips[adm] == 1).mean())
+    assert out["wait_weeks_mean"] == pytest.approx(d.wait.mean())
+    for g in GROUP_NAMES:
+        sel = masks[g][d.village]
+        assert out[f"travel_min_mean_{g}"] == pytest.approx(t[sel].mean())
+        assert out[f"admin_travel_min_mean_{g}"] == pytest.approx(t[sel & adm].mean())
+        assert out[f"one_trip_share_{g}"] == pytest.approx((d.trips[sel] == 1).mean())
+    vmean = np.array([t[d.village == v].mean() for v in range(nv)])
+    assert out["travel_worst_decile_min"] == pytest.approx(worst_decile(vmean, pop))
+    empty = affair_metrics(Done.empty(), pop, masks)
+    assert all(math.isnan(v) for v in empty.values())
+
+
+def test_coverage_equals_a_per_villager_loop(seed_county):
+    county, plan = seed_county
+    m = MergerModel(short_seed_scenario(0.01), county=county, plan=plan)
+    v = m.villagers
+    f = m.config.villagers.no_vehicle_factor
+    for phase in range(2):
+        if phase:
+            m.services.on_phase(m, m.timeline.reform_week)
+        r = m.services.routing
+        cov = m.tracker.coverage(m)
+        for what, mins in (("admin", r.centre_minutes), ("clinic", r.clinic_minutes)):
+            for lim in (30, 60):
+                inside = 0
+                for i in range(v.n):
+                    own = mins[v.village[i]] * (1.0 if v.vehicle[i] else f)
+                    inside += own <= lim
+                assert cov[f"coverage_{what}_{lim}"] == pytest.approx(inside / v.n)
+        masks = m.units.group_masks(county)
+        sel = masks["absorbed_villages"][v.village]
+        own = r.centre_minutes[v.village] * np.where(v.vehicle, 1.0, f)
+        assert cov["coverage_admin_30_absorbed_villages"] == pytest.approx((own[sel] <= 30).mean())
+    assert coverage_share(np.array([10.0, np.inf]), np.array([1, 1]), np.array([1, 0]), 4.0,
+                          30) == pytest.approx(1 / 3)
+
+
+def test_every_metric_has_a_reporter_and_documentation():
+    reps = model_reporters()
+    assert set(reps) == set(METRICS)
+    for m in METRICS.values():
+        assert m.unit and m.formula and m.doc and m.family in ("affair", "coverage", "flow")
+
+
+def test_metrics_doc_is_current():
+    doc = ROOT / "docs" / "metrics.md"
+    assert doc.read_text(encoding="utf-8") == metrics_markdown(), (
+        "docs/metrics.md is out of date: run .venv/bin/python scripts/gen_metrics_docs.py")
