@@ -91,3 +91,24 @@ def test_help_has_example(capsys):
     with pytest.raises(SystemExit):
         main(["plan", "--help"])
     assert "example:" in capsys.readouterr().out
+
+
+def test_run_writes_results(tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["run", str(SEED), "--scale", "0.02", "--out", str(out),
+               "--set", "timeline.horizon_weeks=40", "--set", "timeline.transition_weeks=10",
+               "--set", "timeline.post_window_weeks=20"])
+    assert rc == 0
+    assert "travel_min_mean_admin" in capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"pre", "post"} <= set(summary)
+    for name in ("timeseries.csv", "scenario.toml", "travel_coverage.png"):
+        assert (out / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("args", [["--scale", "0"], ["--scale", "2"], ["--seed", "-1"]])
+def test_run_bad_flags(tmp_path, capsys, args):
+    out = tmp_path / "bad"
+    assert main(["run", str(SEED), "--out", str(out), *args]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert not out.exists()

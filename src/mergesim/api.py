@@ -163,3 +163,62 @@ def _ensemble(county: County, scenario, streams) -> tuple[list[dict], dict, list
         spread[key] = {"min": float(v.min()), "mean": round(float(v.mean()), 4),
                        "max": float(v.max())}
     return rows, spread, failed
+
+
+#: Summary keys printed by ``mergesim run`` (pre → post), when present.
+RUN_TABLE_KEYS = (
+    "travel_min_mean_admin", "travel_min_p90_admin", "travel_min_mean", "travel_min_p90",
+    "coverage_admin_30", "coverage_admin_60", "coverage_clinic_30", "admin_in_village_share",
+    "one_trip_share", "trips_mean", "travel_gini", "travel_worst_decile_min",
+    "admin_travel_min_mean_absorbed_villages", "admin_travel_min_mean_periphery_villages",
+)
+
+
+def run_scenario_cli(
+    scenario_path: str | Path,
+    *,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    scale: float | None = None,
+    seed: int | None = None,
+) -> str:
+    """Load, validate, run and write one simulation; return a short text report.
+
+    The scenario is fully validated before anything is written; results go to ``out``
+    (default ``results/<scenario name>``).
+    """
+    import sys
+
+    from mergesim.config import load_scenario
+    from mergesim.errors import ScenarioError
+    from mergesim.run import run_scenario
+
+    scenario = load_scenario(scenario_path, overrides)
+    if scale is not None and not 0 < scale <= 1:
+        raise ScenarioError(f"value {scale} is out of range; allowed: 0 < scale <= 1",
+                            source="command line", key="--scale")
+    if seed is not None and seed < 0:
+        raise ScenarioError(f"value {seed} is out of range; allowed: >= 0",
+                            source="command line", key="--seed")
+    out_dir = Path(out) if out is not None else Path("results") / scenario.name
+    t0 = time.perf_counter()
+    summary = run_scenario(scenario, out_dir, scale=scale, seed=seed,
+                           progress=sys.stderr.isatty())
+    lines = [f"run '{scenario.name}' finished in {time.perf_counter() - t0:.1f} s", ""]
+    lines += _pre_post_table(summary)
+    lines += ["", f"results in {out_dir}"]
+    return "\n".join(lines)
+
+
+def _pre_post_table(summary: dict) -> list[str]:
+    """Rows ``key  pre -> post`` for the headline metrics found in a run summary."""
+    pre, post = summary.get("pre", {}), summary.get("post", {})
+    if not isinstance(pre, dict) or not isinstance(post, dict):
+        return []
+    keys = [k for k in RUN_TABLE_KEYS if k in pre or k in post] or sorted(pre)[:12]
+    width = max((len(k) for k in keys), default=0)
+
+    def fmt(v):
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+    return [f"  {k:<{width}}  {fmt(pre.get(k))} -> {fmt(post.get(k))}" for k in keys]

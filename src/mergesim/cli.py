@@ -15,6 +15,8 @@ from mergesim.errors import EXIT_USER_ERROR, UserError
 EXAMPLES = {
     "plan": "example: mergesim plan scenarios/seed_county.toml --out results/seed_plan "
     "--set plan.target_factor=3",
+    "run": "example: mergesim run scenarios/seed_county.toml --scale 0.1 --out results/seed_run "
+    "--set services.agency_service=false",
 }
 
 
@@ -45,7 +47,39 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--no-maps", action="store_true", help="skip the maps (faster)")
     p.set_defaults(func=_cmd_plan)
+
+    p = sub.add_parser(
+        "run", help="run one simulation; write summary.json, timeseries.csv and plots",
+        description="Build the county and plan, run the weekly model over the scenario's "
+        "timeline and write summary.json (pre- vs post-reform metrics), timeseries.csv (weekly "
+        "metrics), villages.csv, scenario.toml and plots to the output folder.",
+        epilog=EXAMPLES["run"],
+    )
+    _add_common(p)
+    p.add_argument("--scale", type=float, default=None, metavar="F",
+                   help="share of villagers simulated, e.g. 0.1 (default: villagers.scale)")
+    p.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="root seed (default: the scenario's seed)")
+    p.set_defaults(func=_cmd_run)
+    _add_workflow_commands(sub)
     return parser
+
+
+def _add_workflow_commands(sub) -> None:
+    """Sweeps, plots, comparisons, validation and listing live in :mod:`mergesim.cli_sweep`."""
+    try:
+        from mergesim import cli_sweep
+    except ImportError:  # pragma: no cover - the module is part of the package
+        return
+    cli_sweep.add_subcommands(sub)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from mergesim.api import run_scenario_cli
+
+    print(run_scenario_cli(args.scenario, overrides=args.overrides, out=args.out,
+                           scale=args.scale, seed=args.seed))
+    return 0
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
