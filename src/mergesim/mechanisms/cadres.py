@@ -1,0 +1,589 @@
+"""The cadres mechanism: selection and redeployment at the reform, training, capacity hooks.
+
+DOMAIN.md §3 ("聚拢人才"). Fewer units means fewer posts; the reform fills the posts of every
+merged unit anew and places everyone else through named channels.
+
+**Selection** (:func:`select_and_place`, pure; vectorised group-wise ranking with ``lexsort``):
+
+1. Units the plan leaves unmerged keep their incumbents (unless ``reselect_unchanged``).
+2. *Screening*: anyone with a hard disqualifier (criminal record, gang links, gambling/drugs,
+   discipline breach — the "ten unsuitables") is out; an incumbent so screened is
+   ``DISMISSED``.
+3. *Ranking* by the assessment score, the weighted mean of the three "coordinates" (evaluation
+   研判评议, appraisal 考核评价, track record 实绩评比; ``assessment_weights``), plus policy
+   preferences per post: township leadership reserves ``young_leaders`` posts of a merged
+   team for cadres under ``young_age`` and prefers younger and better-educated cadres (and
+   incumbent leaders' rank); the village secretary must have at least ``secretary_min_education``
+   (report: high school) and prefers some origins; group leaders prefer some origins.
+4. *Filling* the posts of each re-selected unit, in order: township leaders (from the member
+   townships' leaders and staff and the recruits), township staff (incumbents first, recruits
+   fill vacancies), the village secretary (who also heads the committee with ``one_shoulder``),
+   the director (otherwise), the other two-committee posts, then the villager-group leaders
+   (from the incumbent group leaders, the displaced two-committee cadres who stand, and the
+   group candidates). Where no local candidate meets the secretary's education floor, the
+   township sends one of its staff down as secretary (选派, ``send_down``); only if it has
+   none either is the floor waived (counted in ``CadrePool.floor_waived``).
+5. *Placement* of everyone not kept:
+
+   * township cadres, "five batches" (五个一批): retirement (age ≥ ``township_retire_age``),
+     moved up to county posts (best-assessed leaders, ``up_county_per_abolished`` posts per
+     abolished township), rank placement on the spot (leaders, ``rank_on_spot_per_township``
+     per merged township), transfer (``transfer_per_abolished``), and transitional specialist
+     posts (the rest: "no cadre left without a post");
+   * village cadres, "four batches" (四个一批): retirement/normal departure (age ≥
+     ``village_retire_age``), villager-group leader (if they stand and win), leave to start a
+     business (``business_propensity`` of those up to ``business_max_age``), transitional
+     specialist post (``specialists_per_village`` per merged village, best assessed), and the
+     rest leave office;
+   * group leaders not kept depart, keeping their allowance until the election.
+
+   Every person ends with exactly one :class:`~mergesim.mechanisms.cadre_pool.Outcome`
+   (asserted), and holds a post exactly when the outcome is an in-post one.
+
+**Transition**: departing village cadres keep their pay (less any new pay) until the next
+village election, ``election_weeks`` after the reform (``transition_pay``); transitional posts
+end then too (:func:`end_transition`). Both count in the administrative cost.
+
+**Training** (:func:`train`, in ``step``): ``training_person_times`` sessions spread evenly over
+``training_weeks`` after the reform; each session closes ``training_gain`` of the gap between a
+cadre's competence and ``competence_cap`` (diminishing returns). Trainees are drawn without
+replacement, cadres appointed at the reform ``training_new_priority`` times as likely, and
+less likely the more sessions they have had.
+
+**Capacity hooks** for the model integrator (pure functions of the pool; each returns arrays
+over the *current* units — old indices before the reform, new after):
+
+* :func:`staff_by_township` → ``(n_staff, mean_competence)`` per township: township leaders,
+  staff, and cadres placed on the spot or in transitional posts (until the election);
+* :func:`cadres_by_village` → ``(n, mean_competence)`` per village: two-committee cadres and
+  village transitional specialists (until the election);
+* :func:`petition_staff` → ``(n, mean_competence)`` per petition stage (6: accept, classify,
+  verify, handle, supervise, close), county-wide; :func:`petition_staff_by_township` the same
+  per township (specialists counted in their village's township);
+* :func:`capacity_factor` turns a count and mean competence into a multiplier against a
+  reference (e.g. the pool before the reform); :func:`point_efficiency` gives a competence
+  multiplier per service point (``ServicePoints.efficiency``) for the administrative points.
+
+Suggested wiring (not done here; ``model/`` belongs to the integrator): append
+``CadreMechanism()`` to ``MergerModel._build_mechanisms`` after ``services`` (its ``on_phase``
+at the reform week then sees the re-configured points); after cadres' ``on_phase`` set
+``services.points.efficiency[:] = point_efficiency(...)``; give each petition stage a capacity
+of ``n × mean_competence × cases/cadre/week`` from :func:`petition_staff`; report
+:func:`mergesim.mechanisms.cadre_metrics.cadre_summary` in the run summary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mergesim.config.schema import CadreParams
+from mergesim.county.county import County
+from mergesim.mechanisms.base import Mechanism
+from mergesim.mechanisms.cadre_pool import (
+    COMMITTEE_POSTS,
+    IN_POST,
+    TOWNSHIP_POSTS,
+    CadrePool,
+    Origin,
+    Outcome,
+    Post,
+    Source,
+    assign_stages,
+    count_posts,
+    groups_after,
+    pay_of,
+    rank_in_group,
+    reselected_units,
+    synthesize_pool,
+    township_staff_slots,
+)
+from mergesim.plans.plan import Plan
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mergesim.model.model import MergerModel
+
+#: Petition stages of the six-step closed loop (DOMAIN.md §4), the order of the stage hooks.
+PETITION_STAGES = ("accept", "classify", "verify", "handle", "supervise", "close")
+N_STAGES = len(PETITION_STAGES)
+
+# ---------------------------------------------------------------------------------------------
+# Ranking helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _fill(mask: np.ndarray, unit: np.ndarray, slots: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """Indices of the persons in ``mask`` who win one of ``slots[unit]`` posts of their unit."""
+    idx = np.flatnonzero(mask)
+    if len(idx) == 0:
+        return idx
+    r = rank_in_group(unit[idx], *(k[idx] for k in keys))
+    return idx[r < slots[unit[idx]]]
+
+
+def assessment(pool: CadrePool, p: CadreParams) -> np.ndarray:
+    """The assessment score: weighted mean of evaluation, appraisal and track record."""
+    w = np.asarray(p.assessment_weights, dtype=float)
+    return (w[0] * pool.evaluation + w[1] * pool.appraisal + w[2] * pool.track) / w.sum()
+
+
+# ---------------------------------------------------------------------------------------------
+# Selection and placement
+# ---------------------------------------------------------------------------------------------
+
+
+def select_and_place(
+    pool: CadrePool, county: County, plan: Plan, p: CadreParams, rng: np.random.Generator
+) -> CadrePool:
+    """Apply the reform to a pre-reform pool: fill the new posts and place everyone else.
+
+    Pure: ``pool`` is not modified. ``rng`` gives two uniforms per person (standing for group
+    leader, starting a business), always the same number of draws for the same pool, so
+    scenarios differing in selection policy see common random numbers.
+
+    Args:
+        pool: The pool before the reform (:func:`synthesize_pool`).
+        county: The county.
+        plan: The merger plan (new units of every old unit).
+        p: The ``cadres`` section.
+        rng: Random stream (the mechanism's).
+
+    Returns:
+        A new pool with posts, units, outcomes, pay, kept pay and petition stages after the
+        reform (see the module docstring for the rules).
+
+    Raises:
+        ValueError: The pool was already reformed.
+    """
+    if pool.reformed:
+        raise ValueError("the pool has already been through the reform")
+    q = pool.copy()
+    n = q.n
+    u_stand, u_business = rng.random((2, n))
+    t2n = np.asarray(plan.township_to_new, dtype=np.int64)
+    v2n = np.asarray(plan.village_to_new, dtype=np.int64)
+    t_members = np.bincount(t2n, minlength=plan.n_new_townships)
+    v_members = np.bincount(v2n, minlength=plan.n_new_villages)
+    resel_t, resel_v = reselected_units(plan, p)
+
+    t_lvl = np.isin(q.post0, TOWNSHIP_POSTS) | (q.source == Source.RECRUIT)
+    tnew = t2n[q.home_township]
+    vnew = np.where(t_lvl, -1, v2n[np.maximum(q.home_village, 0)])
+    vkey = np.maximum(vnew, 0)  # safe index; masks below keep township-level rows out
+    inc = q.incumbent
+    resel = np.where(t_lvl, resel_t[tnew], resel_v[vkey])
+    q.reselected = resel
+    out = np.full(n, Outcome.PENDING, dtype=np.int8)
+    post = np.zeros(n, dtype=np.int8)
+    unit = np.full(n, -1, dtype=np.int64)
+
+    def pending() -> np.ndarray:  # re-evaluated after each stage
+        return out == Outcome.PENDING
+
+    def place(idx: np.ndarray, new_post: int, units: np.ndarray, in_post: bool = True) -> None:
+        post[idx] = new_post
+        unit[idx] = units[idx]
+        if in_post:
+            out[idx] = np.where(inc[idx], Outcome.KEPT, Outcome.APPOINTED)
+
+    # 1. Unmerged units keep their incumbents.
+    stay = inc & ~resel
+    post[stay] = q.post0[stay]
+    unit[stay] = np.where(t_lvl, tnew, vnew)[stay]
+    out[stay] = Outcome.KEPT
+
+    ok = (q.dq == 0) | (not p.screen)
+    score = assessment(q, p)
+    age, edu = q.age, q.edu
+
+    # 2. Township leaders, then staff.
+    slots_l = np.where(t_members > 1, p.township_leaders_merged, p.township_leaders)
+    cand = t_lvl & resel & ok & pending() & (age <= p.leader_max_age)
+    s_l = (score - p.leader_youth_weight * age + p.leader_edu_weight * edu
+           + p.leader_incumbent_bonus * (q.post0 == Post.TOWNSHIP_LEADER))
+    # Young cadres first: each merged team reserves posts for the best under young_age.
+    young = _fill(cand & (age < p.young_age), tnew,
+                  np.where(t_members > 1, np.minimum(p.young_leaders, slots_l), 0), -s_l)
+    place(young, Post.TOWNSHIP_LEADER, tnew)
+    slots_l = slots_l - np.bincount(tnew[young], minlength=plan.n_new_townships)
+    place(_fill(cand & pending(), tnew, slots_l, -s_l), Post.TOWNSHIP_LEADER, tnew)
+    staff_old = np.bincount(t2n, weights=township_staff_slots(county, p),
+                            minlength=plan.n_new_townships)
+    slots_s = np.rint(np.where(t_members > 1, p.staff_retained_share, 1.0) * staff_old)
+    cand = (t_lvl & resel & ok & pending()
+            & ((q.post0 == Post.TOWNSHIP_STAFF) | (q.source == Source.RECRUIT)))
+    place(_fill(cand, tnew, slots_s.astype(np.int64), ~inc, -score), Post.TOWNSHIP_STAFF, tnew)
+
+    # 3. Displaced township cadres: the five channels.
+    disp = t_lvl & inc & resel & pending()
+    out[disp & ~ok] = Outcome.DISMISSED
+    out[disp & ok & (age >= p.township_retire_age)] = Outcome.TOWNSHIP_RETIRED
+    n_abolished = county.n_townships - plan.n_new_townships
+    leader0 = q.post0 == Post.TOWNSHIP_LEADER
+    zero = np.zeros(n, dtype=np.int64)
+    up = _fill(disp & pending() & leader0, zero,
+               np.array([round(p.up_county_per_abolished * n_abolished)]), -score)
+    out[up] = Outcome.UP_COUNTY
+    spot = _fill(disp & pending() & leader0, tnew,
+                 np.where(t_members > 1, round(p.rank_on_spot_per_township), 0), -score)
+    out[spot] = Outcome.RANK_ON_SPOT
+    unit[spot] = tnew[spot]
+    moved = _fill(disp & pending(), zero,
+                  np.array([round(p.transfer_per_abolished * n_abolished)]), -score)
+    out[moved] = Outcome.TRANSFER
+    trans = disp & pending()
+    out[trans] = Outcome.TOWNSHIP_TRANSITIONAL
+    unit[trans] = tnew[trans]
+
+    # 4. Village two committees: secretary (education floor), director, other members.
+    v_lvl = ~t_lvl
+    com = (v_lvl & resel & ok & (np.isin(q.post0, COMMITTEE_POSTS)
+                                 | (q.source == Source.COMMITTEE)))
+    s_v = (score - p.secretary_youth_weight * age + p.secretary_edu_weight * edu
+           + np.asarray(p.secretary_origin_bonus)[q.origin] + p.village_incumbent_bonus * inc)
+    below_floor = edu < p.secretary_min_education
+    ones = np.ones(plan.n_new_villages, dtype=np.int64)
+    sec_post = Post.SECRETARY_DIRECTOR if p.one_shoulder else Post.SECRETARY
+    eligible = com & pending() & (age <= p.secretary_max_age)
+    has_floor = np.bincount(vkey[eligible & ~below_floor], minlength=plan.n_new_villages) > 0
+    short = np.flatnonzero(resel_v & ~has_floor)
+    sec_slots = ones.copy()
+    if p.send_down and len(short):
+        # No local candidate meets the floor: the township sends one of its staff down (选派).
+        # A rare event (a handful of villages in a county), hence the loop over villages.
+        v_town = t2n[county.township[plan.new_village_seat]]
+        fit = (post == Post.TOWNSHIP_STAFF) & ~below_floor & (age <= p.secretary_max_age)
+        for v in short:
+            c = np.flatnonzero(fit & (unit == v_town[v]))
+            if len(c):
+                i = c[np.argmax(s_v[c])]
+                post[i], unit[i], fit[i] = sec_post, v, False
+                sec_slots[v] = 0
+                q.sent_down += 1
+    sec = _fill(eligible, vkey, sec_slots, below_floor, -s_v)
+    q.floor_waived = int(below_floor[sec].sum())
+    place(sec, sec_post, vnew)
+    if not p.one_shoulder:
+        place(_fill(com & pending() & (age <= p.secretary_max_age), vkey, ones, -s_v),
+              Post.DIRECTOR, vnew)
+    slots_m = np.where(v_members > 1, p.village_others_merged, p.village_others)
+    place(_fill(com & pending() & (age <= p.member_max_age), vkey, slots_m, -s_v),
+          Post.VILLAGE_MEMBER, vnew)
+
+    # 5. Displaced two-committee cadres: screened out, retired, or standing for group leader.
+    dv = v_lvl & inc & resel & np.isin(q.post0, COMMITTEE_POSTS) & pending()
+    out[dv & ~ok] = Outcome.DISMISSED
+    out[dv & ok & (age >= p.village_retire_age)] = Outcome.VILLAGE_LEFT
+    stand = dv & pending() & (u_stand < p.group_leader_willing) & (age <= p.group_max_age)
+
+    # 6. Villager-group leaders.
+    gl0 = v_lvl & resel & (q.post0 == Post.GROUP_LEADER)
+    out[gl0 & ~ok] = Outcome.DISMISSED
+    gcand = ok & pending() & resel & v_lvl & (age <= p.group_max_age) & (
+        gl0 | stand | (q.source == Source.GROUP))
+    category = np.where(stand, Origin.FORMER_CADRE, q.origin)
+    s_g = (score + np.asarray(p.group_origin_bonus)[category]
+           + p.group_incumbent_bonus * gl0)
+    won = _fill(gcand, vkey, groups_after(county, plan, p), -s_g)
+    place(won, Post.GROUP_LEADER, vnew)
+    out[won[stand[won]]] = Outcome.TO_GROUP_LEADER
+    out[gl0 & pending()] = Outcome.GROUP_DEPARTED
+
+    # 7. The other displaced two-committee cadres: business, specialist posts, or leave.
+    biz = dv & pending() & (u_business < p.business_propensity) & (age <= p.business_max_age)
+    out[biz] = Outcome.BUSINESS
+    spec = _fill(dv & pending(), vkey,
+                 np.where(v_members > 1, round(p.specialists_per_village), 0), -score)
+    out[spec] = Outcome.VILLAGE_SPECIALIST
+    unit[spec] = vnew[spec]
+    out[dv & pending()] = Outcome.VILLAGE_LEFT
+    if np.any(inc & pending()):  # pragma: no cover - a rule above forgot someone
+        raise AssertionError("an incumbent left the reform without a post or channel")
+    out[pending()] = Outcome.NOT_SELECTED
+
+    q.outcome, q.post, q.unit = out, post, unit
+    _after_reform(q, plan, p, t_lvl, tnew)
+    check_placement(q)
+    return q
+
+
+def _after_reform(q: CadrePool, plan: Plan, p: CadreParams, t_lvl: np.ndarray,
+                  tnew: np.ndarray) -> None:
+    """Work location, activity, pay, kept pay, tenure, slots and stages after the reform."""
+    out = q.outcome
+    township_work = t_lvl & (np.isin(q.post, TOWNSHIP_POSTS) | np.isin(
+        out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL)))
+    q.township = np.where(township_work, tnew, -1)
+    q.area = plan.township_to_new[q.home_township]
+    q.active = (q.post != Post.NONE) | np.isin(
+        out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL, Outcome.VILLAGE_SPECIALIST))
+    pay = pay_of(q.post, p)
+    # Civil servants placed on the spot or in transitional posts keep their salary.
+    keep_salary = np.isin(out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL)) | (
+        t_lvl & np.isin(q.post, COMMITTEE_POSTS))  # incl. staff sent down as secretary
+    pay = np.where(keep_salary, q.pay0, pay)
+    pay = np.where(out == Outcome.VILLAGE_SPECIALIST, p.pay_specialist, pay)
+    q.pay = pay
+    departing = np.isin(out, (Outcome.TO_GROUP_LEADER, Outcome.VILLAGE_SPECIALIST,
+                              Outcome.BUSINESS, Outcome.VILLAGE_LEFT, Outcome.GROUP_DEPARTED))
+    q.kept_pay = np.where(departing & p.transition_pay, np.maximum(q.pay0 - pay, 0.0), 0.0)
+    changed = (q.post != q.post0) | (out == Outcome.APPOINTED)
+    q.tenure = np.where(changed, 0.0, q.tenure)
+    q.slots = count_posts(q.post)
+    q.n_townships, q.n_villages = plan.n_new_townships, plan.n_new_villages
+    q.competence_ref = q.competence.copy()
+    q.reformed = True
+    assign_stages(q, p)
+
+
+def check_placement(pool: CadrePool) -> None:
+    """Assert that every person has exactly one outcome and a post exactly when in post.
+
+    Raises:
+        AssertionError: A person is still pending, an incumbent is "not selected", or posts
+            and outcomes disagree.
+    """
+    out = pool.outcome
+    assert np.all(out != Outcome.PENDING), "a person has no outcome"
+    assert not np.any(pool.incumbent & (out == Outcome.NOT_SELECTED)), "an incumbent unplaced"
+    in_post = np.isin(out, IN_POST)
+    assert np.array_equal(in_post, pool.post != Post.NONE), "posts and outcomes disagree"
+    assert not np.any(~pool.incumbent & np.isin(out, (Outcome.KEPT, Outcome.DISMISSED))), (
+        "a candidate was kept or dismissed")
+
+
+def end_transition(pool: CadrePool, p: CadreParams) -> None:
+    """The village election: transitional posts and kept pay end (in place)."""
+    trans = np.isin(pool.outcome, (Outcome.TOWNSHIP_TRANSITIONAL, Outcome.VILLAGE_SPECIALIST))
+    pool.active[trans] = False
+    pool.township[trans] = -1
+    pool.pay[trans] = 0.0
+    pool.kept_pay[:] = 0.0
+    pool.transition_over = True
+    assign_stages(pool, p)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------
+
+
+def sessions_in_week(p: CadreParams, week_after: int) -> int:
+    """Training sessions held in week ``week_after`` (0 = reform week); they sum to the total."""
+    total, weeks = p.training_person_times, p.training_weeks
+    if not 0 <= week_after < weeks:
+        return 0
+    return total * (week_after + 1) // weeks - total * week_after // weeks
+
+
+def train(pool: CadrePool, p: CadreParams, sessions: int, rng: np.random.Generator) -> int:
+    """Give ``sessions`` training sessions to distinct cadres at work (in place).
+
+    Returns:
+        The number of sessions given (fewer when fewer cadres are at work).
+    """
+    elig = np.flatnonzero(pool.active)
+    k = min(int(sessions), len(elig))
+    if k <= 0:
+        return 0
+    new = pool.reselected[elig] & np.isin(pool.outcome[elig], IN_POST)
+    w = np.where(new, p.training_new_priority, 1.0) / (1.0 + pool.trained[elig])
+    if w.sum() <= 0:
+        w = np.ones(len(elig))
+    chosen = rng.choice(elig, size=k, replace=False, p=w / w.sum())
+    c = pool.competence
+    c[chosen] += p.training_gain * np.maximum(p.competence_cap - c[chosen], 0.0)
+    pool.trained[chosen] += 1
+    return k
+
+
+# ---------------------------------------------------------------------------------------------
+# Capacity hooks
+# ---------------------------------------------------------------------------------------------
+
+
+def _count_and_mean(idx: np.ndarray, unit: np.ndarray, comp: np.ndarray,
+                    n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    n = np.bincount(unit[idx], minlength=n_units)
+    s = np.bincount(unit[idx], weights=comp[idx], minlength=n_units)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return n, np.where(n > 0, s / np.maximum(n, 1), np.nan)
+
+
+def staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
+    """Township-level cadres at work per current township and their mean competence.
+
+    Counts leaders, staff, and cadres placed on the spot or in transitional posts (until the
+    election). Indices are old townships before the reform and new ones after.
+
+    Returns:
+        ``(n_staff, mean_competence)``, arrays of length ``pool.n_townships`` (persons, -);
+        the mean is NaN where a township has nobody.
+    """
+    idx = np.flatnonzero(pool.active & (pool.township >= 0))
+    return _count_and_mean(idx, pool.township, pool.competence, pool.n_townships)
+
+
+def cadres_by_village(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
+    """Two-committee cadres and village specialists at work per current village.
+
+    Returns:
+        ``(n, mean_competence)``, arrays of length ``pool.n_villages`` (NaN mean where none).
+    """
+    village_work = np.isin(pool.post, COMMITTEE_POSTS) | (
+        pool.outcome == Outcome.VILLAGE_SPECIALIST)
+    idx = np.flatnonzero(pool.active & village_work & (pool.unit >= 0))
+    return _count_and_mean(idx, pool.unit, pool.competence, pool.n_villages)
+
+
+def petition_staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
+    """Cadres per current township and petition stage, and their mean competence.
+
+    Returns:
+        ``(n, mean_competence)``, shape ``(pool.n_townships, 6)`` each (stage order:
+        :data:`PETITION_STAGES`); NaN mean where a cell is empty. Village specialists count
+        in the township of their village.
+    """
+    t = pool.area
+    idx = np.flatnonzero(pool.active & (pool.stage >= 0))
+    cell = t * N_STAGES + pool.stage.astype(np.int64)
+    n, m = _count_and_mean(idx, cell, pool.competence, pool.n_townships * N_STAGES)
+    return n.reshape(-1, N_STAGES), m.reshape(-1, N_STAGES)
+
+
+def petition_staff(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
+    """County-wide cadres per petition stage and their mean competence (arrays of 6)."""
+    idx = np.flatnonzero(pool.active & (pool.stage >= 0))
+    return _count_and_mean(idx, pool.stage.astype(np.int64), pool.competence, N_STAGES)
+
+
+def capacity_factor(n: np.ndarray, comp: np.ndarray, n_ref: np.ndarray,
+                    comp_ref: np.ndarray) -> np.ndarray:
+    """Capacity relative to a reference: ``(n / n_ref) × (comp / comp_ref)``.
+
+    Where the reference is empty (``n_ref == 0``) the factor is 1 (no information).
+    """
+    n, comp = np.asarray(n, float), np.nan_to_num(np.asarray(comp, float))
+    n_ref, comp_ref = np.asarray(n_ref, float), np.nan_to_num(np.asarray(comp_ref, float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = (n / n_ref) * (comp / comp_ref)
+    return np.where((n_ref > 0) & (comp_ref > 0), f, 1.0)
+
+
+def point_efficiency(
+    pool: CadrePool, ref: CadrePool, point_kind: np.ndarray, point_village: np.ndarray,
+    point_base_village: np.ndarray, county: County, plan: Plan,
+) -> np.ndarray:
+    """Competence multiplier per service point (for ``ServicePoints.efficiency``).
+
+    Township administrative points (service centre, convenience station) take the mean
+    competence of the cadres of the township they stand in now over that of their old township
+    before the reform; village-level administrative points (office, room, agency, duty team)
+    the same with the village cadres. Other points get 1 (their staff are not cadres).
+
+    Args:
+        pool: The pool now.
+        ref: The pool before the reform (the reference; competence at set-up).
+        point_kind: ``ServicePoints.kind``.
+        point_village: ``ServicePoints.village`` (old village where each point stands now).
+        point_base_village: ``ServicePoints.base_village`` (where it stood before).
+        county, plan: The county and plan (to map old villages to current units).
+
+    Returns:
+        Multiplier per point (-), 1 where a reference is missing.
+    """
+    from mergesim.mechanisms.service_points import PointKind
+
+    kind = np.asarray(point_kind)
+    out = np.ones(len(kind))
+    v_now = np.asarray(point_village, dtype=np.int64)
+    v_ref = np.asarray(point_base_village, dtype=np.int64)
+    t_now = county.township[v_now]
+    vu_now = v_now
+    if pool.reformed:
+        t_now = plan.township_to_new[t_now]
+        vu_now = plan.village_to_new[v_now]
+    _, ct_now = staff_by_township(pool)
+    _, ct_ref = staff_by_township(ref)
+    _, cv_now = cadres_by_village(pool)
+    _, cv_ref = cadres_by_village(ref)
+    twn = np.isin(kind, (PointKind.SERVICE_CENTRE, PointKind.CONVENIENCE_STATION))
+    vil = np.isin(kind, (PointKind.VILLAGE_OFFICE, PointKind.VILLAGE_ROOM, PointKind.AGENCY,
+                         PointKind.DUTY_TEAM))
+    one = np.ones(1)
+    out[twn] = capacity_factor(one, ct_now[t_now[twn]], one, ct_ref[county.township[v_ref[twn]]])
+    out[vil] = capacity_factor(one, cv_now[vu_now[vil]], one, cv_ref[v_ref[vil]])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The mechanism
+# ---------------------------------------------------------------------------------------------
+
+
+class CadreMechanism(Mechanism):
+    """Cadres of the run: synthesised at set-up, selected and placed at the reform week,
+    trained afterwards; transitional posts and kept pay end at the election.
+
+    Attributes:
+        pool: The :class:`CadrePool` now.
+        pool_before: The pool before the reform (reference for metrics and capacity).
+        reform_week: Week the plan takes effect.
+        election_week: Week of the next village election.
+        sessions: Training sessions given so far.
+        cost_before, cost_after: Weekly administrative cost (yuan/week) before and after the
+            reform (:func:`mergesim.mechanisms.cadre_metrics.admin_cost`); ``cost_after`` is
+            the steady state after the transition; ``cost_transition`` the reform week's.
+    """
+
+    name = "cadres"
+
+    def setup(self, model: MergerModel) -> None:
+        from mergesim.mechanisms.cadre_metrics import model_admin_cost
+
+        self.p = model.config.cadres
+        self._rng = model.streams.generator(self.name)
+        self.pool = synthesize_pool(model.county, model.plan, self.p, self._rng)
+        self.pool_before = self.pool.copy()
+        self.reform_week = model.timeline.reform_week
+        self.election_week = self.reform_week + self.p.election_weeks
+        self.sessions = 0
+        self.cost_before = model_admin_cost(model, self.pool, self.p, reformed=False)
+        self.cost_after: dict[str, float] | None = None
+        self.cost_transition: dict[str, float] | None = None
+
+    def on_phase(self, model: MergerModel, week: int) -> None:
+        from mergesim.mechanisms.cadre_metrics import model_admin_cost
+
+        if self.pool.reformed or week < self.reform_week:
+            return
+        self.pool = select_and_place(self.pool, model.county, model.plan, self.p, self._rng)
+        self.cost_transition = model_admin_cost(model, self.pool, self.p, reformed=True)
+        self.cost_after = model_admin_cost(model, self.pool, self.p, reformed=True,
+                                           transition=False)
+
+    def step(self, model: MergerModel) -> None:
+        if not self.pool.reformed:
+            return
+        week_after = model.week - self.reform_week
+        k = sessions_in_week(self.p, week_after)
+        if k:
+            self.sessions += train(self.pool, self.p, k, self._rng)
+        if model.week >= self.election_week and not self.pool.transition_over:
+            end_transition(self.pool, self.p)
+
+    def summary(self) -> dict:
+        """Cadre metrics for the run summary (:func:`cadre_summary`)."""
+        from mergesim.mechanisms.cadre_metrics import cadre_summary
+
+        return cadre_summary(self.pool_before, self.pool, self.p, cost_before=self.cost_before,
+                             cost_after=self.cost_after)
+
+
+__all__ = [
+    "N_STAGES", "PETITION_STAGES", "CadreMechanism", "CadrePool", "assessment",
+    "cadres_by_village", "capacity_factor", "check_placement", "end_transition",
+    "petition_staff", "petition_staff_by_township", "point_efficiency", "rank_in_group",
+    "select_and_place", "sessions_in_week", "staff_by_township", "synthesize_pool", "train",
+]
