@@ -1,0 +1,171 @@
+"""Sub-commands of the researcher's workflow: ``sweep``, ``plot``, ``compare``, ``validate``,
+``list``. Argument parsing only — each handler calls one function of :mod:`mergesim.sweep` or
+:mod:`mergesim.report`.
+
+The main CLI (:mod:`mergesim.cli`) calls :func:`add_subcommands` on its sub-parsers and runs
+``args.func(args)``; a :class:`~mergesim.errors.UserError` raised by a handler is printed there
+as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXAMPLES = {
+    "sweep": """examples:
+  mergesim sweep experiments/policy_packages.toml --dry-run
+  mergesim sweep experiments/policy_packages.toml --workers 8
+  mergesim sweep experiments/sobol_behaviour.toml --scheduler tcp://10.0.0.5:8786
+  mergesim sweep experiments/target_factor.toml --smoke        # CI-sized version
+  mergesim sweep experiments/target_factor.toml --set villagers.scale=0.02
+
+Re-running the same command resumes: finished runs (same run identity) are skipped, failed
+ones retried, new points or replications added. Results go to results/<name>/ (--smoke:
+results/<name>-smoke/).""",
+    "plot": """example:
+  mergesim plot results/policy_packages     # redraw figures/ and report.md from the tables""",
+    "compare": """example:
+  mergesim compare results/seed_county_sweep results/no_agency_sweep --out results/cmp
+The first folder is the baseline of the paired differences.""",
+    "validate": """examples:
+  mergesim validate scenarios/seed_county.toml
+  mergesim validate experiments/policy_packages.toml   # also builds every run's scenario""",
+    "list": """example:
+  mergesim list""",
+}
+
+
+def _parser(sub, name: str, help_: str, description: str) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_, description=description, epilog=EXAMPLES[name],
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_subcommands(subparsers) -> None:
+    """Add ``sweep``, ``plot``, ``compare``, ``validate`` and ``list`` to ``subparsers``.
+
+    Args:
+        subparsers: The object returned by ``ArgumentParser.add_subparsers()``.
+    """
+    p = _parser(subparsers, "sweep", "run an experiment: many scenarios, points, replications",
+                "Run every run of an experiment file on a local process pool (all cores) or "
+                "a Dask cluster; write results/<name>/ with the runs table, weekly time "
+                "series, figures and report.md.")
+    p.add_argument("experiment", help="experiment file (TOML), e.g. experiments/x.toml")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the run count and estimated time and disk; run nothing")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the sweep in --out (error if there is none to continue)")
+    p.add_argument("--workers", type=int, metavar="N", default=None,
+                   help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDR", default=None,
+                   help="Dask scheduler, e.g. tcp://host:8786, or 'local' for a local Dask "
+                   "cluster (needs mergesim[dask])")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="results folder (default: results/<experiment name>)")
+    p.add_argument("--smoke", action="store_true",
+                   help="run the experiment's [smoke] version (few runs, small scale)")
+    p.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="overrides",
+                   help="set a scenario key on every run, e.g. --set villagers.scale=0.02")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
+
+    p = _parser(subparsers, "plot", "redraw a results folder's figures and report.md",
+                "Read a sweep's stored tables (no simulation) and write figures/, the "
+                "sensitivity table (Sobol/Morris designs) and report.md.")
+    p.add_argument("results", help="results folder, e.g. results/policy_packages")
+    p.set_defaults(func=cmd_plot)
+
+    p = _parser(subparsers, "compare", "compare several results folders",
+                "Headline metrics with 95 % intervals and paired differences against the "
+                "first folder, weekly bands and final-metric figures, in compare.md.")
+    p.add_argument("results", nargs="+", help="two or more results folders")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder (default: results/compare_<names>)")
+    p.add_argument("--metric", action="append", default=[], dest="metrics",
+                   help="metric to compare, e.g. post.travel_min_mean (repeatable; default: "
+                   "the experiments' metrics)")
+    p.set_defaults(func=cmd_compare)
+
+    p = _parser(subparsers, "validate", "check a scenario or experiment file",
+                "Validate a scenario or experiment file; print 'ok' or the one-line error "
+                "(exit code 2).")
+    p.add_argument("file", help="scenario or experiment TOML file")
+    p.set_defaults(func=cmd_validate)
+
+    p = _parser(subparsers, "list", "list shipped scenarios and experiments",
+                "List the scenarios/ and experiments/ files with their descriptions.")
+    p.add_argument("--dir", default=None, help="folder holding scenarios/ and experiments/")
+    p.set_defaults(func=cmd_list)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``mergesim sweep``."""
+    from mergesim.sweep import Estimate, sweep_experiment
+
+    res = sweep_experiment(args.experiment, out=args.out, smoke=args.smoke,
+                           overrides=args.overrides, dry_run=args.dry_run, resume=args.resume,
+                           workers=args.workers, scheduler=args.scheduler,
+                           progress=False if args.no_progress else None)
+    print(res.report())
+    if isinstance(res, Estimate):
+        return 0
+    return 0 if res.failed == 0 else 1
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """``mergesim plot``."""
+    from pathlib import Path
+
+    from mergesim.report import finalize_results
+
+    files = finalize_results(args.results)
+    print(f"wrote {len(files)} files; report: {Path(args.results) / 'report.md'}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``mergesim compare``."""
+    from mergesim.report import compare_results
+
+    dest, table = compare_results(args.results, args.out, args.metrics or None)
+    print(table)
+    print(f"\nfigures and compare.md in {dest}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``mergesim validate``."""
+    from mergesim.sweep import validate_file
+
+    print(validate_file(args.file))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """``mergesim list``."""
+    from mergesim.sweep import shipped
+
+    items = shipped(args.dir)
+    width = max((len(p.name) for _, p, _ in items), default=0)
+    kind = None
+    for k, p, desc in items:
+        if k != kind:
+            print(f"{k}s:" if kind is None else f"\n{k}s:")
+            kind = k
+        print(f"  {p.name:<{width}}  {desc}")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run these sub-commands alone (tests; the main CLI embeds them via add_subcommands)."""
+    from mergesim.errors import EXIT_USER_ERROR, UserError
+
+    parser = argparse.ArgumentParser(prog="mergesim")
+    add_subcommands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UserError as err:
+        print(f"mergesim: error: {err.line()}", file=sys.stderr)
+        return EXIT_USER_ERROR
