@@ -25,7 +25,8 @@ REGENERATE = "python scripts/gen_scenario_docs.py"
 _INTRO = f"""\
 # Scenario reference
 
-<!-- Generated from src/mergesim/config/schema.py by `{REGENERATE}`; do not edit. -->
+<!-- Generated from src/mergesim/config/schema.py and sections_*.py by
+`{REGENERATE}`; do not edit. -->
 
 Every key a scenario file (TOML) may set, by section. A key left out takes its default; an
 unknown key, a value of the wrong type or a value out of range is rejected with one line naming
