@@ -4,9 +4,9 @@ The schema is the single place where defaults live: :class:`Scenario` here, its 
 ``sections_county.py`` (county, plan), ``sections_services.py`` (timeline, villagers, needs,
 services), ``sections_cadres.py`` and ``sections_stability.py`` (grievance, guarantees,
 communication, petitions), all re-exported from this module. A scenario file (TOML)
-overrides any of them; :mod:`mergesim.config.load` reads the file, resolves ``extends`` and ``--set`` and builds a
-:class:`Scenario` through :func:`~mergesim.config.params.build_section`, which rejects unknown
-keys, wrong types and out-of-range values with one line.
+overrides any of them; :mod:`mergesim.config.load` reads the file, resolves ``extends`` and
+``--set`` and builds a :class:`Scenario` through :func:`~mergesim.config.params.build_section`,
+which rejects unknown keys, wrong types and out-of-range values with one line.
 
 Sources: "report" marks a figure from the seed county's report (see ``../shared/DOMAIN.md``);
 "assumption" marks a modelling choice documented here; other sources are cited inline.
