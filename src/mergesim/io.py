@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -26,8 +27,24 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 
 def atomic_write_json(path: str | Path, data: Any) -> None:
-    """Write ``data`` as pretty JSON, atomically."""
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n")
+    """Write ``data`` as pretty JSON, atomically; NaN and infinities become ``null``."""
+    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False, default=_default,
+                      allow_nan=False)
+    atomic_write_text(path, text + "\n")
+
+
+def json_safe(o: Any) -> Any:
+    """``o`` with NumPy scalars as Python values and non-finite floats as None (JSON has no
+    NaN: ``json.dumps`` would write the invalid token ``NaN``)."""
+    if isinstance(o, dict):
+        return {k: json_safe(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [json_safe(v) for v in o]
+    if hasattr(o, "item") and getattr(o, "ndim", 1) == 0:
+        o = o.item()
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    return o
 
 
 def _default(o: Any) -> Any:

@@ -1,6 +1,6 @@
 """Every outcome metric of mergesim in one place: key, unit, formula, how it is computed.
 
-Three families, by how a summary window (pre-reform, transition, post-reform; see
+Four families, by how a summary window (pre-reform, transition, post-reform; see
 :mod:`mergesim.model.timeline`) aggregates them:
 
 * **affair** metrics describe the affairs *served* in a period (one record per need: its trips,
@@ -11,7 +11,13 @@ Three families, by how a summary window (pre-reform, transition, post-reform; se
   whose one-way trip (own mode of travel) to a point is within a threshold. Window value: mean
   of the weekly values.
 * **flow** metrics count needs per 1,000 simulated villagers a week (new, served, turned away,
-  ...) and the travel burden per villager. Window value: mean of the weekly values.
+  ...), the travel burden per villager, the petition backlog, grievance and the cadres at work.
+  Window value: mean of the weekly values.
+* **petition** metrics describe the petitions *filed* (rates) or *closed* (times to close,
+  outcomes) in a period, recomputed from the petition records over the period's days
+  (:func:`mergesim.mechanisms.petitions.petition_summary`); ``stability_index`` is computed
+  from the period's petition and grievance values
+  (:func:`mergesim.mechanisms.petitions.stability_index`).
 
 Rates are per affair, per villager or per 1,000 villagers, so runs at different
 ``villagers.scale`` are comparable. Capacity effects (turn-aways, trips, waits) converge only as
@@ -35,7 +41,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mergesim.mechanisms.grievance import grievance_metrics
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
+from mergesim.mechanisms.petitions import (
+    DAYS_PER_WEEK,
+    STAGE_LABELS,
+    STAGES,
+    petition_summary,
+    stability_index,
+)
 from mergesim.mechanisms.services import Done
 from mergesim.mechanisms.units import GROUPS
 from mergesim.model.timeline import WINDOWS
@@ -54,7 +68,7 @@ class Metric:
     unit: str
     formula: str
     doc: str
-    family: str  # "affair", "coverage" or "flow"
+    family: str  # "affair", "coverage", "flow" or "petition"
 
 
 def _build() -> dict[str, Metric]:
@@ -122,7 +136,84 @@ def _build() -> dict[str, Metric]:
         add(f"{key}_per_1000", "needs/1000 persons", f"{doc} {per}", f"Flow: {doc}.", "flow")
     add("travel_min_per_villager", "min/person/week", "round-trip minutes of all trips this "
         "week (served or turned away) / villagers", "Realised weekly travel burden.", "flow")
+    _stability(add)
     return {m.key: m for m in out}
+
+
+#: Petition-summary keys behind the petition metrics (metric key → petition_summary key).
+PETITION_KEYS = {
+    "petitions_per10k": "petitions_all_per10k",
+    "petitions_individual_per10k": "petitions_individual_per10k",
+    "petitions_collective_per10k": "petitions_collective_per10k",
+    "petitions_first_per10k": "petitions_first_per10k",
+    "days_to_close_mean": "days_to_close_mean",
+    "days_to_close_p90": "days_to_close_p90",
+    "closed_within_60_share": "closed_within_60_share",
+    "resolved_share": "resolved_share",
+    "repeat_share": "repeat_share",
+    "escalation_share": "escalation_share",
+    "accept_overdue_share": "accept_overdue_share",
+    "conclude_overdue_share": "conclude_overdue_share",
+}
+
+
+def _stability(add) -> None:
+    """The petition, grievance and cadre metrics (issue 4)."""
+    rate = "per 10,000 simulated villagers per year: count × 10,000 / villagers × 365.25 / days"
+    add("petitions_per10k", "petitions/10,000/year", f"petitions filed in the period {rate}",
+        "All filings: individual and collective, first filings, repeats and escalations.",
+        "petition")
+    add("petitions_individual_per10k", "petitions/10,000/year",
+        f"individual petitions filed {rate}", "Individual petitions.", "petition")
+    add("petitions_collective_per10k", "petitions/10,000/year",
+        f"collective petitions filed (each counts once) {rate}",
+        "Collective petitions (a village's aggrieved acting together).", "petition")
+    add("petitions_first_per10k", "petitions/10,000/year",
+        f"first filings (not repeats or escalations) {rate}", "New grievances reaching the "
+        "petition system.", "petition")
+    close = "over petitions closed in the period"
+    add("days_to_close_mean", "days", f"mean of (closed − filed) {close}",
+        "Time through the six-step loop.", "petition")
+    add("days_to_close_p90", "days", f"90th percentile of (closed − filed) {close}",
+        "Time to close of the slowest tenth.", "petition")
+    add("closed_within_60_share", "-", f"share with closed − filed ≤ petitions.conclude_days "
+        f"{close}", "Closed within the statutory 60 days.", "petition")
+    for key, what in (("resolved", "resolved"), ("repeat", "repeated (filed again)"),
+                      ("escalation", "escalated (to the county, or beyond from the county)")):
+        add(f"{key}_share", "-", f"share of outcome '{what}' {close}",
+            f"Outcome at close: {what}.", "petition")
+    add("accept_overdue_share", "-", "petitions accepted in the period that took more than "
+        "accept_days from filing / petitions accepted", "Acceptance decided late (15-day "
+        "rule).", "petition")
+    add("conclude_overdue_share", "-", "petitions concluded in the period that took more than "
+        "conclude_days (+ extension_days if extended) from acceptance / petitions concluded",
+        "Concluded late (60 + 30-day rule).", "petition")
+    add("stability_index", "-", "1 − Σ w_j x_j / Σ w_j with pressures x = (min(1, "
+        "petitions_per10k / 100), min(1, petitions_collective_per10k / 5), min(1, "
+        "aggrieved_share / 0.1), 1 − closed_within_60_share, escalation_share) and w = (0.25, "
+        "0.15, 0.25, 0.2, 0.15); NaN terms left out", "Composite stability (1 = no petitions, "
+        "nobody aggrieved, all closed in time, none escalated).", "petition")
+    per10k = "per 10,000 simulated villagers at the end of the week"
+    add("backlog_per10k", "petitions/10,000", f"open petitions (filed, not closed) {per10k}",
+        "Petition backlog.", "flow")
+    for name, label in zip(STAGES, STAGE_LABELS, strict=True):
+        add(f"backlog_{name}_per10k", "petitions/10,000",
+            f"open petitions in stage '{label}' (waiting or in service or its delay) {per10k}",
+            f"Backlog of stage {label}.", "flow")
+    add("open_overdue_per10k", "petitions/10,000", f"open petitions past a statutory deadline "
+        f"{per10k}", "Overdue backlog.", "flow")
+    add("grievance_mean", "-", "mean grievance (0–1) over villagers at the end of the week",
+        "Mean grievance.", "flow")
+    add("aggrieved_share", "-", "villagers whose grievance exceeds their petition threshold / "
+        "villagers", "Share of villagers ready to petition.", "flow")
+    add("petition_caseload_per_cadre", "petitions/cadre", "open township-level petitions / "
+        "petition cadres of the townships (full-scale cadres; petitions scaled by 1/scale)",
+        "Caseload per petition cadre.", "flow")
+    add("cadre_competence_mean", "-", "mean competence of cadres at work in the township and "
+        "village system", "Cadre competence (training raises it).", "flow")
+    add("cadres_at_work", "cadres", "persons holding a township, village or group post, or a "
+        "transitional post", "Cadres at work (full county).", "flow")
+
 
 
 METRICS: dict[str, Metric] = _build()
@@ -263,6 +354,8 @@ class Tracker:
         self.village_travel = {w: np.zeros(nv) for w in WINDOWS}
         self._cov_key: int | None = None
         self._cov: dict[str, float] = {}
+        self._loop = model.petitions.loop
+        self._n = v.n
 
     def coverage(self, model: MergerModel) -> dict[str, float]:
         """Coverage metrics of the routing in force (cached until the routing changes)."""
@@ -293,6 +386,7 @@ class Tracker:
             vals[f"{'new_needs' if key == 'new' else key}_per_1000"] = wc[key] * per
         vals["waiting_per_1000"] = s.waiting * per
         vals["travel_min_per_villager"] = float(s.village_travel.sum()) / max(model.villagers.n, 1)
+        vals.update(stability_week(model))
         self.current = vals
         w = model.timeline.window_of(model.week)
         self.history.append({"week": model.week, "phase": model.phase.name.lower(),
@@ -300,6 +394,13 @@ class Tracker:
         if w is not None:
             self.parts[w].append(done)
             self.village_travel[w] += s.village_travel
+
+    def _petition_window(self, weeks: list[dict[str, Any]]) -> dict[str, float]:
+        """Petition metrics over the days of a window's weeks (from the records)."""
+        t0 = weeks[0]["week"] * DAYS_PER_WEEK
+        t1 = (weeks[-1]["week"] + 1) * DAYS_PER_WEEK
+        ps = petition_summary(self._loop, t0, t1, self._n)
+        return {k: float(ps[v]) for k, v in PETITION_KEYS.items()}
 
     def window_weeks(self, window: str) -> list[dict[str, Any]]:
         return [h for h in self.history if h["window"] == window]
@@ -313,12 +414,16 @@ class Tracker:
                 out[w] = dict.fromkeys(METRICS)
                 continue
             pooled = affair_metrics(Done.concat(self.parts[w]), self.village_pop, self.masks)
+            pooled.update(self._petition_window(weeks))
             vals = {}
             for key, m in METRICS.items():
-                if m.family == "affair":
+                if key == "stability_index":
+                    continue  # from the window's values, below
+                if m.family in ("affair", "petition"):
                     vals[key] = pooled[key]
                 else:
                     vals[key] = _finite_mean([h[key] for h in weeks])
+            vals["stability_index"] = _stability_index(vals)
             out[w] = vals
         out["change"] = {k: out["post"][k] - out["pre"][k]
                          if out["post"][k] is not None and out["pre"][k] is not None else None
@@ -338,6 +443,43 @@ class Tracker:
             return np.where(self.village_pop > 0,
                             self.village_travel[window] / weeks / np.maximum(self.village_pop, 1),
                             np.nan)
+
+
+def _stability_index(vals: dict[str, float]) -> float:
+    return stability_index(vals["petitions_per10k"], vals["petitions_collective_per10k"],
+                           vals["aggrieved_share"], vals["closed_within_60_share"],
+                           vals["escalation_share"])
+
+
+def stability_week(model: MergerModel) -> dict[str, float]:
+    """This week's petition, grievance and cadre metrics (see :data:`METRICS`)."""
+    from mergesim.mechanisms.cadres import petition_staff_by_township
+    from mergesim.mechanisms.petitions import Level
+
+    loop, v = model.petitions.loop, model.villagers
+    n = max(v.n, 1)
+    t0 = model.week * DAYS_PER_WEEK
+    ps = petition_summary(loop, t0, t0 + DAYS_PER_WEEK, n)
+    out = {k: float(ps[src]) for k, src in PETITION_KEYS.items()}
+    per = 10_000.0 / n
+    out["backlog_per10k"] = ps["backlog"] * per
+    for name in STAGES:
+        out[f"backlog_{name}_per10k"] = ps[f"backlog_{name}"] * per
+    out["open_overdue_per10k"] = ps["open_overdue"] * per
+    out.update(grievance_metrics(v.grievance, v.threshold))
+    out["stability_index"] = _stability_index(out)
+    pool = model.cadres.pool
+    rec = loop.rec
+    open_town = np.count_nonzero((rec.stage < len(STAGES)) & (rec.level == Level.TOWNSHIP)
+                                 & (rec.filed < loop.clock))
+    staff = float(petition_staff_by_township(pool)[0].sum())
+    scale = model.petitions.scale
+    out["petition_caseload_per_cadre"] = (open_town / scale / staff
+                                          if staff > 0 and scale > 0 else math.nan)
+    work = pool.active
+    out["cadre_competence_mean"] = float(pool.competence[work].mean()) if work.any() else math.nan
+    out["cadres_at_work"] = float(np.count_nonzero(work))
+    return out
 
 
 def _finite_mean(values: list[float]) -> float:
@@ -370,7 +512,7 @@ def metrics_markdown() -> str:
         "",
     ]
     for family, title in (("affair", "Affair metrics"), ("coverage", "Coverage metrics"),
-                          ("flow", "Flow metrics")):
+                          ("flow", "Flow metrics"), ("petition", "Petition metrics")):
         lines += [f"## {title}", "", "| key | unit | formula | meaning |", "|---|---|---|---|"]
         for m in METRICS.values():
             if m.family == family:

@@ -11,6 +11,9 @@ run finished, so a failed run leaves no half-written result:
 * ``travel_change_map.png`` — map of the change in expected travel burden per village (the
   access of the end-of-run configuration minus the pre-reform one; the realised burden, noisy
   at small scales, is in ``villages.csv``);
+* ``stability.png`` — weekly petitions (per 10,000 a year) and grievance, reform week marked;
+* ``petition_pipeline.png`` — open petitions per stage of the six-step loop, week by week;
+* ``cadre_channels.png`` — where the cadres not kept went, and posts before/after;
 * ``scenario.toml`` — the resolved scenario (every parameter).
 
 Later issues (sweeps, reports) reuse :func:`simulate` (model only) and :func:`write_results`.
@@ -31,7 +34,8 @@ from mergesim.mechanisms.units import Role
 from mergesim.model.model import MergerModel, apply_dotted
 
 RESULT_FILES = ("summary.json", "timeseries.csv", "villages.csv", "travel_coverage.png",
-                "travel_change_map.png", "scenario.toml")
+                "travel_change_map.png", "stability.png", "petition_pipeline.png",
+                "cadre_channels.png", "scenario.toml")
 
 
 def _progress_printer(enabled: bool):
@@ -115,6 +119,13 @@ def write_results(model: MergerModel, out_dir: str | Path) -> dict[str, Any]:
     from mergesim.config import dump_scenario
     from mergesim.io import atomic_write_json, atomic_write_text
     from mergesim.plotting.maps import save_figure
+    from mergesim.plotting.stability import (
+        channel_data,
+        plot_channels,
+        plot_pipeline,
+        plot_stability,
+        stability_data,
+    )
     from mergesim.plotting.timeseries import (
         plot_travel_and_coverage,
         plot_travel_change_map,
@@ -126,6 +137,7 @@ def write_results(model: MergerModel, out_dir: str | Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     summary = model.summary()
     tl = model.timeline
+    stab = stability_data(model.tracker.history, tl.reform_week, tl.transition_end)
     figs = {
         "travel_coverage.png": plot_travel_and_coverage(
             weekly_data(model.tracker.history, tl.reform_week, tl.transition_end)),
@@ -133,6 +145,9 @@ def write_results(model: MergerModel, out_dir: str | Path) -> dict[str, Any]:
             model.county,
             model.tracker.village_access(model.villagers.access_ref, model.villagers.village),
             model.tracker.village_access(model.villagers.access_now, model.villagers.village))),
+        "stability.png": plot_stability(stab),
+        "petition_pipeline.png": plot_pipeline(stab),
+        "cadre_channels.png": plot_channels(channel_data(summary["cadres"])),
     }
     atomic_write_json(out / "summary.json", summary)
     atomic_write_text(out / "timeseries.csv", timeseries_csv(model))

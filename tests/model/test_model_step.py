@@ -20,7 +20,8 @@ def test_model_is_an_ordinary_mesa_model(line, tiny):
     m = MergerModel(tiny, county=county, plan=plan)
     assert isinstance(m, mesa.Model)
     assert m.config is tiny and m.scenario is not tiny  # Mesa keeps its own `scenario`
-    assert [mech.name for mech in m.mechanisms] == ["population", "needs", "services"]
+    assert [mech.name for mech in m.mechanisms] == ["population", "needs", "services", "cadres",
+                                                 "grievance", "petitions"]
     m.step()
     assert m.steps == 1 and m.week == 1
     df = m.datacollector.get_model_vars_dataframe()

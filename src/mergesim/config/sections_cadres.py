@@ -433,6 +433,14 @@ class CadreParams:
         source="assumption (value); report: rotation training of the temporary secretaries",
     )
 
+    # -- cadres at work ------------------------------------------------------------------
+    staff_points: bool = param(
+        True, "-", "Administrative service points (township centres and stations, village "
+        "offices, rooms, agency, duty teams) serve at the competence of the cadres who staff "
+        "them now, relative to before the reform (false: competence has no effect on them).",
+        source="issue 4: cadres staff the service points",
+    )
+
     # -- petition work -------------------------------------------------------------------
     petition_staff_share: float = param(
         0.1, "-", "Share of a township's staff (incl. cadres placed on the spot or in "

@@ -64,12 +64,13 @@ over the *current* units — old indices before the reform, new after):
   reference (e.g. the pool before the reform); :func:`point_efficiency` gives a competence
   multiplier per service point (``ServicePoints.efficiency``) for the administrative points.
 
-Suggested wiring (not done here; ``model/`` belongs to the integrator): append
-``CadreMechanism()`` to ``MergerModel._build_mechanisms`` after ``services`` (its ``on_phase``
-at the reform week then sees the re-configured points); after cadres' ``on_phase`` set
-``services.points.efficiency[:] = point_efficiency(...)``; give each petition stage a capacity
-of ``n × mean_competence × cases/cadre/week`` from :func:`petition_staff`; report
-:func:`mergesim.mechanisms.cadre_metrics.cadre_summary` in the run summary.
+Wiring (:mod:`mergesim.model.model`): the mechanism runs after ``services``, so its
+``on_phase`` at the reform week sees the re-configured points and sets their competence
+multiplier (:meth:`CadreMechanism.staff_points`, again whenever training or the election
+changes the cadres; ``cadres.staff_points = false`` leaves every point at 1). The petition
+mechanism reads :func:`petition_staff_by_township` for its stage servers and speed
+(``petitions.staffing = "cadres"``); the run summary reports
+:func:`mergesim.mechanisms.cadre_metrics.cadre_summary`.
 """
 
 from __future__ import annotations
@@ -562,16 +563,32 @@ class CadreMechanism(Mechanism):
         self.cost_transition = model_admin_cost(model, self.pool, self.p, reformed=True)
         self.cost_after = model_admin_cost(model, self.pool, self.p, reformed=True,
                                            transition=False)
+        self.staff_points(model)
+
+    def staff_points(self, model: MergerModel) -> None:
+        """Set the administrative service points' competence multiplier from the cadres now
+        (:func:`point_efficiency`); runs after the services mechanism re-configured them."""
+        services = getattr(model, "services", None)
+        if services is None or not self.p.staff_points:
+            return
+        pts = services.points
+        pts.efficiency[:] = point_efficiency(self.pool, self.pool_before, pts.kind, pts.village,
+                                             pts.base_village, model.county, model.plan)
 
     def step(self, model: MergerModel) -> None:
         if not self.pool.reformed:
             return
         week_after = model.week - self.reform_week
         k = sessions_in_week(self.p, week_after)
+        changed = False
         if k:
             self.sessions += train(self.pool, self.p, k, self._rng)
+            changed = True
         if model.week >= self.election_week and not self.pool.transition_over:
             end_transition(self.pool, self.p)
+            changed = True
+        if changed:  # next week's capacities see the trained (or departed) cadres
+            self.staff_points(model)
 
     def summary(self) -> dict:
         """Cadre metrics for the run summary (:func:`cadre_summary`)."""

@@ -179,8 +179,12 @@ def contagion(g: np.ndarray, village: np.ndarray, n_villages: int, rate: float,
         return np.array(g)
     g = np.asarray(g)
     m = village_mean(g, village, n_villages, weight, offsets).astype(g.dtype)
-    out = g + g.dtype.type(rate) * (m[village] - g)
-    return np.clip(out, 0.0, 1.0, out=out)
+    # Rows grouped by village: spreading the means back is a repeat, cheaper than a gather.
+    back = np.repeat(m, np.diff(offsets)) if offsets is not None else m[village]
+    back -= g
+    back *= g.dtype.type(rate)
+    back += g
+    return np.clip(back, 0.0, 1.0, out=back)
 
 
 def rights_loss(p: GuaranteeParams, village_role: np.ndarray, township_role: np.ndarray,
@@ -262,16 +266,29 @@ def collective_trigger(g: np.ndarray, threshold: np.ndarray, village: np.ndarray
 def top_k(score: np.ndarray, k: int, rng: np.random.Generator | None = None) -> np.ndarray:
     """Indices of the ``k`` largest scores, best first, in O(n) (``argpartition``).
 
-    With ``rng``, ties break at random (a jitter below 1e-9 is added to the scores).
+    With ``rng``, ties break at random: the scores above the ``k``-th largest are all taken,
+    and the rest are drawn without replacement from those equal to it — the same law as a
+    random jitter, without drawing one number per score (most villagers tie at grievance 0).
     """
-    s = np.asarray(score, dtype=float)
+    s = np.asarray(score)
     n = len(s)
     k = int(min(max(k, 0), n))
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    if rng is not None:
-        s = s + 1e-9 * rng.random(n, dtype=np.float32)
-    part = np.argpartition(-s, k - 1)[:k] if k < n else np.arange(n)
+    if k < n:
+        kth = s[np.argpartition(-s, k - 1)[k - 1]]
+        above = np.flatnonzero(s > kth)
+        tied = np.flatnonzero(s == kth)
+        need = k - len(above)
+        if rng is not None and len(tied) > need:
+            tied = tied[np.sort(rng.choice(len(tied), size=need, replace=False))]
+            rng.shuffle(tied)
+        part = np.concatenate([above, tied[:need]])
+    else:
+        part = np.arange(n)
+        if rng is not None:
+            rng.shuffle(part)
+    # Best first; among equal scores keep the (random) order chosen above.
     return part[np.argsort(-s[part], kind="stable")].astype(np.int64)
 
 
@@ -307,9 +324,15 @@ def risk_watch(g: np.ndarray, village: np.ndarray, n_villages: int,
     num = np.bincount(tv, weights=pop * np.nan_to_num(m - ref_village), minlength=n_townships)
     den = np.bincount(tv, weights=pop, minlength=n_townships)
     t_rise = np.where(den > 0, num / np.maximum(den, 1e-12), -np.inf)
-    pscore = np.asarray(g, dtype=float) + 2.0 * np.asarray(key_person, dtype=bool)
+    # Key persons first (score g + 2 > any other's g ≤ 1): rank among them when they suffice.
+    key = np.flatnonzero(np.asarray(key_person, dtype=bool))
+    if len(key) >= k_persons:
+        persons = key[top_k(np.asarray(g, dtype=np.float32)[key], k_persons, rng)]
+    else:
+        pscore = np.asarray(g, dtype=np.float32) + np.float32(2.0) * np.asarray(key_person, bool)
+        persons = top_k(pscore, k_persons, rng)
     return Watch(towns=top_k(t_rise, k_towns, rng), villages=top_k(rise, k_villages, rng),
-                 persons=top_k(pscore, k_persons, rng))
+                 persons=persons)
 
 
 def communication_reach(g: np.ndarray, village: np.ndarray, n_villages: int,
@@ -348,9 +371,12 @@ def communication_reach(g: np.ndarray, village: np.ndarray, n_villages: int,
         meet_v = top_k(vscore, n_meet, rng)
     else:
         meet_v = rng.choice(n_villages, size=n_meet, replace=False).astype(np.int64)
-    in_meet_v = np.zeros(n_villages, dtype=bool)
-    in_meet_v[meet_v] = True
-    cand = np.flatnonzero(in_meet_v[village])
+    if offsets is not None:  # rows of the meeting villages, from their row ranges
+        cand = _rows_of(offsets, meet_v)
+    else:
+        in_meet_v = np.zeros(n_villages, dtype=bool)
+        in_meet_v[meet_v] = True
+        cand = np.flatnonzero(in_meet_v[village])
     meeting = np.zeros(n, dtype=bool)
     meeting[cand[rng.random(len(cand), dtype=np.float32) < p.meeting_turnout]] = True
     talk = np.zeros(n, dtype=bool)
@@ -358,13 +384,48 @@ def communication_reach(g: np.ndarray, village: np.ndarray, n_villages: int,
         if risk:
             watched_v = np.zeros(n_villages, dtype=bool)
             watched_v[watch.villages] = True
-            s = np.asarray(g, dtype=float) + 1.0 * (watched_v | in_watch_town)[village]
-            s[watch.persons] += 2.0
-            talk[top_k(s, n_talk, rng)] = True
+            talk[_top_talk(g, village, watched_v | in_watch_town, watch.persons, n_talk, rng,
+                           offsets)] = True
         else:
             talk[rng.choice(n, size=n_talk, replace=False)] = True
     return {"broadcast": reached, "meeting": meeting, "talk": talk,
             "meeting_villages": meet_v}
+
+
+def _rows_of(offsets: np.ndarray, villages: np.ndarray) -> np.ndarray:
+    """Row indices of ``villages`` when rows are grouped by village (``offsets``)."""
+    villages = np.asarray(villages, dtype=np.int64)
+    if len(villages) == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = offsets[villages], offsets[villages + 1]
+    size = hi - lo
+    # Each village contributes lo, lo+1, ..., hi-1: a ramp restarted at each village.
+    start = np.repeat(lo - np.concatenate([[0], np.cumsum(size)[:-1]]), size)
+    return start + np.arange(int(size.sum()), dtype=np.int64)
+
+
+def _top_talk(g: np.ndarray, village: np.ndarray, watched_v: np.ndarray, persons: np.ndarray,
+              k: int, rng: np.random.Generator, offsets: np.ndarray | None) -> np.ndarray:
+    """The ``k`` villagers with the largest score ``g + [village watched] + 2 [person
+    watched]`` (ties at random), as :func:`top_k` over everyone would give them.
+
+    Grievance is at most 1, so every score of at least 1 belongs to a watched person, a
+    villager of a watched village or township, or a villager at grievance 1: when those are
+    at least ``k``, the top ``k`` lie among them and only their scores are computed.
+    """
+    if offsets is not None:
+        extra = np.unique(np.concatenate([persons, np.flatnonzero(g >= 1.0)]))
+        extra = extra[~watched_v[village[extra]]]  # not already among the watched villages'
+        rows = np.concatenate([_rows_of(offsets, np.flatnonzero(watched_v)), extra])
+        if len(rows) >= k:
+            mark = np.zeros(len(g), dtype=bool)  # calloc'd: cheap even for 800,000 rows
+            mark[persons] = True
+            sc = np.asarray(g[rows], dtype=np.float32) + watched_v[village[rows]]
+            sc += np.float32(2.0) * mark[rows]
+            return rows[top_k(sc, k, rng)]
+    sc = np.asarray(g, dtype=np.float32) + watched_v[village]
+    sc[persons] += np.float32(2.0)
+    return top_k(sc, k, rng)
 
 
 def communicate(g: np.ndarray, reach: dict[str, np.ndarray],
@@ -374,8 +435,8 @@ def communicate(g: np.ndarray, reach: dict[str, np.ndarray],
     out = np.array(g)
     for key, effect in (("broadcast", p.broadcast_effect), ("meeting", p.meeting_effect),
                         ("talk", p.talk_effect)):
-        idx = np.flatnonzero(reach[key])
-        out[idx] *= 1.0 - effect
+        # One masked pass per channel (no index arrays for the dense broadcast mask).
+        np.multiply(out, out.dtype.type(1.0 - effect), out=out, where=reach[key])
     return out
 
 
@@ -476,7 +537,9 @@ class GrievanceMechanism(Mechanism):
         self._kw = np.asarray(self.p.kind_weights, dtype=float)
         self._access_cache: tuple[Any, np.ndarray] | None = None
         self._value_cache: tuple[np.ndarray, np.ndarray] | None = None
-        self._influence = np.where(v.key_person, self.p.key_person_influence, 1.0)
+        self._base_cache: tuple[tuple[np.ndarray, np.ndarray], np.ndarray] | None = None
+        self._influence = np.where(v.key_person, np.float32(self.p.key_person_influence),
+                                   np.float32(1.0))
         self.reform_week = model.timeline.reform_week
         self.weekly: dict[str, Any] = {}
 
@@ -550,44 +613,53 @@ class GrievanceMechanism(Mechanism):
         if col.any():
             vil = rec.village[c[col]]
             self.open_collective[vil] = child[col]
-            above = g > v.threshold
-            good_v = np.zeros(self.n_villages, dtype=bool)
-            good_v[vil[resolved[col]]] = True
-            bad_v = np.zeros(self.n_villages, dtype=bool)
-            bad_v[vil[~resolved[col]]] = True
-            rg = above & good_v[v.village]
-            rb = above & bad_v[v.village]
+            # The aggrieved of those villages only (rows from the villages' row ranges).
+            good = _rows_of(v.offsets, np.unique(vil[resolved[col]]))
+            bad = _rows_of(v.offsets, np.unique(vil[~resolved[col]]))
+            rg = good[g[good] > v.threshold[good]]
+            rb = bad[g[bad] > v.threshold[bad]]
             g[rg] *= np.float32(1.0 - p.resolved_relief)
             v.trust[rg] += np.float32(p.trust_gain) * (1 - v.trust[rg])
             g[rb] = np.minimum(1.0, g[rb] + p.unresolved_jump)
             v.trust[rb] *= np.float32(1.0 - p.trust_loss)
 
-    def _waiting(self, model: MergerModel) -> np.ndarray:
+    def _waiting(self, model: MergerModel) -> tuple[np.ndarray, np.ndarray]:
+        """Hardship of waiting on an open petition, sparse: ``(rows, hardship)``.
+
+        Own individual petitions, and collective ones of the villager's village that the
+        villager joined (above their threshold); the larger counts where both apply. Only a
+        few thousand villagers wait at a time, so the result is kept sparse.
+        """
         pet = getattr(model, "petitions", None)
-        n = model.villagers.n
-        out = np.zeros(n, dtype=np.float32)
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
         if pet is None:
-            return out
+            return empty
+        p, v = self.p, model.villagers
         t = pet.loop.clock
         rec = pet.loop.rec
-        who = np.flatnonzero(self.open_pet >= 0)
-        if len(who):
-            idx = self.open_pet[who]
-            filed = rec.filed[idx] < t
+
+        def level(idx: np.ndarray) -> np.ndarray:
             late = pet.loop.open_overdue(idx, t)
-            out[who] = np.where(filed, np.where(late, self.p.overdue_hardship,
-                                                self.p.wait_hardship), 0.0)
+            return np.where(rec.filed[idx] < t, np.where(late, p.overdue_hardship,
+                                                         p.wait_hardship), 0.0)
+
+        who = np.flatnonzero(self.open_pet >= 0)
+        w_who = level(self.open_pet[who]) if len(who) else np.zeros(0)
         vil = np.flatnonzero(self.open_collective >= 0)
         if len(vil):
-            idx = self.open_collective[vil]
-            w_v = np.zeros(self.n_villages, dtype=np.float32)
-            late = pet.loop.open_overdue(idx, t)
-            w_v[vil] = np.where(rec.filed[idx] < t, np.where(late, self.p.overdue_hardship,
-                                                             self.p.wait_hardship), 0.0)
-            v = model.villagers
-            joined = v.grievance > v.threshold
-            out = np.maximum(out, np.where(joined, w_v[v.village], 0.0)).astype(np.float32)
-        return out
+            # Only the rows of the villages with an open collective petition (a few villages).
+            rows = _rows_of(v.offsets, vil)
+            w = np.repeat(level(self.open_collective[vil]), np.diff(v.offsets)[vil])
+            joined = v.grievance[rows] > v.threshold[rows]
+            who = np.concatenate([who, rows[joined]])
+            w_who = np.concatenate([w_who, w[joined]])
+        if not len(who):
+            return empty
+        # Largest hardship per villager (a filer may also have joined a collective petition).
+        order = np.lexsort((-w_who, who))
+        who, w_who = who[order], w_who[order]
+        first = np.r_[True, who[1:] != who[:-1]]
+        return who[first], w_who[first].astype(np.float32)
 
     def step(self, model: MergerModel) -> None:
         v, p, cp, rng = model.villagers, self.p, self.cp, self._rng_comm
@@ -605,7 +677,17 @@ class GrievanceMechanism(Mechanism):
             val = prospect_value(loss / np.float32(p.access_scale_min), p.loss_aversion,
                                  p.gain_exponent, p.loss_exponent).astype(np.float32)
             self._value_cache = (loss, val)
-        h = np.clip(self._value_cache[1] + self.rights + self._waiting(model), -1.0, 1.0)
+        # Hardship = valued access change + lost rights (both change only at phase changes:
+        # cached, clipped) + waiting on a petition (sparse: added to the waiting rows only).
+        key = (self._value_cache[1], self.rights)
+        if self._base_cache is None or any(a is not b for a, b in
+                                           zip(self._base_cache[0], key, strict=True)):
+            self._base_cache = (key, np.clip(key[0] + key[1], -1.0, 1.0))
+        h = self._base_cache[1]
+        rows, w = self._waiting(model)
+        if len(rows):
+            h = h.copy()
+            h[rows] = np.clip(h[rows] + w, -1.0, 1.0)
         g = update_grievance(v.grievance, v.trust, h, p.memory_weeks)
 
         # Communication and the risk watch.
@@ -647,7 +729,10 @@ class GrievanceMechanism(Mechanism):
         n, nv = v.n, self.n_villages
         t0 = week * DAYS_PER_WEEK
         rf, rb = self._rng_file, self._rng_bg
-        eligible = (self.open_pet < 0) & (self.cooldown_until <= week)
+
+        def eligible(rows: np.ndarray) -> np.ndarray:  # no open petition, not cooling down
+            return (self.open_pet[rows] < 0) & (self.cooldown_until[rows] <= week)
+
         # Background filings first, from their own stream and in a number that does not depend
         # on the state, so that every scenario sharing a seed draws the same ones.
         lam = p.background_rate * n / 10_000.0 * DAYS_PER_WEEK / DAYS_PER_YEAR
@@ -658,14 +743,15 @@ class GrievanceMechanism(Mechanism):
         bgv = v.village[rb.integers(0, max(n, 1), size=k)] if n else np.zeros(0, np.int64)
         bgv_t = t0 + DAYS_PER_WEEK * rb.random(k)
         # Threshold filings (Epstein's rule with Granovetter's heterogeneous thresholds).
-        cand = np.flatnonzero(eligible & (v.grievance > v.threshold))
+        cand = np.flatnonzero(v.grievance > v.threshold)  # few: test eligibility on them only
+        cand = cand[eligible(cand)]
         who = cand[select_filers(v.grievance[cand], v.threshold[cand], np.ones(len(cand), bool),
                                  rf.random(len(cand)), p.file_prob)]
         times = t0 + DAYS_PER_WEEK * rf.random(len(who))
         _, first = np.unique(bg, return_index=True)
         keep = np.zeros(len(bg), dtype=bool)
         keep[first] = True
-        keep &= eligible[bg] & ~np.isin(bg, who)
+        keep &= eligible(bg) & ~np.isin(bg, who)
         who = np.r_[who, bg[keep]].astype(np.int64)
         times = np.r_[times, bg_t[keep]]
         if len(who):

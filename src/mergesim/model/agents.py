@@ -15,6 +15,13 @@ are registered with the model, so ``model.agents_by_type[Villager]`` supports Me
 Service points (a few thousand) are real Mesa agents, one per point, created at set-up; they too
 read their state from the services mechanism's arrays, which the vectorised capacity step
 updates, so ``agent.queue`` is always this week's queue.
+
+Cadres (incumbents of every post, and the candidates who stand at the reform: ~20,000 persons in
+the seed county) are real Mesa agents too, one per row of the cadres mechanism's
+:class:`~mergesim.mechanisms.cadre_pool.CadrePool`. Selection, placement and training are
+vectorised over the pool; a :class:`Cadre` reads its row of the pool *in force* (the reform
+replaces the pool object, not the rows), so ``cadre.post`` and ``cadre.outcome`` change at the
+reform week without any per-agent work.
 """
 
 from __future__ import annotations
@@ -24,6 +31,14 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from mergesim.mechanisms.cadre_pool import (
+    EDUCATION_NAMES,
+    ORIGIN_NAMES,
+    OUTCOME_NAMES,
+    POST_NAMES,
+    Disqualifier,
+    Outcome,
+)
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
 from mergesim.mechanisms.population import AGE_NAMES
 from mergesim.mechanisms.routing import HANDLERS
@@ -191,3 +206,91 @@ class ServicePoint(mesa.Agent):
 
     def step(self) -> None:
         """No per-agent weekly work: capacities are applied to all points at once."""
+
+
+class Cadre(mesa.Agent):
+    """A cadre or candidate: a view over row ``row`` of ``model.cadres.pool`` (module docstring).
+
+    Args:
+        model: The :class:`~mergesim.model.model.MergerModel`.
+        row: The person's row in the pool.
+    """
+
+    model: MergerModel
+
+    def __init__(self, model: MergerModel, row: int):
+        super().__init__(model)
+        self.row = int(row)
+
+    @property
+    def _pool(self):
+        return self.model.cadres.pool
+
+    def _get(self, name: str):
+        return getattr(self._pool, name)[self.row].item()
+
+    @property
+    def age(self) -> float:
+        """Age at the reform (years)."""
+        return float(self._get("age"))
+
+    @property
+    def education(self) -> str:
+        """"below_high_school", "high_school", "college" or "bachelor_plus"."""
+        return EDUCATION_NAMES[self._get("edu")]
+
+    @property
+    def origin(self) -> str:
+        """"local", "migrant", "veteran", "graduate", "party_reserve" or "former_cadre"."""
+        return ORIGIN_NAMES[self._get("origin")]
+
+    @property
+    def competence(self) -> float:
+        """Relative productivity (1 ≈ a cadre between high school and college); training
+        raises it."""
+        return float(self._get("competence"))
+
+    @property
+    def disqualifiers(self) -> tuple[str, ...]:
+        """Names of the hard disqualifiers ("ten unsuitables") this person has."""
+        bits = int(self._get("dq"))
+        return tuple(d.name.lower() for d in Disqualifier if bits & int(d))
+
+    @property
+    def post(self) -> str:
+        """Post held now ("none" for a candidate or a cadre placed through a channel)."""
+        return POST_NAMES[self._get("post")]
+
+    @property
+    def post_before(self) -> str:
+        """Post held before the reform ("none" for a candidate)."""
+        return POST_NAMES[self._get("post0")]
+
+    @property
+    def unit(self) -> int:
+        """Unit of the current post (township or village index; old before the reform, new
+        after; -1 for none)."""
+        return int(self._get("unit"))
+
+    @property
+    def outcome(self) -> str:
+        """Where the person ended at the reform ("pending" before it): a post or a channel."""
+        return OUTCOME_NAMES[Outcome(self._get("outcome"))]
+
+    @property
+    def active(self) -> bool:
+        """Works in the county's township and village system now."""
+        return bool(self._get("active"))
+
+    @property
+    def tenure(self) -> float:
+        """Years in the current post."""
+        return float(self._get("tenure"))
+
+    @property
+    def training_sessions(self) -> int:
+        """Training sessions taken since the reform."""
+        return int(self._get("trained"))
+
+    def step(self) -> None:
+        """No per-agent weekly work: selection and training are vectorised over the pool."""

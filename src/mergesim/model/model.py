@@ -10,11 +10,16 @@
    a. ``population`` — reset the villagers' weekly outcome arrays;
    b. ``needs`` — draw the week's new needs (stream ``"needs"``);
    c. ``services`` — route waiting and new needs, put off long trips, apply capacities, count
-      trips; record served affairs (stream ``"services"``).
-
-   Issue 4 appends ``cadres`` (after ``services``, so that its ``on_phase`` staffs the
-   re-configured points), ``grievance`` and ``petitions`` (after ``services``, so that they see
-   this week's travel and turn-aways).
+      trips; record served affairs (stream ``"services"``);
+   d. ``cadres`` — at the reform week (``on_phase``, after ``services`` re-configured the
+      points): screen, rank, fill the new posts and place everyone else; then set the
+      administrative points' competence. Weekly: training; at the election, transitional posts
+      and kept pay end (stream ``"cadres"``);
+   e. ``grievance`` — apply last week's petition outcomes, update every villager's grievance
+      from this week's access loss, lost rights and waiting; communication and the risk watch;
+      contagion; file individual and collective petitions (stream ``"grievance"``);
+   f. ``petitions`` — staff the six stages from the cadres, advance the closed loop through
+      the week (continuous time), close, repeat or escalate (stream ``"petitions"``).
 3. *Metrics*: the tracker computes the week's metrics (:mod:`mergesim.metrics`) and the
    ``DataCollector`` records them.
 4. *Clock*: the week advances; after the last week ``running`` becomes False and every
@@ -42,11 +47,14 @@ from mergesim import metrics
 from mergesim.config.schema import Scenario
 from mergesim.county.county import County
 from mergesim.mechanisms.base import Mechanism
+from mergesim.mechanisms.cadres import CadreMechanism
+from mergesim.mechanisms.grievance import GrievanceMechanism
 from mergesim.mechanisms.needs import Needs
+from mergesim.mechanisms.petitions import DAYS_PER_WEEK, PetitionMechanism, hot_spots
 from mergesim.mechanisms.population import Population, Villagers
 from mergesim.mechanisms.services import Services
 from mergesim.mechanisms.units import UnitStatus
-from mergesim.model.agents import ServicePoint, Villager
+from mergesim.model.agents import Cadre, ServicePoint, Villager
 from mergesim.model.timeline import Phase, Timeline
 from mergesim.plans.plan import Plan
 from mergesim.rng import Streams
@@ -93,8 +101,9 @@ class MergerModel(mesa.Model):
         timeline: Week arithmetic (:class:`~mergesim.model.timeline.Timeline`).
         county, plan, units: The county, the plan, and old-unit roles under the plan.
         villagers: Villager state arrays.
-        needs, services: The mechanisms of issue 3.
+        needs, services, cadres, grievance, petitions: The mechanisms.
         mechanisms: All mechanisms, in step order.
+        point_agents, cadre_agents: The ServicePoint and Cadre agents (one per row).
         week: The next week to simulate (0-based); equals ``steps`` between steps.
         phase: Phase of the last simulated week.
         tracker: Weekly metrics and summary windows (:class:`mergesim.metrics.Tracker`).
@@ -136,18 +145,23 @@ class MergerModel(mesa.Model):
         self.population = Population()
         self.needs = Needs()
         self.services = Services()
+        self.cadres = CadreMechanism()
+        self.grievance = GrievanceMechanism()
+        self.petitions = PetitionMechanism()
         self.mechanisms: list[Mechanism] = self._build_mechanisms()
         for m in self.mechanisms:
             m.setup(self)
         self.point_agents = [ServicePoint(self, i) for i in range(self.services.points.n)]
+        self.cadre_agents = [Cadre(self, i) for i in range(self.cadres.pool.n)]
         self._change_weeks = self._config_change_weeks()
         self.tracker = metrics.Tracker(self)
         self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters())
         self.running = True
 
     def _build_mechanisms(self) -> list[Mechanism]:
-        """The mechanisms in step order (issue 4 extends this list)."""
-        return [self.population, self.needs, self.services]
+        """The mechanisms in step order (see the module docstring)."""
+        return [self.population, self.needs, self.services, self.cadres, self.grievance,
+                self.petitions]
 
     def _config_change_weeks(self) -> set[int]:
         tl, sp = self.timeline, self.config.services
@@ -204,9 +218,12 @@ class MergerModel(mesa.Model):
         return self.county.township
 
     def summary(self) -> dict[str, Any]:
-        """The summary dict: run facts and each metric per window (see :mod:`mergesim.metrics`)."""
+        """The summary dict: run facts and each metric per window (see :mod:`mergesim.metrics`),
+        with the petition facts and the cadre metrics; plain JSON values (NaN → None)."""
+        from mergesim.io import json_safe
+
         c, p, tl, s = self.county, self.plan, self.timeline, self.services
-        return {
+        return json_safe({
             "scenario": self.config.name,
             "seed": self.config.seed,
             "scale": self.config.villagers.scale,
@@ -221,5 +238,30 @@ class MergerModel(mesa.Model):
                      "townships_after": p.n_new_townships},
             "needs": {"created": self.needs.created, "served": s.served, "waiting": s.waiting,
                       "given_up": s.given_up, "lost": s.balance(self.needs.created)},
+            "petitions": self.petition_facts(),
+            "cadres": self.cadres.summary(),
             **self.tracker.summary(),
+        })
+
+    def petition_facts(self) -> dict[str, Any]:
+        """Petition totals (full-scale equivalents are ÷ scale) and the post-reform hot spots.
+
+        ``hot_spots``: the villages and townships with the most petitions filed from the reform
+        to the end of the run, to set beside the report's risk watch (5 key towns, 34 key
+        villages); names and counts at the run's scale.
+        """
+        loop, c, tl = self.petitions.loop, self.county, self.timeline
+        t0, t1 = tl.reform_week * DAYS_PER_WEEK, self.week * DAYS_PER_WEEK
+        tov = self.units.township_after if self.week > tl.reform_week else c.township
+        spots = hot_spots(loop.rec, t0, t1, c.n_villages, k=self.config.communication.
+                          watch_villages, township_of_village=tov,
+                          k_towns=self.config.communication.watch_towns)
+        names_t = (self.plan.new_township_name if self.week > tl.reform_week
+                   else c.township_name)
+        return {
+            "filed": loop.n_filed, "closed": loop.n_filed - loop.n_open, "open": loop.n_open,
+            "hot_villages": [{"village": str(c.village_name[i]), "village_id": int(c.village_id[i]),
+                              "petitions": k} for i, k in spots["villages"]],
+            "hot_townships": [{"township": str(names_t[i]), "petitions": k}
+                              for i, k in spots.get("townships", [])],
         }

@@ -282,14 +282,14 @@ class ResultStore:
         df = self.read_run_timeseries(r.id)
         if df is None:
             return None
-        df.insert(0, "replicate", r.replicate)
-        df.insert(0, "point", r.point)
-        df.insert(0, "scenario", r.label)
-        df.insert(0, "run_id", r.id)
-        for c in df.columns[4:]:
-            if df[c].dtype.kind in "iub":
-                df[c] = df[c].astype(float) if c not in ("week",) else df[c]
-        return df
+        import pandas as pd
+
+        # Integer and bool metric columns become float, so every run's file has one schema
+        # (a metric that is NaN in one run and whole in another must not change type).
+        cast = {c: float for c in df.columns if c != "week" and df[c].dtype.kind in "iub"}
+        tags = pd.DataFrame({"run_id": r.id, "scenario": r.label, "point": r.point,
+                             "replicate": r.replicate}, index=df.index)
+        return pd.concat([tags, df.astype(cast)], axis=1)
 
 
 def has_pyarrow() -> bool:
