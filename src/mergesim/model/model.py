@@ -259,7 +259,7 @@ class MergerModel(mesa.Model):
         names_t = (self.plan.new_township_name if self.week > tl.reform_week
                    else c.township_name)
         return {
-            "filed": loop.n_filed, "closed": loop.n_filed - loop.n_open, "open": loop.n_open,
+            "filed": loop.n_filed, "closed": loop.n_closed, "open": loop.n_open,
             "hot_villages": [{"village": str(c.village_name[i]), "village_id": int(c.village_id[i]),
                               "petitions": k} for i, k in spots["villages"]],
             "hot_townships": [{"township": str(names_t[i]), "petitions": k}
