@@ -140,6 +140,61 @@ def _build() -> dict[str, Metric]:
     return {m.key: m for m in out}
 
 
+@dataclass(frozen=True)
+class RunMetric:
+    """A metric of the whole run (not per window): a key of ``summary.json``'s ``cadres``."""
+
+    key: str
+    unit: str
+    doc: str
+
+
+def _run_metrics() -> dict[str, RunMetric]:
+    from mergesim.mechanisms.cadre_pool import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS, Outcome
+
+    out = [
+        RunMetric("cadres.township_leader_age.before", "years",
+                  "Mean age of township leaders before the reform."),
+        RunMetric("cadres.township_leader_age.after", "years",
+                  "Mean age of township leaders after the reform."),
+        RunMetric("cadres.township_leader_age.change", "years",
+                  "Change of township leaders' mean age (report: −2)."),
+        RunMetric("cadres.township_leader_education.after.bachelor_plus", "-",
+                  "Share of township leaders with a bachelor's degree or more, after."),
+        RunMetric("cadres.secretary_high_school_share", "-",
+                  "Village secretaries appointed at the reform with at least high school "
+                  "(report: all)."),
+        RunMetric("cadres.secretary_veteran_graduate_share", "-",
+                  "Returned veterans and graduates among the new secretaries (report: 10.2 %)."),
+        RunMetric("cadres.group_leader_origins.former_cadre", "-",
+                  "Former village cadres among new villager-group leaders (report: 16.5 %)."),
+        RunMetric("cadres.group_leader_origins.migrant", "-",
+                  "Returning migrant workers among new group leaders (report: 14 %)."),
+        RunMetric("cadres.group_leader_origins.party_reserve", "-",
+                  "Party members and reserve cadres among new group leaders (report: 34.8 %)."),
+        RunMetric("cadres.in_post", "cadres", "Persons holding a post after the reform."),
+        RunMetric("cadres.training_sessions", "person-times", "Training sessions given."),
+        RunMetric("cadres.competence.now", "-", "Mean competence of cadres at work, end of run."),
+        RunMetric("cadres.cost_before.total", "yuan/week",
+                  "Administrative cost before the reform (salaries, offices, points)."),
+        RunMetric("cadres.cost_after.total", "yuan/week",
+                  "Administrative cost after the transition (steady state)."),
+        RunMetric("cadres.cost_change_pct.total", "%", "Change of the administrative cost."),
+        RunMetric("cadres.cost_change_pct.salaries", "%", "Change of the salary bill."),
+        RunMetric("cadres.transition_cost_total", "yuan",
+                  "One-off transition cost: kept pay and transitional posts until the election."),
+    ]
+    for o in (*TOWNSHIP_CHANNELS, *VILLAGE_CHANNELS, Outcome.GROUP_DEPARTED, Outcome.DISMISSED):
+        name = o.name.lower()
+        out.append(RunMetric(f"cadres.channels.{name}", "cadres",
+                             f"Cadres placed through the channel '{name}' at the reform."))
+    return {m.key: m for m in out}
+
+
+#: Run-level metrics a sweep can compare (keys of the flattened summary; full county).
+RUN_METRICS: dict[str, RunMetric] = _run_metrics()
+
+
 #: Petition-summary keys behind the petition metrics (metric key → petition_summary key).
 PETITION_KEYS = {
     "petitions_per10k": "petitions_all_per10k",
@@ -518,6 +573,12 @@ def metrics_markdown() -> str:
             if m.family == family:
                 lines.append(f"| `{m.key}` | {m.unit} | {m.formula} | {m.doc} |")
         lines.append("")
+    lines += ["## Run metrics (cadres)", "",
+              "Whole-run values from `summary.json`'s `cadres` section (full county, whatever "
+              "the villager scale); a sweep compares them under these keys.", "",
+              "| key | unit | meaning |", "|---|---|---|"]
+    lines += [f"| `{m.key}` | {m.unit} | {m.doc} |" for m in RUN_METRICS.values()]
+    lines.append("")
     lines += [
         "## Summary windows",
         "",

@@ -23,7 +23,7 @@ def test_validate_ok(capsys):
     assert main(["validate", str(ROOT / "scenarios" / "seed_county.toml")]) == 0
     assert capsys.readouterr().out.startswith("ok: scenario 'seed_county'")
     assert main(["validate", str(ROOT / "experiments" / "policy_packages.toml")]) == 0
-    assert "ok: experiment 'policy_packages': 50 runs" in capsys.readouterr().out
+    assert "ok: experiment 'policy_packages': 70 runs" in capsys.readouterr().out
 
 
 def one_error_line(capsys) -> str:

@@ -34,20 +34,24 @@ def metric_label(metric: str) -> str:
     ``'travel_min_mean, post-reform window (min)'`` (no unit shown for dimensionless ones)."""
     head, _, rest = metric.partition(".")
     window, key = (head, rest) if head in WINDOW_NAMES and rest else ("", metric)
-    from mergesim.metrics import METRICS
-
-    unit = METRICS[key].unit if key in METRICS else ""
+    unit = _unit(key)
     text = key + (f", {WINDOW_NAMES[window]}" if window else "")
     return f"{text} ({unit})" if unit and unit != "-" else text
 
 
+def _unit(key: str) -> str:
+    """Unit of a window metric or a run metric ('' if unknown)."""
+    from mergesim.metrics import METRICS, RUN_METRICS
+
+    m = METRICS.get(key) or RUN_METRICS.get(key)
+    return m.unit if m is not None else ""
+
+
 def metric_unit(metric: str) -> str:
     """The unit of a metric ('' for dimensionless or unknown ones)."""
-    from mergesim.metrics import METRICS
-
     head, _, rest = metric.partition(".")
     key = rest if head in WINDOW_NAMES and rest else metric
-    unit = METRICS[key].unit if key in METRICS else ""
+    unit = _unit(key)
     return "" if unit == "-" else unit
 
 

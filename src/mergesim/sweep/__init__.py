@@ -168,11 +168,13 @@ def shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
 # ---------------------------------------------------------------------------------------------
 
 #: Cost model of one real run without history: seconds = a + b · simulated villager-weeks.
-#: Measured with `model_run` on the seed county (one idle core, 182 weeks): 0.78 s at scale
-#: 0.05, 1.27 s at 0.25, 3.55 s at 1.0. A loaded machine or a policy that multiplies trips
-#: (closed points) can take 2–3 times longer; once runs have finished, their median is used.
-SECONDS_BASE = 0.6
-SECONDS_PER_VILLAGER_WEEK = 2.0e-8
+#: Measured with `model_run` on the seed county with cadres, grievance and petitions (182
+#: weeks, one core shared with another job): 4.0 s at scale 0.05, 6.1 s at 0.25, 17.8 s at
+#: 1.0 — the base is set-up plus the per-week work that does not grow with villagers (petition
+#: loop, metrics). A policy that multiplies trips (closed points) or petitions (guarantees
+#: broken) takes longer; once runs have finished, their median is used instead.
+SECONDS_BASE = 3.0
+SECONDS_PER_VILLAGER_WEEK = 1.0e-7
 #: Stored bytes per run: result.json (~19 kB) and the gzipped weekly CSV (~450 B a week),
 #: then half as much again for the combined tables (runs.csv/parquet, timeseries.parquet).
 BYTES_PER_RUN = 19_000

@@ -209,10 +209,10 @@ def scenario_keys() -> dict[str, tuple[Any, Any]]:
 
 @functools.cache
 def metric_keys() -> tuple[str, ...]:
-    """Every 'window.metric' name a summary holds."""
-    from mergesim.metrics import METRICS
+    """Every 'window.metric' name a summary holds, and the run-level (cadre) metrics."""
+    from mergesim.metrics import METRICS, RUN_METRICS
 
-    return tuple(f"{w}.{m}" for w in WINDOWS for m in METRICS)
+    return tuple(f"{w}.{m}" for w in WINDOWS for m in METRICS) + tuple(RUN_METRICS)
 
 
 def flatten(table: Any, prefix: str = "") -> dict[str, Any]:
@@ -412,7 +412,8 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
                             f"{', '.join(labels)}", source=src, key="baseline")
     for m in params.metrics:
         _check_metric(m, metric_keys(), "'window.metric' with window in "
-                      f"{', '.join(WINDOWS)} and a metric of docs/metrics.md", src, "metrics")
+                      f"{', '.join(WINDOWS)} and a metric of docs/metrics.md, or a run "
+                      "metric 'cadres.…' of docs/metrics.md", src, "metrics")
     params.metrics = params.metrics or ["post.travel_min_mean"]
     from mergesim.metrics import METRICS
 
