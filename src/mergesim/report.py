@@ -15,9 +15,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mergesim.errors import UserError
 
 MAX_RESPONSE_METRICS = 4  # response plots per factor: the first metrics of the experiment
+MAX_PANEL_GROUPS = 12  # channel and pipeline panels: one bar / panel per group
 
 
 def _slug(text: str) -> str:
@@ -87,9 +90,29 @@ def draw_figures(root: Path, runs, ts, *, metrics: list[str], weekly: list[str],
                 if pivot.size:
                     files += _save(pc.plot_heatmap(pivot, m, fx, fy), root,
                                    f"heatmap_{fx}_{fy}_{m}", formats)
+    files += _stability_figures(root, runs, ts, reform, by, formats)
     if indices is not None:
         for m in dict.fromkeys(indices["metric"]):
             files += _save(pc.plot_indices(indices, method, m), root, f"{method}_{m}", formats)
+    return files
+
+
+def _stability_figures(root: Path, runs, ts, reform: dict[str, int], by: str,
+                       formats: list[str]) -> list[Path]:
+    """Cadre placement channels and the petition pipeline per group (when there are few
+    enough groups to read: a factor sweep with dozens of points gets neither)."""
+    from mergesim.plotting import panels
+
+    files: list[Path] = []
+    if runs.empty or runs[by].nunique() > MAX_PANEL_GROUPS:
+        return files
+    tab = panels.channel_table(runs, by=by)
+    if not tab.empty and np.nansum(tab.to_numpy(float)) > 0:
+        files += _save(panels.plot_channels_by_group(tab), root, "cadre_channels", formats)
+    pipe = panels.pipeline_data(ts, by=by)
+    if pipe:
+        files += _save(panels.plot_pipeline_by_group(pipe, reform), root, "petition_pipeline",
+                       formats)
     return files
 
 
@@ -122,7 +145,9 @@ def finalize_results(root: str | Path, *, exp=None) -> list[Path]:
         exp = load_experiment(root / "experiment.toml")
     runs = read_runs(root)
     weekly = _weekly_metrics(exp)
-    ts = read_timeseries(root, columns=weekly)
+    from mergesim.mechanisms.petitions import STAGES
+
+    ts = read_timeseries(root, columns=weekly + [f"backlog_{s}_per10k" for s in STAGES])
     files: list[Path] = []
     indices, notes = None, []
     method = exp.params.design.method

@@ -1,0 +1,122 @@
+"""Sweep figures of cadres and petitions, per scenario: where displaced cadres went, and the
+petition pipeline (backlog per stage of the six-step loop).
+
+Data come from a sweep's tidy tables (``runs``: one row per run with the flattened summary;
+``ts``: one row per run and week) through pure functions; plots take ``ax=None`` and return the
+figure, like :mod:`mergesim.plotting.compare`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from mergesim.mechanisms.cadre_pool import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
+from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
+from mergesim.plotting.compare import _axes, colours
+from mergesim.plotting.stability import CHANNEL_LABELS
+
+#: Placement channels in display order: the township "five batches", then the village "four".
+CHANNELS = tuple(o.name.lower() for o in (*TOWNSHIP_CHANNELS, *VILLAGE_CHANNELS))
+
+
+def channel_table(runs, *, by: str = "scenario"):
+    """Mean cadres per placement channel and group (rows: groups in run order).
+
+    Args:
+        runs: The runs table (columns ``cadres.channels.<channel>``; failed runs have NaN).
+        by: Grouping column.
+
+    Returns:
+        DataFrame indexed by group with one column per channel of :data:`CHANNELS` (missing
+        columns, e.g. from an older results folder, are left out).
+    """
+    import pandas as pd
+
+    cols = [f"cadres.channels.{c}" for c in CHANNELS if f"cadres.channels.{c}" in runs.columns]
+    if not cols or runs.empty:
+        return pd.DataFrame()
+    order = list(dict.fromkeys(runs[by]))
+    tab = runs.groupby(by, sort=False)[cols].mean().reindex(order)
+    tab.columns = [c.rsplit(".", 1)[1] for c in cols]
+    return tab
+
+
+def plot_channels_by_group(table, *, ax: Axes | None = None) -> Figure:
+    """Grouped horizontal bars: cadres per placement channel, one colour per scenario."""
+    fig, ax = _axes(ax, size=(9.5, 5.0))
+    groups, chans = list(table.index), list(table.columns)
+    n = max(len(groups), 1)
+    h = 0.8 / n
+    y = np.arange(len(chans))
+    for i, (grp, col) in enumerate(zip(groups, colours(len(groups)), strict=True)):
+        ax.barh(y + (i - (n - 1) / 2) * h, table.loc[grp].to_numpy(float), h, color=col,
+                label=str(grp))
+    ax.set_yticks(y, [_channel_label(c) for c in chans], fontsize=8)
+    ax.invert_yaxis()
+    n_t = sum(c in {o.name.lower() for o in TOWNSHIP_CHANNELS} for c in chans)
+    if 0 < n_t < len(chans):  # separate the township and the village channels
+        ax.axhline(n_t - 0.5, color="0.6", lw=0.8)
+    ax.set_xlabel("cadres (full county; mean over replications)")
+    ax.set_title("Where cadres not kept went\ntownship 'five batches' (top), village "
+                 "'four batches' (bottom)", fontsize=10)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def _channel_label(c: str) -> str:
+    level = "township" if c in {o.name.lower() for o in TOWNSHIP_CHANNELS} else "village"
+    return f"{level}: {CHANNEL_LABELS.get(c, c.replace('_', ' '))}"
+
+
+def pipeline_data(ts, *, by: str = "scenario") -> dict[str, dict[str, Any]]:
+    """Mean backlog per stage and week across replications, per group.
+
+    Args:
+        ts: The long weekly table (columns ``by``, ``week``, ``backlog_<stage>_per10k``).
+        by: Grouping column.
+
+    Returns:
+        ``{group: {"week": (W,) array, "backlog": (6, W) array}}`` (petitions per 10,000
+        villagers); empty if the table has no backlog columns.
+    """
+    cols = [f"backlog_{s}_per10k" for s in STAGES]
+    if ts.empty or any(c not in ts.columns for c in cols):
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for grp, d in ts.groupby(by, sort=False):
+        m = d.groupby("week")[cols].mean()
+        out[str(grp)] = {"week": m.index.to_numpy(int), "backlog": m.to_numpy(float).T}
+    return out
+
+
+def plot_pipeline_by_group(data: dict[str, dict[str, Any]],
+                           reform_weeks: dict[str, int] | None = None) -> Figure:
+    """Stacked backlog per stage of the six-step loop, one panel per group (shared axes)."""
+    groups = list(data)
+    n = max(len(groups), 1)
+    ncol = min(n, 3)
+    nrow = int(np.ceil(n / ncol))
+    fig = Figure(figsize=(4.0 * ncol + 2.2, 2.8 * nrow + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrow, ncol, sharex=True, sharey=True, squeeze=False)
+                         ).ravel()
+    reform_weeks = reform_weeks or {}
+    for ax, grp in zip(axes, groups, strict=False):
+        d = data[grp]
+        ax.stackplot(d["week"], np.nan_to_num(d["backlog"]), labels=STAGE_LABELS, alpha=0.85)
+        if grp in reform_weeks:
+            ax.axvline(reform_weeks[grp], color="crimson", lw=1.0, ls="--")
+        ax.set_title(grp, fontsize=9)
+        ax.set_xlabel("week")
+    for ax in axes[len(groups):]:
+        ax.set_visible(False)
+    for ax in axes[::ncol]:
+        ax.set_ylabel("open petitions / 10,000")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], fontsize=7, frameon=False, loc="outside right upper")
+    fig.suptitle("Petition pipeline: mean backlog by stage of the six-step loop "
+                 "(dashed: reform week)", fontsize=10)
+    return fig
