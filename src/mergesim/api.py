@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mergesim.county.county import County
 from mergesim.plans.checks import Check
@@ -171,6 +172,15 @@ RUN_TABLE_KEYS = (
     "coverage_admin_30", "coverage_admin_60", "coverage_clinic_30", "admin_in_village_share",
     "one_trip_share", "trips_mean", "travel_gini", "travel_worst_decile_min",
     "admin_travel_min_mean_absorbed_villages", "admin_travel_min_mean_periphery_villages",
+    "petitions_per10k", "petitions_collective_per10k", "days_to_close_mean",
+    "closed_within_60_share", "grievance_mean", "aggrieved_share", "stability_index",
+)
+#: Cadre lines of the run report: (label, path in summary["cadres"]).
+CADRE_TABLE_KEYS = (
+    ("township leaders' mean age change (years)", ("township_leader_age", "change")),
+    ("secretaries with high school or more", ("secretary_high_school_share",)),
+    ("veterans + graduates among secretaries", ("secretary_veteran_graduate_share",)),
+    ("administrative cost change (%)", ("cost_change_pct", "total")),
 )
 
 
@@ -205,9 +215,23 @@ def run_scenario_cli(
     summary = run_scenario(scenario, out_dir, scale=scale, seed=seed,
                            progress=sys.stderr.isatty())
     lines = [f"run '{scenario.name}' finished in {time.perf_counter() - t0:.1f} s", ""]
-    lines += _pre_post_table(summary)
+    lines += ["  metric (pre-reform -> post-reform window)", *_pre_post_table(summary)]
+    lines += ["", *_cadre_lines(summary.get("cadres") or {})]
     lines += ["", f"results in {out_dir}"]
     return "\n".join(lines)
+
+
+def _cadre_lines(cadres: dict) -> list[str]:
+    """The cadre headline figures of a run summary, one line each."""
+    rows = []
+    for label, path in CADRE_TABLE_KEYS:
+        v: Any = cadres
+        for k in path:
+            v = v.get(k) if isinstance(v, dict) else None
+        if v is not None:
+            rows.append((label, f"{v:.3f}" if isinstance(v, float) else str(v)))
+    width = max((len(lab) for lab, _ in rows), default=0)
+    return [f"  {lab:<{width}}  {v}" for lab, v in rows]
 
 
 def _pre_post_table(summary: dict) -> list[str]:
