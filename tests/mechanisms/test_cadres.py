@@ -332,6 +332,41 @@ def test_capacity_hooks_count_the_cadres_at_work(small):
     assert np.all(after.stage[after.post == Post.TOWNSHIP_LEADER] == -1)
 
 
+def test_township_points_serve_at_the_staff_kept(small):
+    """Service centres' capacity follows the township staff at work against the member
+    townships' staff before: taking posts back slows them once the election ends the
+    transitional posts; before the reform every point is at 1."""
+    county, plan, p, before, after = small
+    from mergesim.mechanisms.cadres import point_efficiency, service_staff_by_township
+    from mergesim.mechanisms.service_points import PointKind
+
+    seats = county.township_seat
+    kind = np.full(county.n_townships, PointKind.SERVICE_CENTRE)
+    assert np.all(point_efficiency(before, before, kind, seats, seats, county, plan) == 1.0)
+
+    def centre_factor(pool):
+        pool = pool.copy()
+        end_transition(pool, p)
+        return point_efficiency(pool, before, kind, seats, seats, county, plan)
+
+    kept = centre_factor(after)
+    cut_p = dataclasses.replace(p, staff_retained_share=0.5)
+    _, cut = _reform(county, plan, cut_p)
+    halved = centre_factor(cut)
+    merged = np.bincount(plan.township_to_new, minlength=plan.n_new_townships)[
+        plan.township_to_new[county.township[seats]]] > 1
+    assert merged.any()
+    assert np.all(halved[merged] < kept[merged])
+    # The factor is the staff ratio times the competence ratio of the new township.
+    n_now, c_now = service_staff_by_township(after.copy())
+    n_ref, c_ref = service_staff_by_township(before)
+    t_new = plan.township_to_new[county.township[seats]]
+    ref_n = np.bincount(plan.township_to_new, weights=n_ref)[t_new]
+    ref_c = np.bincount(plan.township_to_new, weights=n_ref * c_ref)[t_new] / ref_n
+    direct = point_efficiency(after, before, kind, seats, seats, county, plan)
+    np.testing.assert_allclose(direct, n_now[t_new] / ref_n * c_now[t_new] / ref_c)
+
+
 def test_petition_stages_follow_the_weights(seed_county):
     county, plan = seed_county
     p = Scenario().cadres

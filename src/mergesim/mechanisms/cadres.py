@@ -426,6 +426,17 @@ def staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
     return _count_and_mean(idx, pool.township, pool.competence, pool.n_townships)
 
 
+def service_staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
+    """Non-leading township cadres at work per current township and their mean competence.
+
+    As :func:`staff_by_township` without the township leaders: the staff who serve villagers
+    at the service centre and stations (leaders placed on the spot count: they stay at work).
+    """
+    idx = np.flatnonzero(pool.active & (pool.township >= 0)
+                         & (pool.post != Post.TOWNSHIP_LEADER))
+    return _count_and_mean(idx, pool.township, pool.competence, pool.n_townships)
+
+
 def cadres_by_village(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
     """Two-committee cadres and village specialists at work per current village.
 
@@ -476,12 +487,19 @@ def point_efficiency(
     pool: CadrePool, ref: CadrePool, point_kind: np.ndarray, point_village: np.ndarray,
     point_base_village: np.ndarray, county: County, plan: Plan,
 ) -> np.ndarray:
-    """Competence multiplier per service point (for ``ServicePoints.efficiency``).
+    """Capacity multiplier per service point from its cadres (for ``ServicePoints.efficiency``).
 
-    Township administrative points (service centre, convenience station) take the mean
-    competence of the cadres of the township they stand in now over that of their old township
-    before the reform; village-level administrative points (office, room, agency, duty team)
-    the same with the village cadres. Other points get 1 (their staff are not cadres).
+    Township administrative points (service centre, convenience station) take
+    :func:`capacity_factor` of the township's non-leading cadres at work now (staff, and
+    cadres placed on the spot or in transitional posts until the election: their number and
+    mean competence) against the same cadres of its member townships before the reform — so
+    staff posts taken back by the county (``staff_retained_share`` < 1) or lost at the
+    election slow the township's service points, and training speeds them up. The services
+    mechanism already moves the abolished townships' point staff to the absorbing township,
+    so a merged township that kept every post gets about 1. Village-level administrative points
+    (office, room, agency, duty team) take the mean competence of the village cadres now over
+    that of their old village before (their staffing is set by the services mechanism). Other
+    points get 1 (their staff are not cadres).
 
     Args:
         pool: The pool now.
@@ -505,15 +523,23 @@ def point_efficiency(
     if pool.reformed:
         t_now = plan.township_to_new[t_now]
         vu_now = plan.village_to_new[v_now]
-    _, ct_now = staff_by_township(pool)
-    _, ct_ref = staff_by_township(ref)
+    nt_now, ct_now = service_staff_by_township(pool)
+    nt_ref, ct_ref = service_staff_by_township(ref)
+    if pool.reformed:  # the reference of a new township: its member townships before
+        t2n = np.asarray(plan.township_to_new, dtype=np.int64)
+        tot = np.bincount(t2n, weights=nt_ref * np.nan_to_num(ct_ref),
+                          minlength=plan.n_new_townships)
+        nt_ref = np.bincount(t2n, weights=nt_ref, minlength=plan.n_new_townships)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ct_ref = np.where(nt_ref > 0, tot / np.maximum(nt_ref, 1e-12), np.nan)
     _, cv_now = cadres_by_village(pool)
     _, cv_ref = cadres_by_village(ref)
     twn = np.isin(kind, (PointKind.SERVICE_CENTRE, PointKind.CONVENIENCE_STATION))
     vil = np.isin(kind, (PointKind.VILLAGE_OFFICE, PointKind.VILLAGE_ROOM, PointKind.AGENCY,
                          PointKind.DUTY_TEAM))
     one = np.ones(1)
-    out[twn] = capacity_factor(one, ct_now[t_now[twn]], one, ct_ref[county.township[v_ref[twn]]])
+    t = t_now[twn]
+    out[twn] = capacity_factor(nt_now[t], ct_now[t], nt_ref[t], ct_ref[t])
     out[vil] = capacity_factor(one, cv_now[vu_now[vil]], one, cv_ref[v_ref[vil]])
     return out
 
@@ -602,5 +628,6 @@ __all__ = [
     "N_STAGES", "PETITION_STAGES", "CadreMechanism", "CadrePool", "assessment",
     "cadres_by_village", "capacity_factor", "check_placement", "end_transition",
     "petition_staff", "petition_staff_by_township", "point_efficiency", "rank_in_group",
-    "select_and_place", "sessions_in_week", "staff_by_township", "synthesize_pool", "train",
+    "select_and_place", "service_staff_by_township", "sessions_in_week", "staff_by_township",
+    "synthesize_pool", "train",
 ]
