@@ -64,3 +64,18 @@ def test_pipeline_data_means_over_replicates_per_stage_and_week():
 
 def test_pipeline_data_empty_without_backlog_columns():
     assert pipeline_data(pd.DataFrame({"scenario": ["x"], "week": [0]})) == {}
+
+
+def test_change_maps_share_one_colour_scale():
+    from mergesim.plotting.panels import plot_change_maps
+    from mergesim.plotting.timeseries import change_span
+
+    x = np.arange(5.0)
+    maps = {g: {"x": x, "y": x, "change": c, "territories": None, "outline": None, "name": g}
+            for g, c in (("a", np.array([1.0, -2.0, 0.0, np.nan, 0.5])),
+                         ("b", np.array([4.0, 0.0, -1.0, 0.0, 0.0])))}
+    assert change_span(*(m["change"] for m in maps.values())) == 4.0
+    fig = plot_change_maps(maps)
+    limits = {tuple(ax.collections[0].norm.vmin for _ in [0]) + (ax.collections[0].norm.vmax,)
+              for ax in fig.axes if ax.get_visible() and ax.collections}
+    assert limits == {(-4.0, 4.0)}

@@ -120,3 +120,37 @@ def plot_pipeline_by_group(data: dict[str, dict[str, Any]],
     fig.suptitle("Petition pipeline: mean backlog by stage of the six-step loop "
                  "(dashed: reform week)", fontsize=10)
     return fig
+
+
+def plot_change_maps(maps: dict[str, dict[str, Any]]) -> Figure:
+    """Maps of the change in expected travel burden per village, one per group, on one colour
+    scale (red: more travel after the reform; blue: less).
+
+    Args:
+        maps: ``{group: travel_change_data(...)}`` (see
+            :func:`mergesim.plotting.timeseries.travel_change_data`), e.g. the mean change over
+            a group's replications.
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import TwoSlopeNorm
+
+    from mergesim.plotting.timeseries import change_span, plot_travel_change_map
+
+    groups = list(maps)
+    n = max(len(groups), 1)
+    ncol = min(n, 3)
+    nrow = int(np.ceil(n / ncol))
+    fig = Figure(figsize=(4.2 * ncol + 1.0, 4.2 * nrow + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False)).ravel()
+    span = change_span(*(maps[g]["change"] for g in groups))
+    for ax, grp in zip(axes, groups, strict=False):
+        plot_travel_change_map(maps[grp], ax=ax, span=span, title=grp, colorbar=False)
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(groups):]:
+        ax.set_visible(False)
+    sm = ScalarMappable(norm=TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span), cmap="RdBu_r")
+    fig.colorbar(sm, ax=list(axes[:len(groups)]), shrink=0.7,
+                 label="change in expected travel, minutes per villager a week")
+    fig.suptitle("Change in expected travel burden per village, end of run − before the reform "
+                 "(mean over replications)", fontsize=10)
+    return fig

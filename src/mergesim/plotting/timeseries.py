@@ -113,13 +113,29 @@ def travel_change_data(county: County, before: np.ndarray, after: np.ndarray) ->
             "outline": county.outline, "name": county.name}
 
 
-def plot_travel_change_map(data: dict[str, Any], ax: Axes | None = None) -> Figure:
-    """Map of the change in travel burden per village (red: more travel; blue: less)."""
+def change_span(*changes: np.ndarray) -> float:
+    """Half-width of a colour scale centred on 0 that holds every finite change (≥ 1e-9)."""
+    finite = [np.abs(c[np.isfinite(c)]) for c in changes]
+    top = max((float(f.max()) for f in finite if len(f)), default=1.0)
+    return top or 1.0
+
+
+def plot_travel_change_map(data: dict[str, Any], ax: Axes | None = None, *,
+                           span: float | None = None, title: str | None = None,
+                           colorbar: bool = True) -> Figure:
+    """Map of the change in travel burden per village (red: more travel; blue: less).
+
+    Args:
+        data: From :func:`travel_change_data`.
+        ax: Axes to draw on (default: a new figure).
+        span: Colour scale half-width (minutes); default the largest change on this map —
+            pass one span to several maps to compare them.
+        title: Axes title (default: what the map shows).
+        colorbar: Draw the colour bar.
+    """
     fig, ax = _axes(ax, size=(7.0, 7.0))
     change = data["change"]
-    finite = change[np.isfinite(change)]
-    span = float(np.max(np.abs(finite))) if len(finite) else 1.0
-    span = span or 1.0
+    span = change_span(change) if span is None else span
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
     cmap = "RdBu_r"
     if data["territories"] is not None:
@@ -137,7 +153,8 @@ def plot_travel_change_map(data: dict[str, Any], ax: Axes | None = None) -> Figu
     ax.set_aspect("equal")
     ax.set_xlabel("km")
     ax.set_ylabel("km")
-    ax.set_title("Change in expected travel burden, after − before (min per villager a week)",
-                 fontsize=10)
-    fig.colorbar(mappable, ax=ax, shrink=0.8, label="minutes per villager a week")
+    ax.set_title(title or "Change in expected travel burden, after − before (min per "
+                 "villager a week)", fontsize=10)
+    if colorbar:
+        fig.colorbar(mappable, ax=ax, shrink=0.8, label="minutes per villager a week")
     return fig
