@@ -119,3 +119,8 @@ def test_petitions_conserved_in_every_run(runs):
         for s, _ in rs:
             p = s["petitions"]
             assert p["filed"] == p["closed"] + p["open"] and p["filed"] > 0, case
+            # The 34 hottest of 1,050 villages hold at least their proportional share of the
+            # post-reform petitions, and no more than all of them.
+            assert 34 / 1050 <= p["hot_villages_share"] <= 1.0, case
+            assert 0.0 <= p["watch_hit_share"] <= 1.0, case
+            assert len(p["hot_villages"]) <= 34 and len(p["hot_townships"]) <= 5

@@ -244,11 +244,14 @@ class MergerModel(mesa.Model):
         })
 
     def petition_facts(self) -> dict[str, Any]:
-        """Petition totals (full-scale equivalents are ÷ scale) and the post-reform hot spots.
+        """Petition totals (at the run's scale) and the post-reform hot spots.
 
-        ``hot_spots``: the villages and townships with the most petitions filed from the reform
-        to the end of the run, to set beside the report's risk watch (5 key towns, 34 key
-        villages); names and counts at the run's scale.
+        ``hot_villages`` / ``hot_townships``: the ``communication.watch_villages`` (34) villages
+        and ``watch_towns`` (5) townships with the most petitions filed from the reform to the
+        end of the run, to set beside the report's risk watch of 5 key towns and 34 key
+        villages; ``hot_villages_share`` / ``hot_townships_share``: the share of those
+        petitions they account for (how concentrated unrest is); ``watch_hit_share``: the share
+        of the hot villages on the risk watch at the end of the run (did the watch find them?).
         """
         loop, c, tl = self.petitions.loop, self.county, self.timeline
         t0, t1 = tl.reform_week * DAYS_PER_WEEK, self.week * DAYS_PER_WEEK
@@ -258,10 +261,21 @@ class MergerModel(mesa.Model):
                           k_towns=self.config.communication.watch_towns)
         names_t = (self.plan.new_township_name if self.week > tl.reform_week
                    else c.township_name)
+        filed = np.count_nonzero((loop.rec.filed >= t0) & (loop.rec.filed < t1))
+        hot_v = [i for i, _ in spots["villages"]]
+        watched = set(self.grievance.watch.villages.tolist())
+
+        def share(rows: list[tuple[int, int]]) -> float | None:
+            return sum(k for _, k in rows) / filed if filed else None
+
         return {
             "filed": loop.n_filed, "closed": loop.n_closed, "open": loop.n_open,
             "hot_villages": [{"village": str(c.village_name[i]), "village_id": int(c.village_id[i]),
                               "petitions": k} for i, k in spots["villages"]],
             "hot_townships": [{"township": str(names_t[i]), "petitions": k}
                               for i, k in spots.get("townships", [])],
+            "hot_villages_share": share(spots["villages"]),
+            "hot_townships_share": share(spots.get("townships", [])),
+            "watch_hit_share": (sum(i in watched for i in hot_v) / len(hot_v)) if hot_v
+            else None,
         }
