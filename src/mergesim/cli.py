@@ -1,7 +1,9 @@
 """The ``mergesim`` command line: parses arguments and calls the API — no logic of its own.
 
 User mistakes (:class:`~mergesim.errors.UserError`) print one line to stderr and exit with
-code 2; no traceback. Anything else is a bug and keeps its traceback.
+code 2; no traceback. So does a results folder that cannot be written (full disk, no
+permission, a path through a file: :data:`~mergesim.errors.WRITE_ERRNOS`). Anything else is a
+bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mergesim.errors import EXIT_USER_ERROR, UserError
+from mergesim.errors import EXIT_USER_ERROR, WRITE_ERRNOS, UserError, write_error_line
 
 EXAMPLES = {
     "plan": "example: mergesim plan scenarios/seed_county.toml --out results/seed_plan "
@@ -99,6 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except UserError as err:
         print(f"mergesim: error: {err.line()}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as err:
+        # An unwritable --out or a full disk is the user's to fix, not a bug: one line. Files
+        # already written stay complete (every write is atomic).
+        if err.errno not in WRITE_ERRNOS:
+            raise
+        print(f"mergesim: error: {write_error_line(err)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("mergesim: interrupted", file=sys.stderr)

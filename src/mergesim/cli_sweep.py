@@ -30,7 +30,11 @@ results/<name>-smoke/).""",
 The first folder is the baseline of the paired differences.""",
     "validate": """examples:
   mergesim validate scenarios/seed_county.toml
-  mergesim validate experiments/policy_packages.toml   # also builds every run's scenario""",
+  mergesim validate experiments/policy_packages.toml   # also builds every run's scenario
+  mergesim validate --model        # mergesim against independent references (about 15 s)
+
+--model prints one row per check (check, reference, ours, tolerance, pass) and exits 1 if
+any check fails.""",
     "list": """example:
   mergesim list""",
 }
@@ -87,10 +91,15 @@ def add_subcommands(subparsers) -> None:
                    "the experiments' metrics)")
     p.set_defaults(func=cmd_compare)
 
-    p = _parser(subparsers, "validate", "check a scenario or experiment file",
+    p = _parser(subparsers, "validate", "check a scenario or experiment file, or the model",
                 "Validate a scenario or experiment file; print 'ok' or the one-line error "
-                "(exit code 2).")
-    p.add_argument("file", help="scenario or experiment TOML file")
+                "(exit code 2). With --model, run the validation suite instead: travel times, "
+                "coverage, petition queues, the seed county's plan and cadre bands against "
+                "independent references.")
+    p.add_argument("file", nargs="?", default=None,
+                   help="scenario or experiment TOML file (optional with --model)")
+    p.add_argument("--model", action="store_true",
+                   help="run the model validation suite and print its table")
     p.set_defaults(func=cmd_validate)
 
     p = _parser(subparsers, "list", "list shipped scenarios and experiments",
@@ -135,11 +144,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """``mergesim validate``."""
+    """``mergesim validate``: a file (exit 0 or 2) and/or, with ``--model``, the suite (0/1)."""
+    from mergesim.errors import UserError
     from mergesim.sweep import validate_file
 
-    print(validate_file(args.file))
-    return 0
+    if args.file is None and not args.model:
+        raise UserError("give a scenario or experiment file, or --model", source="validate")
+    if args.file is not None:
+        print(validate_file(args.file))
+    if not args.model:
+        return 0
+    from mergesim.validation.suite import validate_model
+
+    table, ok = validate_model()
+    print(table)
+    return 0 if ok else 1
 
 
 def cmd_list(args: argparse.Namespace) -> int:

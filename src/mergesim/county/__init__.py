@@ -43,6 +43,7 @@ def build_county(scenario: Scenario, streams: Streams | None = None) -> County:
         from mergesim.errors import ScenarioError
 
         raise ScenarioError(f"source = {cp.source!r} needs county.data, the path of the file",
+                            source=f"scenario '{scenario.name}'" if scenario.name else None,
                             key="county.data")
     return load(resolve_path(scenario, cp.data), edges=edges, roads=scenario.roads,
                 name=scenario.name or None)

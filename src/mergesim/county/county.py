@@ -209,6 +209,10 @@ class County:
             raise ValueError("road edges must have edge_a < edge_b")
         if np.any(self.edge_minutes <= 0) or not np.all(np.isfinite(self.edge_minutes)):
             raise ValueError("road edge minutes must be finite and > 0")
+        pairs = np.column_stack([self.edge_a, self.edge_b])
+        if len(np.unique(pairs, axis=0)) != len(pairs):
+            # road_matrix() adds duplicate entries up: two roads would act as one slow road.
+            raise ValueError("road edges must be distinct pairs (keep the fastest road)")
         if self.territories is not None and len(self.territories) != n:
             raise ValueError("County.territories must hold one polygon per village")
 

@@ -557,6 +557,10 @@ def _build(
 ) -> County:
     n = len(table.rows)
     ids = _ids(table)
+    if n < 2:
+        # One village has nothing to merge with; a plan, coverage and the road graph need two.
+        raise table.error(f"only one village ({table.where[0]}); a county needs at least 2 "
+                          "villages")
     names = np.array(
         [str(v).strip() if not _empty(v) else str(ids[i])
          for i, v in enumerate(table.cells("name"))], dtype=str,

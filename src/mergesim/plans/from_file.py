@@ -83,7 +83,7 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
         t = int(county.township[i])
         if t_label.setdefault(t, new_t[i]) != new_t[i]:
             raise PlanError(
-                f"old township {county.township_name[t]!r} is split across new townships "
+                f"old township {str(county.township_name[t])!r} is split across new townships "
                 f"{t_label[t]!r} and {new_t[i]!r}", source=src, key="new_township",
             )
     v_town: dict[str, str] = {}

@@ -7,6 +7,7 @@
 - :func:`estimate` — run count, time and disk of a sweep (`--dry-run`).
 - :func:`sweep_experiment` — the whole ``mergesim sweep`` command as a function.
 - :func:`validate_file`, :func:`shipped` — ``mergesim validate`` and ``mergesim list``.
+- :func:`check_data_files` — load the data files scenarios name (fail before a sweep).
 
 Importing this package has no side effects.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,7 @@ __all__ = [
     "shipped",
     "sweep_experiment",
     "validate_file",
+    "check_data_files",
 ]
 
 
@@ -100,6 +102,8 @@ def sweep_experiment(
         raise UserError(f"value {workers} must be >= 1", source="--workers")
     if resume and not (dest / "manifest.json").is_file():
         raise UserError("nothing to resume: no manifest.json in this folder", source=str(dest))
+    # A broken data file would fail every run one by one; say so once, before anything runs.
+    check_data_files(r.scenario for r in runs)
     if dry_run:
         return estimate(runs, dest, workers)
     return run_sweep(exp, dest, executor=executor, workers=workers, scheduler=scheduler,
@@ -111,7 +115,8 @@ def is_experiment(path: str | Path) -> bool:
     try:
         with Path(path).open("rb") as fh:
             data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        # Unreadable: the loader it goes to reports the problem in one line.
         return "experiments" in Path(path).parts
     return "scenarios" in data or "factors" in data
 
@@ -131,6 +136,7 @@ def validate_file(path: str | Path) -> str:
         def n(k: int, word: str) -> str:
             return f"{k} {word}{'' if k == 1 else 's'}"
 
+        check_data_files(r.scenario for r in runs)
         return (f"ok: experiment '{exp.name}': {n(len(runs), 'run')} ("
                 f"{n(len(exp.scenarios), 'scenario')} × {n(pts, 'point')} × "
                 f"{n(exp.params.replications, 'replication')}, {exp.params.design.method} "
@@ -138,7 +144,50 @@ def validate_file(path: str | Path) -> str:
     from mergesim.config import load_scenario
 
     s = load_scenario(path)
-    return f"ok: scenario '{s.name}'"
+    loaded = check_data_files([s])
+    if not loaded:
+        return f"ok: scenario '{s.name}'"
+    county = loaded[0]
+    return (f"ok: scenario '{s.name}' (county data: {county.n_villages} villages in "
+            f"{county.n_townships} townships)")
+
+
+def check_data_files(scenarios: Iterable[Any]) -> list[Any]:
+    """Load every distinct data set the scenarios read: village file, edges, plan file.
+
+    Synthetic counties without a plan file are skipped (their sizes are checked by the
+    scenario validator, and generating them costs seconds); loading data takes milliseconds.
+
+    Returns:
+        The counties loaded, one per distinct data set.
+
+    Raises:
+        UserError: The first missing or invalid file (one line naming file, column and row).
+    """
+    from mergesim.config import scenario_to_dict
+    from mergesim.county import build_county, resolve_path
+    from mergesim.plans import make_plan
+
+    seen: set[str] = set()
+    out = []
+    for s in scenarios:
+        plan_file = s.plan.method == "file"
+        if s.county.source == "synthetic" and not plan_file:
+            continue
+        d = scenario_to_dict(s)
+        key = repr([s.county.source, s.seed if s.county.source == "synthetic" else None,
+                    str(resolve_path(s, s.county.data)) if s.county.data else None,
+                    str(resolve_path(s, s.county.edges)) if s.county.edges else None,
+                    str(resolve_path(s, s.plan.file)) if plan_file else None,
+                    *(d[k] for k in ("county", "terrain", "border", "heritage", "roads"))])
+        if key in seen:
+            continue
+        seen.add(key)
+        county = build_county(s)
+        if plan_file:
+            make_plan(county, s)
+        out.append(county)
+    return out
 
 
 def shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
@@ -157,7 +206,7 @@ def shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
             try:
                 with p.open("rb") as fh:
                     desc = str(tomllib.load(fh).get("description", ""))
-            except (OSError, tomllib.TOMLDecodeError) as err:
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
                 desc = f"(unreadable: {err})"
             out.append((kind, p, desc))
     return out

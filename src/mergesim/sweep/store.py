@@ -148,8 +148,9 @@ class ResultStore:
         """The stored record of run ``rid``, or None if it never finished."""
         try:
             return json.loads((self.run_dir(rid) / "result.json").read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            # A half-written file cannot exist (atomic writes); a corrupt one is re-run.
+        except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
+            # A half-written file cannot exist (atomic writes); a corrupt one is re-run. A path
+            # through a regular file holds no record (writing there fails, with one line).
             return None
 
     def write_record(self, spec: RunSpec, outcome: dict[str, Any]) -> dict[str, Any]:

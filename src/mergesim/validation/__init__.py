@@ -2,4 +2,11 @@
 
 :mod:`mergesim.validation.queueing` — closed-form M/M/c (Erlang C), M/M/∞ and tandem (Jackson
 network) results, and batch-means confidence intervals for simulation output.
+
+:mod:`mergesim.validation.references` — brute-force and other-library computations (networkx
+Dijkstra, Floyd–Warshall, per-villager counting, replicated Poisson petition queues).
+
+:mod:`mergesim.validation.suite` — the checks of ``mergesim validate --model`` and
+``tests/validation/``: each a function returning rows of check, reference, ours, tolerance,
+pass.
 """
