@@ -116,6 +116,60 @@ def _stability_figures(root: Path, runs, ts, reform: dict[str, int], by: str,
     return files
 
 
+def change_map_groups(root: Path, exp, runs) -> dict[str, dict[str, Any]]:
+    """Per group, the mean change in expected travel per village over its runs, with its
+    county (``travel_change_data`` of :mod:`mergesim.plotting.timeseries`).
+
+    Groups are the scenarios, or (scenario, point) when the design has several points; none
+    when there are more than :data:`MAX_PANEL_GROUPS` or no run stored a village file. The
+    county of a group is rebuilt from its first run's resolved scenario (milliseconds for
+    data, about half a second for the synthetic seed county; one build per distinct county).
+    """
+    from mergesim.config import scenario_to_dict
+    from mergesim.county import build_county
+    from mergesim.plotting.timeseries import travel_change_data
+    from mergesim.sweep.design import plan_runs
+    from mergesim.sweep.store import read_villages
+
+    ok = runs[runs["status"] == "ok"]
+    several = ok["point"].nunique() > 1
+    keys = list(dict.fromkeys(zip(ok["scenario"], ok["point"], strict=True)))
+    n_groups = len(keys) if several else ok["scenario"].nunique()
+    if ok.empty or n_groups > MAX_PANEL_GROUPS:
+        return {}
+    specs = {(r.label, r.point): r.scenario for r in plan_runs(exp)}
+    counties: dict[str, Any] = {}
+    out: dict[str, dict[str, Any]] = {}
+    for grp, part in ok.groupby(["scenario", "point"] if several else "scenario", sort=False):
+        label, point = (grp if several else (grp, part["point"].iloc[0]))
+        changes = []
+        for rid in part["run_id"]:
+            df = read_villages(root, rid, ["village", "access_change"])
+            if df is not None:
+                changes.append(df.sort_values("village")["access_change"].to_numpy(float))
+        scen = specs.get((label, int(point)))
+        if not changes or scen is None:
+            continue
+        d = scenario_to_dict(scen)
+        ckey = repr([d[k] for k in ("county", "terrain", "border", "heritage", "roads")]
+                    + [scen.base_dir if scen.county.source != "synthetic" else ""])
+        if ckey not in counties:
+            counties[ckey] = build_county(scen)
+        county = counties[ckey]
+        if any(len(c) != county.n_villages for c in changes):
+            continue
+        stack = np.vstack(changes)
+        seen = np.isfinite(stack).sum(axis=0)  # villages without villagers are NaN
+        mean = np.where(seen > 0, np.nansum(stack, axis=0) / np.maximum(seen, 1), np.nan)
+        name = str(label)
+        if several:
+            vals = ", ".join(f"{f.label} = {_cell(part[f.key].iloc[0])}" for f in exp.factors
+                             if f.key in part)
+            name = f"{label} · point {point}" + (f" ({vals})" if vals else "")
+        out[name] = travel_change_data(county, np.zeros(county.n_villages), mean)
+    return out
+
+
 def _weekly_metrics(exp) -> list[str]:
     if exp.params.plots.timeseries:
         return list(exp.params.plots.timeseries)
@@ -169,6 +223,12 @@ def finalize_results(root: str | Path, *, exp=None) -> list[Path]:
                           baseline=exp.baseline, factors=factors,
                           formats=exp.params.plots.formats, response=response,
                           heatmap=method == "factorial", indices=indices, method=method)
+    maps = change_map_groups(root, exp, runs)
+    if maps:
+        from mergesim.plotting.panels import plot_change_maps
+
+        files += _save(plot_change_maps(maps), root, "travel_change_maps",
+                       exp.params.plots.formats)
     files.append(write_report(root, exp, runs, files, indices, notes))
     _drop_stale(root / "figures", files)
     return files

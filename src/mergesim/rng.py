@@ -49,3 +49,15 @@ class Streams:
     def int_seed(self, name: str, *extra: int) -> int:
         """A 63-bit integer seed for stream ``name`` (for APIs that take an int)."""
         return int(self.seed_sequence(name, *extra).generate_state(2, np.uint64)[0] >> np.uint64(1))
+
+
+def geography_streams(scenario, streams: Streams | None = None) -> Streams:
+    """The streams the county generator and the plan ensemble draw from.
+
+    ``county.seed`` when set (the geography fixed apart from the run's seed), else ``streams``
+    (default: the scenario's seed).
+    """
+    seed = scenario.county.seed
+    if seed is not None:
+        return Streams(seed)
+    return streams or Streams(scenario.seed)

@@ -67,6 +67,41 @@ def test_cli_sweep_resume_and_plot(tmp_path, capsys):
     assert main(["plot", str(out)]) == 0
     text = (out / "report.md").read_text()
     assert "target factor" in text and "figures/bands_travel_min_mean.png" in text
+    # Each run stored its villages; the report maps the mean change of each point.
+    assert len(list(out.glob("runs/*/villages.csv.gz"))) == 4
+    assert "figures/travel_change_maps.png" in text
+    assert (out / "figures" / "travel_change_maps.png").is_file()
+
+
+def test_change_maps_average_the_runs_of_each_group(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from mergesim.report import change_map_groups
+    from mergesim.sweep.store import read_villages
+
+    exp_path = ROOT / "experiments" / "target_factor.toml"
+    out = tmp_path / "tf"
+    assert main(["sweep", str(exp_path), "--smoke", "--out", str(out), "--workers", "1",
+                 "--no-progress"]) == 0
+    runs = read_runs(out)
+    assert runs.groupby("point").size().min() >= 2  # a mean over replicates
+    maps = change_map_groups(out, load_experiment(out / "experiment.toml"), runs)
+    assert maps and len(maps) == runs["point"].nunique()
+    for (_scen, point), part in runs.groupby(["scenario", "point"]):
+        stack = np.vstack([read_villages(out, rid)["access_change"].to_numpy(float)
+                           for rid in part["run_id"]])
+        expected = pd.DataFrame(stack).mean(axis=0, skipna=True).to_numpy()
+        got = next(d["change"] for name, d in maps.items() if f"point {point} (" in name)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
+
+
+def test_replicates_share_the_county_and_the_plan():
+    """Replicates vary behaviour, not geography: county.seed is pinned to the scenario's."""
+    exp = load_experiment(ROOT / "experiments" / "target_factor.toml", smoke=True)
+    runs = plan_runs(exp)
+    assert len({r.seed for r in runs}) > 1
+    assert {r.scenario.county.seed for r in runs} == {runs[0].scenario.county.seed} != {None}
 
 
 def test_real_runs_identical_on_threads_processes_and_dask(tmp_path):

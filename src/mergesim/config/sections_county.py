@@ -32,6 +32,12 @@ class CountyParams:
         "path",
         "Optional road edges CSV (a, b, minutes) for real data; empty derives roads from points.",
     )
+    seed: int | None = param(
+        None, "-", "Seed of the geography: the synthetic county and the plan ensemble's draws. "
+        "Unset = the scenario's seed. Sweeps and MergerModel(rng=...) pin it to the scenario's "
+        "seed, so replicates vary behaviour on one county; make it a factor to sample counties.",
+        lo=0, hi=2**63 - 1, source="design: replicates share the county (paired comparisons)",
+    )
     area_km2: float = param(
         2200.0, "km²", "Synthetic county area.", lo=1.0, hi=1e5,
         source="assumption: a hilly county of ~800,000 people in SW China",

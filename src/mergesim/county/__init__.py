@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mergesim.config.schema import Scenario
 from mergesim.county.county import County, Terrain, TownshipClass
-from mergesim.rng import Streams
+from mergesim.rng import Streams, geography_streams
 
 __all__ = ["County", "Terrain", "TownshipClass", "build_county", "resolve_path"]
 
@@ -23,13 +23,14 @@ def build_county(scenario: Scenario, streams: Streams | None = None) -> County:
     Args:
         scenario: A validated scenario.
         streams: The run's random streams (default: ``Streams(scenario.seed)``); the generator
-            draws only from the ``"county"`` stream.
+            draws only from the ``"county"`` stream, of ``Streams(county.seed)`` when the
+            scenario sets ``county.seed`` (:func:`mergesim.rng.geography_streams`).
 
     Raises:
         mergesim.errors.DataError: A data file is missing or invalid.
         mergesim.errors.ScenarioError: The synthetic sizes are inconsistent.
     """
-    streams = streams or Streams(scenario.seed)
+    streams = geography_streams(scenario, streams)
     cp = scenario.county
     if cp.source == "synthetic":
         from mergesim.county.synthetic import generate_county

@@ -89,9 +89,11 @@ class MergerModel(mesa.Model):
         county: The county (default: built from ``config`` with ``build_county``).
         plan: The merger plan (default: ``make_plan`` from ``config``).
         rng: Root seed of the run (int, SeedSequence or Generator); default ``config.seed``.
-            An int also becomes ``config.seed``. Unlike plain Mesa, ``None`` means the
-            scenario's seed (runs are reproducible), so ``batch_run(..., iterations=5)`` repeats
-            one run five times: give replications distinct seeds (``rng=[1, 2, 3]``).
+            An int also becomes ``config.seed``. The county and plan stay those of the
+            scenario's seed (``county.seed`` is pinned to it unless set). Unlike plain Mesa,
+            ``None`` means the scenario's seed (runs are reproducible), so
+            ``batch_run(..., iterations=5)`` repeats one run five times: give replications
+            distinct seeds (``rng=[1, 2, 3]``).
         **overrides: Dotted scenario keys, e.g. ``**{"services.agency_service": False}`` — this
             is how ``mesa.batch_run`` passes its parameters. Validated like ``--set``.
 
@@ -121,6 +123,10 @@ class MergerModel(mesa.Model):
     ):
         config = apply_dotted(config if config is not None else Scenario(), overrides)
         root = config.seed if rng is None else _seed_of(rng)
+        if rng is not None and config.county.seed is None:
+            # A run seed varies behaviour, not geography: keep the scenario's county and plan.
+            config = dataclasses.replace(
+                config, county=dataclasses.replace(config.county, seed=config.seed))
         if isinstance(root, int) and root != config.seed:
             config = dataclasses.replace(config, seed=root)
         streams = Streams(root)

@@ -6,7 +6,7 @@ from mergesim.config.schema import Scenario
 from mergesim.county.county import County
 from mergesim.plans.checks import Check, check_plan, summarize
 from mergesim.plans.plan import Plan, build_plan
-from mergesim.rng import Streams
+from mergesim.rng import Streams, geography_streams
 
 __all__ = ["Check", "Plan", "build_plan", "check_plan", "make_plan", "plan_checks", "summarize"]
 
@@ -18,13 +18,14 @@ def make_plan(county: County, scenario: Scenario, streams: Streams | None = None
         county: The county before the merger.
         scenario: A validated scenario.
         streams: The run's random streams (default ``Streams(scenario.seed)``); only the
-            ensemble draws, from stream ``"plan"`` keyed by the member number.
+            ensemble draws, from stream ``"plan"`` keyed by the member number — of
+            ``Streams(county.seed)`` when the scenario sets it, like the county.
     """
     from mergesim.county import resolve_path
     from mergesim.plans import ensemble, from_file, policy, uniform
 
     p = scenario.plan
-    streams = streams or Streams(scenario.seed)
+    streams = geography_streams(scenario, streams)
     if p.method == "ensemble":
         return ensemble.ensemble_member(county, p, streams, p.ensemble_member)
     if p.method == "none":
@@ -39,7 +40,7 @@ def make_plan(county: County, scenario: Scenario, streams: Streams | None = None
         raise ValueError(f"unknown plan method {p.method!r}")
     # Deterministic generators draw nothing; the scenario's seed (which fixed the county) is
     # what reproduces them.
-    plan.seed = scenario.seed
+    plan.seed = scenario.seed if scenario.county.seed is None else scenario.county.seed
     return plan
 
 

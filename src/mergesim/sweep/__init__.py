@@ -224,10 +224,12 @@ def shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
 #: broken) takes longer; once runs have finished, their median is used instead.
 SECONDS_BASE = 3.0
 SECONDS_PER_VILLAGER_WEEK = 1.0e-7
-#: Stored bytes per run: result.json (~19 kB) and the gzipped weekly CSV (~450 B a week),
-#: then half as much again for the combined tables (runs.csv/parquet, timeseries.parquet).
+#: Stored bytes per run: result.json (~19 kB), the gzipped weekly CSV (~450 B a week) and
+#: the gzipped villages CSV (~31 B a village: 32 kB for the seed county's 1,050), then half as
+#: much again for the combined tables (runs.csv/parquet, timeseries.parquet).
 BYTES_PER_RUN = 19_000
 BYTES_PER_WEEK = 450
+BYTES_PER_VILLAGE = 31
 TABLE_OVERHEAD = 1.5
 
 
@@ -288,8 +290,19 @@ def estimate(runs: Sequence[RunSpec], out: str | Path, workers: int | None = Non
         size = TABLE_OVERHEAD * statistics.mean(sizes)
     else:
         weeks = [_weeks(r.scenario) for r in runs[:1]]
-        size = TABLE_OVERHEAD * (BYTES_PER_RUN + BYTES_PER_WEEK * (weeks[0] if weeks else 0))
+        villages = [_villages(r.scenario) for r in runs[:1]]
+        size = TABLE_OVERHEAD * (BYTES_PER_RUN + BYTES_PER_WEEK * (weeks[0] if weeks else 0)
+                                 + BYTES_PER_VILLAGE * (villages[0] if villages else 0))
     return Estimate(len(runs), done, len(runs) - done, n_workers, per, basis, size)
+
+
+def _villages(s: Any) -> int:
+    """Villages of a synthetic county (a data file's count is not known before loading it;
+    its villages file is small next to the rest)."""
+    try:
+        return int(s.county.villages) if s.county.source == "synthetic" else 0
+    except AttributeError:
+        return 0
 
 
 def _weeks(s: Any) -> int:

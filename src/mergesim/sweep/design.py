@@ -297,6 +297,10 @@ def plan_runs(exp: Experiment, cli_overrides: dict[str, Any] | None = None) -> l
         base = load_scenario(ref.path)
         base = apply_overrides(base, {**exp.overrides, **ref.overrides, **cli_overrides},
                                source=f"{exp.path}: overrides for '{ref.label}'")
+        if base.county.seed is None:
+            # Replicates vary behaviour, not geography: every run of this scenario gets the
+            # county (and plan ensemble) of its own seed, whatever the run seed.
+            base = apply_overrides(base, {"county.seed": base.seed})
         for p in points:
             sets = expand(exp, p.values)
             scen = apply_overrides(base, sets, source=f"{exp.path}: point {p.index} "

@@ -40,20 +40,24 @@ MAX_WORKER_DEATHS = 3
 PROBE_SECONDS = 5.0
 
 
-def model_run(scenario: Any) -> tuple[dict[str, Any], str]:
-    """The real run: simulate ``scenario`` (seed included) and return summary and weekly CSV."""
-    from mergesim.run import simulate, timeseries_csv
+def model_run(scenario: Any) -> tuple[dict[str, Any], str, str]:
+    """The real run: simulate ``scenario`` (seed included); return its summary, the weekly CSV
+    and the per-village CSV (roles, travel burden and access before and after the reform)."""
+    from mergesim.run import simulate, timeseries_csv, villages_csv
 
     model = simulate(scenario, progress=False)
-    return model.summary(), timeseries_csv(model)
+    return model.summary(), timeseries_csv(model), villages_csv(model)
 
 
 def execute(spec_id: str, scenario: Any, run_fn: RunFn) -> dict[str, Any]:
     """Worker side of one run: call ``run_fn`` and package its outcome (never raises Exception).
 
+    ``run_fn`` returns the summary dict, or ``(summary, weekly_csv)``, or ``(summary,
+    weekly_csv, villages_csv)``.
+
     Returns:
-        ``{"id", "status": "ok"|"failed", "seconds", "summary", "timeseries", "error",
-        "traceback", "host"}``.
+        ``{"id", "status": "ok"|"failed", "seconds", "summary", "timeseries", "villages",
+        "error", "traceback", "host"}``.
     """
     t0 = time.perf_counter()
     host = f"{socket.gethostname()}:{os.getpid()}"
@@ -64,9 +68,10 @@ def execute(spec_id: str, scenario: Any, run_fn: RunFn) -> dict[str, Any]:
         return {"id": spec_id, "status": "failed", "seconds": time.perf_counter() - t0,
                 "error": " ".join(line.split())[:500], "traceback": traceback.format_exc(),
                 "host": host}
-    summary, ts = (out, None) if isinstance(out, dict) else out
+    parts = (out,) if isinstance(out, dict) else tuple(out)
+    summary, ts, villages = (*parts, None, None)[:3]
     return {"id": spec_id, "status": "ok", "seconds": time.perf_counter() - t0,
-            "summary": summary, "timeseries": ts, "host": host}
+            "summary": summary, "timeseries": ts, "villages": villages, "host": host}
 
 
 # ---------------------------------------------------------------------------------------------

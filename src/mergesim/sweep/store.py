@@ -8,6 +8,9 @@ Layout of ``results/<name>/``::
     runs/<id>/result.json    one run: scenario label, point, replicate, seed, status, seconds,
                              error, and its summary (the source of truth for --resume)
     runs/<id>/timeseries.csv.gz   its weekly metrics
+    runs/<id>/villages.csv.gz     per village: roles, travel burden and access before and
+                                  after the reform (the columns of ``mergesim run``'s
+                                  villages.csv)
     runs.csv, runs.parquet   the tidy runs table: one row per run of the current design
     timeseries.parquet       weekly metrics of every finished run (timeseries.csv.gz without
                              pyarrow)
@@ -35,6 +38,9 @@ from mergesim.errors import UserError
 from mergesim.io import atomic_write_json, atomic_write_text
 from mergesim.sweep.design import RunSpec, git_commit
 from mergesim.sweep.experiment import Experiment, scenario_entry
+
+#: Per-village file of a run, under ``runs/<id>/``.
+VILLAGES_FILE = "villages.csv.gz"
 
 #: Columns of the runs table before the factors and metrics.
 RUN_COLUMNS = ("run_id", "scenario", "point", "replicate", "seed", "status", "seconds", "error")
@@ -164,6 +170,10 @@ class ResultStore:
         if ts:
             atomic_write_bytes(d / "timeseries.csv.gz", gzip.compress(ts.encode("utf-8"),
                                                                      mtime=0))
+        villages = outcome.get("villages")
+        if villages:
+            atomic_write_bytes(d / VILLAGES_FILE, gzip.compress(villages.encode("utf-8"),
+                                                               mtime=0))
         record = {"run_id": spec.id, "scenario": spec.label, "point": spec.point,
                   "replicate": spec.replicate, "seed": spec.seed, "values": spec.values,
                   "status": outcome["status"], "seconds": outcome["seconds"],
@@ -325,6 +335,17 @@ def read_runs(root: str | Path):
         return pd.read_csv(root / "runs.csv", dtype={"seed": str})
     raise UserError("no runs table (runs.csv); is this a sweep's results folder?",
                     source=str(root))
+
+
+def read_villages(root: str | Path, run_id: str, columns: list[str] | None = None):
+    """A run's per-village table (pandas DataFrame), or None if it has none (failed, or
+    written by a runner that stores no village file)."""
+    import pandas as pd
+
+    path = Path(root) / "runs" / run_id / VILLAGES_FILE
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, usecols=columns)
 
 
 def read_timeseries(root: str | Path, columns: list[str] | None = None):

@@ -23,7 +23,7 @@ centre, under the seed county's retention package the far tercile gains (−1.5 
 the longest trips — without retention the far tercile loses most by that reading too.
 
 Besides the scenario's own seed, every check also holds for seeds 1–8 (a different county
-and plan each; measured with ``rng=`` on :class:`~mergesim.model.MergerModel`).
+and plan each; measured with the override ``county.seed = k``).
 
 Each check returns :class:`~mergesim.validation.suite.Result` rows; they are registered in
 :data:`mergesim.validation.suite.STYLISED_FACTS`.
