@@ -161,3 +161,19 @@ def test_sobol_needs_the_complete_design(tmp_path):
     runs.loc[runs["point"].isin([3, 17]), "status"] = "failed"
     with pytest.raises(IncompleteDesignError, match="2 of 32 points"):
         analyze(exp, runs, "post.travel_min_mean")
+
+
+def test_sobol_of_a_constant_metric_is_undefined_without_warnings(tmp_path):
+    import warnings
+
+    from mergesim.sweep.sensitivity import analyze_all
+
+    exp, out = sens_sweep(tmp_path, "sobol", 8)
+    runs = read_runs(out)
+    runs["post.travel_min_mean"] = 3.0  # does not vary over the design
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        idx, notes = analyze_all(exp, runs, ["post.travel_min_mean"])
+    assert idx[["S1", "ST"]].isna().all().all()
+    assert notes == ["'post.travel_min_mean': indices undefined (the metric does not vary "
+                     "over the design)"]

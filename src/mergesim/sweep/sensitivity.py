@@ -98,7 +98,12 @@ def analyze(exp: Experiment, runs, metric: str, *, seed: int = 0) -> Any:
                         source="sensitivity")
     x, y = point_means(exp, runs, metric)
     problem = salib_problem(exp.factors)
-    if method == "sobol":
+    if method == "sobol" and np.ptp(y) == 0:
+        # Sobol indices are shares of the output variance: undefined for a constant output
+        # (SALib would divide by a zero standard deviation and warn).
+        nan = np.full(len(exp.factors), np.nan)
+        cols = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+    elif method == "sobol":
         sa = _salib("SALib.analyze.sobol")
         res = sa.analyze(problem, y, calc_second_order=exp.params.design.second_order,
                          conf_level=0.95, seed=seed)
