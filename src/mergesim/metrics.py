@@ -174,7 +174,9 @@ def _run_metrics() -> dict[str, RunMetric]:
                   "Party members and reserve cadres among new group leaders (report: 34.8 %)."),
         RunMetric("cadres.in_post", "cadres", "Persons holding a post after the reform."),
         RunMetric("cadres.training_sessions", "person-times", "Training sessions given."),
-        RunMetric("cadres.competence.now", "-", "Mean competence of cadres at work, end of run."),
+        RunMetric("cadres.competence.now", "relative productivity",
+                  "Mean competence of cadres at work, end of run (1 = a typical "
+                  "pre-reform cadre)."),
         RunMetric("cadres.cost_before.total", "yuan/week",
                   "Administrative cost before the reform (salaries, offices, points)."),
         RunMetric("cadres.cost_after.total", "yuan/week",
@@ -264,8 +266,9 @@ def _stability(add) -> None:
     add("petition_caseload_per_cadre", "petitions/cadre", "open township-level petitions / "
         "petition cadres of the townships (full-scale cadres; petitions scaled by 1/scale)",
         "Caseload per petition cadre.", "flow")
-    add("cadre_competence_mean", "-", "mean competence of cadres at work in the township and "
-        "village system", "Cadre competence (training raises it).", "flow")
+    add("cadre_competence_mean", "relative productivity", "mean competence of cadres at work in "
+        "the township and village system (1 = a typical pre-reform cadre)",
+        "Cadre competence (training raises it).", "flow")
     add("cadres_at_work", "cadres", "persons holding a township, village or group post, or a "
         "transitional post", "Cadres at work (full county).", "flow")
 
