@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=None, metavar="F",
                    help="share of villagers simulated, e.g. 0.1 (default: villagers.scale)")
     p.add_argument("--seed", type=int, default=None, metavar="N",
-                   help="root seed (default: the scenario's seed)")
+                   help="root seed of the run (default: the scenario's seed); the county and plan "
+                   "stay the scenario's (set county.seed to change them)")
     p.set_defaults(func=_cmd_run)
     _add_workflow_commands(sub)
     return parser

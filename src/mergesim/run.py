@@ -61,15 +61,16 @@ def simulate(scenario: Scenario, *, scale: float | None = None, seed: int | None
     Args:
         scenario: A validated scenario.
         scale: Overrides ``villagers.scale``.
-        seed: Overrides ``seed``.
+        seed: Overrides ``seed`` — the run's behaviour; the county and plan stay those of
+            the scenario's seed, as in a sweep's replicates (set ``county.seed`` to change them).
         progress: Show progress on stderr (only when stderr is a terminal).
     """
     overrides: dict[str, Any] = {}
     if scale is not None:
         overrides["villagers.scale"] = scale
     if seed is not None:
-        overrides["seed"] = seed
-    model = MergerModel(apply_dotted(scenario, overrides))
+        apply_dotted(scenario, {"seed": seed})  # validates it (one line naming the key)
+    model = MergerModel(apply_dotted(scenario, overrides), rng=seed)
     return model.run(progress=_progress_printer(progress))
 
 

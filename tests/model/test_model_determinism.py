@@ -51,3 +51,19 @@ def test_a_policy_switch_leaves_other_streams_unchanged(seed_county):
             b.tracker.current["admin_in_village_share"]
     assert differs  # the switch did change the services' outcome
     assert a.rng.random() == b.rng.random()  # Mesa's own stream is seeded the same way
+
+
+def test_a_run_seed_varies_behaviour_not_geography():
+    """rng= (and ``mergesim run --seed``, and a sweep's replicates) keep the scenario's county
+    and plan; ``county.seed`` changes them."""
+    from property import small_scenario
+
+    s = small_scenario(villages=60, townships=6, seed=3)
+    base = MergerModel(s)
+    other = MergerModel(s, rng=99)
+    assert other.config.seed == 99 and other.config.county.seed == 3
+    np.testing.assert_array_equal(base.county.x, other.county.x)
+    np.testing.assert_array_equal(base.plan.village_to_new, other.plan.village_to_new)
+    assert not np.array_equal(base.villagers.age, other.villagers.age)
+    moved = MergerModel(s, **{"county.seed": 4})
+    assert not np.array_equal(base.county.x, moved.county.x)
