@@ -44,6 +44,7 @@ from mergesim.validation.queueing import (
     replication_ci,
     tandem_sojourn,
 )
+from mergesim.validation.references import poisson_loop, time_average
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -53,27 +54,13 @@ from mergesim.validation.queueing import (
 def poisson_run(cfg: LoopConfig, servers: np.ndarray, lam: float, units: int, weeks: int,
                 seed: int = 1) -> PetitionLoop:
     """Run ``units`` independent replicas with Poisson arrivals at ``lam`` a day each."""
-    loop = PetitionLoop(cfg, units, np.random.default_rng(seed))
-    loop.set_staffing(servers)
-    arr = np.random.default_rng(seed + 1000)
-    for w in range(weeks):
-        k = arr.poisson(lam * 7, size=units)
-        loop.file(7 * w + 7 * arr.random(k.sum()), np.repeat(np.arange(units), k))
-        loop.advance(7.0 * (w + 1))
-    return loop
+    return poisson_loop(cfg, servers, lam, units, weeks, seed)
 
 
 def stage_servers(units: int, stage0: int, others: int = 50) -> np.ndarray:
     s = np.full((N_STAGES, units), others)
     s[0] = stage0
     return s
-
-
-def time_average(a: np.ndarray, b: np.ndarray, t0: float, t1: float) -> float:
-    """Time-average number of intervals [a, b) overlapping [t0, t1] (NaN b = still inside)."""
-    b = np.where(np.isnan(b), t1, b)
-    overlap = np.clip(np.minimum(b, t1) - np.maximum(a, t0), 0, None)
-    return float(overlap.sum() / (t1 - t0))
 
 
 def inside(ci: tuple[float, float], value: float) -> bool:
