@@ -1,7 +1,7 @@
 """Every outcome metric of mergesim in one place: key, unit, formula, how it is computed.
 
 Four families, by how a summary window (pre-reform, transition, post-reform; see
-:mod:`mergesim.model.timeline`) aggregates them:
+:mod:`mergesim.mechanisms.timeline`) aggregates them:
 
 * **affair** metrics describe the affairs *served* in a period (one record per need: its trips,
   round-trip travel minutes summed over all trips, whether it was handled in the village). Weekly
@@ -15,9 +15,9 @@ Four families, by how a summary window (pre-reform, transition, post-reform; see
   Window value: mean of the weekly values.
 * **petition** metrics describe the petitions *filed* (rates) or *closed* (times to close,
   outcomes) in a period, recomputed from the petition records over the period's days
-  (:func:`mergesim.mechanisms.petitions.petition_summary`); ``stability_index`` is computed
+  (:func:`mergesim.mechanisms.petitions.loop.petition_summary`); ``stability_index`` is computed
   from the period's petition and grievance values
-  (:func:`mergesim.mechanisms.petitions.stability_index`).
+  (:func:`mergesim.mechanisms.petitions.loop.stability_index`).
 
 Rates are per affair, per villager or per 1,000 villagers, so runs at different
 ``villagers.scale`` are comparable. Capacity effects (turn-aways, trips, waits) converge only as
@@ -26,7 +26,7 @@ a handful of affairs a week the small-number queueing of a sampled county turns 
 away than the full county would (at the seed county's defaults: scale 0.1 gives travel per affair
 within about 2 % of full scale, but turn-aways per 1,000 villagers of 0.4–0.5 instead of < 0.01;
 run at full scale for queue metrics). Groups (``*_absorbed_villages``, ...) are the old-unit
-breakdowns of :mod:`mergesim.mechanisms.units`. Missing values (no affair of a kind in a week)
+breakdowns of :mod:`mergesim.plans.roles`. Missing values (no affair of a kind in a week)
 are NaN in the time series and ``null`` in ``summary.json``.
 
 ``docs/metrics.md`` is generated from :data:`METRICS` by ``scripts/gen_metrics_docs.py``.
@@ -41,18 +41,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mergesim.mechanisms.grievance import grievance_metrics
+from mergesim.mechanisms.grievance.mechanism import grievance_metrics
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
-from mergesim.mechanisms.petitions import (
+from mergesim.mechanisms.petitions.loop import (
     DAYS_PER_WEEK,
     STAGE_LABELS,
     STAGES,
     petition_summary,
     stability_index,
 )
-from mergesim.mechanisms.services import Done
-from mergesim.mechanisms.units import GROUPS
-from mergesim.model.timeline import WINDOWS
+from mergesim.mechanisms.services.mechanism import Done
+from mergesim.plans.roles import GROUPS
+from mergesim.mechanisms.timeline import WINDOWS
 
 if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel
@@ -150,7 +150,7 @@ class RunMetric:
 
 
 def _run_metrics() -> dict[str, RunMetric]:
-    from mergesim.mechanisms.cadre_pool import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS, Outcome
+    from mergesim.mechanisms.cadres.pool import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS, Outcome
 
     out = [
         RunMetric("cadres.township_leader_age.before", "years",
@@ -511,8 +511,8 @@ def _stability_index(vals: dict[str, float]) -> float:
 
 def stability_week(model: MergerModel) -> dict[str, float]:
     """This week's petition, grievance and cadre metrics (see :data:`METRICS`)."""
-    from mergesim.mechanisms.cadres import petition_staff_by_township
-    from mergesim.mechanisms.petitions import Level
+    from mergesim.mechanisms.cadres.selection import petition_staff_by_township
+    from mergesim.mechanisms.petitions.loop import Level
 
     loop, v = model.petitions.loop, model.villagers
     n = max(v.n, 1)

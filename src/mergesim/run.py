@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from mergesim.config.schema import Scenario
-from mergesim.mechanisms.units import Role
+from mergesim.plans.roles import Role
 from mergesim.model.model import MergerModel, apply_dotted
 
 RESULT_FILES = ("summary.json", "timeseries.csv", "villages.csv", "travel_coverage.png",

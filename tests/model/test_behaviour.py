@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from mergesim.config import load_scenario
-from mergesim.mechanisms.cadres import check_placement
+from mergesim.mechanisms.cadres.selection import check_placement
 from mergesim.model.model import MergerModel
 
 SEEDS = (1, 2, 3)

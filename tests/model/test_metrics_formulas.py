@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
-from mergesim.mechanisms.services import Done
-from mergesim.mechanisms.units import GROUP_NAMES
+from mergesim.mechanisms.services.mechanism import Done
+from mergesim.plans.roles import GROUP_NAMES
 from mergesim.metrics import (
     METRICS,
     affair_metrics,

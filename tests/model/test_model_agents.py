@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mergesim.mechanisms.population import AGE_NAMES
-from mergesim.mechanisms.service_points import KIND_NAMES, STATUS_NAMES
+from mergesim.mechanisms.services.points import KIND_NAMES, STATUS_NAMES
 from mergesim.model import MergerModel, ServicePoint, Villager
 from tiny_county import tiny_scenario
 

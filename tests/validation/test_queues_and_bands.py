@@ -31,7 +31,7 @@ def test_six_stage_loop_is_a_jackson_tandem():
 
 def test_a_missing_server_fails_the_queue_check(monkeypatch):
     """If the loop ran one server short (a staffing bug), the Erlang C check must fail."""
-    from mergesim.mechanisms.petitions import PetitionLoop
+    from mergesim.mechanisms.petitions.loop import PetitionLoop
 
     real = PetitionLoop.set_staffing
 
@@ -65,7 +65,7 @@ def test_plan_band_fails_outside_its_range(monkeypatch):
 
 
 def test_cadre_bands_hold_in_every_seed():
-    from mergesim.mechanisms.cadre_calibration import BANDS
+    from mergesim.validation.cadre_bands import BANDS
 
     rows = suite.cadre_bands()
     assert [r.check for r in rows] == [f"cadres: {k}" for k in BANDS]

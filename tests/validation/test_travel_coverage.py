@@ -67,7 +67,7 @@ def test_coverage_access_row_is_a_skip_without_the_package(monkeypatch):
 
 def test_broken_routing_fails_the_coverage_check(monkeypatch):
     """A routing that is half a minute off for the nearest point must be caught."""
-    import mergesim.mechanisms.routing as routing
+    import mergesim.mechanisms.services.routing as routing
 
     real = routing.nearest
 

@@ -11,7 +11,7 @@ from mergesim.config.params import param
 # Cadres: posts, pools, selection and redeployment, pay, training (issue 4)
 # ---------------------------------------------------------------------------------------------
 
-#: Order of the per-origin lists of ``[cadres]`` (``mergesim.mechanisms.cadre_pool.Origin``).
+#: Order of the per-origin lists of ``[cadres]`` (``mergesim.mechanisms.cadres.pool.Origin``).
 CADRE_ORIGINS = ("local", "migrant", "veteran", "graduate", "party_reserve", "former_cadre")
 #: Order of the per-kind lists of ``[cadres]`` for incumbents.
 CADRE_KINDS = ("township_leader", "township_staff", "village_cadre", "group_leader")
@@ -26,7 +26,7 @@ class CadreParams:
     returning graduate, party member / reserve cadre, former village cadre). Scores are on the
     competence scale (relative productivity, about 1 for a pre-reform cadre; sd about 0.15).
     "calibrated" marks a default tuned so that the seed county reproduces the report's cadre
-    figures (``python -m mergesim.mechanisms.cadre_calibration``); the tuned values are
+    figures (``python -m mergesim.validation.cadre_bands``); the tuned values are
     assumptions, not data.
     """
 

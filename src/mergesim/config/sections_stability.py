@@ -19,7 +19,7 @@ class GrievanceParams:
     Grievance (0–1) is an exponentially smoothed Epstein (2002) grievance ``H × (1 − L)``:
     hardship ``H`` from the access loss against the pre-reform reference (valued with Tversky &
     Kahneman's 1992 value function), lost rights and waiting on a petition; legitimacy ``L`` is
-    the villager's trust. See :mod:`mergesim.mechanisms.grievance`.
+    the villager's trust. See :mod:`mergesim.mechanisms.grievance.mechanism`.
     """
 
     memory_weeks: float = param(
@@ -148,7 +148,7 @@ class GuaranteeParams:
     (hardship a week, 0–1 scale) to the villagers it concerns, from the reform week on:
     "merged" = villages absorbed or absorbing in a merged village, "absorbed" = villages merged
     away, "abolished township" = villages of townships merged away; key persons stand for the
-    cadres and their circles (see :func:`mergesim.mechanisms.grievance.rights_loss`).
+    cadres and their circles (see :func:`mergesim.mechanisms.grievance.mechanism.rights_loss`).
     """
 
     staffing_kept: bool = param(
@@ -303,7 +303,7 @@ class PetitionParams:
     county petition bureau) is a first-come-first-served queue with ``c`` servers (cadres) and
     exponential service of mean ``service_days / competence``, followed by an exponential pure
     delay (waiting for replies and site visits, no cadre busy). See
-    :mod:`mergesim.mechanisms.petitions`.
+    :mod:`mergesim.mechanisms.petitions.loop`.
     """
 
     staffing: str = param(

@@ -6,8 +6,8 @@ from __future__ import annotations
 from mergesim.mechanisms.base import Mechanism
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind, Needs
 from mergesim.mechanisms.population import AgeGroup, Population, Villagers
-from mergesim.mechanisms.service_points import PointKind, Status
-from mergesim.mechanisms.services import Services
+from mergesim.mechanisms.services.points import PointKind, Status
+from mergesim.mechanisms.services.mechanism import Services
 
 __all__ = [
     "NEED_NAMES", "AgeGroup", "Mechanism", "NeedKind", "Needs", "PointKind", "Population",

@@ -1,7 +1,7 @@
 """The Mesa model: ``MergerModel``, its agents (views over arrays) and its timeline.
 
 Names are imported lazily (PEP 562), so importing a submodule such as
-``mergesim.model.timeline`` does not pull in the whole model.
+``mergesim.mechanisms.timeline`` does not pull in the whole model.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ _EXPORTS = {
     "MergerModel": "mergesim.model.model",
     "ServicePoint": "mergesim.model.agents",
     "Villager": "mergesim.model.agents",
-    "Phase": "mergesim.model.timeline",
-    "Timeline": "mergesim.model.timeline",
-    "Role": "mergesim.mechanisms.units",
-    "UnitStatus": "mergesim.mechanisms.units",
+    "Phase": "mergesim.mechanisms.timeline",
+    "Timeline": "mergesim.mechanisms.timeline",
+    "Role": "mergesim.plans.roles",
+    "UnitStatus": "mergesim.plans.roles",
 }
 
 __all__ = sorted(_EXPORTS)

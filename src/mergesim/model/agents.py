@@ -18,7 +18,7 @@ updates, so ``agent.queue`` is always this week's queue.
 
 Cadres (incumbents of every post, and the candidates who stand at the reform: ~20,000 persons in
 the seed county) are real Mesa agents too, one per row of the cadres mechanism's
-:class:`~mergesim.mechanisms.cadre_pool.CadrePool`. Selection, placement and training are
+:class:`~mergesim.mechanisms.cadres.pool.CadrePool`. Selection, placement and training are
 vectorised over the pool; a :class:`Cadre` reads its row of the pool *in force* (the reform
 replaces the pool object, not the rows), so ``cadre.post`` and ``cadre.outcome`` change at the
 reform week without any per-agent work.
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from mergesim.mechanisms.cadre_pool import (
+from mergesim.mechanisms.cadres.pool import (
     EDUCATION_NAMES,
     ORIGIN_NAMES,
     OUTCOME_NAMES,
@@ -41,8 +41,8 @@ from mergesim.mechanisms.cadre_pool import (
 )
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
 from mergesim.mechanisms.population import AGE_NAMES
-from mergesim.mechanisms.routing import HANDLERS
-from mergesim.mechanisms.service_points import (
+from mergesim.mechanisms.services.routing import HANDLERS
+from mergesim.mechanisms.services.points import (
     ADMIN_KINDS,
     KIND_NAMES,
     STATUS_NAMES,
@@ -50,7 +50,7 @@ from mergesim.mechanisms.service_points import (
     admin_share,
     is_open,
 )
-from mergesim.mechanisms.units import Role
+from mergesim.plans.roles import Role
 
 if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel

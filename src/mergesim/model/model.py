@@ -47,15 +47,15 @@ from mergesim import metrics
 from mergesim.config.schema import Scenario
 from mergesim.county.county import County
 from mergesim.mechanisms.base import Mechanism
-from mergesim.mechanisms.cadres import CadreMechanism
-from mergesim.mechanisms.grievance import GrievanceMechanism
+from mergesim.mechanisms.cadres.selection import CadreMechanism
+from mergesim.mechanisms.grievance.mechanism import GrievanceMechanism
 from mergesim.mechanisms.needs import Needs
-from mergesim.mechanisms.petitions import DAYS_PER_WEEK, PetitionMechanism, hot_spots
+from mergesim.mechanisms.petitions.loop import DAYS_PER_WEEK, PetitionMechanism, hot_spots
 from mergesim.mechanisms.population import Population, Villagers
-from mergesim.mechanisms.services import Services
-from mergesim.mechanisms.units import UnitStatus
+from mergesim.mechanisms.services.mechanism import Services
+from mergesim.plans.roles import UnitStatus
 from mergesim.model.agents import Cadre, ServicePoint, Villager
-from mergesim.model.timeline import Phase, Timeline
+from mergesim.mechanisms.timeline import Phase, Timeline
 from mergesim.plans.plan import Plan
 from mergesim.rng import Streams
 
@@ -100,7 +100,7 @@ class MergerModel(mesa.Model):
     Attributes:
         config: The scenario in force (after overrides).
         streams: The run's named random streams.
-        timeline: Week arithmetic (:class:`~mergesim.model.timeline.Timeline`).
+        timeline: Week arithmetic (:class:`~mergesim.mechanisms.timeline.Timeline`).
         county, plan, units: The county, the plan, and old-unit roles under the plan.
         villagers: Villager state arrays.
         needs, services, cadres, grievance, petitions: The mechanisms.

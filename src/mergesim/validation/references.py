@@ -13,7 +13,7 @@ different library, so that agreement means something:
 * :func:`per_person_minutes` — per-villager own-mode minutes by expanding every village into
   its people, the brute-force reference for the coverage aggregation;
 * :func:`poisson_loop`, :func:`time_average` — Poisson arrivals into a
-  :class:`~mergesim.mechanisms.petitions.PetitionLoop` whose units are independent
+  :class:`~mergesim.mechanisms.petitions.loop.PetitionLoop` whose units are independent
   replications, and the time-average occupancy used for queue lengths.
 """
 
@@ -93,8 +93,8 @@ def reference_minutes(county: County, plan, local: np.ndarray, kind: np.ndarray,
         phase: ``"pre"`` (old townships) or ``"post"`` (the plan's new townships).
     """
     from mergesim.mechanisms.needs import NeedKind
-    from mergesim.mechanisms.routing import HANDLERS
-    from mergesim.mechanisms.service_points import is_open
+    from mergesim.mechanisms.services.routing import HANDLERS
+    from mergesim.mechanisms.services.points import is_open
 
     d = floyd_warshall(county)
     hosts = np.unique(village[is_open(status)
@@ -132,7 +132,7 @@ def poisson_loop(cfg, servers: np.ndarray, lam: float, units: int, weeks: int, s
     Units share nothing (no county bureau, no feedback in a ``queues_only`` config), so each
     is an independent replication of the same queue.
     """
-    from mergesim.mechanisms.petitions import PetitionLoop
+    from mergesim.mechanisms.petitions.loop import PetitionLoop
 
     loop = PetitionLoop(cfg, units, np.random.default_rng(seed))
     loop.set_staffing(servers)

@@ -15,7 +15,7 @@ deterministic for a seed.
 
 "Periphery" is the periphery of the *merged* unit: the far tercile of one-way minutes to the
 own township centre after the reform (against the near tercile). Two other readings behave
-differently, and the table does not hide it: by :mod:`mergesim.mechanisms.units`'s
+differently, and the table does not hide it: by :mod:`mergesim.plans.roles`'s
 "periphery" label (any village that was not a township seat) seats lose more, because seat
 villages of absorbed townships lose their centre outright; and by distance to the *old*
 centre, under the seed county's retention package the far tercile gains (−1.5 min against
@@ -66,7 +66,7 @@ class ReformChange:
         centre_pre: One-way minutes to the own township centre before the reform (min).
         centre_post: The same after the reform: to the merged township's centre (min).
         weight: Villagers of each village (full-scale population).
-        masks: Breakdown groups (:data:`mergesim.mechanisms.units.GROUPS`).
+        masks: Breakdown groups (:data:`mergesim.plans.roles.GROUPS`).
     """
 
     label: str

@@ -6,7 +6,7 @@ them all as one table and exits 1 if any fails. The checks:
 
 * **travel** — csgraph travel times (:mod:`mergesim.county.travel`) equal networkx's Dijkstra
   on the seed county (generated) and on the real example county;
-* **coverage** — the routing tables (:func:`~mergesim.mechanisms.routing.build_routing`) and
+* **coverage** — the routing tables (:func:`~mergesim.mechanisms.services.routing.build_routing`) and
   :func:`~mergesim.metrics.coverage_share` equal a brute-force computation (Floyd–Warshall
   all-pairs minutes, then every villager counted one by one), before and after the reform;
   and, with the optional ``access`` extra, PySAL ``access``'s catchment counts;
@@ -15,7 +15,7 @@ them all as one table and exits 1 if any fails. The checks:
   of the simulation itself; the intervals are Bonferroni-corrected so that the whole family of
   :data:`QUEUE_INTERVALS` interval checks holds at ``1 − QUEUE_FAMILY_ALPHA``;
 * **plan bands** — the seed county's policy plan reproduces the report's structure (issue 2);
-* **cadre bands** — :func:`mergesim.mechanisms.cadre_calibration.check`.
+* **cadre bands** — :func:`mergesim.validation.cadre_bands.check`.
 
 * **stylised facts** — :data:`STYLISED_FACTS`, direction checks from the amalgamation
   literature (:mod:`mergesim.validation.stylised`); append check functions to it and the
@@ -202,9 +202,9 @@ def coverage_setup():
     """Small county, its plan, scenario and the routing before and after the reform."""
     from mergesim.config import Scenario, apply_overrides
     from mergesim.county import build_county
-    from mergesim.mechanisms.routing import PointIndex, build_routing, local_minutes
-    from mergesim.mechanisms.service_points import configure, layout
-    from mergesim.mechanisms.units import UnitStatus
+    from mergesim.mechanisms.services.routing import PointIndex, build_routing, local_minutes
+    from mergesim.mechanisms.services.points import configure, layout
+    from mergesim.plans.roles import UnitStatus
     from mergesim.plans import make_plan
     from mergesim.rng import Streams
 
@@ -306,7 +306,7 @@ def queue_single_stage(lam: float = 2.0, mean_service: float = 1.2, c: int = 3,
     per replication the mean wait, sojourn, P(wait), time-average queue and system lengths and
     the Little's-law residual L − λ̂W; intervals over the replications.
     """
-    from mergesim.mechanisms.petitions import N_STAGES, LoopConfig
+    from mergesim.mechanisms.petitions.loop import N_STAGES, LoopConfig
     from mergesim.validation.queueing import mmc, replication_ci
 
     cfg = LoopConfig.queues_only([mean_service, 0, 0, 0, 0, 0])
@@ -342,7 +342,7 @@ def queue_tandem(lam: float = 0.8, units: int = 24, weeks: int = 260, warm: int 
                  seed: int = 3) -> list[Result]:
     """The six-stage loop with M/M/∞ delays is a Jackson tandem: Σ W_s + Σ d_s end to end,
     and each stage its own M/M/c sojourn (Burke's theorem)."""
-    from mergesim.mechanisms.petitions import CLOSED, N_STAGES, LoopConfig
+    from mergesim.mechanisms.petitions.loop import CLOSED, N_STAGES, LoopConfig
     from mergesim.validation.queueing import mmc, replication_ci, tandem_sojourn
 
     service = np.array([0.5, 0.5, 2.0, 3.0, 1.0, 0.5])
@@ -404,7 +404,7 @@ def plan_bands() -> list[Result]:
 
 def cadre_bands() -> list[Result]:
     """The cadre calibration bands in every default seed and on average."""
-    from mergesim.mechanisms.cadre_calibration import BANDS, SEEDS, check
+    from mergesim.validation.cadre_bands import BANDS, SEEDS, check
 
     per_seed, mean, missed = check()
     rows = []

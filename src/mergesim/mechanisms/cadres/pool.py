@@ -150,7 +150,7 @@ class CadrePool:
     """Every cadre and candidate of one run as arrays (row = person).
 
     Before the reform ``post``/``unit`` equal ``post0``/``unit0``; :func:`select_and_place
-    <mergesim.mechanisms.cadres.select_and_place>` returns a new pool with the after-reform
+    <mergesim.mechanisms.cadres.selection.select_and_place>` returns a new pool with the after-reform
     posts, units and outcomes.
 
     Attributes:

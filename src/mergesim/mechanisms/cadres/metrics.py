@@ -1,4 +1,4 @@
-"""Cadre metrics (pure functions of a :class:`~mergesim.mechanisms.cadre_pool.CadrePool`).
+"""Cadre metrics (pure functions of a :class:`~mergesim.mechanisms.cadres.pool.CadrePool`).
 
 The report's cadre figures (DOMAIN.md §3) and the issue's cadre metrics:
 
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mergesim.config.schema import CadreParams
-from mergesim.mechanisms.cadre_pool import (
+from mergesim.mechanisms.cadres.pool import (
     EDUCATION_NAMES,
     IN_POST,
     ORIGIN_NAMES,
@@ -138,7 +138,7 @@ def caseload_per_cadre(caseload: np.ndarray, n_cadres: np.ndarray) -> np.ndarray
 
     Args:
         caseload: Cases per unit (e.g. petitions or affairs per township and week).
-        n_cadres: Cadres per unit (e.g. from :func:`~mergesim.mechanisms.cadres.
+        n_cadres: Cadres per unit (e.g. from :func:`~mergesim.mechanisms.cadres.selection.
             staff_by_township`).
     """
     caseload = np.asarray(caseload, dtype=float)
@@ -220,7 +220,7 @@ def model_admin_cost(model: MergerModel, pool: CadrePool, p: CadreParams, *, ref
     services = getattr(model, "services", None)
     points = getattr(services, "points", None)
     if points is not None:
-        from mergesim.mechanisms.service_points import PointKind, is_open
+        from mergesim.mechanisms.services.points import PointKind, is_open
 
         open_ = is_open(points.status)
         counts = {

@@ -34,8 +34,8 @@ import numpy as np
 
 from mergesim.mechanisms.base import Mechanism
 from mergesim.mechanisms.needs import N_KINDS, URGENT, NeedKind
-from mergesim.mechanisms.routing import PointIndex, Routing, build_routing, local_minutes
-from mergesim.mechanisms.service_points import (
+from mergesim.mechanisms.services.routing import PointIndex, Routing, build_routing, local_minutes
+from mergesim.mechanisms.services.points import (
     VILLAGE_LEVEL,
     PointKind,
     configure,
@@ -126,7 +126,7 @@ class Services(Mechanism):
     """Service points, routing and weekly capacity allocation (see the module docstring).
 
     Attributes:
-        points: :class:`~mergesim.mechanisms.service_points.ServicePoints`.
+        points: :class:`~mergesim.mechanisms.services.points.ServicePoints`.
         routing: Routing tables of the current configuration.
         routing_pre: Routing tables before the reform (the reference).
         routing_version: Incremented whenever ``routing`` is rebuilt (for caches).

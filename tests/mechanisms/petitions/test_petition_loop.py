@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mergesim.config.schema import PetitionParams
-from mergesim.mechanisms.petitions import (
+from mergesim.mechanisms.petitions.loop import (
     ACCEPT_STAGE,
     CLOSED,
     CONCLUDE_STAGE,

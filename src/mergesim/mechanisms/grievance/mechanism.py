@@ -50,7 +50,7 @@ reference; negative = a gain), else computes it from the services mechanism with
 :func:`access_loss_per_affair`; and ``model.villagers`` (``village``, ``age``, ``vehicle``,
 ``key_person``, ``grievance``, ``trust``, ``threshold``), ``model.units`` (roles of the old
 units), ``model.administrative_township()`` and ``model.petitions`` (the
-:class:`~mergesim.mechanisms.petitions.PetitionMechanism`, optional: without it no petitions are
+:class:`~mergesim.mechanisms.petitions.loop.PetitionMechanism`, optional: without it no petitions are
 filed). The pure functions below take these as arguments and are what the tests exercise.
 """
 
@@ -63,7 +63,7 @@ import numpy as np
 
 from mergesim.config.schema import CommunicationParams, GrievanceParams, GuaranteeParams
 from mergesim.mechanisms.base import Mechanism
-from mergesim.mechanisms.petitions import DAYS_PER_WEEK, DAYS_PER_YEAR, Kind, Outcome
+from mergesim.mechanisms.petitions.loop import DAYS_PER_WEEK, DAYS_PER_YEAR, Kind, Outcome
 
 if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel
@@ -85,7 +85,7 @@ GUARANTEES: tuple[tuple[str, str, str], ...] = (
     ("transition_pay_kept", "transition_pay_loss", "key_merged"),
 )
 
-# Role codes of mergesim.mechanisms.units.Role (kept literal to avoid an import cycle).
+# Role codes of mergesim.plans.roles.Role (kept literal to avoid an import cycle).
 _UNCHANGED, _ABSORBING, _ABSORBED = 0, 1, 2
 
 
@@ -449,7 +449,7 @@ def access_loss_per_affair(minutes_now: np.ndarray, minutes_ref: np.ndarray,
     Args:
         minutes_now, minutes_ref: One-way vehicle minutes per need kind and village now and
             before the reform, shape ``(N_KINDS, n_villages)``
-            (:meth:`~mergesim.mechanisms.services.Services.village_minutes`).
+            (:meth:`~mergesim.mechanisms.services.mechanism.Services.village_minutes`).
         rates: Need rates ``λ[kind, age]`` (needs per person per week).
         kind_weights: Weight per need kind on top of its rate.
         age, village, vehicle: Per villager.

@@ -29,7 +29,7 @@ The reform (:func:`configure`, DOMAIN.md §5; each rule is a ``services`` switch
   first, then the most populous) to regional medical centres: "1 + 4 + N".
 
 Staff of pre-reform points is sized for their expected weekly demand (``services.headroom``);
-the sizing itself is in :mod:`mergesim.mechanisms.services`, which knows the demand.
+the sizing itself is in :mod:`mergesim.mechanisms.services.mechanism`, which knows the demand.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import numpy as np
 
 from mergesim.config.schema import ServiceParams
 from mergesim.county.county import County, TownshipClass
-from mergesim.mechanisms.units import Role, UnitStatus
+from mergesim.plans.roles import Role, UnitStatus
 
 
 class PointKind(IntEnum):

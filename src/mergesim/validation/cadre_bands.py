@@ -4,8 +4,8 @@ The report's cadre figures (DOMAIN.md §3) as bands; the defaults of ``[cadres]`
 "calibrated" were tuned (by hand, over the candidate-pool composition and the ranking rules —
 never by assigning outcomes) until every band held in each seed and on average::
 
-    .venv/bin/python -m mergesim.mechanisms.cadre_calibration            # seeds 20191201, 1..4
-    .venv/bin/python -m mergesim.mechanisms.cadre_calibration 1 2 3 --set cadres.one_shoulder=false
+    .venv/bin/python -m mergesim.validation.cadre_bands            # seeds 20191201, 1..4
+    .venv/bin/python -m mergesim.validation.cadre_bands 1 2 3 --set cadres.one_shoulder=false
 
 Each seed builds its own synthetic county and policy plan (``Scenario(seed=s)``), synthesises
 the cadre pool from the stream ``"cadres"`` (as the mechanism does) and applies the reform.
@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 
 from mergesim.config.schema import Scenario
-from mergesim.mechanisms import cadre_metrics as cm
-from mergesim.mechanisms.cadre_pool import synthesize_pool
-from mergesim.mechanisms.cadres import select_and_place
+from mergesim.mechanisms.cadres import metrics as cm
+from mergesim.mechanisms.cadres.pool import synthesize_pool
+from mergesim.mechanisms.cadres.selection import select_and_place
 from mergesim.rng import Streams
 
 #: Default seeds of the check (the scenario's own seed and four more).

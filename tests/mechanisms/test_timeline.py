@@ -7,7 +7,7 @@ import pytest
 from mergesim.config.params import build_section
 from mergesim.config.schema import Scenario
 from mergesim.errors import ScenarioError
-from mergesim.model.timeline import Phase, Timeline
+from mergesim.mechanisms.timeline import Phase, Timeline
 
 
 def test_windows_and_phases():

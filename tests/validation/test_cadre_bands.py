@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mergesim.mechanisms.cadre_calibration import BANDS, SEEDS, check, format_table, main
+from mergesim.validation.cadre_bands import BANDS, SEEDS, check, format_table, main
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ merged unit anew and places everyone else through named channels.
      rest leave office;
    * group leaders not kept depart, keeping their allowance until the election.
 
-   Every person ends with exactly one :class:`~mergesim.mechanisms.cadre_pool.Outcome`
+   Every person ends with exactly one :class:`~mergesim.mechanisms.cadres.pool.Outcome`
    (asserted), and holds a post exactly when the outcome is an in-post one.
 
 **Transition**: departing village cadres keep their pay (less any new pay) until the next
@@ -70,7 +70,7 @@ multiplier (:meth:`CadreMechanism.staff_points`, again whenever training or the 
 changes the cadres; ``cadres.staff_points = false`` leaves every point at 1). The petition
 mechanism reads :func:`petition_staff_by_township` for its stage servers and speed
 (``petitions.staffing = "cadres"``); the run summary reports
-:func:`mergesim.mechanisms.cadre_metrics.cadre_summary`.
+:func:`mergesim.mechanisms.cadres.metrics.cadre_summary`.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ import numpy as np
 from mergesim.config.schema import CadreParams
 from mergesim.county.county import County
 from mergesim.mechanisms.base import Mechanism
-from mergesim.mechanisms.cadre_pool import (
+from mergesim.mechanisms.cadres.pool import (
     COMMITTEE_POSTS,
     IN_POST,
     TOWNSHIP_POSTS,
@@ -512,7 +512,7 @@ def point_efficiency(
     Returns:
         Multiplier per point (-), 1 where a reference is missing.
     """
-    from mergesim.mechanisms.service_points import PointKind
+    from mergesim.mechanisms.services.points import PointKind
 
     kind = np.asarray(point_kind)
     out = np.ones(len(kind))
@@ -560,14 +560,14 @@ class CadreMechanism(Mechanism):
         election_week: Week of the next village election.
         sessions: Training sessions given so far.
         cost_before, cost_after: Weekly administrative cost (yuan/week) before and after the
-            reform (:func:`mergesim.mechanisms.cadre_metrics.admin_cost`); ``cost_after`` is
+            reform (:func:`mergesim.mechanisms.cadres.metrics.admin_cost`); ``cost_after`` is
             the steady state after the transition; ``cost_transition`` the reform week's.
     """
 
     name = "cadres"
 
     def setup(self, model: MergerModel) -> None:
-        from mergesim.mechanisms.cadre_metrics import model_admin_cost
+        from mergesim.mechanisms.cadres.metrics import model_admin_cost
 
         self.p = model.config.cadres
         self._rng = model.streams.generator(self.name)
@@ -581,7 +581,7 @@ class CadreMechanism(Mechanism):
         self.cost_transition: dict[str, float] | None = None
 
     def on_phase(self, model: MergerModel, week: int) -> None:
-        from mergesim.mechanisms.cadre_metrics import model_admin_cost
+        from mergesim.mechanisms.cadres.metrics import model_admin_cost
 
         if self.pool.reformed or week < self.reform_week:
             return
@@ -618,7 +618,7 @@ class CadreMechanism(Mechanism):
 
     def summary(self) -> dict:
         """Cadre metrics for the run summary (:func:`cadre_summary`)."""
-        from mergesim.mechanisms.cadre_metrics import cadre_summary
+        from mergesim.mechanisms.cadres.metrics import cadre_summary
 
         return cadre_summary(self.pool_before, self.pool, self.p, cost_before=self.cost_before,
                              cost_after=self.cost_after)

@@ -613,7 +613,7 @@ def cadre_staffing(n: np.ndarray, competence: np.ndarray,
 
     Args:
         n: Petition cadres per township and stage, shape ``(T, 6)``
-            (:func:`mergesim.mechanisms.cadres.petition_staff_by_township`).
+            (:func:`mergesim.mechanisms.cadres.selection.petition_staff_by_township`).
         competence: Their mean competence, ``(T, 6)`` (NaN where none: speed 1).
         p: The ``petitions`` section (``min_servers``, county bureau).
     """
@@ -842,7 +842,7 @@ class PetitionMechanism(Mechanism):
     Inputs the model provides: ``model.timeline`` (reform week), ``model.plan``
     (``township_to_new``), ``model.administrative_township()``, ``model.villagers.n`` and,
     with ``petitions.staffing = "cadres"``, the cadre mechanism as ``model.cadres`` (its
-    ``pool`` feeds :func:`~mergesim.mechanisms.cadres.petition_staff_by_township`). A custom
+    ``pool`` feeds :func:`~mergesim.mechanisms.cadres.selection.petition_staff_by_township`). A custom
     :attr:`staffing_hook` overrides both.
 
     Filings come from the grievance mechanism through :meth:`file_petitions` (before this
@@ -889,7 +889,7 @@ class PetitionMechanism(Mechanism):
         if pool is None:
             raise RuntimeError("petitions.staffing = 'cadres' needs the cadres mechanism "
                                "(model.cadres with a pool); set petitions.staffing = 'fixed'")
-        from mergesim.mechanisms.cadres import petition_staff_by_township
+        from mergesim.mechanisms.cadres.selection import petition_staff_by_township
 
         n, comp = petition_staff_by_township(pool)
         if n.shape[0] != n_t:

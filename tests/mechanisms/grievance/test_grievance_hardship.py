@@ -1,4 +1,4 @@
-"""The grievance mechanism's building blocks (:mod:`mergesim.mechanisms.grievance`).
+"""The grievance mechanism's building blocks (:mod:`mergesim.mechanisms.grievance.mechanism`).
 
 Each pure function against its definition: the prospect-theory value function, Epstein's
 smoothed grievance and its steady state, village means against a brute-force loop, contagion
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from mergesim.config.schema import CommunicationParams, GuaranteeParams
-from mergesim.mechanisms import grievance as gv
+from mergesim.mechanisms.grievance import mechanism as gv
 
 FLOATS01 = st.floats(0.0, 1.0, allow_nan=False, width=32)
 

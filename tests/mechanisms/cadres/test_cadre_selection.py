@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from mergesim.config.schema import CadreParams, Scenario
 from mergesim.county import build_county
 from mergesim.errors import ScenarioError
-from mergesim.mechanisms import cadre_metrics as cm
-from mergesim.mechanisms.cadre_pool import (
+from mergesim.mechanisms.cadres import metrics as cm
+from mergesim.mechanisms.cadres.pool import (
     COMMITTEE_POSTS,
     IN_POST,
     SECRETARY_POSTS,
@@ -31,7 +31,7 @@ from mergesim.mechanisms.cadre_pool import (
     systematic_counts,
     township_staff_slots,
 )
-from mergesim.mechanisms.cadres import (
+from mergesim.mechanisms.cadres.selection import (
     N_STAGES,
     CadreMechanism,
     cadres_by_village,
@@ -45,7 +45,7 @@ from mergesim.mechanisms.cadres import (
     staff_by_township,
     train,
 )
-from mergesim.model.timeline import Timeline
+from mergesim.mechanisms.timeline import Timeline
 from mergesim.plans import make_plan
 from mergesim.plans.policy import none_plan
 from mergesim.rng import Streams
@@ -337,8 +337,8 @@ def test_township_points_serve_at_the_staff_kept(small):
     townships' staff before: taking posts back slows them once the election ends the
     transitional posts; before the reform every point is at 1."""
     county, plan, p, before, after = small
-    from mergesim.mechanisms.cadres import point_efficiency, service_staff_by_township
-    from mergesim.mechanisms.service_points import PointKind
+    from mergesim.mechanisms.cadres.selection import point_efficiency, service_staff_by_township
+    from mergesim.mechanisms.services.points import PointKind
 
     seats = county.township_seat
     kind = np.full(county.n_townships, PointKind.SERVICE_CENTRE)
@@ -425,7 +425,7 @@ def test_group_leader_categories_and_summary(small):
 
 def test_schema_list_orders_match_the_codes():
     from mergesim.config.schema import CADRE_KINDS, CADRE_ORIGINS
-    from mergesim.mechanisms.cadre_pool import ORIGIN_NAMES, Kind
+    from mergesim.mechanisms.cadres.pool import ORIGIN_NAMES, Kind
 
     assert ORIGIN_NAMES == CADRE_ORIGINS
     assert tuple(k.name.lower() for k in Kind) == CADRE_KINDS

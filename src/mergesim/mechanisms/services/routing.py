@@ -36,13 +36,13 @@ import scipy.sparse as sp
 from mergesim.county.county import County
 from mergesim.county.travel import minutes_to_assigned, nearest
 from mergesim.mechanisms.needs import N_KINDS, NeedKind
-from mergesim.mechanisms.service_points import (
+from mergesim.mechanisms.services.points import (
     PointKind,
     ServicePoints,
     admin_share,
     is_open,
 )
-from mergesim.mechanisms.units import UnitStatus
+from mergesim.plans.roles import UnitStatus
 
 N_TIERS = 5
 #: Point kinds that handle each non-administrative need kind, in order of preference when
