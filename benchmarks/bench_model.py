@@ -45,7 +45,7 @@ import numpy as np
 
 from mergesim.config.schema import Scenario
 from mergesim.mechanisms.needs import URGENT, NeedKind
-from mergesim.mechanisms.services.routing import N_TIERS
+from mergesim.mechanisms.services import N_TIERS
 from mergesim.model import MergerModel
 
 ADMIN = int(NeedKind.ADMIN)

@@ -15,9 +15,10 @@ Four families, by how a summary window (pre-reform, transition, post-reform; see
   Window value: mean of the weekly values.
 * **petition** metrics describe the petitions *filed* (rates) or *closed* (times to close,
   outcomes) in a period, recomputed from the petition records over the period's days
-  (:func:`mergesim.mechanisms.petitions.loop.petition_summary`); ``stability_index`` is computed
-  from the period's petition and grievance values
-  (:func:`mergesim.mechanisms.petitions.loop.stability_index`).
+  (:func:`mergesim.mechanisms.petitions.metrics.petition_summary`); ``stability_index`` is
+  computed from the period's petition and grievance values
+  (:func:`mergesim.mechanisms.petitions.metrics.stability_index`, weights and references in
+  the scenario's ``stability`` section).
 
 Rates are per affair, per villager or per 1,000 villagers, so runs at different
 ``villagers.scale`` are comparable. Capacity effects (turn-aways, trips, waits) converge only as
@@ -41,18 +42,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mergesim.mechanisms.grievance.mechanism import grievance_metrics
+from mergesim.config.schema import StabilityParams
+from mergesim.mechanisms.cadres import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
+from mergesim.mechanisms.cadres import Outcome as CadreOutcome
+from mergesim.mechanisms.grievance import grievance_metrics
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
-from mergesim.mechanisms.petitions.loop import (
-    DAYS_PER_WEEK,
+from mergesim.mechanisms.petitions import (
+    CLOSED,
     STAGE_LABELS,
     STAGES,
+    Level,
     petition_summary,
     stability_index,
 )
-from mergesim.mechanisms.services.mechanism import Done
+from mergesim.mechanisms.services import Done
+from mergesim.mechanisms.timeline import DAYS_PER_WEEK, WINDOWS
 from mergesim.plans.roles import GROUPS
-from mergesim.mechanisms.timeline import WINDOWS
 
 if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel
@@ -150,8 +155,6 @@ class RunMetric:
 
 
 def _run_metrics() -> dict[str, RunMetric]:
-    from mergesim.mechanisms.cadres.pool import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS, Outcome
-
     out = [
         RunMetric("cadres.township_leader_age.before", "years",
                   "Mean age of township leaders before the reform."),
@@ -186,7 +189,8 @@ def _run_metrics() -> dict[str, RunMetric]:
         RunMetric("cadres.transition_cost_total", "yuan",
                   "One-off transition cost: kept pay and transitional posts until the election."),
     ]
-    for o in (*TOWNSHIP_CHANNELS, *VILLAGE_CHANNELS, Outcome.GROUP_DEPARTED, Outcome.DISMISSED):
+    for o in (*TOWNSHIP_CHANNELS, *VILLAGE_CHANNELS, CadreOutcome.GROUP_DEPARTED,
+              CadreOutcome.DISMISSED):
         name = o.name.lower()
         out.append(RunMetric(f"cadres.channels.{name}", "cadres",
                              f"Cadres placed through the channel '{name}' at the reform."))
@@ -215,7 +219,7 @@ PETITION_KEYS = {
 
 
 def _stability(add) -> None:
-    """The petition, grievance and cadre metrics (issue 4)."""
+    """The petition, grievance and cadre metrics."""
     rate = "per 10,000 simulated villagers per year: count × 10,000 / villagers × 365.25 / days"
     add("petitions_per10k", "petitions/10,000/year", f"petitions filed in the period {rate}",
         "All filings: individual and collective, first filings, repeats and escalations.",
@@ -246,10 +250,11 @@ def _stability(add) -> None:
         "conclude_days (+ extension_days if extended) from acceptance / petitions concluded",
         "Concluded late (60 + 30-day rule).", "petition")
     add("stability_index", "-", "1 − Σ w_j x_j / Σ w_j with pressures x = (min(1, "
-        "petitions_per10k / 100), min(1, petitions_collective_per10k / 5), min(1, "
-        "aggrieved_share / 0.1), 1 − closed_within_60_share, escalation_share) and w = (0.25, "
-        "0.15, 0.25, 0.2, 0.15); NaN terms left out", "Composite stability (1 = no petitions, "
-        "nobody aggrieved, all closed in time, none escalated).", "petition")
+        "petitions_per10k / rate_ref), min(1, petitions_collective_per10k / collective_ref), "
+        "min(1, aggrieved_share / aggrieved_ref), 1 − closed_within_60_share, "
+        "escalation_share), weights w and references from the [stability] section; NaN terms "
+        "left out", "Composite stability (1 = no petitions, nobody aggrieved, all closed in "
+        "time, none escalated).", "petition")
     per10k = "per 10,000 simulated villagers at the end of the week"
     add("backlog_per10k", "petitions/10,000", f"open petitions (filed, not closed) {per10k}",
         "Petition backlog.", "flow")
@@ -264,8 +269,10 @@ def _stability(add) -> None:
     add("aggrieved_share", "-", "villagers whose grievance exceeds their petition threshold / "
         "villagers", "Share of villagers ready to petition.", "flow")
     add("petition_caseload_per_cadre", "petitions/cadre", "open township-level petitions / "
-        "petition cadres of the townships (full-scale cadres; petitions scaled by 1/scale)",
-        "Caseload per petition cadre.", "flow")
+        "servers of the townships' six stages in force this week (full scale: the cadres' "
+        "petition staff with at least petitions.min_servers per stage, or "
+        "petitions.servers_township when staffing = fixed; petitions scaled by 1/scale)",
+        "Caseload per petition server.", "flow")
     add("cadre_competence_mean", "relative productivity", "mean competence of cadres at work in "
         "the township and village system (1 = a typical pre-reform cadre)",
         "Cadre competence (training raises it).", "flow")
@@ -414,6 +421,7 @@ class Tracker:
         self._cov: dict[str, float] = {}
         self._loop = model.petitions.loop
         self._n = v.n
+        self._stability = model.config.stability
 
     def coverage(self, model: MergerModel) -> dict[str, float]:
         """Coverage metrics of the routing in force (cached until the routing changes)."""
@@ -481,7 +489,7 @@ class Tracker:
                     vals[key] = pooled[key]
                 else:
                     vals[key] = _finite_mean([h[key] for h in weeks])
-            vals["stability_index"] = _stability_index(vals)
+            vals["stability_index"] = _stability_index(vals, self._stability)
             out[w] = vals
         out["change"] = {k: out["post"][k] - out["pre"][k]
                          if out["post"][k] is not None and out["pre"][k] is not None else None
@@ -503,17 +511,14 @@ class Tracker:
                             np.nan)
 
 
-def _stability_index(vals: dict[str, float]) -> float:
+def _stability_index(vals: dict[str, float], p: StabilityParams) -> float:
     return stability_index(vals["petitions_per10k"], vals["petitions_collective_per10k"],
                            vals["aggrieved_share"], vals["closed_within_60_share"],
-                           vals["escalation_share"])
+                           vals["escalation_share"], p)
 
 
 def stability_week(model: MergerModel) -> dict[str, float]:
     """This week's petition, grievance and cadre metrics (see :data:`METRICS`)."""
-    from mergesim.mechanisms.cadres.selection import petition_staff_by_township
-    from mergesim.mechanisms.petitions.loop import Level
-
     loop, v = model.petitions.loop, model.villagers
     n = max(v.n, 1)
     t0 = model.week * DAYS_PER_WEEK
@@ -525,15 +530,17 @@ def stability_week(model: MergerModel) -> dict[str, float]:
         out[f"backlog_{name}_per10k"] = ps[f"backlog_{name}"] * per
     out["open_overdue_per10k"] = ps["open_overdue"] * per
     out.update(grievance_metrics(v.grievance, v.threshold))
-    out["stability_index"] = _stability_index(out)
-    pool = model.cadres.pool
+    out["stability_index"] = _stability_index(out, model.config.stability)
     rec = loop.rec
-    open_town = np.count_nonzero((rec.stage < len(STAGES)) & (rec.level == Level.TOWNSHIP)
+    open_town = np.count_nonzero((rec.stage < CLOSED) & (rec.level == Level.TOWNSHIP)
                                  & (rec.filed < loop.clock))
-    staff = float(petition_staff_by_township(pool)[0].sum())
+    # The staffing in force: the townships' servers this week at full scale (the last unit
+    # is the county bureau, which handles no township-level petition).
+    staff = float(model.petitions.servers_full[:, :-1].sum())
     scale = model.petitions.scale
     out["petition_caseload_per_cadre"] = (open_town / scale / staff
                                           if staff > 0 and scale > 0 else math.nan)
+    pool = model.cadres.pool
     work = pool.active
     out["cadre_competence_mean"] = float(pool.competence[work].mean()) if work.any() else math.nan
     out["cadres_at_work"] = float(np.count_nonzero(work))

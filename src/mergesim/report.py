@@ -199,7 +199,7 @@ def finalize_results(root: str | Path, *, exp=None) -> list[Path]:
         exp = load_experiment(root / "experiment.toml")
     runs = read_runs(root)
     weekly = _weekly_metrics(exp)
-    from mergesim.mechanisms.petitions.loop import STAGES
+    from mergesim.mechanisms.petitions import STAGES
 
     ts = read_timeseries(root, columns=weekly + [f"backlog_{s}_per10k" for s in STAGES])
     files: list[Path] = []

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from mergesim.config.schema import Scenario
-from mergesim.plans.roles import Role
 from mergesim.model.model import MergerModel, apply_dotted
+from mergesim.plans.roles import Role
 
 RESULT_FILES = ("summary.json", "timeseries.csv", "villages.csv", "travel_coverage.png",
                 "travel_change_map.png", "stability.png", "petition_pipeline.png",

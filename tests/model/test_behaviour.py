@@ -8,7 +8,9 @@ along instead of a 26-week campaign) lowers petitions and grievance.
 Every case runs the same seeds, and background petitions come from their own random stream in
 a number that does not depend on the state, so case-to-case differences are paired: what
 differs is the reform-driven part. Runs are at ``villagers.scale = 0.05`` (40,000 villagers);
-rates per 10,000 a year are scale-free.
+rates per 10,000 a year are scale-free. The county and plan of a scenario file are built
+once and shared by its runs (a run seed varies behaviour, not geography, so the model would
+build the same ones).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import numpy as np
 import pytest
 
 from mergesim.config import load_scenario
-from mergesim.mechanisms.cadres.selection import check_placement
+from mergesim.county import build_county
+from mergesim.mechanisms.cadres import check_placement
 from mergesim.model.model import MergerModel
+from mergesim.plans import make_plan
 
 SEEDS = (1, 2, 3)
 SCALE = 0.05
@@ -45,16 +49,22 @@ def runs(request):
     """``{case: [(summary, history), ...]}`` over :data:`SEEDS`."""
     root = request.config.rootpath / "scenarios"
     out = {}
+    geography = {}
     for case, (path, overrides) in CASES.items():
         sc = load_scenario(root / path)
+        if path not in geography:
+            county = build_county(sc)
+            geography[path] = (county, make_plan(county, sc))
+        county, plan = geography[path]
         out[case] = []
         for seed in SEEDS:
-            m = MergerModel(sc, rng=seed, **{"villagers.scale": SCALE, **TIMELINE,
-                                              **overrides}).run()
+            m = MergerModel(sc, county=county, plan=plan, rng=seed,
+                            **{"villagers.scale": SCALE, **TIMELINE, **overrides}).run()
             check_placement(m.cadres.pool)  # every person: exactly one post or channel
-            assert sum(m.summary()["cadres"]["channels"].values()) == m.cadres.pool.n
+            summary = m.summary()
+            assert sum(summary["cadres"]["channels"].values()) == m.cadres.pool.n
             m.petitions.loop.check()
-            out[case].append((m.summary(), m.tracker.history))
+            out[case].append((summary, m.tracker.history))
     return out
 
 

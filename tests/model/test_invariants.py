@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from mergesim.config import apply_overrides
 from mergesim.errors import ScenarioError
-from mergesim.mechanisms.cadres.selection import check_placement
+from mergesim.mechanisms.cadres import check_placement
 from mergesim.metrics import METRICS
 from mergesim.model import MergerModel
 from property import small_scenario

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mergesim.config import apply_overrides
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
-from mergesim.mechanisms.services.mechanism import Done
-from mergesim.plans.roles import GROUP_NAMES
+from mergesim.mechanisms.petitions import CLOSED, Level, petition_staff_by_township
+from mergesim.mechanisms.services import Done
 from mergesim.metrics import (
     METRICS,
     affair_metrics,
@@ -23,6 +24,7 @@ from mergesim.metrics import (
     worst_decile,
 )
 from mergesim.model import MergerModel
+from mergesim.plans.roles import GROUP_NAMES
 from tiny_county import short_seed_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +130,29 @@ def test_metrics_doc_is_current():
     doc = ROOT / "docs" / "metrics.md"
     assert doc.read_text(encoding="utf-8") == metrics_markdown(), (
         "docs/metrics.md is out of date: run .venv/bin/python scripts/gen_metrics_docs.py")
+
+
+@pytest.mark.parametrize("staffing", ["cadres", "fixed"])
+def test_caseload_divides_by_the_servers_in_force(seed_county, staffing):
+    """Open township petitions (scaled to the county) per township server at full scale: the
+    cadres' petition staff with the ``min_servers`` floor, or ``servers_township`` when the
+    staffing is fixed — never the cadres' count when they do not staff the loop."""
+    county, plan = seed_county
+    s = apply_overrides(short_seed_scenario(0.02), {
+        "petitions.staffing": staffing, "petitions.servers_township": [2, 1, 1, 3, 1, 1]})
+    m = MergerModel(s, county=county, plan=plan)
+    p = s.petitions
+    for _ in range(m.timeline.reform_week + 4):
+        m.step()
+        rec, loop = m.petitions.loop.rec, m.petitions.loop
+        open_town = np.count_nonzero((rec.stage < CLOSED) & (rec.level == Level.TOWNSHIP)
+                                     & (rec.filed < loop.clock))
+        n_towns = loop.n_units - 1
+        if staffing == "fixed":
+            servers = sum(p.servers_township) * n_towns
+        else:
+            n, _ = petition_staff_by_township(m.cadres.pool)
+            servers = np.maximum(np.rint(n), p.min_servers).sum()
+        assert m.tracker.current["petition_caseload_per_cadre"] == pytest.approx(
+            open_town / m.petitions.scale / servers)
+    assert open_town > 0

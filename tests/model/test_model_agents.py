@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mergesim.mechanisms.cadres import OUTCOME_NAMES, POST_NAMES, Outcome
 from mergesim.mechanisms.population import AGE_NAMES
-from mergesim.mechanisms.services.points import KIND_NAMES, STATUS_NAMES
-from mergesim.model import MergerModel, ServicePoint, Villager
+from mergesim.mechanisms.services import KIND_NAMES, STATUS_NAMES
+from mergesim.model import Cadre, MergerModel, ServicePoint, Villager
 from tiny_county import tiny_scenario
 
 
@@ -75,3 +76,25 @@ def test_service_point_agents_agree_with_arrays(model):
     centre = [a for a in agents if a.kind == "service_centre" and a.is_open][0]
     centre.staff = 9.0
     assert pts.staff[centre.index] == 9.0
+
+
+def test_cadre_views_are_made_on_demand_and_follow_the_reform(line):
+    county, plan = line
+    m = MergerModel(tiny_scenario(), county=county, plan=plan)
+    assert Cadre not in m.agents_by_type  # none registered at set-up: nothing reads them
+    pool = m.cadres.pool
+    rows = np.flatnonzero(pool.post0 != 0)[:5]
+    views = [m.cadre(int(r)) for r in rows]
+    assert m.cadre(int(rows[0])) is views[0] and len(m.agents_by_type[Cadre]) == len(rows)
+    assert all(c.outcome == "pending" and c.post == c.post_before for c in views)
+    while m.week <= m.timeline.reform_week:
+        m.step()
+    pool = m.cadres.pool
+    assert pool.reformed
+    for c in views:
+        r = c.row
+        assert c.outcome == OUTCOME_NAMES[Outcome(pool.outcome[r])]
+        assert c.post == POST_NAMES[pool.post[r]] and c.unit == pool.unit[r]
+        assert c.age == pytest.approx(pool.age[r]) and c.active == pool.active[r]
+    with pytest.raises(IndexError):
+        m.cadre(pool.n)

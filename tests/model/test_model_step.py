@@ -9,7 +9,7 @@ import pytest
 from mergesim.config.schema import Scenario
 from mergesim.errors import UserError
 from mergesim.mechanisms.population import village_counts
-from mergesim.mechanisms.services.points import PointKind
+from mergesim.mechanisms.services import PointKind
 from mergesim.metrics import METRICS
 from mergesim.model import MergerModel, Phase
 from tiny_county import tiny_scenario

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mergesim.mechanisms.petitions.loop import STAGES
+from mergesim.mechanisms.petitions import STAGES
 from mergesim.plotting.panels import (
     CHANNELS,
     channel_table,

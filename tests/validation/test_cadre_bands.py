@@ -6,9 +6,14 @@ party members / reserve cadres (±3 points each)."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
-from mergesim.validation.cadre_bands import BANDS, SEEDS, check, format_table, main
+from mergesim.validation.cadre_bands import BANDS, SEEDS, check, format_table
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "cadre_bands.py"
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +36,18 @@ def test_band_holds_in_each_seed_and_on_average(calibration, metric):
         per_seed, mean)
 
 
-def test_command_line_reports_all_bands(capsys):
+def _script():
+    spec = importlib.util.spec_from_file_location("cadre_bands_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_calibration_script_reports_all_bands(capsys):
+    main = _script().main
     assert main(["20191201"]) == 0
     out = capsys.readouterr().out
     assert "all bands hold" in out and "leader_age_change" in out
+    # An override that breaks a band is reported, with exit code 1.
+    assert main(["20191201", "--set", "cadres.secretary_min_education=0"]) == 1
+    assert "secretary_high_school" in capsys.readouterr().out

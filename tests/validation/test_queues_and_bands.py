@@ -31,7 +31,7 @@ def test_six_stage_loop_is_a_jackson_tandem():
 
 def test_a_missing_server_fails_the_queue_check(monkeypatch):
     """If the loop ran one server short (a staffing bug), the Erlang C check must fail."""
-    from mergesim.mechanisms.petitions.loop import PetitionLoop
+    from mergesim.mechanisms.petitions import PetitionLoop
 
     real = PetitionLoop.set_staffing
 

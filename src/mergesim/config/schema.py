@@ -3,7 +3,7 @@
 The schema is the single place where defaults live: :class:`Scenario` here, its sections in
 ``sections_county.py`` (county, plan), ``sections_services.py`` (timeline, villagers, needs,
 services), ``sections_cadres.py`` and ``sections_stability.py`` (grievance, guarantees,
-communication, petitions), all re-exported from this module. A scenario file (TOML)
+communication, petitions, stability), all re-exported from this module. A scenario file (TOML)
 overrides any of them; :mod:`mergesim.config.load` reads the file, resolves ``extends`` and
 ``--set`` and builds a :class:`Scenario` through :func:`~mergesim.config.params.build_section`,
 which rejects unknown keys, wrong types and out-of-range values with one line.
@@ -41,13 +41,14 @@ from mergesim.config.sections_stability import (
     GrievanceParams,
     GuaranteeParams,
     PetitionParams,
+    StabilityParams,
 )
 
 __all__ = [
     "CADRE_KINDS", "CADRE_ORIGINS", "BorderParams", "CadreParams", "CommunicationParams",
     "CountyParams", "GrievanceParams", "GuaranteeParams", "HeritageParams", "NeedParams",
-    "PetitionParams", "PlanParams", "RoadParams", "Scenario", "ServiceParams", "TerrainParams",
-    "TimelineParams", "VillagerParams",
+    "PetitionParams", "PlanParams", "RoadParams", "Scenario", "ServiceParams", "StabilityParams",
+    "TerrainParams", "TimelineParams", "VillagerParams",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -77,6 +78,7 @@ class Scenario:
     guarantees: GuaranteeParams = field(default_factory=GuaranteeParams)
     communication: CommunicationParams = field(default_factory=CommunicationParams)
     petitions: PetitionParams = field(default_factory=PetitionParams)
+    stability: StabilityParams = field(default_factory=StabilityParams)
 
     #: Directory of the scenario file; relative data paths resolve against it. Not a parameter.
     base_dir: str = field(default=".", repr=False, compare=False, metadata={"internal": True})

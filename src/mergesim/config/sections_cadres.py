@@ -26,8 +26,8 @@ class CadreParams:
     returning graduate, party member / reserve cadre, former village cadre). Scores are on the
     competence scale (relative productivity, about 1 for a pre-reform cadre; sd about 0.15).
     "calibrated" marks a default tuned so that the seed county reproduces the report's cadre
-    figures (``python -m mergesim.validation.cadre_bands``); the tuned values are
-    assumptions, not data.
+    figures (checked by ``mergesim validate --model``; ``scripts/cadre_bands.py`` tries other
+    values); the tuned values are assumptions, not data.
     """
 
     # -- posts ---------------------------------------------------------------------------

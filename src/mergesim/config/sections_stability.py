@@ -1,5 +1,5 @@
 """Scenario sections of stability: ``grievance``, ``guarantees``, ``communication``,
-``petitions``. Part of the schema (see :mod:`mergesim.config.schema`)."""
+``petitions``, ``stability``. Part of the schema (see :mod:`mergesim.config.schema`)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class GrievanceParams:
     Grievance (0–1) is an exponentially smoothed Epstein (2002) grievance ``H × (1 − L)``:
     hardship ``H`` from the access loss against the pre-reform reference (valued with Tversky &
     Kahneman's 1992 value function), lost rights and waiting on a petition; legitimacy ``L`` is
-    the villager's trust. See :mod:`mergesim.mechanisms.grievance.mechanism`.
+    the villager's trust. See :mod:`mergesim.mechanisms.grievance`.
     """
 
     memory_weeks: float = param(
@@ -148,7 +148,7 @@ class GuaranteeParams:
     (hardship a week, 0–1 scale) to the villagers it concerns, from the reform week on:
     "merged" = villages absorbed or absorbing in a merged village, "absorbed" = villages merged
     away, "abolished township" = villages of townships merged away; key persons stand for the
-    cadres and their circles (see :func:`mergesim.mechanisms.grievance.mechanism.rights_loss`).
+    cadres and their circles (see :func:`mergesim.mechanisms.grievance.hardship.rights_loss`).
     """
 
     staffing_kept: bool = param(
@@ -303,7 +303,7 @@ class PetitionParams:
     county petition bureau) is a first-come-first-served queue with ``c`` servers (cadres) and
     exponential service of mean ``service_days / competence``, followed by an exponential pure
     delay (waiting for replies and site visits, no cadre busy). See
-    :mod:`mergesim.mechanisms.petitions.loop`.
+    :mod:`mergesim.mechanisms.petitions`.
     """
 
     staffing: str = param(
@@ -394,4 +394,68 @@ class PetitionParams:
         if self.repeat_prob + self.escalate_prob > 1.0:
             return ("escalate_prob", f"repeat_prob + escalate_prob = "
                     f"{self.repeat_prob + self.escalate_prob:g} exceeds 1")
+        return None
+
+
+@dataclass(frozen=True)
+class StabilityParams:
+    """The composite stability index: weights of its five pressures and their reference levels.
+
+    ``stability_index = 1 − Σ_j w_j x_j / Σ_j w_j`` with pressures ``x_j ∈ [0, 1]``: the petition
+    rate and the collective-petition rate over their references (saturating at 1), the share
+    of villagers above their threshold over its reference, the share not closed within the
+    statutory 60 days, and the share escalated; a term without data (nothing closed in the
+    window) is left out. See :func:`mergesim.mechanisms.petitions.metrics.stability_index`.
+
+    The index is a summary for comparing scenarios, not a measured quantity: no source gives
+    the weights, so they are assumptions, chosen so that a county at the background petition
+    rates (``grievance.background_rate`` 20, ``background_collective_rate`` 0.5 per 10,000 a
+    year) that closes promptly and escalates little scores about 0.9, and one where every
+    pressure is at its reference scores 0.
+    """
+
+    rate_weight: float = param(
+        0.25, "-", "Weight of the petition rate (all filings per 10,000 villagers a year).",
+        lo=0.0, hi=100.0, source="assumption: the report's first measure of stability",
+    )
+    collective_weight: float = param(
+        0.15, "-", "Weight of the collective-petition rate.", lo=0.0, hi=100.0,
+        source="assumption: mass petitions are what the risk watch fears most, but rare",
+    )
+    aggrieved_weight: float = param(
+        0.25, "-", "Weight of the share of villagers above their petition threshold.",
+        lo=0.0, hi=100.0, source="assumption: latent unrest counts as much as petitions",
+    )
+    late_weight: float = param(
+        0.2, "-", "Weight of the share of petitions not closed within conclude_days.",
+        lo=0.0, hi=100.0, source="assumption",
+    )
+    escalation_weight: float = param(
+        0.15, "-", "Weight of the share of closed petitions escalated.", lo=0.0, hi=100.0,
+        source="assumption",
+    )
+    rate_ref: float = param(
+        100.0, "petitions/10,000 villagers/year", "Petition rate at which its pressure "
+        "saturates (x = 1).", lo=1e-6, hi=1e6,
+        source="assumption: five times the background rate (grievance.background_rate = 20)",
+    )
+    collective_ref: float = param(
+        5.0, "petitions/10,000 villagers/year", "Collective-petition rate at which its "
+        "pressure saturates.", lo=1e-6, hi=1e6,
+        source="assumption: ten times the background collective rate (0.5)",
+    )
+    aggrieved_ref: float = param(
+        0.1, "-", "Share of villagers above their threshold at which its pressure saturates.",
+        lo=1e-6, hi=1.0, source="assumption: one villager in ten aggrieved is a crisis",
+    )
+
+    def weights(self) -> tuple[float, float, float, float, float]:
+        """The five weights in the order of the pressures (rate, collective, aggrieved, late,
+        escalation)."""
+        return (self.rate_weight, self.collective_weight, self.aggrieved_weight,
+                self.late_weight, self.escalation_weight)
+
+    def check(self) -> tuple[str, str] | None:
+        if sum(self.weights()) <= 0:
+            return ("rate_weight", "the five weights must not all be 0")
         return None

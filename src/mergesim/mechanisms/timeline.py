@@ -32,6 +32,10 @@ class Phase(IntEnum):
 
 
 WINDOWS = ("pre", "transition", "post")
+#: Days per week and per year: continuous times (the petition loop's) are days from the start
+#: of the run, week ``w`` being ``[7w, 7w + 7)``; rates per year use the Julian year.
+DAYS_PER_WEEK = 7.0
+DAYS_PER_YEAR = 365.25
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 _EXPORTS = {
     "MergerModel": "mergesim.model.model",
+    "Cadre": "mergesim.model.agents",
     "ServicePoint": "mergesim.model.agents",
     "Villager": "mergesim.model.agents",
     "Phase": "mergesim.mechanisms.timeline",

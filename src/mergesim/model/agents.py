@@ -1,27 +1,32 @@
 """The thin Mesa layer: agents that are *views* over the model's NumPy arrays.
 
-Decision (issue 3). The county has ~800,000 villagers; a Python object per villager would cost
-hundreds of megabytes and seconds to create, and a per-agent weekly step would be two orders of
-magnitude slower than the vectorised one (``benchmarks/bench_model.py`` measures it). So villager
-state lives in :class:`~mergesim.mechanisms.population.Villagers` arrays and the weekly step is
-vectorised. A :class:`Villager` is a light ``mesa.Agent`` holding only its row number; every
-attribute is a property that reads (or writes) the arrays, so a view can never disagree with the
-state. Views are created for a random sample at set-up (``villagers.sample_agents``) and on
-demand with :meth:`MergerModel.villager(row) <mergesim.model.model.MergerModel.villager>`; both
-are registered with the model, so ``model.agents_by_type[Villager]`` supports Mesa's
-``AgentSet`` verbs (``select``, ``get``, ``agg``, ``shuffle_do`` ...). Writing through a view
-(e.g. ``v.grievance = 0.3``) writes the array.
+**What the agents are for.** The model's state lives in arrays owned by the mechanisms, and
+every weekly step is vectorised; no mechanism reads an agent. The agents are the model's public
+face for people and tools that think in agents: inspecting a run with Mesa's ``AgentSet`` verbs
+(``model.agents_by_type[Villager].select(...)``, ``get``, ``agg``), ``mesa.batch_run`` and
+interactive front ends that list or click on individual villagers, service points or cadres.
+Each agent holds only its row number and reads (or writes) the arrays through properties, so a
+view can never disagree with the state, and registering one costs no weekly work.
 
-Service points (a few thousand) are real Mesa agents, one per point, created at set-up; they too
-read their state from the services mechanism's arrays, which the vectorised capacity step
-updates, so ``agent.queue`` is always this week's queue.
+Why views (the decision behind the layer): the county has ~800,000 villagers; a Python object
+per villager would cost hundreds of megabytes and seconds to create, and a per-agent weekly step
+would be two orders of magnitude slower than the vectorised one (``benchmarks/bench_model.py``
+measures it). So villager state lives in
+:class:`~mergesim.mechanisms.population.Villagers` arrays.
 
-Cadres (incumbents of every post, and the candidates who stand at the reform: ~20,000 persons in
-the seed county) are real Mesa agents too, one per row of the cadres mechanism's
-:class:`~mergesim.mechanisms.cadres.pool.CadrePool`. Selection, placement and training are
-vectorised over the pool; a :class:`Cadre` reads its row of the pool *in force* (the reform
-replaces the pool object, not the rows), so ``cadre.post`` and ``cadre.outcome`` change at the
-reform week without any per-agent work.
+Which agents are registered:
+
+* :class:`Villager` — views for a random sample at set-up (``villagers.sample_agents``) and on
+  demand with :meth:`MergerModel.villager(row) <mergesim.model.model.MergerModel.villager>`.
+  Writing through a view (e.g. ``v.grievance = 0.3``) writes the array.
+* :class:`ServicePoint` — one per point (a few thousand), at set-up (``model.point_agents``):
+  they read the services mechanism's arrays, which the capacity step updates, so
+  ``agent.queue`` is always this week's queue.
+* :class:`Cadre` — on demand with :meth:`MergerModel.cadre(row)
+  <mergesim.model.model.MergerModel.cadre>` (the pool holds ~16,000 incumbents and candidates
+  in the seed county; registering them all at set-up would serve no reader). A view reads its
+  row of the pool *in force* (the reform replaces the pool object, not the rows), so
+  ``cadre.post`` and ``cadre.outcome`` change at the reform week without per-agent work.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from mergesim.mechanisms.cadres.pool import (
+from mergesim.mechanisms.cadres import (
     EDUCATION_NAMES,
     ORIGIN_NAMES,
     OUTCOME_NAMES,
@@ -41,9 +46,9 @@ from mergesim.mechanisms.cadres.pool import (
 )
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
 from mergesim.mechanisms.population import AGE_NAMES
-from mergesim.mechanisms.services.routing import HANDLERS
-from mergesim.mechanisms.services.points import (
+from mergesim.mechanisms.services import (
     ADMIN_KINDS,
+    HANDLERS,
     KIND_NAMES,
     STATUS_NAMES,
     PointKind,
@@ -210,6 +215,9 @@ class ServicePoint(mesa.Agent):
 
 class Cadre(mesa.Agent):
     """A cadre or candidate: a view over row ``row`` of ``model.cadres.pool`` (module docstring).
+
+    Create it with :meth:`MergerModel.cadre(row) <mergesim.model.model.MergerModel.cadre>` (one
+    registered view per row).
 
     Args:
         model: The :class:`~mergesim.model.model.MergerModel`.

@@ -44,19 +44,23 @@ import mesa
 import numpy as np
 
 from mergesim import metrics
+from mergesim.config import apply_overrides
 from mergesim.config.schema import Scenario
+from mergesim.county import build_county
 from mergesim.county.county import County
+from mergesim.io import json_safe
 from mergesim.mechanisms.base import Mechanism
-from mergesim.mechanisms.cadres.selection import CadreMechanism
-from mergesim.mechanisms.grievance.mechanism import GrievanceMechanism
+from mergesim.mechanisms.cadres import CadreMechanism
+from mergesim.mechanisms.grievance import GrievanceMechanism
 from mergesim.mechanisms.needs import Needs
-from mergesim.mechanisms.petitions.loop import DAYS_PER_WEEK, PetitionMechanism, hot_spots
+from mergesim.mechanisms.petitions import PetitionMechanism, hot_spots
 from mergesim.mechanisms.population import Population, Villagers
-from mergesim.mechanisms.services.mechanism import Services
-from mergesim.plans.roles import UnitStatus
+from mergesim.mechanisms.services import Services
+from mergesim.mechanisms.timeline import DAYS_PER_WEEK, Phase, Timeline
 from mergesim.model.agents import Cadre, ServicePoint, Villager
-from mergesim.mechanisms.timeline import Phase, Timeline
+from mergesim.plans import make_plan
 from mergesim.plans.plan import Plan
+from mergesim.plans.roles import UnitStatus
 from mergesim.rng import Streams
 
 
@@ -64,8 +68,6 @@ def apply_dotted(config: Scenario, overrides: dict[str, Any]) -> Scenario:
     """``config`` with dotted-key overrides applied and validated (``mergesim.config``)."""
     if not overrides:
         return config
-    from mergesim.config import apply_overrides
-
     return apply_overrides(config, dict(overrides))
 
 
@@ -105,7 +107,7 @@ class MergerModel(mesa.Model):
         villagers: Villager state arrays.
         needs, services, cadres, grievance, petitions: The mechanisms.
         mechanisms: All mechanisms, in step order.
-        point_agents, cadre_agents: The ServicePoint and Cadre agents (one per row).
+        point_agents: The ServicePoint agents, one per point (registered at set-up).
         week: The next week to simulate (0-based); equals ``steps`` between steps.
         phase: Phase of the last simulated week.
         tracker: Weekly metrics and summary windows (:class:`mergesim.metrics.Tracker`).
@@ -135,12 +137,8 @@ class MergerModel(mesa.Model):
         self.streams = streams
         self.timeline = Timeline.from_params(config.timeline)
         if county is None:
-            from mergesim.county import build_county
-
             county = build_county(config, streams)
         if plan is None:
-            from mergesim.plans import make_plan
-
             plan = make_plan(county, config, streams)
         self.county, self.plan = county, plan
         self.units = UnitStatus.from_plan(county, plan)
@@ -148,6 +146,7 @@ class MergerModel(mesa.Model):
         self.phase = Phase.PRE
         self.villagers: Villagers
         self._views: dict[int, Villager] = {}
+        self._cadre_views: dict[int, Cadre] = {}
         self.population = Population()
         self.needs = Needs()
         self.services = Services()
@@ -158,7 +157,6 @@ class MergerModel(mesa.Model):
         for m in self.mechanisms:
             m.setup(self)
         self.point_agents = [ServicePoint(self, i) for i in range(self.services.points.n)]
-        self.cadre_agents = [Cadre(self, i) for i in range(self.cadres.pool.n)]
         self._change_weeks = self._config_change_weeks()
         self.tracker = metrics.Tracker(self)
         self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters())
@@ -217,6 +215,19 @@ class MergerModel(mesa.Model):
             view = self._views[row] = Villager(self, row)
         return view
 
+    def cadre(self, row: int) -> Cadre:
+        """The (registered) agent view of row ``row`` of the cadre pool, created on first use.
+
+        The view reads the pool in force, so it follows the person through the reform.
+        """
+        n = self.cadres.pool.n
+        if not 0 <= row < n:
+            raise IndexError(f"cadre row {row} outside 0..{n - 1}")
+        view = self._cadre_views.get(row)
+        if view is None:
+            view = self._cadre_views[row] = Cadre(self, row)
+        return view
+
     def administrative_township(self) -> np.ndarray:
         """Administrative township of each village now (old indices before the reform)."""
         if self.phase != Phase.PRE:
@@ -226,8 +237,6 @@ class MergerModel(mesa.Model):
     def summary(self) -> dict[str, Any]:
         """The summary dict: run facts and each metric per window (see :mod:`mergesim.metrics`),
         with the petition facts and the cadre metrics; plain JSON values (NaN → None)."""
-        from mergesim.io import json_safe
-
         c, p, tl, s = self.county, self.plan, self.timeline, self.services
         return json_safe({
             "scenario": self.config.name,
@@ -262,9 +271,9 @@ class MergerModel(mesa.Model):
         loop, c, tl = self.petitions.loop, self.county, self.timeline
         t0, t1 = tl.reform_week * DAYS_PER_WEEK, self.week * DAYS_PER_WEEK
         tov = self.units.township_after if self.week > tl.reform_week else c.township
-        spots = hot_spots(loop.rec, t0, t1, c.n_villages, k=self.config.communication.
-                          watch_villages, township_of_village=tov,
-                          k_towns=self.config.communication.watch_towns)
+        cp = self.config.communication
+        spots = hot_spots(loop.rec, t0, t1, c.n_villages, tov, k=cp.watch_villages,
+                          k_towns=cp.watch_towns)
         names_t = (self.plan.new_township_name if self.week > tl.reform_week
                    else c.township_name)
         filed = np.count_nonzero((loop.rec.filed >= t0) & (loop.rec.filed < t1))
@@ -279,9 +288,9 @@ class MergerModel(mesa.Model):
             "hot_villages": [{"village": str(c.village_name[i]), "village_id": int(c.village_id[i]),
                               "petitions": k} for i, k in spots["villages"]],
             "hot_townships": [{"township": str(names_t[i]), "petitions": k}
-                              for i, k in spots.get("townships", [])],
+                              for i, k in spots["townships"]],
             "hot_villages_share": share(spots["villages"]),
-            "hot_townships_share": share(spots.get("townships", [])),
+            "hot_townships_share": share(spots["townships"]),
             "watch_hit_share": (sum(i in watched for i in hot_v) / len(hot_v)) if hot_v
             else None,
         }

@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from mergesim.mechanisms.cadres.pool import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
-from mergesim.mechanisms.petitions.loop import STAGE_LABELS, STAGES
+from mergesim.mechanisms.cadres import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
+from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
 from mergesim.plotting.compare import _axes, colours
 from mergesim.plotting.stability import CHANNEL_LABELS
 

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from mergesim.mechanisms.petitions.loop import STAGE_LABELS, STAGES
+from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
 from mergesim.plotting.timeseries import _axes, _mark_reform
 
 #: Weekly series of the petitions panel: (key, label).

@@ -1,11 +1,13 @@
-"""Calibration check of the cadre defaults on the seed county against the report.
+"""Calibration bands of the cadre defaults on the seed county against the report.
 
 The report's cadre figures (DOMAIN.md §3) as bands; the defaults of ``[cadres]`` marked
 "calibrated" were tuned (by hand, over the candidate-pool composition and the ranking rules —
-never by assigning outcomes) until every band held in each seed and on average::
+never by assigning outcomes) until every band held in each seed and on average. The validation
+suite checks them (``mergesim validate --model``, row "cadres: ..."); to try other values over
+other seeds while calibrating::
 
-    .venv/bin/python -m mergesim.validation.cadre_bands            # seeds 20191201, 1..4
-    .venv/bin/python -m mergesim.validation.cadre_bands 1 2 3 --set cadres.one_shoulder=false
+    .venv/bin/python scripts/cadre_bands.py                      # seeds 20191201, 1..4
+    .venv/bin/python scripts/cadre_bands.py 1 2 3 --set cadres.one_shoulder=false
 
 Each seed builds its own synthetic county and policy plan (``Scenario(seed=s)``), synthesises
 the cadre pool from the stream ``"cadres"`` (as the mechanism does) and applies the reform.
@@ -13,17 +15,15 @@ the cadre pool from the stream ``"cadres"`` (as the mechanism does) and applies 
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
 from mergesim.config.schema import Scenario
+from mergesim.county import build_county
 from mergesim.mechanisms.cadres import metrics as cm
-from mergesim.mechanisms.cadres.pool import synthesize_pool
-from mergesim.mechanisms.cadres.selection import select_and_place
+from mergesim.mechanisms.cadres import select_and_place, synthesize_pool
+from mergesim.plans import make_plan
 from mergesim.rng import Streams
 
 #: Default seeds of the check (the scenario's own seed and four more).
@@ -42,9 +42,6 @@ BANDS: dict[str, tuple[float, float, str]] = {
 
 def seed_metrics(scenario: Scenario) -> dict[str, float]:
     """The calibration metrics of one scenario (its county, plan and cadre stream)."""
-    from mergesim.county import build_county
-    from mergesim.plans import make_plan
-
     streams = Streams(scenario.seed)
     county = build_county(scenario, streams)
     plan = make_plan(county, scenario, streams)
@@ -90,28 +87,3 @@ def format_table(per_seed: dict[int, dict[str, float]], mean: dict[str, float]) 
         vals = [per_seed[s][k] for s in per_seed] + [mean[k]]
         lines.append(k.ljust(28) + "".join(f"{v:10.4f}" for v in vals) + f"  [{lo}, {hi}]")
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Print the calibration table; exit 1 if a band is missed."""
-    from mergesim.config import apply_overrides
-    from mergesim.config.load import parse_override
-
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("seeds", nargs="*", type=int, default=list(SEEDS))
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a scenario key (TOML value), e.g. cadres.group_pool=[...]")
-    args = ap.parse_args(argv)
-    overrides: dict[str, Any] = {}
-    for item in args.set:
-        key, value = parse_override(item)
-        overrides[key] = value
-    base = apply_overrides(Scenario(), overrides) if overrides else Scenario()
-    per_seed, mean, missed = check(tuple(args.seeds), base)
-    print(format_table(per_seed, mean))
-    print("\n".join(missed) if missed else "all bands hold")
-    return 1 if missed else 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

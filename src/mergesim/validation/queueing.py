@@ -1,6 +1,6 @@
 """Closed-form queueing results, the reference for the petition loop's stage queues.
 
-Each petition stage (:mod:`mergesim.mechanisms.petitions.loop`) is a first-come-first-served queue
+Each petition stage (:mod:`mergesim.mechanisms.petitions`) is a first-come-first-served queue
 with ``c`` identical servers and exponential service. With Poisson arrivals at rate ``λ`` and
 service rate ``μ`` per server it is an **M/M/c** queue; the formulas below are the standard
 ones (Kleinrock 1975, *Queueing Systems* vol. 1, §3.5; Gross et al. 2008, *Fundamentals of

@@ -93,8 +93,7 @@ def reference_minutes(county: County, plan, local: np.ndarray, kind: np.ndarray,
         phase: ``"pre"`` (old townships) or ``"post"`` (the plan's new townships).
     """
     from mergesim.mechanisms.needs import NeedKind
-    from mergesim.mechanisms.services.routing import HANDLERS
-    from mergesim.mechanisms.services.points import is_open
+    from mergesim.mechanisms.services import HANDLERS, is_open
 
     d = floyd_warshall(county)
     hosts = np.unique(village[is_open(status)
@@ -132,7 +131,7 @@ def poisson_loop(cfg, servers: np.ndarray, lam: float, units: int, weeks: int, s
     Units share nothing (no county bureau, no feedback in a ``queues_only`` config), so each
     is an independent replication of the same queue.
     """
-    from mergesim.mechanisms.petitions.loop import PetitionLoop
+    from mergesim.mechanisms.petitions import PetitionLoop
 
     loop = PetitionLoop(cfg, units, np.random.default_rng(seed))
     loop.set_staffing(servers)

@@ -6,7 +6,8 @@ them all as one table and exits 1 if any fails. The checks:
 
 * **travel** — csgraph travel times (:mod:`mergesim.county.travel`) equal networkx's Dijkstra
   on the seed county (generated) and on the real example county;
-* **coverage** — the routing tables (:func:`~mergesim.mechanisms.services.routing.build_routing`) and
+* **coverage** — the routing tables
+  (:func:`~mergesim.mechanisms.services.routing.build_routing`) and
   :func:`~mergesim.metrics.coverage_share` equal a brute-force computation (Floyd–Warshall
   all-pairs minutes, then every villager counted one by one), before and after the reform;
   and, with the optional ``access`` extra, PySAL ``access``'s catchment counts;
@@ -202,10 +203,15 @@ def coverage_setup():
     """Small county, its plan, scenario and the routing before and after the reform."""
     from mergesim.config import Scenario, apply_overrides
     from mergesim.county import build_county
-    from mergesim.mechanisms.services.routing import PointIndex, build_routing, local_minutes
-    from mergesim.mechanisms.services.points import configure, layout
-    from mergesim.plans.roles import UnitStatus
+    from mergesim.mechanisms.services import (
+        PointIndex,
+        build_routing,
+        configure,
+        layout,
+        local_minutes,
+    )
     from mergesim.plans import make_plan
+    from mergesim.plans.roles import UnitStatus
     from mergesim.rng import Streams
 
     s = apply_overrides(Scenario(), SMALL_COUNTY)
@@ -306,10 +312,11 @@ def queue_single_stage(lam: float = 2.0, mean_service: float = 1.2, c: int = 3,
     per replication the mean wait, sojourn, P(wait), time-average queue and system lengths and
     the Little's-law residual L − λ̂W; intervals over the replications.
     """
-    from mergesim.mechanisms.petitions.loop import N_STAGES, LoopConfig
+    from mergesim.config.schema import PetitionParams
+    from mergesim.mechanisms.petitions import N_STAGES, LoopConfig
     from mergesim.validation.queueing import mmc, replication_ci
 
-    cfg = LoopConfig.queues_only([mean_service, 0, 0, 0, 0, 0])
+    cfg = LoopConfig.queues_only(PetitionParams(), [mean_service, 0, 0, 0, 0, 0])
     servers = np.full((N_STAGES, units), 50)  # later stages never queue
     servers[0] = c
     r = ref.poisson_loop(cfg, servers, lam, units, weeks, seed).rec
@@ -342,13 +349,14 @@ def queue_tandem(lam: float = 0.8, units: int = 24, weeks: int = 260, warm: int 
                  seed: int = 3) -> list[Result]:
     """The six-stage loop with M/M/∞ delays is a Jackson tandem: Σ W_s + Σ d_s end to end,
     and each stage its own M/M/c sojourn (Burke's theorem)."""
-    from mergesim.mechanisms.petitions.loop import CLOSED, N_STAGES, LoopConfig
+    from mergesim.config.schema import PetitionParams
+    from mergesim.mechanisms.petitions import CLOSED, N_STAGES, LoopConfig
     from mergesim.validation.queueing import mmc, replication_ci, tandem_sojourn
 
     service = np.array([0.5, 0.5, 2.0, 3.0, 1.0, 0.5])
     cs = np.array([1, 1, 2, 3, 1, 1])
     delay = np.array([1.0, 2.0, 5.0, 15.0, 10.0, 3.0])
-    cfg = LoopConfig.queues_only(service, delay)
+    cfg = LoopConfig.queues_only(PetitionParams(), service, delay)
     r = ref.poisson_loop(cfg, np.repeat(cs[:, None], units, axis=1), lam, units, weeks,
                          seed).rec
     # Petitions entering late would bias towards short sojourns (only fast ones close).

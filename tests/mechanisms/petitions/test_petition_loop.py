@@ -1,5 +1,5 @@
 """The petition loop as a queueing network: M/M/c and Jackson-network agreement, Little's law,
-conservation (Hypothesis), the statutory clock, outcomes, staffing, metrics, determinism.
+conservation (Hypothesis), outcomes, determinism, input checks.
 
 Confidence intervals come from the simulation itself: independent replications run side by
 side as separate units of one :class:`PetitionLoop` (each unit is an independent queue), and
@@ -14,10 +14,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from petition_helpers import P, loop_config
 
-from mergesim.config.schema import PetitionParams
-from mergesim.mechanisms.petitions.loop import (
-    ACCEPT_STAGE,
+from mergesim.mechanisms.petitions import (
     CLOSED,
     CONCLUDE_STAGE,
     N_STAGES,
@@ -26,16 +25,7 @@ from mergesim.mechanisms.petitions.loop import (
     LoopConfig,
     Outcome,
     PetitionLoop,
-    PetitionRecords,
-    backlog_by_stage,
-    cadre_staffing,
     closing_metrics,
-    fixed_staffing,
-    hot_spots,
-    overdue_at,
-    petition_rates,
-    scale_staffing,
-    stability_index,
 )
 from mergesim.validation.queueing import (
     batch_means,
@@ -45,10 +35,6 @@ from mergesim.validation.queueing import (
     tandem_sojourn,
 )
 from mergesim.validation.references import poisson_loop, time_average
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------------------------
 
 
 def poisson_run(cfg: LoopConfig, servers: np.ndarray, lam: float, units: int, weeks: int,
@@ -68,11 +54,6 @@ def inside(ci: tuple[float, float], value: float) -> bool:
     return abs(mean - value) <= half
 
 
-# ---------------------------------------------------------------------------------------------
-# The reference itself
-# ---------------------------------------------------------------------------------------------
-
-
 def test_erlang_c_known_values():
     # M/M/1: P(wait) = rho; Wq = rho / (mu - lam).
     q = mmc(0.5, 1.0, 1)
@@ -86,11 +67,6 @@ def test_erlang_c_known_values():
         erlang_c(2, 2.0)
 
 
-# ---------------------------------------------------------------------------------------------
-# One stage = M/M/c
-# ---------------------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(("lam", "mean_s", "c"), [(0.7, 1.0, 1), (2.0, 1.2, 3)])
 def test_single_stage_matches_mmc_and_littles_law(lam, mean_s, c):
     """Fixed Poisson arrivals, exponential service, no feedback: a stage is M/M/c.
@@ -100,7 +76,7 @@ def test_single_stage_matches_mmc_and_littles_law(lam, mean_s, c):
     L − λ̂W (Little's law, on each replica) must be 0 within its interval.
     """
     units, weeks, warm = 30, 330, 30
-    cfg = LoopConfig.queues_only([mean_s, 0, 0, 0, 0, 0])
+    cfg = LoopConfig.queues_only(P, [mean_s, 0, 0, 0, 0, 0])
     loop = poisson_run(cfg, stage_servers(units, c), lam, units, weeks)
     r = loop.rec
     t0, t1 = 7.0 * warm, 7.0 * weeks
@@ -129,7 +105,7 @@ def test_single_stage_matches_mmc_and_littles_law(lam, mean_s, c):
 def test_single_long_run_batch_means():
     """One long M/M/2 run: the batch-means interval of the wait contains Erlang C's Wq."""
     lam, mean_s, c = 1.5, 1.0, 2
-    cfg = LoopConfig.queues_only([mean_s, 0, 0, 0, 0, 0])
+    cfg = LoopConfig.queues_only(P, [mean_s, 0, 0, 0, 0, 0])
     loop = poisson_run(cfg, stage_servers(1, c), lam, 1, 3000, seed=5)
     r = loop.rec
     o = np.argsort(r.entry[:, 0])
@@ -147,7 +123,7 @@ def test_six_stage_loop_matches_jackson_tandem():
     cs = np.array([1, 1, 2, 3, 1, 1])
     delay = np.array([1.0, 2.0, 5.0, 15.0, 10.0, 3.0])
     units, weeks, warm = 24, 260, 40
-    cfg = LoopConfig.queues_only(service, delay)
+    cfg = LoopConfig.queues_only(P, service, delay)
     loop = poisson_run(cfg, np.repeat(cs[:, None], units, axis=1), lam, units, weeks, seed=3)
     r = loop.rec
     t0, t_end = 7.0 * warm, 7.0 * (weeks - 30)
@@ -165,11 +141,6 @@ def test_six_stage_loop_matches_jackson_tandem():
         assert inside(ci, mmc(lam, 1 / service[s], int(cs[s])).w), (s, ci)
 
 
-# ---------------------------------------------------------------------------------------------
-# Conservation, at every step, under random staffing, feedback and a reform
-# ---------------------------------------------------------------------------------------------
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**31 - 1),
@@ -185,7 +156,7 @@ def test_six_stage_loop_matches_jackson_tandem():
 def test_conservation_filed_equals_closed_plus_open(seed, units, weeks, lam, repeat, escalate,
                                                     resolve, refile, remap_week):
     rng = np.random.default_rng(seed)
-    cfg = LoopConfig(service_days=rng.uniform(0, 3, N_STAGES),
+    cfg = loop_config(service_days=rng.uniform(0, 3, N_STAGES),
                      delay_days=rng.uniform(0, 5, N_STAGES), extension_prob=0.3,
                      resolve_base=(resolve, resolve), resolve_elasticity=1.0,
                      collective_factor=0.8, repeat_prob=repeat, escalate_prob=escalate,
@@ -233,7 +204,7 @@ def test_conservation_filed_equals_closed_plus_open(seed, units, weeks, lam, rep
 
 
 def test_no_server_stalls_a_stage_but_keeps_conservation():
-    cfg = LoopConfig.queues_only([0.5] * N_STAGES)
+    cfg = LoopConfig.queues_only(P, [0.5] * N_STAGES)
     loop = PetitionLoop(cfg, 1, np.random.default_rng(0))
     servers = np.ones((N_STAGES, 1), dtype=int)
     servers[2] = 0
@@ -252,7 +223,7 @@ def test_no_server_stalls_a_stage_but_keeps_conservation():
 
 def test_fewer_servers_than_services_in_progress():
     """Cutting servers mid-service: running services finish, only c servers remain after."""
-    cfg = LoopConfig.queues_only([20.0, 0, 0, 0, 0, 0])
+    cfg = LoopConfig.queues_only(P, [20.0, 0, 0, 0, 0, 0])
     loop = PetitionLoop(cfg, 1, np.random.default_rng(2))
     loop.set_staffing(stage_servers(1, 5))
     loop.file(np.zeros(8), 0)
@@ -272,13 +243,8 @@ def test_fewer_servers_than_services_in_progress():
     assert np.allclose(r.start[o[1:], 0], r.done[o[:-1], 0])
 
 
-# ---------------------------------------------------------------------------------------------
-# Outcomes and the clock
-# ---------------------------------------------------------------------------------------------
-
-
 def test_outcome_shares_follow_the_probabilities():
-    cfg = LoopConfig(service_days=np.full(N_STAGES, 0.1), delay_days=np.zeros(N_STAGES),
+    cfg = loop_config(service_days=np.full(N_STAGES, 0.1), delay_days=np.zeros(N_STAGES),
                      resolve_base=(0.6, 0.6), repeat_prob=0.5, escalate_prob=0.3,
                      refile_days=1.0)
     loop = PetitionLoop(cfg, 3, np.random.default_rng(4), county_unit=2)
@@ -303,7 +269,7 @@ def test_outcome_shares_follow_the_probabilities():
 
 
 def test_resolution_depends_on_handler_competence():
-    cfg = LoopConfig(service_days=np.full(N_STAGES, 0.01), delay_days=np.zeros(N_STAGES),
+    cfg = loop_config(service_days=np.full(N_STAGES, 0.01), delay_days=np.zeros(N_STAGES),
                      resolve_base=(0.5, 0.5), resolve_elasticity=1.0)
     loop = PetitionLoop(cfg, 2, np.random.default_rng(6))
     speed = np.ones((N_STAGES, 2))
@@ -317,51 +283,10 @@ def test_resolution_depends_on_handler_competence():
     assert p0 == pytest.approx(0.5, abs=0.04) and p1 == pytest.approx(0.8, abs=0.04)
 
 
-def _hand_records() -> PetitionRecords:
-    rec = PetitionRecords()
-    nan = np.nan
-    # filed, accepted (exit of classify), concluded (exit of handle), extended, closed
-    rows = [
-        (0.0, 10.0, 65.0, False, 70.0),    # accepted in 10 d, concluded 55 d later: on time
-        (0.0, 20.0, 90.0, False, 95.0),    # accepted late (20 > 15); 70 > 60: overdue
-        (0.0, 5.0, 85.0, True, 100.0),     # 80 d, extended (90): on time, extension used
-        (0.0, 5.0, nan, False, nan),       # open, accepted at 5: past 60 at t = 100
-        (90.0, nan, nan, False, nan),      # open, filed at 90, not accepted: 10 d at t = 100
-        (50.0, nan, nan, False, nan),      # open, not accepted: 50 d at t = 100
-    ]
-    for filed, acc, con, ext, closed in rows:
-        i = rec.add(1, filed=filed, extended=ext, closed=closed,
-                    stage=CLOSED if not np.isnan(closed) else 2,
-                    outcome=Outcome.RESOLVED if not np.isnan(closed) else Outcome.OPEN)
-        rec.entry[i, 0] = filed
-        rec.exit[i, ACCEPT_STAGE] = acc
-        rec.exit[i, CONCLUDE_STAGE] = con
-    return rec
-
-
-def test_statutory_clock_and_overdue_shares():
-    rec = _hand_records()
-    cfg = LoopConfig.from_params(PetitionParams())
-    assert (cfg.accept_days, cfg.conclude_days, cfg.extension_days) == (15.0, 60.0, 30.0)
-    m = closing_metrics(rec, 0.0, 200.0, cfg)
-    assert m["closed"] == 3
-    assert m["accept_overdue_share"] == pytest.approx(1 / 4)  # 4 accepted, one took 20 d
-    assert m["conclude_overdue_share"] == pytest.approx(1 / 3)
-    assert m["extension_used_share"] == pytest.approx(1 / 3)
-    assert m["days_to_close_mean"] == pytest.approx((70 + 95 + 100) / 3)
-    assert m["closed_within_60_share"] == 0.0
-    od = overdue_at(rec, np.array([3, 4, 5]), 100.0, cfg)
-    assert od.tolist() == [True, False, True]
-    # Shorter deadlines are parameters too.
-    cfg2 = LoopConfig(service_days=np.zeros(6), delay_days=np.zeros(6), accept_days=5.0,
-                      conclude_days=100.0, extension_days=0.0)
-    assert overdue_at(rec, np.array([3, 4, 5]), 100.0, cfg2).tolist() == [False, True, True]
-
-
 def test_clock_in_a_running_loop():
     """With a long handling delay, conclusion overdue shares match P(Exp(mean) > deadline)."""
     delay = np.array([0, 0, 0, 40.0, 0, 0])
-    cfg = LoopConfig(service_days=np.full(N_STAGES, 0.01), delay_days=delay,
+    cfg = loop_config(service_days=np.full(N_STAGES, 0.01), delay_days=delay,
                      conclude_days=60.0, extension_days=30.0, extension_prob=0.5)
     loop = PetitionLoop(cfg, 1, np.random.default_rng(8))
     loop.set_staffing(np.full((N_STAGES, 1), 50))
@@ -375,58 +300,8 @@ def test_clock_in_a_running_loop():
     assert np.mean(loop.rec.extended) == pytest.approx(0.5, abs=0.03)
 
 
-# ---------------------------------------------------------------------------------------------
-# Staffing, metrics, determinism
-# ---------------------------------------------------------------------------------------------
-
-
-def test_staffing_helpers():
-    p = PetitionParams()
-    servers, speed = fixed_staffing(p, 3)
-    assert servers.shape == (N_STAGES, 4)
-    assert servers[:, 3].tolist() == p.servers_county and np.all(servers[:, :3] == 1)
-    n = np.array([[0, 2, 1, 3, 0, 1], [1, 1, 1, 1, 1, 1]])
-    comp = np.where(n > 0, 1.2, np.nan)
-    servers, speed = cadre_staffing(n, comp, p)
-    assert servers.shape == (N_STAGES, 3)
-    assert servers[:, 0].tolist() == [1, 2, 1, 3, 1, 1]  # min_servers = 1
-    assert speed[0, 0] == 1.0 and speed[1, 0] == pytest.approx(1.2)
-    assert scale_staffing(np.array([0, 1, 10, 25]), 0.1).tolist() == [0, 1, 1, 3]
-    assert scale_staffing(np.array([0, 1, 10]), 1.0).tolist() == [0, 1, 10]
-
-
-def test_backlog_rates_and_hot_spots():
-    cfg = LoopConfig.queues_only([1.0] * N_STAGES)
-    loop = PetitionLoop(cfg, 2, np.random.default_rng(10))
-    loop.set_staffing(np.ones((N_STAGES, 2), dtype=int))
-    village = np.array([3, 3, 3, 1, 1, 2, 0])
-    loop.file(np.linspace(0, 6, 7), np.array([0, 0, 0, 1, 1, 1, 0]), village=village,
-              kind=np.array([0, 0, 1, 0, 0, 0, 0]))
-    loop.advance(7.0)
-    bl = backlog_by_stage(loop.rec, loop.clock)
-    assert bl["in_stage"].sum() == loop.n_open
-    assert np.all(bl["waiting"] <= bl["in_stage"])
-    rates = petition_rates(loop.rec, 0.0, 7.0, 10_000)
-    assert rates["all"] == pytest.approx(7 * 365.25 / 7)
-    assert rates["collective"] == pytest.approx(365.25 / 7)
-    hs = hot_spots(loop.rec, 0.0, 7.0, 5, k=2, township_of_village=np.array([0, 0, 1, 1, 1]),
-                   k_towns=1)
-    assert hs["villages"] == [(3, 3), (1, 2)]
-    assert hs["townships"] == [(1, 4)]
-
-
-def test_stability_index_range_and_direction():
-    calm = stability_index(20.0, 0.5, 0.0, 0.9, 0.02)
-    rough = stability_index(400.0, 20.0, 0.3, 0.3, 0.2)
-    assert 0.0 <= rough < calm <= 1.0
-    assert stability_index(0.0, 0.0, 0.0, 1.0, 0.0) == 1.0
-    assert stability_index(1e6, 1e6, 1.0, 0.0, 1.0) == 0.0
-    assert stability_index(20.0, 0.5, 0.0, math.nan, math.nan) == pytest.approx(
-        1 - (0.25 * 0.2 + 0.15 * 0.1) / 0.65)
-
-
 def test_determinism():
-    cfg = LoopConfig.from_params(PetitionParams())
+    cfg = LoopConfig.from_params(P)
 
     def run(seed):
         loop = PetitionLoop(cfg, 4, np.random.default_rng(seed), county_unit=3)
@@ -446,7 +321,7 @@ def test_determinism():
 
 
 def test_input_checks():
-    loop = PetitionLoop(LoopConfig.queues_only(np.ones(6)), 2, np.random.default_rng(0))
+    loop = PetitionLoop(LoopConfig.queues_only(P, np.ones(6)), 2, np.random.default_rng(0))
     with pytest.raises(ValueError):
         loop.set_staffing(np.ones((6, 3)))
     with pytest.raises(ValueError):

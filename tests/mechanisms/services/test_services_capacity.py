@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mergesim.mechanisms.needs import NeedKind, NewNeeds
-from mergesim.mechanisms.services.points import PointKind
-from mergesim.mechanisms.services.mechanism import allocate
+from mergesim.mechanisms.services import PointKind, allocate
 from mergesim.model import MergerModel
 from tiny_county import tiny_scenario
 

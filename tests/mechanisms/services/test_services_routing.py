@@ -9,8 +9,7 @@ import pytest
 from scipy.sparse.csgraph import dijkstra
 
 from mergesim.mechanisms.needs import NeedKind
-from mergesim.mechanisms.services.routing import HANDLERS, N_TIERS
-from mergesim.mechanisms.services.points import KIND_NAMES, PointKind, is_open
+from mergesim.mechanisms.services import HANDLERS, KIND_NAMES, N_TIERS, PointKind, is_open
 from mergesim.model import MergerModel
 from tiny_county import short_seed_scenario, tiny_scenario
 

@@ -40,6 +40,7 @@ from mergesim.mechanisms.cadres.pool import (
     Outcome,
     Post,
 )
+from mergesim.mechanisms.services.points import PointKind, is_open
 
 if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel
@@ -138,8 +139,8 @@ def caseload_per_cadre(caseload: np.ndarray, n_cadres: np.ndarray) -> np.ndarray
 
     Args:
         caseload: Cases per unit (e.g. petitions or affairs per township and week).
-        n_cadres: Cadres per unit (e.g. from :func:`~mergesim.mechanisms.cadres.selection.
-            staff_by_township`).
+        n_cadres: Cadres per unit (e.g. from
+            :func:`~mergesim.mechanisms.cadres.staffing.staff_by_township`).
     """
     caseload = np.asarray(caseload, dtype=float)
     n = np.asarray(n_cadres, dtype=float)
@@ -220,8 +221,6 @@ def model_admin_cost(model: MergerModel, pool: CadrePool, p: CadreParams, *, ref
     services = getattr(model, "services", None)
     points = getattr(services, "points", None)
     if points is not None:
-        from mergesim.mechanisms.services.points import PointKind, is_open
-
         open_ = is_open(points.status)
         counts = {
             "stations": int((open_ & (points.kind == PointKind.CONVENIENCE_STATION)).sum()),

@@ -1,4 +1,4 @@
-"""The cadres mechanism: selection and redeployment at the reform, training, capacity hooks.
+"""Selection and redeployment at the reform: who fills the new posts, where everyone else goes.
 
 DOMAIN.md §3 ("聚拢人才"). Fewer units means fewer posts; the reform fills the posts of every
 merged unit anew and places everyone else through named channels.
@@ -39,49 +39,14 @@ merged unit anew and places everyone else through named channels.
 
    Every person ends with exactly one :class:`~mergesim.mechanisms.cadres.pool.Outcome`
    (asserted), and holds a post exactly when the outcome is an in-post one.
-
-**Transition**: departing village cadres keep their pay (less any new pay) until the next
-village election, ``election_weeks`` after the reform (``transition_pay``); transitional posts
-end then too (:func:`end_transition`). Both count in the administrative cost.
-
-**Training** (:func:`train`, in ``step``): ``training_person_times`` sessions spread evenly over
-``training_weeks`` after the reform; each session closes ``training_gain`` of the gap between a
-cadre's competence and ``competence_cap`` (diminishing returns). Trainees are drawn without
-replacement, cadres appointed at the reform ``training_new_priority`` times as likely, and
-less likely the more sessions they have had.
-
-**Capacity hooks** for the model integrator (pure functions of the pool; each returns arrays
-over the *current* units — old indices before the reform, new after):
-
-* :func:`staff_by_township` → ``(n_staff, mean_competence)`` per township: township leaders,
-  staff, and cadres placed on the spot or in transitional posts (until the election);
-* :func:`cadres_by_village` → ``(n, mean_competence)`` per village: two-committee cadres and
-  village transitional specialists (until the election);
-* :func:`petition_staff` → ``(n, mean_competence)`` per petition stage (6: accept, classify,
-  verify, handle, supervise, close), county-wide; :func:`petition_staff_by_township` the same
-  per township (specialists counted in their village's township);
-* :func:`capacity_factor` turns a count and mean competence into a multiplier against a
-  reference (e.g. the pool before the reform); :func:`point_efficiency` gives a competence
-  multiplier per service point (``ServicePoints.efficiency``) for the administrative points.
-
-Wiring (:mod:`mergesim.model.model`): the mechanism runs after ``services``, so its
-``on_phase`` at the reform week sees the re-configured points and sets their competence
-multiplier (:meth:`CadreMechanism.staff_points`, again whenever training or the election
-changes the cadres; ``cadres.staff_points = false`` leaves every point at 1). The petition
-mechanism reads :func:`petition_staff_by_township` for its stage servers and speed
-(``petitions.staffing = "cadres"``); the run summary reports
-:func:`mergesim.mechanisms.cadres.metrics.cadre_summary`.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mergesim.config.schema import CadreParams
 from mergesim.county.county import County
-from mergesim.mechanisms.base import Mechanism
 from mergesim.mechanisms.cadres.pool import (
     COMMITTEE_POSTS,
     IN_POST,
@@ -91,23 +56,15 @@ from mergesim.mechanisms.cadres.pool import (
     Outcome,
     Post,
     Source,
-    assign_stages,
     count_posts,
     groups_after,
     pay_of,
     rank_in_group,
     reselected_units,
-    synthesize_pool,
     township_staff_slots,
 )
+from mergesim.mechanisms.cadres.staffing import assign_stages
 from mergesim.plans.plan import Plan
-
-if TYPE_CHECKING:  # pragma: no cover
-    from mergesim.model.model import MergerModel
-
-#: Petition stages of the six-step closed loop (DOMAIN.md §4), the order of the stage hooks.
-PETITION_STAGES = ("accept", "classify", "verify", "handle", "supervise", "close")
-N_STAGES = len(PETITION_STAGES)
 
 # ---------------------------------------------------------------------------------------------
 # Ranking helpers
@@ -353,281 +310,3 @@ def check_placement(pool: CadrePool) -> None:
     assert not np.any(~pool.incumbent & np.isin(out, (Outcome.KEPT, Outcome.DISMISSED))), (
         "a candidate was kept or dismissed")
 
-
-def end_transition(pool: CadrePool, p: CadreParams) -> None:
-    """The village election: transitional posts and kept pay end (in place)."""
-    trans = np.isin(pool.outcome, (Outcome.TOWNSHIP_TRANSITIONAL, Outcome.VILLAGE_SPECIALIST))
-    pool.active[trans] = False
-    pool.township[trans] = -1
-    pool.pay[trans] = 0.0
-    pool.kept_pay[:] = 0.0
-    pool.transition_over = True
-    assign_stages(pool, p)
-
-
-# ---------------------------------------------------------------------------------------------
-# Training
-# ---------------------------------------------------------------------------------------------
-
-
-def sessions_in_week(p: CadreParams, week_after: int) -> int:
-    """Training sessions held in week ``week_after`` (0 = reform week); they sum to the total."""
-    total, weeks = p.training_person_times, p.training_weeks
-    if not 0 <= week_after < weeks:
-        return 0
-    return total * (week_after + 1) // weeks - total * week_after // weeks
-
-
-def train(pool: CadrePool, p: CadreParams, sessions: int, rng: np.random.Generator) -> int:
-    """Give ``sessions`` training sessions to distinct cadres at work (in place).
-
-    Returns:
-        The number of sessions given (fewer when fewer cadres are at work).
-    """
-    elig = np.flatnonzero(pool.active)
-    k = min(int(sessions), len(elig))
-    if k <= 0:
-        return 0
-    new = pool.reselected[elig] & np.isin(pool.outcome[elig], IN_POST)
-    w = np.where(new, p.training_new_priority, 1.0) / (1.0 + pool.trained[elig])
-    if w.sum() <= 0:
-        w = np.ones(len(elig))
-    chosen = rng.choice(elig, size=k, replace=False, p=w / w.sum())
-    c = pool.competence
-    c[chosen] += p.training_gain * np.maximum(p.competence_cap - c[chosen], 0.0)
-    pool.trained[chosen] += 1
-    return k
-
-
-# ---------------------------------------------------------------------------------------------
-# Capacity hooks
-# ---------------------------------------------------------------------------------------------
-
-
-def _count_and_mean(idx: np.ndarray, unit: np.ndarray, comp: np.ndarray,
-                    n_units: int) -> tuple[np.ndarray, np.ndarray]:
-    n = np.bincount(unit[idx], minlength=n_units)
-    s = np.bincount(unit[idx], weights=comp[idx], minlength=n_units)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return n, np.where(n > 0, s / np.maximum(n, 1), np.nan)
-
-
-def staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
-    """Township-level cadres at work per current township and their mean competence.
-
-    Counts leaders, staff, and cadres placed on the spot or in transitional posts (until the
-    election). Indices are old townships before the reform and new ones after.
-
-    Returns:
-        ``(n_staff, mean_competence)``, arrays of length ``pool.n_townships`` (persons, -);
-        the mean is NaN where a township has nobody.
-    """
-    idx = np.flatnonzero(pool.active & (pool.township >= 0))
-    return _count_and_mean(idx, pool.township, pool.competence, pool.n_townships)
-
-
-def service_staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
-    """Non-leading township cadres at work per current township and their mean competence.
-
-    As :func:`staff_by_township` without the township leaders: the staff who serve villagers
-    at the service centre and stations (leaders placed on the spot count: they stay at work).
-    """
-    idx = np.flatnonzero(pool.active & (pool.township >= 0)
-                         & (pool.post != Post.TOWNSHIP_LEADER))
-    return _count_and_mean(idx, pool.township, pool.competence, pool.n_townships)
-
-
-def cadres_by_village(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
-    """Two-committee cadres and village specialists at work per current village.
-
-    Returns:
-        ``(n, mean_competence)``, arrays of length ``pool.n_villages`` (NaN mean where none).
-    """
-    village_work = np.isin(pool.post, COMMITTEE_POSTS) | (
-        pool.outcome == Outcome.VILLAGE_SPECIALIST)
-    idx = np.flatnonzero(pool.active & village_work & (pool.unit >= 0))
-    return _count_and_mean(idx, pool.unit, pool.competence, pool.n_villages)
-
-
-def petition_staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
-    """Cadres per current township and petition stage, and their mean competence.
-
-    Returns:
-        ``(n, mean_competence)``, shape ``(pool.n_townships, 6)`` each (stage order:
-        :data:`PETITION_STAGES`); NaN mean where a cell is empty. Village specialists count
-        in the township of their village.
-    """
-    t = pool.area
-    idx = np.flatnonzero(pool.active & (pool.stage >= 0))
-    cell = t * N_STAGES + pool.stage.astype(np.int64)
-    n, m = _count_and_mean(idx, cell, pool.competence, pool.n_townships * N_STAGES)
-    return n.reshape(-1, N_STAGES), m.reshape(-1, N_STAGES)
-
-
-def petition_staff(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
-    """County-wide cadres per petition stage and their mean competence (arrays of 6)."""
-    idx = np.flatnonzero(pool.active & (pool.stage >= 0))
-    return _count_and_mean(idx, pool.stage.astype(np.int64), pool.competence, N_STAGES)
-
-
-def capacity_factor(n: np.ndarray, comp: np.ndarray, n_ref: np.ndarray,
-                    comp_ref: np.ndarray) -> np.ndarray:
-    """Capacity relative to a reference: ``(n / n_ref) × (comp / comp_ref)``.
-
-    Where the reference is empty (``n_ref == 0``) the factor is 1 (no information).
-    """
-    n, comp = np.asarray(n, float), np.nan_to_num(np.asarray(comp, float))
-    n_ref, comp_ref = np.asarray(n_ref, float), np.nan_to_num(np.asarray(comp_ref, float))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = (n / n_ref) * (comp / comp_ref)
-    return np.where((n_ref > 0) & (comp_ref > 0), f, 1.0)
-
-
-def point_efficiency(
-    pool: CadrePool, ref: CadrePool, point_kind: np.ndarray, point_village: np.ndarray,
-    point_base_village: np.ndarray, county: County, plan: Plan,
-) -> np.ndarray:
-    """Capacity multiplier per service point from its cadres (for ``ServicePoints.efficiency``).
-
-    Township administrative points (service centre, convenience station) take
-    :func:`capacity_factor` of the township's non-leading cadres at work now (staff, and
-    cadres placed on the spot or in transitional posts until the election: their number and
-    mean competence) against the same cadres of its member townships before the reform — so
-    staff posts taken back by the county (``staff_retained_share`` < 1) or lost at the
-    election slow the township's service points, and training speeds them up. The services
-    mechanism already moves the abolished townships' point staff to the absorbing township,
-    so a merged township that kept every post gets about 1. Village-level administrative points
-    (office, room, agency, duty team) take the mean competence of the village cadres now over
-    that of their old village before (their staffing is set by the services mechanism). Other
-    points get 1 (their staff are not cadres).
-
-    Args:
-        pool: The pool now.
-        ref: The pool before the reform (the reference; competence at set-up).
-        point_kind: ``ServicePoints.kind``.
-        point_village: ``ServicePoints.village`` (old village where each point stands now).
-        point_base_village: ``ServicePoints.base_village`` (where it stood before).
-        county, plan: The county and plan (to map old villages to current units).
-
-    Returns:
-        Multiplier per point (-), 1 where a reference is missing.
-    """
-    from mergesim.mechanisms.services.points import PointKind
-
-    kind = np.asarray(point_kind)
-    out = np.ones(len(kind))
-    v_now = np.asarray(point_village, dtype=np.int64)
-    v_ref = np.asarray(point_base_village, dtype=np.int64)
-    t_now = county.township[v_now]
-    vu_now = v_now
-    if pool.reformed:
-        t_now = plan.township_to_new[t_now]
-        vu_now = plan.village_to_new[v_now]
-    nt_now, ct_now = service_staff_by_township(pool)
-    nt_ref, ct_ref = service_staff_by_township(ref)
-    if pool.reformed:  # the reference of a new township: its member townships before
-        t2n = np.asarray(plan.township_to_new, dtype=np.int64)
-        tot = np.bincount(t2n, weights=nt_ref * np.nan_to_num(ct_ref),
-                          minlength=plan.n_new_townships)
-        nt_ref = np.bincount(t2n, weights=nt_ref, minlength=plan.n_new_townships)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ct_ref = np.where(nt_ref > 0, tot / np.maximum(nt_ref, 1e-12), np.nan)
-    _, cv_now = cadres_by_village(pool)
-    _, cv_ref = cadres_by_village(ref)
-    twn = np.isin(kind, (PointKind.SERVICE_CENTRE, PointKind.CONVENIENCE_STATION))
-    vil = np.isin(kind, (PointKind.VILLAGE_OFFICE, PointKind.VILLAGE_ROOM, PointKind.AGENCY,
-                         PointKind.DUTY_TEAM))
-    one = np.ones(1)
-    t = t_now[twn]
-    out[twn] = capacity_factor(nt_now[t], ct_now[t], nt_ref[t], ct_ref[t])
-    out[vil] = capacity_factor(one, cv_now[vu_now[vil]], one, cv_ref[v_ref[vil]])
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# The mechanism
-# ---------------------------------------------------------------------------------------------
-
-
-class CadreMechanism(Mechanism):
-    """Cadres of the run: synthesised at set-up, selected and placed at the reform week,
-    trained afterwards; transitional posts and kept pay end at the election.
-
-    Attributes:
-        pool: The :class:`CadrePool` now.
-        pool_before: The pool before the reform (reference for metrics and capacity).
-        reform_week: Week the plan takes effect.
-        election_week: Week of the next village election.
-        sessions: Training sessions given so far.
-        cost_before, cost_after: Weekly administrative cost (yuan/week) before and after the
-            reform (:func:`mergesim.mechanisms.cadres.metrics.admin_cost`); ``cost_after`` is
-            the steady state after the transition; ``cost_transition`` the reform week's.
-    """
-
-    name = "cadres"
-
-    def setup(self, model: MergerModel) -> None:
-        from mergesim.mechanisms.cadres.metrics import model_admin_cost
-
-        self.p = model.config.cadres
-        self._rng = model.streams.generator(self.name)
-        self.pool = synthesize_pool(model.county, model.plan, self.p, self._rng)
-        self.pool_before = self.pool.copy()
-        self.reform_week = model.timeline.reform_week
-        self.election_week = self.reform_week + self.p.election_weeks
-        self.sessions = 0
-        self.cost_before = model_admin_cost(model, self.pool, self.p, reformed=False)
-        self.cost_after: dict[str, float] | None = None
-        self.cost_transition: dict[str, float] | None = None
-
-    def on_phase(self, model: MergerModel, week: int) -> None:
-        from mergesim.mechanisms.cadres.metrics import model_admin_cost
-
-        if self.pool.reformed or week < self.reform_week:
-            return
-        self.pool = select_and_place(self.pool, model.county, model.plan, self.p, self._rng)
-        self.cost_transition = model_admin_cost(model, self.pool, self.p, reformed=True)
-        self.cost_after = model_admin_cost(model, self.pool, self.p, reformed=True,
-                                           transition=False)
-        self.staff_points(model)
-
-    def staff_points(self, model: MergerModel) -> None:
-        """Set the administrative service points' competence multiplier from the cadres now
-        (:func:`point_efficiency`); runs after the services mechanism re-configured them."""
-        services = getattr(model, "services", None)
-        if services is None or not self.p.staff_points:
-            return
-        pts = services.points
-        pts.efficiency[:] = point_efficiency(self.pool, self.pool_before, pts.kind, pts.village,
-                                             pts.base_village, model.county, model.plan)
-
-    def step(self, model: MergerModel) -> None:
-        if not self.pool.reformed:
-            return
-        week_after = model.week - self.reform_week
-        k = sessions_in_week(self.p, week_after)
-        changed = False
-        if k:
-            self.sessions += train(self.pool, self.p, k, self._rng)
-            changed = True
-        if model.week >= self.election_week and not self.pool.transition_over:
-            end_transition(self.pool, self.p)
-            changed = True
-        if changed:  # next week's capacities see the trained (or departed) cadres
-            self.staff_points(model)
-
-    def summary(self) -> dict:
-        """Cadre metrics for the run summary (:func:`cadre_summary`)."""
-        from mergesim.mechanisms.cadres.metrics import cadre_summary
-
-        return cadre_summary(self.pool_before, self.pool, self.p, cost_before=self.cost_before,
-                             cost_after=self.cost_after)
-
-
-__all__ = [
-    "N_STAGES", "PETITION_STAGES", "CadreMechanism", "CadrePool", "assessment",
-    "cadres_by_village", "capacity_factor", "check_placement", "end_transition",
-    "petition_staff", "petition_staff_by_township", "point_efficiency", "rank_in_group",
-    "select_and_place", "service_staff_by_township", "sessions_in_week", "staff_by_township",
-    "synthesize_pool", "train",
-]

@@ -1,1 +1,58 @@
-"""The petitions mechanism."""
+"""The petitions mechanism: the six-step closed loop (六步闭合) as a network of stage queues.
+
+It owns the petition records (``model.petitions.loop.rec``: every petition of the run, its
+stage times and outcome), the loop's clock and its weekly staffing. It reads the cadres'
+petition staff (``model.cadres.pool``) and the filings the grievance mechanism makes; the
+grievance mechanism reads the petitions it closes.
+
+* :mod:`~mergesim.mechanisms.petitions.records` — stages, codes, the record arrays;
+* :mod:`~mergesim.mechanisms.petitions.loop` — :class:`LoopConfig`, the queue engine
+  :class:`PetitionLoop` and the statutory clock;
+* :mod:`~mergesim.mechanisms.petitions.staffing` — servers per stage and unit (from the cadres,
+  fixed, scaled);
+* :mod:`~mergesim.mechanisms.petitions.metrics` — rates, closing, backlog, hot spots, the
+  stability index;
+* :mod:`~mergesim.mechanisms.petitions.mechanism` — :class:`PetitionMechanism`.
+"""
+
+from __future__ import annotations
+
+from mergesim.mechanisms.petitions.loop import LoopConfig, PetitionLoop, overdue_at
+from mergesim.mechanisms.petitions.mechanism import PetitionMechanism, StaffingHook
+from mergesim.mechanisms.petitions.metrics import (
+    backlog_by_stage,
+    closing_metrics,
+    hot_spots,
+    petition_rates,
+    petition_summary,
+    stability_index,
+)
+from mergesim.mechanisms.petitions.records import (
+    ACCEPT_STAGE,
+    CLOSED,
+    CONCLUDE_STAGE,
+    N_STAGES,
+    OUTCOME_NAMES,
+    STAGE_LABELS,
+    STAGES,
+    Kind,
+    Level,
+    Outcome,
+    PetitionRecords,
+)
+from mergesim.mechanisms.petitions.staffing import (
+    cadre_staffing,
+    fixed_staffing,
+    petition_staff,
+    petition_staff_by_township,
+    scale_staffing,
+)
+
+__all__ = [
+    "ACCEPT_STAGE", "CLOSED", "CONCLUDE_STAGE", "N_STAGES", "OUTCOME_NAMES", "STAGES",
+    "STAGE_LABELS", "Kind", "Level", "LoopConfig", "Outcome", "PetitionLoop",
+    "PetitionMechanism", "PetitionRecords", "StaffingHook", "backlog_by_stage",
+    "cadre_staffing", "closing_metrics", "fixed_staffing", "hot_spots", "overdue_at",
+    "petition_rates", "petition_staff", "petition_staff_by_township", "petition_summary",
+    "scale_staffing", "stability_index",
+]

@@ -1,17 +1,7 @@
 """The petition loop (信访): the six-step closed loop as a vectorised network of stage queues.
 
-DOMAIN.md §4. Every petition passes six stages in order (the report's 六步闭合机制)::
-
-    accept and register → classify and transfer → quick verification → research and handle
-    → track and supervise → close and cancel
-
-**Records.** Petitions are rows of :class:`PetitionRecords`, a struct of NumPy arrays that grows
-by doubling (no Python object per petition): kind (individual / collective), level (township /
-county), village, handling unit, filer (villager row or -1), parent and child (for repeats and
-escalations), size (persons), filing time, current stage, outcome, the acceptance and
-conclusion flags, and per stage the timestamps ``entry``, ``start`` (service begins), ``done``
-(service ends, the server is free) and ``exit`` (after the stage's pure delay). Times are in
-days from the start of the run (week ``w`` is ``[7w, 7w + 7)``).
+A pure engine (:class:`PetitionLoop`): records (:mod:`~mergesim.mechanisms.petitions.records`),
+staffing per stage and unit, one random generator; no model.
 
 **Stage queues.** Each stage of each unit (a township, or the county petition bureau) is a
 first-come-first-served queue with ``c`` identical servers (cadres; a parameter, or supplied by
@@ -59,167 +49,36 @@ been processed for the week).
 
 **Conservation.** ``filed = closed + open`` after every week (:meth:`PetitionLoop.check`,
 asserted in :meth:`PetitionLoop.advance`); children scheduled for a later week count as neither.
-
-**Scale.** At ``villagers.scale = s`` arrivals are ``s`` times the full county's; the mechanism
-gives each queue ``c' = max(1, ⌈c s⌉)`` servers at unchanged speed (:func:`scale_staffing`), so
-service times are the county's but utilisation is at most the full county's: waits in queue and
-backlogs are underestimated at small scale (run at scale 1 for queue metrics; rates per 10,000
-are unbiased).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from mergesim.config.schema import PetitionParams
-from mergesim.mechanisms.base import Mechanism
-
-if TYPE_CHECKING:  # pragma: no cover
-    from mergesim.model.model import MergerModel
-
-#: The six steps of the closed loop, in order (same order as the cadres' stage hooks).
-STAGES = ("accept", "classify", "verify", "handle", "supervise", "close")
-STAGE_LABELS = ("accept and register", "classify and transfer", "quick verification",
-                "research and handle", "track and supervise", "close and cancel")
-N_STAGES = len(STAGES)
-#: Acceptance is decided when this stage ends (classify and transfer).
-ACCEPT_STAGE = 1
-#: The petition is concluded (办结) when this stage ends (research and handle).
-CONCLUDE_STAGE = 3
-#: ``stage`` value of a closed petition.
-CLOSED = N_STAGES
-DAYS_PER_WEEK = 7.0
-DAYS_PER_YEAR = 365.25
-
-
-class Kind(IntEnum):
-    """Who files: one villager or a village's group."""
-
-    INDIVIDUAL = 0
-    COLLECTIVE = 1
-
-
-class Level(IntEnum):
-    """Where the petition is handled."""
-
-    TOWNSHIP = 0
-    COUNTY = 1
-
-
-class Outcome(IntEnum):
-    """Outcome of a petition (OPEN until it closes)."""
-
-    OPEN = 0
-    RESOLVED = 1
-    UNRESOLVED = 2
-    REPEATED = 3
-    ESCALATED = 4
-
-
-OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
-
-# name: (dtype, fill value)
-_FIELDS: dict[str, tuple[Any, Any]] = {
-    "kind": (np.int8, 0),
-    "level": (np.int8, 0),
-    "village": (np.int32, -1),
-    "unit": (np.int32, -1),
-    "filer": (np.int64, -1),
-    "parent": (np.int64, -1),
-    "child": (np.int64, -1),
-    "size": (np.int32, 1),
-    "filed": (np.float64, np.nan),
-    "stage": (np.int8, 0),
-    "outcome": (np.int8, Outcome.OPEN),
-    "resolved": (bool, False),
-    "extended": (bool, False),
-    "closed": (np.float64, np.nan),
-}
-_STAGE_FIELDS = ("entry", "start", "done", "exit")
-
-
-class PetitionRecords:
-    """Petitions as a struct of arrays (row ``i`` = petition ``i``), grown by doubling.
-
-    Attribute access returns a *view* of the first :attr:`n` rows, so ``rec.stage[idx] = 3``
-    writes through.
-
-    Attributes:
-        kind: :class:`Kind` (int8).
-        level: :class:`Level` (int8).
-        village: Village of the filer(s) (old village index, int32).
-        unit: Handling unit: township index now, or the county bureau (int32).
-        filer: Villager row of an individual petition, -1 for a collective one (int64).
-        parent: The petition this one repeats or escalates, -1 for a first filing (int64).
-        child: The repeat or escalation filed after this one closed, -1 if none (int64).
-        size: Persons behind the petition (simulated villagers; int32).
-        filed: Filing time (days).
-        stage: Current stage 0–5, or :data:`CLOSED` (int8).
-        outcome: :class:`Outcome` (int8).
-        resolved: Resolved at the end of research and handle (bool).
-        extended: Approved as complex: the conclusion deadline is extended (bool).
-        closed: Closing time (days; NaN while open).
-        entry, start, done, exit: Per-stage times, shape ``(n, 6)`` (days; NaN until reached):
-            entering the stage's queue, service start, service end, leaving the stage.
-    """
-
-    def __init__(self, capacity: int = 1024):
-        self.n = 0
-        self._a: dict[str, np.ndarray] = {}
-        self._alloc(max(int(capacity), 16))
-
-    def _alloc(self, cap: int) -> None:
-        old, n = self._a, self.n
-        new: dict[str, np.ndarray] = {}
-        for name, (dt, fill) in _FIELDS.items():
-            a = np.full(cap, fill, dtype=dt)
-            if name in old:
-                a[:n] = old[name][:n]
-            new[name] = a
-        for name in _STAGE_FIELDS:
-            a = np.full((cap, N_STAGES), np.nan)
-            if name in old:
-                a[:n] = old[name][:n]
-            new[name] = a
-        self._a = new
-        self.capacity = cap
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        a = self.__dict__.get("_a")
-        if a is None or name not in a:
-            raise AttributeError(name)
-        return a[name][: self.n]
-
-    def add(self, k: int, **cols: Any) -> np.ndarray:
-        """Append ``k`` rows with the given column values (scalars or arrays); return indices."""
-        if self.n + k > self.capacity:
-            cap = self.capacity
-            while cap < self.n + k:
-                cap *= 2
-            self._alloc(cap)
-        idx = np.arange(self.n, self.n + k, dtype=np.int64)
-        for name, value in cols.items():
-            self._a[name][idx] = value
-        self.n += k
-        return idx
-
-    def copy(self) -> PetitionRecords:
-        """A deep copy (for tests and snapshots)."""
-        out = PetitionRecords(self.capacity)
-        out.n = self.n
-        out._a = {k: v.copy() for k, v in self._a.items()}
-        return out
+from mergesim.mechanisms.petitions.records import (
+    ACCEPT_STAGE,
+    CLOSED,
+    CONCLUDE_STAGE,
+    N_STAGES,
+    Kind,
+    Level,
+    Outcome,
+    PetitionRecords,
+)
 
 
 @dataclass(frozen=True)
 class LoopConfig:
     """The loop's parameters in array form (see :class:`~mergesim.config.schema.PetitionParams`).
+
+    Build it from a scenario's ``petitions`` section (:meth:`from_params`), or as pure queues
+    with that section's clock (:meth:`queues_only`); every field is required, so no value of the
+    schema is repeated here.
 
     Attributes:
         service_days: Mean cadre work per case per stage, shape (6,) (days).
@@ -235,16 +94,16 @@ class LoopConfig:
 
     service_days: np.ndarray
     delay_days: np.ndarray
-    accept_days: float = 15.0
-    conclude_days: float = 60.0
-    extension_days: float = 30.0
-    extension_prob: float = 0.0
-    resolve_base: tuple[float, float] = (1.0, 1.0)
-    resolve_elasticity: float = 0.0
-    collective_factor: float = 1.0
-    repeat_prob: float = 0.0
-    escalate_prob: float = 0.0
-    refile_days: float = 0.0
+    accept_days: float
+    conclude_days: float
+    extension_days: float
+    extension_prob: float
+    resolve_base: tuple[float, float]
+    resolve_elasticity: float
+    collective_factor: float
+    repeat_prob: float
+    escalate_prob: float
+    refile_days: float
 
     @classmethod
     def from_params(cls, p: PetitionParams) -> LoopConfig:
@@ -262,11 +121,25 @@ class LoopConfig:
         )
 
     @classmethod
-    def queues_only(cls, service_days, delay_days=None) -> LoopConfig:
-        """Pure queues: every petition resolved, no repeats, no escalations (for validation)."""
+    def queues_only(cls, p: PetitionParams, service_days: Any,
+                    delay_days: Any = None) -> LoopConfig:
+        """Pure queues with the statutory clock of ``p`` (for validation).
+
+        Every petition is resolved (whatever the handlers' competence), none is approved as
+        complex, repeated or escalated, so the loop is a tandem of M/M/c stages (and M/M/∞
+        delays).
+
+        Args:
+            p: The ``petitions`` section (its deadlines; its other values are not used).
+            service_days: Mean service per stage (6 values, days).
+            delay_days: Mean pure delay per stage (default none).
+        """
         sd = np.asarray(service_days, dtype=float)
         dd = np.zeros(N_STAGES) if delay_days is None else np.asarray(delay_days, dtype=float)
-        return cls(service_days=sd, delay_days=dd)
+        return dataclasses.replace(
+            cls.from_params(p), service_days=sd, delay_days=dd, extension_prob=0.0,
+            resolve_base=(1.0, 1.0), resolve_elasticity=0.0, collective_factor=1.0,
+            repeat_prob=0.0, escalate_prob=0.0, refile_days=0.0)
 
 
 def _group_rank(keys: np.ndarray) -> np.ndarray:
@@ -283,7 +156,8 @@ class PetitionLoop:
     """The six-stage queueing network of a county's petition work (see the module docstring).
 
     A pure engine: no model, only records, staffing and a random generator; the mechanism
-    (:class:`PetitionMechanism`) feeds it filings and staffing each week.
+    (:class:`~mergesim.mechanisms.petitions.mechanism.PetitionMechanism`) feeds it
+    filings and staffing each week.
 
     Args:
         config: Service, clock and outcome parameters.
@@ -576,71 +450,6 @@ class PetitionLoop:
                           self.clock if t is None else t, self.cfg)
 
 
-# ---------------------------------------------------------------------------------------------
-# Staffing
-# ---------------------------------------------------------------------------------------------
-
-
-def scale_staffing(servers: np.ndarray, scale: float) -> np.ndarray:
-    """Servers of a queue for a simulated population ``scale`` times the county's.
-
-    ``c' = max(1, ⌈c × scale⌉)`` (0 stays 0) at unchanged speed: service times stay those of
-    the full county and utilisation is at most the full county's (equal when ``c × scale`` is
-    a whole number). Scaling the speed down instead would keep utilisation but stretch every
-    service by ``1 / scale``. Identity at scale 1.
-    """
-    servers = np.asarray(servers, dtype=np.int64)
-    if scale >= 1.0:
-        return servers.copy()
-    return np.where(servers > 0, np.maximum(1, np.ceil(servers * scale - 1e-9)),
-                    0).astype(np.int64)
-
-
-def fixed_staffing(p: PetitionParams, n_townships: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(servers, speed)`` of shape ``(6, n_townships + 1)`` from the parameters alone
-    (townships: ``servers_township``; the last unit is the county bureau)."""
-    servers = np.empty((N_STAGES, n_townships + 1), dtype=np.int64)
-    servers[:, :n_townships] = np.asarray(p.servers_township, dtype=np.int64)[:, None]
-    servers[:, n_townships] = p.servers_county
-    speed = np.ones(servers.shape)
-    speed[:, n_townships] = p.county_speed
-    return servers, speed
-
-
-def cadre_staffing(n: np.ndarray, competence: np.ndarray,
-                   p: PetitionParams) -> tuple[np.ndarray, np.ndarray]:
-    """``(servers, speed)`` of shape ``(6, T + 1)`` from the cadres' petition staff.
-
-    Args:
-        n: Petition cadres per township and stage, shape ``(T, 6)``
-            (:func:`mergesim.mechanisms.cadres.selection.petition_staff_by_township`).
-        competence: Their mean competence, ``(T, 6)`` (NaN where none: speed 1).
-        p: The ``petitions`` section (``min_servers``, county bureau).
-    """
-    n = np.asarray(n)
-    t = n.shape[0]
-    servers = np.empty((N_STAGES, t + 1), dtype=np.int64)
-    servers[:, :t] = np.maximum(np.rint(n).astype(np.int64), p.min_servers).T
-    servers[:, t] = p.servers_county
-    speed = np.ones(servers.shape)
-    comp = np.nan_to_num(np.asarray(competence, dtype=float).T, nan=1.0)
-    speed[:, :t] = np.where(comp > 0, comp, 1.0)
-    speed[:, t] = p.county_speed
-    return servers, speed
-
-
-# ---------------------------------------------------------------------------------------------
-# Metrics (pure functions of the records; times in days)
-# ---------------------------------------------------------------------------------------------
-
-
-def _in(x: np.ndarray, t0: float, t1: float) -> np.ndarray:
-    return (x >= t0) & (x < t1)
-
-
-def _nan_stat(x: np.ndarray, fn: Callable[[np.ndarray], float]) -> float:
-    return float(fn(x)) if len(x) else math.nan
-
 
 def overdue_at(rec: PetitionRecords, idx: np.ndarray, t: float, cfg: LoopConfig) -> np.ndarray:
     """Whether petitions ``idx``, open at ``t``, are past a deadline at ``t`` (bool array).
@@ -657,289 +466,3 @@ def overdue_at(rec: PetitionRecords, idx: np.ndarray, t: float, cfg: LoopConfig)
     late_accept = ~accepted & (t - filed > cfg.accept_days)
     late_conclude = accepted & ~concluded & (t - np.where(accepted, acc, t) > limit)
     return late_accept | late_conclude
-
-
-def petition_rates(rec: PetitionRecords, t0: float, t1: float,
-                   n_villagers: int) -> dict[str, float]:
-    """Petitions filed in ``[t0, t1)`` per 10,000 villagers per year.
-
-    Keys: ``individual``, ``collective``, ``all`` (every filing, repeats and escalations
-    included), ``first`` (first filings only: no parent).
-    """
-    per = 10_000.0 / max(n_villagers, 1) * DAYS_PER_YEAR / max(t1 - t0, 1e-12)
-    f = _in(rec.filed, t0, t1)
-    return {
-        "individual": per * np.count_nonzero(f & (rec.kind == Kind.INDIVIDUAL)),
-        "collective": per * np.count_nonzero(f & (rec.kind == Kind.COLLECTIVE)),
-        "all": per * np.count_nonzero(f),
-        "first": per * np.count_nonzero(f & (rec.parent < 0)),
-    }
-
-
-def backlog_by_stage(rec: PetitionRecords, t: float) -> dict[str, np.ndarray]:
-    """Open petitions in each stage at time ``t``, from the timestamps (any past ``t``).
-
-    Returns:
-        ``{"in_stage": (6,), "waiting": (6,)}``: petitions that entered the stage and have not
-        left it at ``t``, and those of them whose service has not started.
-    """
-    entry, start, exit_ = rec.entry, rec.start, rec.exit
-    with np.errstate(invalid="ignore"):
-        inside = (entry <= t) & ~(exit_ <= t)
-        waiting = (entry <= t) & ~(start <= t)
-    return {"in_stage": inside.sum(axis=0), "waiting": waiting.sum(axis=0)}
-
-
-def closing_metrics(rec: PetitionRecords, t0: float, t1: float,
-                    cfg: LoopConfig | None = None) -> dict[str, float]:
-    """Days to close and the clock, for petitions closed (or accepted / concluded) in
-    ``[t0, t1)``.
-
-    Keys: ``closed`` (count), ``days_to_close_mean``, ``days_to_close_p90``,
-    ``closed_within_60_share`` (closed − filed ≤ ``conclude_days``), outcome shares
-    ``resolved_share``, ``unresolved_share``, ``repeat_share``, ``escalation_share`` (of the
-    closed), ``accept_overdue_share`` (of those accepted in the window: took more than
-    ``accept_days``), ``conclude_overdue_share`` (of those concluded in the window: more than
-    ``conclude_days`` from acceptance, ``+ extension_days`` if extended), ``extension_used_share``
-    (of those concluded: extended and past ``conclude_days``). NaN where nothing qualifies.
-    """
-    cfg = cfg or LoopConfig.queues_only(np.zeros(N_STAGES))
-    c = np.flatnonzero(_in(rec.closed, t0, t1))
-    d = rec.closed[c] - rec.filed[c]
-    out: dict[str, float] = {
-        "closed": float(len(c)),
-        "days_to_close_mean": _nan_stat(d, np.mean),
-        "days_to_close_p90": _nan_stat(d, lambda x: np.percentile(x, 90)),
-        "closed_within_60_share": _nan_stat(d <= cfg.conclude_days, np.mean),
-    }
-    oc = rec.outcome[c]
-    for name, o in (("resolved", Outcome.RESOLVED), ("unresolved", Outcome.UNRESOLVED),
-                    ("repeat", Outcome.REPEATED), ("escalation", Outcome.ESCALATED)):
-        out[f"{name}_share"] = _nan_stat(oc == o, np.mean)
-    acc_t = rec.exit[:, ACCEPT_STAGE]
-    a = np.flatnonzero(_in(acc_t, t0, t1))
-    out["accept_overdue_share"] = _nan_stat(acc_t[a] - rec.filed[a] > cfg.accept_days, np.mean)
-    con_t = rec.exit[:, CONCLUDE_STAGE]
-    k = np.flatnonzero(_in(con_t, t0, t1))
-    took = con_t[k] - acc_t[k]
-    ext = rec.extended[k]
-    out["conclude_overdue_share"] = _nan_stat(
-        took > cfg.conclude_days + cfg.extension_days * ext, np.mean)
-    out["extension_used_share"] = _nan_stat(ext & (took > cfg.conclude_days), np.mean)
-    return out
-
-
-def hot_spots(rec: PetitionRecords, t0: float, t1: float, n_villages: int, k: int = 34,
-              township_of_village: np.ndarray | None = None,
-              k_towns: int = 5) -> dict[str, list[tuple[int, int]]]:
-    """Villages (and townships) with the most petitions filed in ``[t0, t1)``.
-
-    Every filing counts once (a collective petition once, repeats again). Ties break by the
-    lower index. Compare with the report's risk watch: 34 key villages, 5 key towns.
-
-    Returns:
-        ``{"villages": [(village, count), ...]}`` (top ``k`` with count > 0) and, when
-        ``township_of_village`` is given, ``"townships"`` (top ``k_towns``).
-    """
-    f = _in(rec.filed, t0, t1) & (rec.village >= 0)
-    counts = np.bincount(rec.village[f], minlength=n_villages)
-
-    def top(cnt: np.ndarray, kk: int) -> list[tuple[int, int]]:
-        o = np.lexsort((np.arange(len(cnt)), -cnt))[:kk]
-        return [(int(i), int(cnt[i])) for i in o if cnt[i] > 0]
-
-    out = {"villages": top(counts, k)}
-    if township_of_village is not None:
-        tv = np.asarray(township_of_village, dtype=np.int64)
-        out["townships"] = top(np.bincount(tv, weights=counts,
-                                           minlength=int(tv.max()) + 1).astype(np.int64),
-                               k_towns)
-    return out
-
-
-#: Default weights and reference levels of :func:`stability_index`.
-STABILITY_DEFAULTS = {
-    "weights": (0.25, 0.15, 0.25, 0.2, 0.15),
-    "rate_ref": 100.0,  # petitions / 10,000 / year at which the rate term saturates
-    "collective_ref": 5.0,  # collective petitions / 10,000 / year at saturation
-    "aggrieved_ref": 0.1,  # share of villagers above threshold at saturation
-}
-
-
-def stability_index(rate_all: float, rate_collective: float, aggrieved_share: float,
-                    closed_within_60_share: float, escalation_share: float, *,
-                    weights: tuple[float, ...] = STABILITY_DEFAULTS["weights"],
-                    rate_ref: float = STABILITY_DEFAULTS["rate_ref"],
-                    collective_ref: float = STABILITY_DEFAULTS["collective_ref"],
-                    aggrieved_ref: float = STABILITY_DEFAULTS["aggrieved_ref"]) -> float:
-    """Composite stability index in [0, 1] (1 = no petitions, nobody aggrieved, all closed in
-    time, nothing escalated).
-
-    ``S = 1 − Σ_j w_j x_j / Σ_j w_j`` over the available terms, with pressures ``x_j ∈ [0, 1]``:
-
-    1. ``min(1, rate_all / rate_ref)`` — petitions per 10,000 villagers per year;
-    2. ``min(1, rate_collective / collective_ref)`` — collective petitions (mass incidents are
-       what the risk watch fears most);
-    3. ``min(1, aggrieved_share / aggrieved_ref)`` — villagers above their threshold;
-    4. ``1 − closed_within_60_share`` — the loop's failure to close in time;
-    5. ``escalation_share`` — petitions pushed up to the county or beyond.
-
-    A NaN term (e.g. nothing closed in the window) is left out of both sums. Default weights
-    (0.25, 0.15, 0.25, 0.2, 0.15) and references (100, 5 per 10,000 a year; 10 % aggrieved)
-    are assumptions; they make a county at the background rate (~20 per 10,000) with prompt
-    closing score about 0.9.
-    """
-    x = np.array([
-        min(1.0, rate_all / rate_ref) if np.isfinite(rate_all) else np.nan,
-        min(1.0, rate_collective / collective_ref) if np.isfinite(rate_collective) else np.nan,
-        min(1.0, aggrieved_share / aggrieved_ref) if np.isfinite(aggrieved_share) else np.nan,
-        1.0 - closed_within_60_share if np.isfinite(closed_within_60_share) else np.nan,
-        escalation_share if np.isfinite(escalation_share) else np.nan,
-    ])
-    w = np.asarray(weights, dtype=float)
-    ok = np.isfinite(x)
-    if not ok.any() or w[ok].sum() <= 0:
-        return math.nan
-    return float(1.0 - np.sum(w[ok] * np.clip(x[ok], 0, 1)) / w[ok].sum())
-
-
-def petition_summary(loop: PetitionLoop, t0: float, t1: float,
-                     n_villagers: int) -> dict[str, Any]:
-    """Every petition metric of the window ``[t0, t1)`` (days) in one flat dict.
-
-    Rates (per 10,000 per year), closing and clock metrics, and the backlog per stage at
-    ``t1`` (``backlog_<stage>``; ``backlog`` in total) and open overdue petitions at ``t1``.
-    """
-    rec = loop.rec
-    out: dict[str, Any] = {}
-    for k, v in petition_rates(rec, t0, t1, n_villagers).items():
-        out[f"petitions_{k}_per10k"] = v
-    out.update(closing_metrics(rec, t0, t1, loop.cfg))
-    t = min(t1, loop.clock)
-    bl = backlog_by_stage(rec, t)
-    for s, name in enumerate(STAGES):
-        out[f"backlog_{name}"] = int(bl["in_stage"][s])
-    out["backlog"] = int(bl["in_stage"].sum())
-    open_ = np.flatnonzero((rec.filed < t) & ~(rec.closed <= t))
-    out["open_overdue"] = int(overdue_at(rec, open_, t, loop.cfg).sum())
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# The mechanism
-# ---------------------------------------------------------------------------------------------
-
-#: A staffing hook: model → (servers, speed), each of shape (6, n_townships_now + 1).
-StaffingHook = Callable[["MergerModel"], tuple[np.ndarray, np.ndarray]]
-
-
-class PetitionMechanism(Mechanism):
-    """The petition loop of a run: townships (current) plus the county bureau as units.
-
-    Units ``0 .. T-1`` are the townships in force (old before the reform, new after; open
-    petitions move with their township at the reform week), unit ``T`` the county bureau.
-
-    Inputs the model provides: ``model.timeline`` (reform week), ``model.plan``
-    (``township_to_new``), ``model.administrative_township()``, ``model.villagers.n`` and,
-    with ``petitions.staffing = "cadres"``, the cadre mechanism as ``model.cadres`` (its
-    ``pool`` feeds :func:`~mergesim.mechanisms.cadres.selection.petition_staff_by_township`). A custom
-    :attr:`staffing_hook` overrides both.
-
-    Filings come from the grievance mechanism through :meth:`file_petitions` (before this
-    mechanism's ``step`` in the same week).
-
-    Attributes:
-        loop: The :class:`PetitionLoop`.
-        staffing_hook: Optional callable ``model → (servers, speed)``, shapes ``(6, T + 1)``.
-        weekly: This week's counts (filed, closed, backlog per stage, open overdue, rounds).
-    """
-
-    name = "petitions"
-
-    def __init__(self, staffing_hook: StaffingHook | None = None):
-        self.staffing_hook = staffing_hook
-
-    def setup(self, model: MergerModel) -> None:
-        self.p = model.config.petitions
-        self._rng = model.streams.generator(self.name)
-        t = model.county.n_townships
-        self.loop = PetitionLoop(LoopConfig.from_params(self.p), t + 1, self._rng,
-                                 county_unit=t, t0=0.0)
-        self.scale = model.villagers.n / max(int(model.county.population.sum()), 1)
-        self.reformed = False
-        self.weekly: dict[str, Any] = {}
-
-    def on_phase(self, model: MergerModel, week: int) -> None:
-        if self.reformed or week < model.timeline.reform_week:
-            return
-        t2n = np.asarray(model.plan.township_to_new, dtype=np.int64)
-        n_new = model.plan.n_new_townships
-        self.loop.remap_units(np.r_[t2n, n_new], n_new + 1, county_unit=n_new)
-        self.reformed = True
-
-    def staffing(self, model: MergerModel) -> tuple[np.ndarray, np.ndarray]:
-        """Full-scale ``(servers, speed)`` for the units in force (before scaling)."""
-        if self.staffing_hook is not None:
-            return self.staffing_hook(model)
-        n_t = self.loop.n_units - 1
-        if self.p.staffing == "fixed":
-            return fixed_staffing(self.p, n_t)
-        cadres = getattr(model, "cadres", None)
-        pool = getattr(cadres, "pool", None)
-        if pool is None:
-            raise RuntimeError("petitions.staffing = 'cadres' needs the cadres mechanism "
-                               "(model.cadres with a pool); set petitions.staffing = 'fixed'")
-        from mergesim.mechanisms.cadres.selection import petition_staff_by_township
-
-        n, comp = petition_staff_by_township(pool)
-        if n.shape[0] != n_t:
-            raise RuntimeError(f"cadre pool has {n.shape[0]} townships, the petition loop "
-                               f"{n_t}: the reform must reach both in the same week")
-        return cadre_staffing(n, comp, self.p)
-
-    def unit_of_village(self, model: MergerModel, village: np.ndarray) -> np.ndarray:
-        """Township unit now handling petitions from ``village`` (old village indices)."""
-        return np.asarray(model.administrative_township(), dtype=np.int64)[village]
-
-    def file_petitions(self, model: MergerModel, times: np.ndarray, village: np.ndarray, *,
-                       filer: Any = -1, kind: Any = Kind.INDIVIDUAL,
-                       size: Any = 1) -> np.ndarray:
-        """File petitions from ``village`` at ``times`` (days) with their township; indices."""
-        village = np.asarray(village, dtype=np.int64)
-        return self.loop.file(times, self.unit_of_village(model, village), village=village,
-                              filer=filer, kind=kind, size=size, level=Level.TOWNSHIP)
-
-    def step(self, model: MergerModel) -> None:
-        servers, speed = self.staffing(model)
-        self.loop.set_staffing(scale_staffing(servers, self.scale), speed)
-        t0 = model.week * DAYS_PER_WEEK
-        if self.loop.clock < t0:  # weeks before the mechanism was attached
-            self.loop.clock = t0
-        t1 = t0 + DAYS_PER_WEEK
-        n_before = self.loop.n_filed
-        closed = self.loop.advance(t1)
-        rec = self.loop.rec
-        bl = np.bincount(rec.stage[(rec.stage < CLOSED) & (rec.filed < t1)],
-                         minlength=N_STAGES)
-        open_ = np.flatnonzero((rec.stage < CLOSED) & (rec.filed < t1))
-        self.weekly = {
-            "filed": self.loop.n_filed - n_before,
-            "closed": len(closed),
-            "open": self.loop.n_open,
-            "backlog": bl[:N_STAGES],
-            "open_overdue": int(self.loop.open_overdue(open_).sum()),
-            "rounds": self.loop.rounds_last,
-        }
-
-    def summary(self, t0: float, t1: float, n_villagers: int) -> dict[str, Any]:
-        """:func:`petition_summary` of ``[t0, t1)`` (days)."""
-        return petition_summary(self.loop, t0, t1, n_villagers)
-
-
-__all__ = [
-    "ACCEPT_STAGE", "CLOSED", "CONCLUDE_STAGE", "N_STAGES", "OUTCOME_NAMES", "STAGES",
-    "STAGE_LABELS", "STABILITY_DEFAULTS", "Kind", "Level", "LoopConfig", "Outcome",
-    "PetitionLoop", "PetitionMechanism", "PetitionRecords", "backlog_by_stage",
-    "cadre_staffing", "closing_metrics", "fixed_staffing", "hot_spots", "overdue_at",
-    "petition_rates", "petition_summary", "scale_staffing", "stability_index",
-]

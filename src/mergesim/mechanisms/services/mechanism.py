@@ -34,7 +34,6 @@ import numpy as np
 
 from mergesim.mechanisms.base import Mechanism
 from mergesim.mechanisms.needs import N_KINDS, URGENT, NeedKind
-from mergesim.mechanisms.services.routing import PointIndex, Routing, build_routing, local_minutes
 from mergesim.mechanisms.services.points import (
     VILLAGE_LEVEL,
     PointKind,
@@ -43,6 +42,7 @@ from mergesim.mechanisms.services.points import (
     layout,
     throughput,
 )
+from mergesim.mechanisms.services.routing import PointIndex, Routing, build_routing, local_minutes
 
 if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel

@@ -1,0 +1,140 @@
+"""The petitions mechanism: the county's petition loop inside the weekly model step.
+
+:class:`PetitionMechanism` owns the :class:`~mergesim.mechanisms.petitions.loop.PetitionLoop`
+(its records are every petition of the run), staffs its stages each week
+(:mod:`~mergesim.mechanisms.petitions.staffing`), moves open petitions to the new townships at
+the reform week, and advances the loop one week. Filings come from the grievance mechanism
+(:meth:`PetitionMechanism.file_petitions`), which also reads the petitions closed each week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mergesim.mechanisms.base import Mechanism
+from mergesim.mechanisms.petitions.loop import LoopConfig, PetitionLoop
+from mergesim.mechanisms.petitions.metrics import petition_summary
+from mergesim.mechanisms.petitions.records import CLOSED, N_STAGES, Kind, Level
+from mergesim.mechanisms.petitions.staffing import (
+    cadre_staffing,
+    fixed_staffing,
+    petition_staff_by_township,
+    scale_staffing,
+)
+from mergesim.mechanisms.timeline import DAYS_PER_WEEK
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mergesim.model.model import MergerModel
+
+#: A staffing hook: model → (servers, speed), each of shape (6, n_townships_now + 1).
+StaffingHook = Callable[["MergerModel"], tuple[np.ndarray, np.ndarray]]
+
+
+class PetitionMechanism(Mechanism):
+    """The petition loop of a run: townships (current) plus the county bureau as units.
+
+    Units ``0 .. T-1`` are the townships in force (old before the reform, new after; open
+    petitions move with their township at the reform week), unit ``T`` the county bureau.
+
+    Inputs the model provides: ``model.timeline`` (reform week), ``model.plan``
+    (``township_to_new``), ``model.administrative_township()``, ``model.villagers.n`` and,
+    with ``petitions.staffing = "cadres"``, the cadre mechanism as ``model.cadres`` (its
+    ``pool`` feeds :func:`~mergesim.mechanisms.petitions.staffing.petition_staff_by_township`).
+    A custom :attr:`staffing_hook` overrides both.
+
+    Filings come from the grievance mechanism through :meth:`file_petitions` (before this
+    mechanism's ``step`` in the same week).
+
+    Attributes:
+        loop: The :class:`PetitionLoop`.
+        staffing_hook: Optional callable ``model → (servers, speed)``, shapes ``(6, T + 1)``.
+        servers_full: This week's servers per stage and unit at full scale, ``(6, T + 1)``:
+            the staffing in force before :func:`scale_staffing` (the caseload metric's
+            denominator).
+        weekly: This week's counts (filed, closed, backlog per stage, open overdue, rounds).
+    """
+
+    name = "petitions"
+
+    def __init__(self, staffing_hook: StaffingHook | None = None):
+        self.staffing_hook = staffing_hook
+
+    def setup(self, model: MergerModel) -> None:
+        self.p = model.config.petitions
+        self._rng = model.streams.generator(self.name)
+        t = model.county.n_townships
+        self.loop = PetitionLoop(LoopConfig.from_params(self.p), t + 1, self._rng,
+                                 county_unit=t, t0=0.0)
+        self.scale = model.villagers.n / max(int(model.county.population.sum()), 1)
+        self.reformed = False
+        self.servers_full = np.zeros((N_STAGES, t + 1), dtype=np.int64)
+        self.weekly: dict[str, Any] = {}
+
+    def on_phase(self, model: MergerModel, week: int) -> None:
+        if self.reformed or week < model.timeline.reform_week:
+            return
+        t2n = np.asarray(model.plan.township_to_new, dtype=np.int64)
+        n_new = model.plan.n_new_townships
+        self.loop.remap_units(np.r_[t2n, n_new], n_new + 1, county_unit=n_new)
+        self.reformed = True
+
+    def staffing(self, model: MergerModel) -> tuple[np.ndarray, np.ndarray]:
+        """Full-scale ``(servers, speed)`` for the units in force (before scaling)."""
+        if self.staffing_hook is not None:
+            return self.staffing_hook(model)
+        n_t = self.loop.n_units - 1
+        if self.p.staffing == "fixed":
+            return fixed_staffing(self.p, n_t)
+        cadres = getattr(model, "cadres", None)
+        pool = getattr(cadres, "pool", None)
+        if pool is None:
+            raise RuntimeError("petitions.staffing = 'cadres' needs the cadres mechanism "
+                               "(model.cadres with a pool); set petitions.staffing = 'fixed'")
+        n, comp = petition_staff_by_township(pool)
+        if n.shape[0] != n_t:
+            raise RuntimeError(f"cadre pool has {n.shape[0]} townships, the petition loop "
+                               f"{n_t}: the reform must reach both in the same week")
+        return cadre_staffing(n, comp, self.p)
+
+    def unit_of_village(self, model: MergerModel, village: np.ndarray) -> np.ndarray:
+        """Township unit now handling petitions from ``village`` (old village indices)."""
+        return np.asarray(model.administrative_township(), dtype=np.int64)[village]
+
+    def file_petitions(self, model: MergerModel, times: np.ndarray, village: np.ndarray, *,
+                       filer: Any = -1, kind: Any = Kind.INDIVIDUAL,
+                       size: Any = 1) -> np.ndarray:
+        """File petitions from ``village`` at ``times`` (days) with their township; indices."""
+        village = np.asarray(village, dtype=np.int64)
+        return self.loop.file(times, self.unit_of_village(model, village), village=village,
+                              filer=filer, kind=kind, size=size, level=Level.TOWNSHIP)
+
+    def step(self, model: MergerModel) -> None:
+        servers, speed = self.staffing(model)
+        self.servers_full = np.asarray(servers, dtype=np.int64)
+        self.loop.set_staffing(scale_staffing(servers, self.scale), speed)
+        t0 = model.week * DAYS_PER_WEEK
+        if self.loop.clock < t0:  # weeks before the mechanism was attached
+            self.loop.clock = t0
+        t1 = t0 + DAYS_PER_WEEK
+        n_before = self.loop.n_filed
+        closed = self.loop.advance(t1)
+        rec = self.loop.rec
+        bl = np.bincount(rec.stage[(rec.stage < CLOSED) & (rec.filed < t1)],
+                         minlength=N_STAGES)
+        open_ = np.flatnonzero((rec.stage < CLOSED) & (rec.filed < t1))
+        self.weekly = {
+            "filed": self.loop.n_filed - n_before,
+            "closed": len(closed),
+            "open": self.loop.n_open,
+            "backlog": bl[:N_STAGES],
+            "open_overdue": int(self.loop.open_overdue(open_).sum()),
+            "rounds": self.loop.rounds_last,
+        }
+
+    def summary(self, t0: float, t1: float, n_villagers: int) -> dict[str, Any]:
+        """:func:`petition_summary` of ``[t0, t1)`` (days)."""
+        return petition_summary(self.loop, t0, t1, n_villagers)
+
