@@ -202,20 +202,10 @@ RUN_METRICS: dict[str, RunMetric] = _run_metrics()
 
 
 #: Petition-summary keys behind the petition metrics (metric key → petition_summary key).
-PETITION_KEYS = {
-    "petitions_per10k": "petitions_all_per10k",
-    "petitions_individual_per10k": "petitions_individual_per10k",
-    "petitions_collective_per10k": "petitions_collective_per10k",
-    "petitions_first_per10k": "petitions_first_per10k",
-    "days_to_close_mean": "days_to_close_mean",
-    "days_to_close_p90": "days_to_close_p90",
-    "closed_within_60_share": "closed_within_60_share",
-    "resolved_share": "resolved_share",
-    "repeat_share": "repeat_share",
-    "escalation_share": "escalation_share",
-    "accept_overdue_share": "accept_overdue_share",
-    "conclude_overdue_share": "conclude_overdue_share",
-}
+PETITION_KEYS = {"petitions_per10k": "petitions_all_per10k", **{k: k for k in (
+    "petitions_individual_per10k", "petitions_collective_per10k", "petitions_first_per10k",
+    "days_to_close_mean", "days_to_close_p90", "closed_within_60_share", "resolved_share",
+    "repeat_share", "escalation_share", "accept_overdue_share", "conclude_overdue_share")}}
 
 
 def _stability(add) -> None:

@@ -1,4 +1,4 @@
-"""Behaviour a researcher will check (issue 4), on the seed county averaged over replications.
+"""Behaviour a researcher will check, on the seed county averaged over replications.
 
 Directions, not tuned numbers: the `none` plan redeploys nobody and raises no reform-driven
 petitions; breaking the guarantees raises petitions; removing transition duty and agency service

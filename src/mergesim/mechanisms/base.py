@@ -1,7 +1,8 @@
 """The lifecycle every mechanism follows, so that the model's step order stays in one place.
 
 A mechanism owns one part of the model's state (villager arrays, need pool, service points,
-later cadres and petitions) and one named random stream. The model calls, in the order of
+cadre pool, grievance state, petition records; ``docs/architecture.md`` tables who owns, writes
+and reads each array) and one named random stream. The model calls, in the order of
 ``MergerModel.mechanisms``:
 
 * ``setup(model)`` once, at construction;

@@ -61,7 +61,7 @@ class Villagers:
         age: :class:`AgeGroup` code (int8).
         vehicle: Household owns a car or motorcycle (bool).
         key_person: Opinion leader who can mobilise others (bool).
-        grievance: Grievance on a 0–1 scale (float32; issue 4 drives it).
+        grievance: Grievance on a 0–1 scale (float32; the grievance mechanism drives it).
         trust: Trust in local government, 0–1 (float32).
         threshold: Petition threshold on the grievance scale, 0–1 (float32).
         access_ref: Expected round-trip travel minutes per week before the reform (float32).

@@ -125,8 +125,9 @@ class ServicePoints:
         kind: Current :class:`PointKind` (int8).
         status: Current :class:`Status` (int8).
         village: Village where the point stands now (int64).
-        staff: Staff (persons, float; issue 4's cadres may overwrite it).
-        efficiency: Capacity multiplier, e.g. for staff competence (-, default 1).
+        staff: Staff (persons, float; set at set-up and by :func:`configure`).
+        efficiency: Capacity multiplier for staff competence (-, 1 unless the cadres
+            mechanism sets it, :meth:`~mergesim.mechanisms.cadres.CadreMechanism.staff_points`).
         township: Old township a township-level point serves (-1 for others).
         home: Old village a village office or duty team serves; new-village index for an
             agency (-1 for others).
