@@ -1,11 +1,14 @@
-"""Fixtures for the model tests: hand-made tiny counties (no county generator needed) and a
-small-scale run of the seed county (skipped when the generator is not importable)."""
+"""Fixtures shared by the whole suite: hand-made tiny counties (no county generator needed) and
+the seed county with its policy plan, built once per session."""
 
 from __future__ import annotations
 
 import pytest
 
 from mergesim.config.schema import Scenario
+from mergesim.county import build_county
+from mergesim.plans import make_plan
+from mergesim.rng import Streams
 from tiny_county import line_county, merge_line_plan, tiny_scenario
 
 
@@ -25,13 +28,6 @@ def tiny():
 @pytest.fixture(scope="session")
 def seed_county():
     """``(county, plan)`` of the default seed scenario, built once per session."""
-    try:
-        from mergesim.county import build_county
-        from mergesim.plans import make_plan
-    except ImportError as e:  # pragma: no cover - only before the county layer lands
-        pytest.skip(f"seed county generator not importable yet: {e}")
-    from mergesim.rng import Streams
-
     s = Scenario()
     streams = Streams(s.seed)
     county = build_county(s, streams)
