@@ -410,21 +410,21 @@ class StabilityParams:
     The index is a summary for comparing scenarios, not a measured quantity: no source gives
     the weights, so they are assumptions, chosen so that a county at the background petition
     rates (``grievance.background_rate`` 20, ``background_collective_rate`` 0.5 per 10,000 a
-    year) that closes promptly and escalates little scores about 0.9, and one where every
-    pressure is at its reference scores 0.
+    year) that closes promptly and escalates little scores about 0.9; a county with every
+    pressure saturated scores 0.
     """
 
     rate_weight: float = param(
         0.25, "-", "Weight of the petition rate (all filings per 10,000 villagers a year).",
-        lo=0.0, hi=100.0, source="assumption: the report's first measure of stability",
+        lo=0.0, hi=100.0, source="assumption",
     )
     collective_weight: float = param(
         0.15, "-", "Weight of the collective-petition rate.", lo=0.0, hi=100.0,
-        source="assumption: mass petitions are what the risk watch fears most, but rare",
+        source="assumption",
     )
     aggrieved_weight: float = param(
         0.25, "-", "Weight of the share of villagers above their petition threshold.",
-        lo=0.0, hi=100.0, source="assumption: latent unrest counts as much as petitions",
+        lo=0.0, hi=100.0, source="assumption",
     )
     late_weight: float = param(
         0.2, "-", "Weight of the share of petitions not closed within conclude_days.",
@@ -446,7 +446,7 @@ class StabilityParams:
     )
     aggrieved_ref: float = param(
         0.1, "-", "Share of villagers above their threshold at which its pressure saturates.",
-        lo=1e-6, hi=1.0, source="assumption: one villager in ten aggrieved is a crisis",
+        lo=1e-6, hi=1.0, source="assumption",
     )
 
     def weights(self) -> tuple[float, float, float, float, float]:

@@ -13,6 +13,9 @@ grievance mechanism reads the petitions it closes.
 * :mod:`~mergesim.mechanisms.petitions.metrics` — rates, closing, backlog, hot spots, the
   stability index;
 * :mod:`~mergesim.mechanisms.petitions.mechanism` — :class:`PetitionMechanism`.
+
+Petition times are days from the start of the run (``DAYS_PER_WEEK``, ``DAYS_PER_YEAR`` of
+:mod:`mergesim.mechanisms.timeline`, re-exported here).
 """
 
 from __future__ import annotations
@@ -47,11 +50,12 @@ from mergesim.mechanisms.petitions.staffing import (
     petition_staff_by_township,
     scale_staffing,
 )
+from mergesim.mechanisms.timeline import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 __all__ = [
-    "ACCEPT_STAGE", "CLOSED", "CONCLUDE_STAGE", "N_STAGES", "OUTCOME_NAMES", "STAGES",
-    "STAGE_LABELS", "Kind", "Level", "LoopConfig", "Outcome", "PetitionLoop",
-    "PetitionMechanism", "PetitionRecords", "StaffingHook", "backlog_by_stage",
+    "ACCEPT_STAGE", "CLOSED", "CONCLUDE_STAGE", "DAYS_PER_WEEK", "DAYS_PER_YEAR", "N_STAGES",
+    "OUTCOME_NAMES", "STAGES", "STAGE_LABELS", "Kind", "Level", "LoopConfig", "Outcome",
+    "PetitionLoop", "PetitionMechanism", "PetitionRecords", "StaffingHook", "backlog_by_stage",
     "cadre_staffing", "closing_metrics", "fixed_staffing", "hot_spots", "overdue_at",
     "petition_rates", "petition_staff", "petition_staff_by_township", "petition_summary",
     "scale_staffing", "stability_index",
