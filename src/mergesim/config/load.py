@@ -13,6 +13,9 @@ to the parent after a child in another folder extends it.
 
 Everything here walks the dataclasses of :mod:`mergesim.config.schema` generically: a new section
 or parameter needs no change in this module.
+
+:func:`read_toml` is mergesim's one TOML reader (scenario files, their ``extends`` parents,
+experiment files, ``mergesim list``): any file it cannot read is one line naming the file.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 from mergesim.config.params import build_section, iter_params, unknown_key_message
 from mergesim.config.schema import Scenario
 from mergesim.errors import ScenarioError
+from mergesim.io import atomic_write_text
 
 __all__ = [
     "apply_overrides",
@@ -40,6 +44,7 @@ __all__ = [
     "load_scenario",
     "load_scenario_dict",
     "parse_override",
+    "read_toml",
     "render_toml",
     "scenario_to_dict",
 ]
@@ -76,7 +81,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             out of range, or a malformed ``--set`` item (one line each).
     """
     path = Path(path)
-    top = _read_toml(path)
+    top = read_toml(path, expected="a scenario TOML file")
     source = _shown(str(path))
     prov: _Provenance = {}
     data = _resolve_layers(top, source, Path(os.path.abspath(path)).parent, [path.resolve()],
@@ -92,9 +97,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         layer = _nest(parts, value)
         _absolutize_paths(layer, cwd)
         _merge(data, layer, "--set", prov)
-    scenario = _build(data, source, prov)
-    scenario.base_dir = str(Path(os.path.abspath(path)).parent)
-    return scenario
+    return _build(data, source, prov, base_dir=str(Path(os.path.abspath(path)).parent))
 
 
 def load_scenario_dict(
@@ -128,9 +131,7 @@ def load_scenario_dict(
         layer = _nest(parts, _plain_value(value))
         _absolutize_paths(layer, directory)
         _merge(merged, layer, source, prov)
-    scenario = _build(merged, source, prov)
-    scenario.base_dir = str(base_dir)
-    return scenario
+    return _build(merged, source, prov, base_dir=str(base_dir))
 
 
 def apply_overrides(
@@ -163,15 +164,14 @@ def apply_overrides(
         layer = _nest(parts, _plain_value(value))
         _absolutize_paths(layer, directory)
         _merge(data, layer, source, prov)
-    out = _build(data, source, prov)
-    out.base_dir = scenario.base_dir
-    return out
+    return _build(data, source, prov, base_dir=scenario.base_dir)
 
 
 def scenario_to_dict(s: Any) -> dict[str, Any]:
     """Every parameter of a scenario (or of one section) as nested dicts; no internal fields.
 
-    Lists are copied, so changing the result never changes ``s``.
+    List parameters (tuples in the frozen scenario) come out as new lists: the result is plain
+    TOML/JSON data, and changing it never changes ``s``.
     """
     out: dict[str, Any] = {}
     for f in dataclasses.fields(s):
@@ -181,8 +181,14 @@ def scenario_to_dict(s: Any) -> dict[str, Any]:
         if dataclasses.is_dataclass(value):
             out[f.name] = scenario_to_dict(value)
         else:
-            out[f.name] = copy.deepcopy(value)
+            out[f.name] = _as_lists(value)
     return out
+
+
+def _as_lists(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_as_lists(v) for v in value]
+    return copy.deepcopy(value)
 
 
 def dump_scenario(s: Scenario, path: str | Path) -> Path:
@@ -199,8 +205,6 @@ def dump_scenario(s: Scenario, path: str | Path) -> Path:
     Returns:
         ``path`` as a :class:`~pathlib.Path`.
     """
-    from mergesim.io import atomic_write_text
-
     data = scenario_to_dict(s)
     _absolutize_paths(data, Path(os.path.abspath(s.base_dir)))
     header = (
@@ -245,24 +249,39 @@ def parse_override(item: str) -> tuple[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: str | Path, *, expected: str = "a TOML file") -> dict[str, Any]:
+    """Read a TOML file (UTF-8, a leading byte-order mark allowed) as a dict.
+
+    The one TOML reader of mergesim: scenario files, their ``extends`` parents and experiment
+    files all come through here, so every way a file can be unreadable is the same one line.
+
+    Args:
+        path: The file.
+        expected: What the file should be, for the messages ("a scenario TOML file").
+
+    Raises:
+        ScenarioError: One line naming the file: missing, a folder, unreadable (permission or
+            another OS error), not UTF-8 text, or malformed TOML (with tomllib's line and
+            column).
+    """
     source = _shown(str(path))
     try:
-        raw = path.read_bytes()
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ScenarioError("file not found; expected an existing scenario TOML file",
-                            source=source) from None
+        raise ScenarioError(f"file not found; expected {expected}", source=source) from None
     except OSError as e:
-        raise ScenarioError(f"cannot read the file ({e.strerror}); expected a scenario TOML "
-                            "file", source=source) from None
+        raise ScenarioError(f"cannot read the file ({e.strerror or e}); expected {expected}",
+                            source=source) from None
     except ValueError:  # a NUL byte in the name
-        raise ScenarioError("not a valid file name; expected a scenario TOML file",
+        raise ScenarioError(f"not a valid file name; expected {expected}",
                             source=source) from None
     try:
-        text = raw.decode("utf-8")
+        # utf-8-sig: editors on Windows often save a byte-order mark, which TOML itself forbids
+        # but which carries no meaning; any other non-UTF-8 byte is an error.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ScenarioError(f"not UTF-8 text (bad byte at offset {e.start}); expected a TOML "
-                            "file", source=source) from None
+        raise ScenarioError(f"not UTF-8 text (byte 0x{raw[e.start]:02X} at offset {e.start}); "
+                            f"expected {expected} saved as UTF-8", source=source) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -301,9 +320,9 @@ def _resolve_layers(
             raise ScenarioError(f"value {parent!r} names a missing file ({shown}); expected a "
                                 "scenario file path relative to this file", source=source,
                                 key="extends")
-        merged = _resolve_layers(_read_toml(target), shown,
-                                 Path(os.path.abspath(target)).parent, [*chain, real],
-                                 [*names, shown], prov)
+        parent_data = read_toml(target, expected="a scenario TOML file")
+        merged = _resolve_layers(parent_data, shown, Path(os.path.abspath(target)).parent,
+                                 [*chain, real], [*names, shown], prov)
     _check_keys(layer, Scenario, "", source)
     layer = copy.deepcopy(layer)
     _absolutize_paths(layer, directory)
@@ -444,11 +463,11 @@ def _absolutize_paths(data: dict[str, Any], directory: Path) -> None:
             node[last] = os.path.normpath(os.path.join(directory, value))
 
 
-def _build(data: dict[str, Any], source: str, prov: _Provenance) -> Scenario:
+def _build(data: dict[str, Any], source: str, prov: _Provenance, *, base_dir: str) -> Scenario:
     """Validate ``data``; an error names the file (or ``--set``) that set the key at fault."""
     try:
-        _check_keys(data, Scenario, "", source)
-        return build_section(Scenario, data, source=source)
+        _check_keys(data, Scenario, "", source)  # rejects a user's base_dir, set here
+        return build_section(Scenario, {**data, "base_dir": base_dir}, source=source)
     except ScenarioError as e:
         origin = _origin(prov, e.key) or source
         if origin == e.source:
