@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mergesim.config import apply_overrides
 from mergesim.config.schema import CadreParams, Scenario
 from mergesim.county import build_county
 from mergesim.errors import ScenarioError
@@ -225,7 +226,7 @@ def test_send_down_fills_a_village_without_a_qualified_candidate():
     county, s = small_county(villages=60, townships=6, seed=2)
     plan = make_plan(county, s)
     # Nobody local has high school, so only a cadre sent down can meet the floor.
-    p = dataclasses.replace(s.cadres, secretary_pool=[0.0] * 6, edu_shift=[3.0, 3.0, -9.0, -9.0])
+    p = dataclasses.replace(s.cadres, secretary_pool=[0.0] * 6, edu_shift=[3.0, 3.0, -5.0, -5.0])
     _, after = _reform(county, plan, p)
     merged = int((np.bincount(plan.village_to_new) > 1).sum())
     assert after.sent_down == merged and after.floor_waived == 0
@@ -432,8 +433,6 @@ def test_schema_list_orders_match_the_codes():
 
 
 def test_schema_rejects_malformed_lists():
-    from mergesim.config import apply_overrides
-
     with pytest.raises(ScenarioError, match="6 numbers"):
         apply_overrides(Scenario(), {"cadres.group_pool": [0.1, 0.2]})
     with pytest.raises(ScenarioError, match="ascending"):
@@ -447,9 +446,10 @@ def test_schema_rejects_malformed_lists():
 
 def test_mechanism_reforms_once_trains_and_ends_the_transition():
     county, s = small_county(villages=60, townships=6, seed=4)
-    s.timeline.warmup_weeks, s.timeline.burn_in_weeks = 3, 1
-    s.timeline.transition_weeks, s.timeline.horizon_weeks = 2, 12
-    s.cadres.training_weeks, s.cadres.training_person_times, s.cadres.election_weeks = 4, 40, 6
+    s = apply_overrides(s, {
+        "timeline.warmup_weeks": 3, "timeline.burn_in_weeks": 1, "timeline.transition_weeks": 2,
+        "timeline.horizon_weeks": 12, "timeline.post_window_weeks": 4, "cadres.training_weeks": 4,
+        "cadres.training_person_times": 40, "cadres.election_weeks": 6})
     streams = Streams(s.seed)
     plan = make_plan(county, s, streams)
     model = SimpleNamespace(config=s, county=county, plan=plan, streams=streams,
