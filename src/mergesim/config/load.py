@@ -81,7 +81,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             out of range, or a malformed ``--set`` item (one line each).
     """
     path = Path(path)
-    top = read_toml(path, expected="a scenario TOML file")
+    top = read_toml(path)
     source = _shown(str(path))
     prov: _Provenance = {}
     data = _resolve_layers(top, source, Path(os.path.abspath(path)).parent, [path.resolve()],
@@ -249,15 +249,15 @@ def parse_override(item: str) -> tuple[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def read_toml(path: str | Path, *, expected: str = "a TOML file") -> dict[str, Any]:
+def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file (UTF-8, a leading byte-order mark allowed) as a dict.
 
     The one TOML reader of mergesim: scenario files, their ``extends`` parents and experiment
-    files all come through here, so every way a file can be unreadable is the same one line.
+    files all come through here, so an unreadable file gives the same one line whichever
+    command read it (the messages do not depend on what kind of file was expected).
 
     Args:
-        path: The file.
-        expected: What the file should be, for the messages ("a scenario TOML file").
+        path: The file; messages name it as given.
 
     Raises:
         ScenarioError: One line naming the file: missing, a folder, unreadable (permission or
@@ -268,12 +268,13 @@ def read_toml(path: str | Path, *, expected: str = "a TOML file") -> dict[str, A
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ScenarioError(f"file not found; expected {expected}", source=source) from None
+        raise ScenarioError("file not found; expected an existing TOML file",
+                            source=source) from None
     except OSError as e:
-        raise ScenarioError(f"cannot read the file ({e.strerror or e}); expected {expected}",
+        raise ScenarioError(f"cannot read the file ({e.strerror or e}); expected a TOML file",
                             source=source) from None
     except ValueError:  # a NUL byte in the name
-        raise ScenarioError(f"not a valid file name; expected {expected}",
+        raise ScenarioError("not a valid file name; expected a TOML file",
                             source=source) from None
     try:
         # utf-8-sig: editors on Windows often save a byte-order mark, which TOML itself forbids
@@ -281,7 +282,7 @@ def read_toml(path: str | Path, *, expected: str = "a TOML file") -> dict[str, A
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ScenarioError(f"not UTF-8 text (byte 0x{raw[e.start]:02X} at offset {e.start}); "
-                            f"expected {expected} saved as UTF-8", source=source) from None
+                            "save the file as UTF-8", source=source) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -320,7 +321,7 @@ def _resolve_layers(
             raise ScenarioError(f"value {parent!r} names a missing file ({shown}); expected a "
                                 "scenario file path relative to this file", source=source,
                                 key="extends")
-        parent_data = read_toml(target, expected="a scenario TOML file")
+        parent_data = read_toml(target)
         merged = _resolve_layers(parent_data, shown, Path(os.path.abspath(target)).parent,
                                  [*chain, real], [*names, shown], prov)
     _check_keys(layer, Scenario, "", source)

@@ -243,7 +243,7 @@ def _unknown(key: str, valid: list[str]) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    return read_toml(path, expected="an experiment TOML file")
+    return read_toml(path)
 
 
 def _scenario_refs(raw: Any, path: Path) -> list[ScenarioRef]:
