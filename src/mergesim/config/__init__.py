@@ -17,11 +17,11 @@ from mergesim.config.load import (
     dump_scenario,
     load_scenario,
     load_scenario_dict,
-    read_toml,
     scenario_to_dict,
 )
 from mergesim.config.params import iter_params, iter_plausible
 from mergesim.config.schema import Scenario
+from mergesim.config.toml_io import read_toml
 
 __all__ = [
     "Scenario",

@@ -13,9 +13,9 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
-from mergesim.config.load import format_toml_value
 from mergesim.config.params import default_of, spec_of, type_name
 from mergesim.config.schema import Scenario
+from mergesim.config.toml_io import format_toml_value
 
 __all__ = ["render_reference"]
 

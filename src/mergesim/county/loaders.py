@@ -108,18 +108,8 @@ def load_county_geojson(
     kept as its map polygon; its area counts every part, less holes) and the polygon's centroid
     is the seat. All features must be of one kind. Coordinates are lon/lat degrees (RFC 7946),
     projected as for a CSV's ``lon``/``lat``; the village columns come from ``properties``
-    (``id`` may also be the feature's own ``id`` member).
-
-    Args:
-        path: GeoJSON file.
-        county: The scenario's county section: household size and households per group fill
-            missing ``households`` and ``groups``.
-        roads: Road speeds and detour factor used for minutes not given in the edges file.
-        edges: Optional road edges CSV; None or "" derives roads from territory neighbours.
-        name: County name; default the file's stem.
-
-    Returns:
-        A validated :class:`County` with ``source = str(path)``.
+    (``id`` may also be the feature's own ``id`` member). Arguments and result as for
+    :func:`load_county_csv`, with ``path`` the GeoJSON file.
 
     Raises:
         DataError: The file is missing, not JSON, not a FeatureCollection, a feature lacks a

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mergesim.config.load import read_toml
+from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError, UserError
 from mergesim.sweep.design import (
     MissingDependencyError,

@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mergesim.config.load import read_toml
 from mergesim.config.params import build_section, did_you_mean, param, unknown_key_message
+from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
