@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from mergesim.config.load import apply_overrides
 from mergesim.config.schema import Scenario
 from mergesim.county import build_county
 from mergesim.county.county import County
@@ -16,16 +17,14 @@ def small_scenario(
     corridors: int = 2, method: str = "policy", target: float = 2.0,
 ) -> Scenario:
     """A validated small synthetic scenario (defaults scaled down from the seed county)."""
-    s = Scenario(seed=seed, name="small")
-    s.county.villages, s.county.townships = villages, townships
-    s.county.population = villages * 760
-    s.county.area_km2 = villages * 2.1
-    s.county.central_townships = central
-    s.county.corridors = corridors
-    s.border.townships, s.border.villages = border_t, border_v
-    s.heritage.townships, s.heritage.villages = heritage_t, heritage_v
-    s.plan.method, s.plan.target_factor = method, target
-    return s
+    return apply_overrides(Scenario(seed=seed, name="small"), {
+        "county.villages": villages, "county.townships": townships,
+        "county.population": villages * 760, "county.area_km2": villages * 2.1,
+        "county.central_townships": central, "county.corridors": corridors,
+        "border.townships": border_t, "border.villages": border_v,
+        "heritage.townships": heritage_t, "heritage.villages": heritage_v,
+        "plan.method": method, "plan.target_factor": target,
+    })
 
 
 def small_county(**kw) -> tuple[County, Scenario]:

@@ -72,7 +72,7 @@ def test_extends_chain_merges_key_by_key_and_replaces_lists(tmp_path):
     assert s.seed == 3
     assert s.plan.method == "uniform"  # from base
     assert s.plan.target_factor == 2.5  # mid overrides base
-    assert s.plan.terrain_pull == [2.0, 1.0, 0.5]  # replaced, not merged
+    assert s.plan.terrain_pull == (2.0, 1.0, 0.5)  # replaced, not merged
     assert (s.county.villages, s.county.townships) == (500, 40)  # tables merged key by key
 
 
@@ -237,7 +237,7 @@ def test_set_applies_after_the_file(tmp_path):
     assert s.plan.method == "uniform" and s.plan.target_factor == 3.0
     assert isinstance(s.plan.target_factor, float)
     assert s.plan.keep_heritage is False
-    assert s.needs.admin == [0.0, 0.02, 0.01]
+    assert s.needs.admin == (0.0, 0.02, 0.01)
     assert s.name == "custom"
 
 
@@ -313,7 +313,7 @@ def test_apply_overrides_returns_new_validated_scenario():
                                "county.villages": 300.0, "plan.terrain_pull": (1.0, 0.5, 0.2)})
     assert s.plan.method == "uniform" and s.services.agency_service is False
     assert s.county.villages == 300 and isinstance(s.county.villages, int)
-    assert s.plan.terrain_pull == [1.0, 0.5, 0.2]
+    assert s.plan.terrain_pull == (1.0, 0.5, 0.2)
     assert base == Scenario()  # untouched
     assert apply_overrides(base, {}) == base
 
@@ -324,7 +324,7 @@ def test_apply_overrides_accepts_numpy_values():
                                      "plan.target_factor": np.float64(2.5),
                                      "needs.admin": np.array([0.0, 0.01, 0.01])})
     assert s.county.villages == 200 and type(s.county.villages) is int
-    assert s.needs.admin == [0.0, 0.01, 0.01]
+    assert s.needs.admin == (0.0, 0.01, 0.01)
 
 
 @pytest.mark.parametrize(
@@ -356,7 +356,7 @@ def test_scenario_to_dict_has_every_parameter_and_no_internal_field():
         node = d
         for part in key.split("."):
             node = node[part]
-        assert node == default, key
+        assert node == (list(default) if isinstance(default, tuple) else default), key
 
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,14 +11,19 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import connected_components
 
-from mergesim.config.schema import RoadParams
+from mergesim.config import apply_overrides, load_scenario
+from mergesim.config.schema import CountyParams, RoadParams
+from mergesim.county import build_county
+from mergesim.county.columns import EDGE_COLUMNS, REQUIRED_VILLAGE, VILLAGE_COLUMNS
 from mergesim.county.county import Terrain, TownshipClass
-from mergesim.county.geometry import polygon_area
-from mergesim.county.loaders import load_county_csv, load_county_geojson, project_lonlat
+from mergesim.county.geometry import polygon_area, project_lonlat
+from mergesim.county.loaders import load_county_csv, load_county_geojson
 from mergesim.errors import DataError
 
 ROADS = RoadParams()
-DATA = Path(__file__).resolve().parents[2] / "scenarios" / "data"
+COUNTY = CountyParams()
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "scenarios" / "data"
 
 # A 4 × 3 grid of villages 2 km apart in three townships (columns 0, 1–2, 3 of the grid).
 GRID = [
@@ -52,7 +58,7 @@ def grid(**extra) -> list[dict]:
 
 
 def load(path: Path, **kw):
-    return load_county_csv(path, roads=ROADS, **kw)
+    return load_county_csv(path, county=COUNTY, roads=ROADS, **kw)
 
 
 def connected(county) -> bool:
@@ -92,8 +98,9 @@ def test_csv_round_trip_arrays(tmp_path):
     np.testing.assert_array_equal(c.township[:4], [0, 1, 1, 2])
     np.testing.assert_array_equal(c.township_seat, [8, 10, 11])
     assert c.households[0] == 77
-    assert c.households[1] == round(1100 / 3.1)
-    np.testing.assert_array_equal(c.groups, np.maximum(1, np.rint(c.households / 40)))
+    assert c.households[1] == round(1100 / COUNTY.household_size)
+    np.testing.assert_array_equal(c.groups,
+                                  np.maximum(1, np.rint(c.households / COUNTY.group_households)))
     assert c.terrain[0] == Terrain.PLAIN and c.terrain[2] == Terrain.MOUNTAIN
     assert c.corridor.sum() == 4 and c.heritage.sum() == 1 and not c.border.any()
     # Most populous village (id 111) is in East: East is the county-seat township.
@@ -156,14 +163,63 @@ def test_lonlat_projection(tmp_path):
     np.testing.assert_allclose(project_lonlat(np.array([106.0]), np.array([32.0]), 106, 32), 0)
 
 
+def test_missing_counts_follow_the_scenario_county_params(tmp_path):
+    path = write_csv(tmp_path / "v.csv", GRID)
+    big = dataclasses.replace(COUNTY, household_size=5.0, group_households=10.0)
+    c = load(path)
+    b = load_county_csv(path, county=big, roads=ROADS)
+    pop = np.array([r["population"] for r in GRID])
+    np.testing.assert_array_equal(b.households, np.rint(pop / 5.0))
+    np.testing.assert_array_equal(b.groups, np.maximum(1, np.rint(b.households / 10.0)))
+    assert (b.households < c.households).all() and (b.groups >= c.groups).all()
+
+
+def test_household_size_changes_households_of_a_real_county():
+    """county.household_size and group_households reach a real-data county (they used to be
+    ignored there: the loader had its own copies of the defaults)."""
+    base = load_scenario(ROOT / "scenarios" / "example_real.toml")
+    counties = {}
+    for size, per_group in ((3.1, 40.0), (4.5, 25.0)):
+        s = apply_overrides(base, {"county.household_size": size,
+                                   "county.group_households": per_group})
+        c = build_county(s)
+        np.testing.assert_array_equal(c.households, np.rint(c.population / size))
+        np.testing.assert_array_equal(c.groups,
+                                      np.maximum(1, np.rint(c.households / per_group)))
+        counties[size] = c
+    small, large = counties[3.1], counties[4.5]
+    assert large.households.sum() < small.households.sum()
+    assert (large.households != small.households).sum() > 0.9 * small.n_villages
+    np.testing.assert_array_equal(large.population, small.population)
+
+
+def test_column_table_is_what_the_loader_requires(tmp_path):
+    names = [c.name for c in VILLAGE_COLUMNS]
+    assert len(set(names)) == len(names)
+    assert REQUIRED_VILLAGE == ("id", "name", "township", "population")
+    assert {c.required for c in VILLAGE_COLUMNS + EDGE_COLUMNS} <= {"yes", "no", "one pair"}
+    assert all(c.meaning and c.type for c in VILLAGE_COLUMNS + EDGE_COLUMNS)
+    # Every column the table lists is read: a bad value in it is rejected, naming it.
+    for col in ("households", "groups", "area_km2", "terrain", "border", "heritage",
+                "corridor", "township_seat", "township_class"):
+        path = write_csv(tmp_path / f"{col}.csv", grid(**{col: "???"}))
+        with pytest.raises(DataError) as info:
+            load(path)
+        assert info.value.key == col
+    for col in REQUIRED_VILLAGE:
+        path = write_csv(tmp_path / f"no_{col}.csv", GRID, [k for k in GRID[0] if k != col])
+        with pytest.raises(DataError, match=f"missing required column\\(s\\) {col}"):
+            load(path)
+
+
 # -- the shipped example ---------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def example():
     return (
-        load_county_csv(DATA / "sichuan_example.csv", roads=ROADS),
-        load_county_geojson(DATA / "sichuan_example.geojson", roads=ROADS),
+        load_county_csv(DATA / "sichuan_example.csv", county=COUNTY, roads=ROADS),
+        load_county_geojson(DATA / "sichuan_example.geojson", county=COUNTY, roads=ROADS),
     )
 
 
@@ -205,7 +261,7 @@ def test_geojson_polygons(tmp_path):
                                      "population": 500 + i}})
     path = tmp_path / "p.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
-    c = load_county_geojson(path, roads=ROADS)
+    c = load_county_geojson(path, county=COUNTY, roads=ROADS)
     side = 6371 * np.pi / 180 * 0.01
     assert c.area[0] == pytest.approx(side * side * np.cos(np.radians(32.005)), rel=0.01)
     assert c.area[5] == pytest.approx(1.25 * c.area[4], rel=0.01)
@@ -291,7 +347,7 @@ def test_missing_file(tmp_path):
         load(p)
     assert "not found" in assert_error(exc, p, None)
     with pytest.raises(DataError):
-        load_county_geojson(tmp_path / "missing.geojson", roads=ROADS)
+        load_county_geojson(tmp_path / "missing.geojson", county=COUNTY, roads=ROADS)
 
 
 def test_missing_required_column(tmp_path):
@@ -456,7 +512,7 @@ def test_malformed_geojson(tmp_path, doc, key, words):
     p = tmp_path / "g.geojson"
     p.write_text(doc if isinstance(doc, str) else json.dumps(doc))
     with pytest.raises(DataError) as exc:
-        load_county_geojson(p, roads=ROADS)
+        load_county_geojson(p, county=COUNTY, roads=ROADS)
     assert words in assert_error(exc, p, key)
 
 
@@ -466,11 +522,11 @@ def test_geojson_property_errors(tmp_path):
     p = tmp_path / "g.geojson"
     p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     with pytest.raises(DataError) as exc:
-        load_county_geojson(p, roads=ROADS)
+        load_county_geojson(p, county=COUNTY, roads=ROADS)
     assert "feature 3" in assert_error(exc, p, "population")
     for f in feats:
         del f["properties"]["township"]
     p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     with pytest.raises(DataError) as exc:
-        load_county_geojson(p, roads=ROADS)
+        load_county_geojson(p, county=COUNTY, roads=ROADS)
     assert "found: id, name, population" in assert_error(exc, p, "township")

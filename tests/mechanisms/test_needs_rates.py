@@ -19,7 +19,7 @@ def test_rate_matrix_follows_schema_order():
     r = rate_matrix(p)
     assert r.shape == (len(NeedKind), 3)
     for k, name in enumerate(NEED_NAMES):
-        assert r[k].tolist() == getattr(p, name)
+        assert r[k].tolist() == list(getattr(p, name))
 
 
 def test_counts_match_poisson_means_and_ages():

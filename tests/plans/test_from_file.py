@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 
 import numpy as np
 import pytest
 
+from mergesim.config.load import apply_overrides
 from mergesim.errors import PlanError
 from mergesim.plans import make_plan
 from mergesim.plans.from_file import load_plan_csv, write_plan_csv
@@ -46,7 +48,8 @@ def test_file_method_through_scenario(tmp_path, county_plan):
     c, p = county_plan
     write_plan_csv(c, p, tmp_path / "plan.csv")
     _, s = small_county(villages=70, townships=6, seed=4)
-    s.plan.method, s.plan.file, s.base_dir = "file", "plan.csv", str(tmp_path)
+    s = apply_overrides(dataclasses.replace(s, base_dir=str(tmp_path)),
+                        {"plan.method": "file", "plan.file": "plan.csv"})
     q = make_plan(c, s)
     assert np.array_equal(p.village_to_new, q.village_to_new)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from mergesim.config.load import apply_overrides
 from mergesim.config.schema import Scenario
 from mergesim.county import build_county
 from mergesim.county.county import TownshipClass
@@ -24,8 +25,7 @@ def seed():
 
 
 def _plan(c, s, method):
-    s.plan.method = method
-    return make_plan(c, s, Streams(s.seed))
+    return make_plan(c, apply_overrides(s, {"plan.method": method}), Streams(s.seed))
 
 
 def test_seed_county_reproduces_report_bands(seed):
@@ -129,7 +129,7 @@ def test_ensemble_members_reproducible_and_distinct(seed):
 def test_unreachable_township_target_is_reported():
     c, s = small_county(villages=60, townships=5, border_t=2, border_v=2, heritage_t=1,
                         central=1, seed=11)
-    s.plan.target_factor = 5.0  # 1 township wanted, but 3 are exempt
+    s = apply_overrides(s, {"plan.target_factor": 5.0})  # 1 township wanted, but 3 are exempt
     p = make_plan(c, s, Streams(s.seed))
     sm = summarize(c, p)
     assert sm["townships_after"] >= 3

@@ -13,9 +13,9 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
-from mergesim.config.load import format_toml_value
-from mergesim.config.params import spec_of, type_name
+from mergesim.config.params import default_of, spec_of, type_name
 from mergesim.config.schema import Scenario
+from mergesim.config.toml_io import format_toml_value
 
 __all__ = ["render_reference"]
 
@@ -40,9 +40,11 @@ the file, the key, the value and what is allowed.
   sets them (a `--set` path: to the current directory).
 - Sources: "report" marks a figure from the seed county's reform report, "assumption" a
   modelling choice; other sources are cited.
+- "allowed" is what the model accepts; "plausible" is the narrower range a cited source
+  supports, used by robustness analyses (empty where no source states one yet).
 """
 
-_COLUMNS = ("key", "type", "default", "unit", "allowed", "meaning", "source")
+_COLUMNS = ("key", "type", "default", "unit", "allowed", "plausible", "meaning", "source")
 
 
 def render_reference() -> str:
@@ -80,19 +82,14 @@ def _rows(cls: type, dotted: str) -> Iterator[tuple[str, ...]]:
         spec = spec_of(f)
         if not f.init or spec is None or dataclasses.is_dataclass(hints[f.name]):
             continue
-        if f.default is not dataclasses.MISSING:
-            default = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            default = f.default_factory()
-        else:
-            default = None
         key = f"{dotted}.{f.name}" if dotted else f.name
         yield (
             f"`{key}`",
             type_name(hints[f.name]),
-            f"`{_default_text(default)}`",
+            f"`{_default_text(default_of(f))}`",
             spec.unit,
             spec.allowed(),
+            spec.plausible_text(),
             spec.doc,
             spec.source,
         )

@@ -13,6 +13,10 @@ to the parent after a child in another folder extends it.
 
 Everything here walks the dataclasses of :mod:`mergesim.config.schema` generically: a new section
 or parameter needs no change in this module.
+
+Files are read with :func:`~mergesim.config.toml_io.read_toml`, mergesim's one TOML reader, and
+the resolved scenario is written with :func:`~mergesim.config.toml_io.render_toml` (both
+re-exported here).
 """
 
 from __future__ import annotations
@@ -20,9 +24,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import math
 import os
-import re
 import tomllib
 import typing
 from collections.abc import Mapping, Sequence
@@ -31,7 +33,16 @@ from typing import Any
 
 from mergesim.config.params import build_section, iter_params, unknown_key_message
 from mergesim.config.schema import Scenario
+from mergesim.config.toml_io import (
+    KEY_PART,
+    format_toml_value,
+    printable,
+    read_toml,
+    render_toml,
+    toml_string,
+)
 from mergesim.errors import ScenarioError
+from mergesim.io import atomic_write_text
 
 __all__ = [
     "apply_overrides",
@@ -40,14 +51,13 @@ __all__ = [
     "load_scenario",
     "load_scenario_dict",
     "parse_override",
+    "read_toml",
     "render_toml",
     "scenario_to_dict",
 ]
 
 #: Where a leaf key's value came from: dotted key -> file name, ``"--set"`` or another source.
 _Provenance = dict[str, str]
-
-_KEY_PART = re.compile(r"[A-Za-z0-9_-]+")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,8 +86,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             out of range, or a malformed ``--set`` item (one line each).
     """
     path = Path(path)
-    top = _read_toml(path)
-    source = _shown(str(path))
+    top = read_toml(path)
+    source = printable(str(path))
     prov: _Provenance = {}
     data = _resolve_layers(top, source, Path(os.path.abspath(path)).parent, [path.resolve()],
                            [source], prov)
@@ -92,9 +102,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         layer = _nest(parts, value)
         _absolutize_paths(layer, cwd)
         _merge(data, layer, "--set", prov)
-    scenario = _build(data, source, prov)
-    scenario.base_dir = str(Path(os.path.abspath(path)).parent)
-    return scenario
+    return _build(data, source, prov, base_dir=str(Path(os.path.abspath(path)).parent))
 
 
 def load_scenario_dict(
@@ -128,9 +136,7 @@ def load_scenario_dict(
         layer = _nest(parts, _plain_value(value))
         _absolutize_paths(layer, directory)
         _merge(merged, layer, source, prov)
-    scenario = _build(merged, source, prov)
-    scenario.base_dir = str(base_dir)
-    return scenario
+    return _build(merged, source, prov, base_dir=str(base_dir))
 
 
 def apply_overrides(
@@ -163,15 +169,14 @@ def apply_overrides(
         layer = _nest(parts, _plain_value(value))
         _absolutize_paths(layer, directory)
         _merge(data, layer, source, prov)
-    out = _build(data, source, prov)
-    out.base_dir = scenario.base_dir
-    return out
+    return _build(data, source, prov, base_dir=scenario.base_dir)
 
 
 def scenario_to_dict(s: Any) -> dict[str, Any]:
     """Every parameter of a scenario (or of one section) as nested dicts; no internal fields.
 
-    Lists are copied, so changing the result never changes ``s``.
+    List parameters (tuples in the frozen scenario) come out as new lists: the result is plain
+    TOML/JSON data, and changing it never changes ``s``.
     """
     out: dict[str, Any] = {}
     for f in dataclasses.fields(s):
@@ -181,8 +186,14 @@ def scenario_to_dict(s: Any) -> dict[str, Any]:
         if dataclasses.is_dataclass(value):
             out[f.name] = scenario_to_dict(value)
         else:
-            out[f.name] = copy.deepcopy(value)
+            out[f.name] = _as_lists(value)
     return out
+
+
+def _as_lists(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_as_lists(v) for v in value]
+    return copy.deepcopy(value)
 
 
 def dump_scenario(s: Scenario, path: str | Path) -> Path:
@@ -199,13 +210,11 @@ def dump_scenario(s: Scenario, path: str | Path) -> Path:
     Returns:
         ``path`` as a :class:`~pathlib.Path`.
     """
-    from mergesim.io import atomic_write_text
-
     data = scenario_to_dict(s)
     _absolutize_paths(data, Path(os.path.abspath(s.base_dir)))
     header = (
         # The name is escaped: a comment may not hold control characters or line breaks.
-        f"# Resolved scenario {_toml_string(s.name)} written by mergesim: every parameter,\n"
+        f"# Resolved scenario {toml_string(s.name)} written by mergesim: every parameter,\n"
         "# data paths absolute. Run it again with `mergesim plan <this file>`.\n"
     )
     path = Path(path)
@@ -225,7 +234,7 @@ def parse_override(item: str) -> tuple[str, Any]:
     """
     key, sep, raw = item.partition("=")
     key, raw = key.strip(), raw.strip()
-    if not sep or not key or not all(_KEY_PART.fullmatch(p) for p in key.split(".")):
+    if not sep or not key or not all(KEY_PART.fullmatch(p) for p in key.split(".")):
         raise ScenarioError(
             f"bad override {item!r}; expected key=value, e.g. plan.method=uniform",
             source="--set",
@@ -243,31 +252,6 @@ def parse_override(item: str) -> tuple[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # Reading and layering
 # ---------------------------------------------------------------------------------------------
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    source = _shown(str(path))
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError("file not found; expected an existing scenario TOML file",
-                            source=source) from None
-    except OSError as e:
-        raise ScenarioError(f"cannot read the file ({e.strerror}); expected a scenario TOML "
-                            "file", source=source) from None
-    except ValueError:  # a NUL byte in the name
-        raise ScenarioError("not a valid file name; expected a scenario TOML file",
-                            source=source) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ScenarioError(f"not UTF-8 text (bad byte at offset {e.start}); expected a TOML "
-                            "file", source=source) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        msg = " ".join(str(e).split())  # tomllib's "... (at line L, column C)", kept one line
-        raise ScenarioError(f"malformed TOML: {msg}", source=source) from None
 
 
 def _resolve_layers(
@@ -288,7 +272,7 @@ def _resolve_layers(
                                 "scenario file, relative to this file", source=source,
                                 key="extends")
         target = directory / parent
-        shown = _shown(str(target))
+        shown = printable(str(target))
         try:
             real, exists = target.resolve(), target.is_file()
         except (OSError, ValueError):  # a NUL byte or an over-long name: no such file
@@ -301,9 +285,9 @@ def _resolve_layers(
             raise ScenarioError(f"value {parent!r} names a missing file ({shown}); expected a "
                                 "scenario file path relative to this file", source=source,
                                 key="extends")
-        merged = _resolve_layers(_read_toml(target), shown,
-                                 Path(os.path.abspath(target)).parent, [*chain, real],
-                                 [*names, shown], prov)
+        parent_data = read_toml(target)
+        merged = _resolve_layers(parent_data, shown, Path(os.path.abspath(target)).parent,
+                                 [*chain, real], [*names, shown], prov)
     _check_keys(layer, Scenario, "", source)
     layer = copy.deepcopy(layer)
     _absolutize_paths(layer, directory)
@@ -339,7 +323,7 @@ def _nest(parts: list[str], value: Any) -> dict[str, Any]:
 
 
 def _split_key(key: Any, source: str) -> list[str]:
-    if not isinstance(key, str) or not all(_KEY_PART.fullmatch(p) for p in key.split(".")):
+    if not isinstance(key, str) or not all(KEY_PART.fullmatch(p) for p in key.split(".")):
         raise ScenarioError(f"bad key {key!r}; expected a dotted key such as 'plan.method'",
                             source=source)
     return key.split(".")
@@ -399,19 +383,12 @@ def _check_keys(data: Mapping[Any, Any], cls: type, prefix: str, source: str) ->
         if cls is Scenario and not prefix and key == "extends":
             continue
         if key not in fields:
-            raise ScenarioError(unknown_key_message(_shown(key), list(fields)), source=source,
-                                key=prefix + _shown(key))
+            raise ScenarioError(unknown_key_message(printable(key), list(fields)), source=source,
+                                key=prefix + printable(key))
         tp = fields[key]
         if dataclasses.is_dataclass(tp) and isinstance(value, Mapping):
             _check_keys(value, tp, f"{prefix}{key}.", source)
 
-
-def _shown(key: str) -> str:
-    """A key or file name as printed in a message: quoted if it holds a line break or the like.
-
-    Error messages are one line; a name from the data must not break it.
-    """
-    return key if key.isprintable() else repr(key)
 
 
 def _check_key_path(parts: list[str], *, source: str) -> None:
@@ -444,11 +421,11 @@ def _absolutize_paths(data: dict[str, Any], directory: Path) -> None:
             node[last] = os.path.normpath(os.path.join(directory, value))
 
 
-def _build(data: dict[str, Any], source: str, prov: _Provenance) -> Scenario:
+def _build(data: dict[str, Any], source: str, prov: _Provenance, *, base_dir: str) -> Scenario:
     """Validate ``data``; an error names the file (or ``--set``) that set the key at fault."""
     try:
-        _check_keys(data, Scenario, "", source)
-        return build_section(Scenario, data, source=source)
+        _check_keys(data, Scenario, "", source)  # rejects a user's base_dir, set here
+        return build_section(Scenario, {**data, "base_dir": base_dir}, source=source)
     except ScenarioError as e:
         origin = _origin(prov, e.key) or source
         if origin == e.source:
@@ -463,80 +440,3 @@ def _origin(prov: _Provenance, key: str | None) -> str | None:
             return prov[key]
         key = key.rpartition(".")[0]
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# A small TOML writer (tables, strings, bools, ints, floats, lists)
-# ---------------------------------------------------------------------------------------------
-
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
-
-
-def _toml_string(s: str) -> str:
-    out = []
-    for ch in s:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:  # TOML forbids raw control characters
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_key(key: str) -> str:
-    return key if _KEY_PART.fullmatch(key) else _toml_string(key)
-
-
-def format_toml_value(value: Any) -> str:
-    """One TOML value: a string, bool, int, float or (nested) list of those.
-
-    Floats always keep a decimal point or an exponent (``2.0``, never ``2``), so they read back
-    as floats.
-
-    Raises:
-        TypeError: A value TOML cannot hold here (None, a table inside a list, ...).
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        text = repr(value)
-        return text if any(c in text for c in ".eE") else text + ".0"
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(format_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} {value!r} as a TOML value")
-
-
-def render_toml(data: Mapping[str, Any]) -> str:
-    """Nested dicts as a TOML document: top-level keys first, then one ``[table]`` per dict.
-
-    A None value has no TOML spelling; it is written as a comment and so reads back as the
-    parameter's default.
-    """
-    lines: list[str] = []
-    _render_table(data, "", lines)
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _render_table(data: Mapping[str, Any], prefix: str, lines: list[str]) -> None:
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            continue
-        if value is None:
-            lines.append(f"# {_toml_key(key)} is unset (None)")
-        else:
-            lines.append(f"{_toml_key(key)} = {format_toml_value(value)}")
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            name = prefix + _toml_key(key)
-            lines.extend(["", f"[{name}]"])
-            _render_table(value, name + ".", lines)

@@ -6,7 +6,9 @@ services), ``sections_cadres.py`` and ``sections_stability.py`` (grievance, guar
 communication, petitions, stability), all re-exported from this module. A scenario file (TOML)
 overrides any of them; :mod:`mergesim.config.load` reads the file, resolves ``extends`` and
 ``--set`` and builds a :class:`Scenario` through :func:`~mergesim.config.params.build_section`,
-which rejects unknown keys, wrong types and out-of-range values with one line.
+which rejects unknown keys, wrong types and out-of-range values with one line. Every section
+is a frozen :class:`~mergesim.config.params.Section`: list parameters are tuples, and changing a
+value means building a new, validated object.
 
 Sources: "report" marks a figure from the seed county's report (see ``../shared/DOMAIN.md``);
 "assumption" marks a modelling choice documented here; other sources are cited inline.
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mergesim.config.params import param
+from mergesim.config.params import Section, param
 from mergesim.config.sections_cadres import CADRE_KINDS, CADRE_ORIGINS, CadreParams
 from mergesim.config.sections_county import (
     BorderParams,
@@ -56,9 +58,14 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Scenario:
-    """A complete, validated scenario: every section with every default filled in."""
+@dataclass(frozen=True)
+class Scenario(Section):
+    """A complete, validated scenario: every section with every default filled in.
+
+    Frozen, like its sections: a scenario is never changed once validated. A variant is a new
+    object — :func:`~mergesim.config.load.apply_overrides` for dotted keys, or
+    ``dataclasses.replace`` (which validates the fields it sets, as every constructor does).
+    """
 
     name: str = param("", "-", "Scenario name (defaults to the file's stem).")
     description: str = param("", "-", "What this scenario represents.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mergesim.config.params import param
+from mergesim.config.params import Section, param
 
 # ---------------------------------------------------------------------------------------------
-# Cadres: posts, pools, selection and redeployment, pay, training (issue 4)
+# Cadres: posts, pools, selection and redeployment, pay, training
 # ---------------------------------------------------------------------------------------------
 
 #: Order of the per-origin lists of ``[cadres]`` (``mergesim.mechanisms.cadres.pool.Origin``).
@@ -17,8 +17,8 @@ CADRE_ORIGINS = ("local", "migrant", "veteran", "graduate", "party_reserve", "fo
 CADRE_KINDS = ("township_leader", "township_staff", "village_cadre", "group_leader")
 
 
-@dataclass
-class CadreParams:
+@dataclass(frozen=True)
+class CadreParams(Section):
     """Cadres: posts per unit, incumbent and candidate pools, selection, placement, pay, training.
 
     Lists "per kind" follow (township leader, township staff, village two-committee cadre,
@@ -82,21 +82,21 @@ class CadreParams:
     )
 
     # -- incumbents ----------------------------------------------------------------------
-    age_mean: list[float] = param(
+    age_mean: tuple[float, ...] = param(
         [43.0, 38.0, 49.0, 53.0], "years", "Mean age of incumbents per kind.", lo=18.0, hi=75.0,
         source="assumption: village cadres around 50, group leaders older, township staff younger",
     )
-    age_sd: list[float] = param(
+    age_sd: tuple[float, ...] = param(
         [6.0, 9.0, 8.0, 9.0], "years", "Age standard deviation of incumbents per kind.",
         lo=0.0, hi=20.0, source="assumption",
     )
-    edu_shift: list[float] = param(
+    edu_shift: tuple[float, ...] = param(
         [2.3, 1.8, 0.4, 0.0], "-", "Education of incumbents per kind: shift of the latent "
         "(ordered-probit) education variable.", lo=-5.0, hi=5.0,
         source="assumption: township leaders ~58 % bachelor+, village cadres ~45 % and group "
         "leaders ~65 % below high school",
     )
-    edu_cutpoints: list[float] = param(
+    edu_cutpoints: tuple[float, ...] = param(
         [0.0, 1.0, 2.0], "-", "Cut points of the latent education variable between below high "
         "school | high school | college | bachelor+ (ascending).", lo=-10.0, hi=10.0,
         source="assumption",
@@ -106,21 +106,21 @@ class CadreParams:
         "cohorts are better educated).", lo=0.0, hi=3.0,
         source="assumption: China's education expansion across cohorts",
     )
-    origin_township: list[float] = param(
+    origin_township: tuple[float, ...] = param(
         [0.6, 0.0, 0.15, 0.2, 0.05, 0.0], "-", "Origin shares of township cadres (per origin).",
         lo=0.0, hi=1.0, source="assumption: demobilised officers, 选调生 graduates",
     )
-    origin_village: list[float] = param(
+    origin_village: tuple[float, ...] = param(
         [0.59, 0.12, 0.008, 0.002, 0.25, 0.03], "-", "Origin shares of incumbent "
         "two-committee village cadres (per origin).", lo=0.0, hi=1.0,
         source="calibrated: veterans and graduates rare among pre-reform cadres (why the "
         "report singles them out as new blood)",
     )
-    origin_group: list[float] = param(
+    origin_group: tuple[float, ...] = param(
         [0.6, 0.08, 0.04, 0.0, 0.28, 0.0], "-", "Origin shares of incumbent villager-group "
         "leaders (per origin).", lo=0.0, hi=1.0, source="assumption",
     )
-    tenure_mean: list[float] = param(
+    tenure_mean: tuple[float, ...] = param(
         [4.0, 8.0, 7.0, 6.0], "years", "Mean tenure in the current post per kind (exponential).",
         lo=0.0, hi=40.0, source="assumption",
     )
@@ -131,40 +131,40 @@ class CadreParams:
         "(county cadres sent down, selected graduates; Poisson mean).", lo=0.0, hi=100.0,
         source="assumption",
     )
-    origin_recruit: list[float] = param(
+    origin_recruit: tuple[float, ...] = param(
         [0.4, 0.0, 0.2, 0.4, 0.0, 0.0], "-", "Origin shares of township recruits (per origin).",
         lo=0.0, hi=1.0, source="assumption",
     )
-    recruit_age: list[float] = param(
+    recruit_age: tuple[float, ...] = param(
         [35.0, 5.0], "years", "Mean and sd of township recruits' age.", lo=0.0, hi=75.0,
         source="assumption",
     )
-    secretary_pool: list[float] = param(
+    secretary_pool: tuple[float, ...] = param(
         [1.0, 1.0, 0.045, 0.045, 1.0, 0.0], "candidates/village", "New candidates for the "
         "two-committee posts of a merged village, per origin (Poisson means).", lo=0.0, hi=50.0,
         source="calibrated: veterans + returning graduates 10.2 % of secretaries (report)",
     )
-    group_pool: list[float] = param(
+    group_pool: tuple[float, ...] = param(
         [0.11, 0.18, 0.03, 0.02, 0.22, 0.0], "candidates/post", "New candidates per villager-group "
         "leader post of a merged village, per origin (Poisson means).", lo=0.0, hi=50.0,
         source="calibrated: group-leader origins 14 % migrants, 34.8 % party members/reserve "
         "(report)",
     )
-    cand_age_mean: list[float] = param(
+    cand_age_mean: tuple[float, ...] = param(
         [45.0, 40.0, 34.0, 27.0, 38.0, 56.0], "years", "Mean age of new candidates per origin.",
         lo=18.0, hi=75.0, source="assumption",
     )
-    cand_age_sd: list[float] = param(
+    cand_age_sd: tuple[float, ...] = param(
         [8.0, 7.0, 6.0, 3.0, 8.0, 6.0], "years", "Age sd of new candidates per origin.",
         lo=0.0, hi=20.0, source="assumption",
     )
-    cand_edu_shift: list[float] = param(
+    cand_edu_shift: tuple[float, ...] = param(
         [0.15, 0.1, 1.5, 2.3, 0.33, 0.48], "-", "Latent-education shift of new candidates per "
         "origin.", lo=-5.0, hi=5.0,
         source="assumption: returning graduates ~95 % college+, recruited veterans ~95 % high "
         "school+, others ~35–50 % below high school",
     )
-    cand_competence_shift: list[float] = param(
+    cand_competence_shift: tuple[float, ...] = param(
         [0.0, 0.05, 0.25, 0.25, 0.05, 0.0], "-", "Competence shift of new candidates per origin "
         "(the 'excellent' migrants, veterans, graduates, party members the county recruits).",
         lo=-1.0, hi=1.0, source="calibrated: veterans + returning graduates 10.2 % of "
@@ -201,7 +201,7 @@ class CadreParams:
         0.01, "-/year", "Track-record credit per year of tenure (up to 10 years).",
         lo=0.0, hi=1.0, source="assumption",
     )
-    assessment_weights: list[float] = param(
+    assessment_weights: tuple[float, ...] = param(
         [1.0, 1.0, 1.0], "-", "Weights of evaluation, appraisal and track record in the "
         "assessment score (normalised).", lo=0.0, hi=100.0,
         source="report: three coordinates 研判评议、考核评价、实绩评比",
@@ -282,7 +282,7 @@ class CadreParams:
         0.03, "-/level", "Score bonus per education level for village secretary.", lo=0.0,
         hi=1.0, source="assumption",
     )
-    secretary_origin_bonus: list[float] = param(
+    secretary_origin_bonus: tuple[float, ...] = param(
         [0.0, 0.03, 0.25, 0.25, 0.03, 0.0], "-", "Score bonus per origin for village "
         "secretary (policy preference).", lo=-2.0, hi=2.0,
         source="calibrated: veterans + returning graduates 10.2 % of secretaries (report)",
@@ -299,7 +299,7 @@ class CadreParams:
         65.0, "years", "Oldest age at which a villager becomes or stays a group leader.",
         lo=18.0, hi=80.0, source="assumption",
     )
-    group_origin_bonus: list[float] = param(
+    group_origin_bonus: tuple[float, ...] = param(
         [0.0, 0.05, 0.0, 0.0, 0.1, 0.14], "-", "Score bonus per origin for villager-group "
         "leader ('former_cadre' = a displaced two-committee cadre).", lo=-2.0, hi=2.0,
         source="calibrated: new group leaders 16.5 % former village cadres, 14 % migrants, "
@@ -438,7 +438,7 @@ class CadreParams:
         True, "-", "Administrative service points (township centres and stations, village "
         "offices, rooms, agency, duty teams) serve at the competence of the cadres who staff "
         "them now, relative to before the reform (false: competence has no effect on them).",
-        source="issue 4: cadres staff the service points",
+        source="design: cadres staff the service points (DOMAIN.md §3)",
     )
 
     # -- petition work -------------------------------------------------------------------
@@ -452,7 +452,7 @@ class CadreParams:
         "specialists) assigned to petition work until the election.", lo=0.0, hi=1.0,
         source="assumption",
     )
-    petition_stage_weights: list[float] = param(
+    petition_stage_weights: tuple[float, ...] = param(
         [0.15, 0.1, 0.25, 0.3, 0.1, 0.1], "-", "How petition cadres divide over the six stages "
         "(accept, classify, verify, handle, supervise, close; normalised).", lo=0.0, hi=100.0,
         source="assumption; report: 六步闭合机制",
@@ -470,12 +470,13 @@ class CadreParams:
         for name, n in lengths.items():
             v = getattr(self, name)
             if len(v) != n:
-                return (name, f"value {v!r} must have {n} numbers")
+                return (name, f"value {list(v)!r} must have {n} numbers")
         for name in ("origin_township", "origin_village", "origin_group", "origin_recruit"):
             if sum(getattr(self, name)) <= 0:
                 return (name, "the origin shares must not all be 0")
         if any(b <= a for a, b in zip(self.edu_cutpoints, self.edu_cutpoints[1:], strict=False)):
-            return ("edu_cutpoints", f"value {self.edu_cutpoints!r} must be strictly ascending")
+            return ("edu_cutpoints", f"value {list(self.edu_cutpoints)!r} must be strictly "
+                    "ascending")
         for name in ("assessment_weights", "petition_stage_weights"):
             if sum(getattr(self, name)) <= 0:
                 return (name, "the weights must not all be 0")

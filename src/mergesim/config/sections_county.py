@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mergesim.config.params import param
+from mergesim.config.params import Section, param
 
 # ---------------------------------------------------------------------------------------------
 # The county
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class CountyParams:
+@dataclass(frozen=True)
+class CountyParams(Section):
     """Where the county comes from, and the synthetic generator's size knobs."""
 
     source: str = param(
@@ -87,11 +87,12 @@ class CountyParams:
     group_households: float = param(
         40.0, "households", "Mean households per villager group (natural hamlet).",
         lo=5.0, hi=200.0, source="DOMAIN.md: 20–100 households per group",
+        plausible=(20.0, 100.0),
     )
 
 
-@dataclass
-class TerrainParams:
+@dataclass(frozen=True)
+class TerrainParams(Section):
     """The synthetic terrain field and how terrain shapes settlement."""
 
     plain_share: float = param(
@@ -129,8 +130,8 @@ class TerrainParams:
         return None
 
 
-@dataclass
-class BorderParams:
+@dataclass(frozen=True)
+class BorderParams(Section):
     """The stretch of the outline shared with another province or prefecture ("三边")."""
 
     center_deg: float = param(
@@ -147,8 +148,8 @@ class BorderParams:
     )
 
 
-@dataclass
-class HeritageParams:
+@dataclass(frozen=True)
+class HeritageParams(Section):
     """Units with special history or culture, kept by the policy plan."""
 
     townships: int = param(
@@ -161,8 +162,8 @@ class HeritageParams:
     )
 
 
-@dataclass
-class RoadParams:
+@dataclass(frozen=True)
+class RoadParams(Section):
     """Road speeds: travel minutes per road edge = length × detour / speed."""
 
     trunk_kmh: float = param(60.0, "km/h", "Speed on trunk corridors.", lo=1.0, hi=200.0)
@@ -173,7 +174,7 @@ class RoadParams:
     )
     detour: float = param(
         1.3, "-", "Road length / straight-line distance.", lo=1.0, hi=5.0,
-        source="circuity of rural roads ~1.2–1.4 (Ballou et al. 2002)",
+        source="circuity of rural roads ~1.2–1.4 (Ballou et al. 2002)", plausible=(1.2, 1.4),
     )
 
 
@@ -182,8 +183,8 @@ class RoadParams:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class PlanParams:
+@dataclass(frozen=True)
+class PlanParams(Section):
     """Which merger plan generator to use and its targets, exemptions and density gradient."""
 
     method: str = param(
@@ -214,7 +215,7 @@ class PlanParams:
     corridor_pull: float = param(
         0.6, "-", "Extra merge propensity of units on a trunk corridor.", lo=0.0, hi=10.0
     )
-    terrain_pull: list[float] = param(
+    terrain_pull: tuple[float, ...] = param(
         [1.0, 0.55, 0.25], "-", "Merge propensity of plain, hill and mountain units.",
         lo=0.01, hi=10.0,
     )
@@ -245,7 +246,7 @@ class PlanParams:
 
     def check(self) -> tuple[str, str] | None:
         if len(self.terrain_pull) != 3:
-            return ("terrain_pull", f"value {self.terrain_pull!r} must have 3 numbers "
+            return ("terrain_pull", f"value {list(self.terrain_pull)!r} must have 3 numbers "
                     "(plain, hill, mountain)")
         if self.method == "file" and not self.file:
             return ("file", "method = 'file' needs plan.file, the path of a mapping CSV")

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mergesim.config.params import param
+from mergesim.config.params import Section, param
 
 # ---------------------------------------------------------------------------------------------
-# The model: timeline, villagers, needs, services (issue 3)
+# The model: timeline, villagers, needs, services
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class TimelineParams:
+@dataclass(frozen=True)
+class TimelineParams(Section):
     """The run's weeks: warm-up (pre-reform reference), reform week, transition, horizon."""
 
     warmup_weeks: int = param(
@@ -30,7 +30,7 @@ class TimelineParams:
     )
     horizon_weeks: int = param(
         156, "weeks", "Weeks simulated from the reform week on (the reform week included).",
-        lo=1, hi=1040, source="issue 3: 3 years after the reform",
+        lo=1, hi=1040, source="design: the study follows 3 years after the reform",
     )
     post_window_weeks: int = param(
         52, "weeks", "Length of the post-reform summary window: the last weeks of the horizon "
@@ -50,8 +50,8 @@ class TimelineParams:
         return None
 
 
-@dataclass
-class VillagerParams:
+@dataclass(frozen=True)
+class VillagerParams(Section):
     """Villager synthesis: how many individuals, their households, age, mobility and state."""
 
     scale: float = param(
@@ -119,43 +119,43 @@ class VillagerParams:
         return None
 
 
-@dataclass
-class NeedParams:
+@dataclass(frozen=True)
+class NeedParams(Section):
     """Weekly service needs per villager by age group [child, working, elderly].
 
     Rates are Poisson rates per person per week. Sources are stated per rate; where no figure
     exists the rate is an assumption of the order of magnitude of rural service use.
     """
 
-    admin: list[float] = param(
+    admin: tuple[float, ...] = param(
         [0.002, 0.012, 0.010], "needs/person/week", "Administrative affairs (certificates, "
         "social insurance, subsidies, household registration, land).", lo=0.0, hi=1.0,
         source="assumption: about 0.6 affairs per adult per year",
     )
-    health_routine: list[float] = param(
+    health_routine: tuple[float, ...] = param(
         [0.035, 0.025, 0.060], "needs/person/week", "Outpatient visits needing a township "
         "health centre or higher (village clinics' basic care is not a trip here).",
         lo=0.0, hi=1.0, source="order of magnitude: China Health Statistics Yearbook 2020, "
         "~2 township-health-centre visits per rural resident per year",
     )
-    health_serious: list[float] = param(
+    health_serious: tuple[float, ...] = param(
         [0.002, 0.003, 0.008], "needs/person/week", "Serious care needing a regional medical "
         "centre or the county hospital.", lo=0.0, hi=1.0,
         source="order of magnitude: rural inpatient admission rate ~15–20 % per year",
     )
-    school: list[float] = param(
+    school: tuple[float, ...] = param(
         [0.04, 0.0, 0.0], "needs/person/week", "School affairs of a child (enrolment, parents' "
         "meetings), carried by the household.", lo=0.0, hi=1.0, source="assumption",
     )
-    elderly_care: list[float] = param(
+    elderly_care: tuple[float, ...] = param(
         [0.0, 0.0, 0.01], "needs/person/week", "Visits to an elderly-care home (day care, "
         "assessments).", lo=0.0, hi=1.0, source="assumption",
     )
-    police_legal: list[float] = param(
+    police_legal: tuple[float, ...] = param(
         [0.0, 0.002, 0.001], "needs/person/week", "Police station or people's court affairs "
         "(identity cards, disputes).", lo=0.0, hi=1.0, source="assumption",
     )
-    banking_telecom: list[float] = param(
+    banking_telecom: tuple[float, ...] = param(
         [0.0, 0.03, 0.02], "needs/person/week", "Errands at a bank or telecom outlet.",
         lo=0.0, hi=1.0, source="assumption: about monthly for adults",
     )
@@ -181,12 +181,13 @@ class NeedParams:
                      "police_legal", "banking_telecom"):
             v = getattr(self, name)
             if len(v) != 3:
-                return (name, f"value {v!r} must have 3 numbers (child, working, elderly)")
+                return (name, f"value {list(v)!r} must have 3 numbers (child, working, "
+                        "elderly)")
         return None
 
 
-@dataclass
-class ServiceParams:
+@dataclass(frozen=True)
+class ServiceParams(Section):
     """Service points: the reform's service policies (switches), affair shares and staffing.
 
     Defaults are the seed county's choices ("public services not lowered", DOMAIN.md §5).

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mergesim.config.params import param
+from mergesim.config.params import Section, param
 
 # ---------------------------------------------------------------------------------------------
-# Grievance, guarantees, communication and the petition loop (issue 4, DOMAIN.md §4)
+# Grievance, guarantees, communication and the petition loop (DOMAIN.md §4)
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class GrievanceParams:
+@dataclass(frozen=True)
+class GrievanceParams(Section):
     """Villagers' grievance: reference-dependent hardship, memory, contagion, petition filing.
 
     Grievance (0–1) is an exponentially smoothed Epstein (2002) grievance ``H × (1 − L)``:
@@ -45,7 +45,7 @@ class GrievanceParams:
         "λ before curvature).", lo=0.1, hi=1000.0,
         source="assumption: half an hour more per trip is a serious loss for a villager",
     )
-    kind_weights: list[float] = param(
+    kind_weights: tuple[float, ...] = param(
         [3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], "-", "Weight of each need kind (admin, "
         "health_routine, health_serious, school, elderly_care, police_legal, banking_telecom) "
         "in the access loss per affair, on top of its rate: administrative affairs are the ones "
@@ -130,7 +130,8 @@ class GrievanceParams:
 
     def check(self) -> tuple[str, str] | None:
         if len(self.kind_weights) != 7:
-            return ("kind_weights", f"value {self.kind_weights!r} must have 7 numbers")
+            return ("kind_weights", f"value {list(self.kind_weights)!r} must have 7 "
+                    "numbers")
         if sum(self.kind_weights) <= 0:
             return ("kind_weights", "the weights must not all be 0")
         m, s = self.collective_threshold_mean, self.collective_threshold_sd
@@ -140,8 +141,8 @@ class GrievanceParams:
         return None
 
 
-@dataclass
-class GuaranteeParams:
+@dataclass(frozen=True)
+class GuaranteeParams(Section):
     """The "five no's" and "five unchanged" (五个不 / 五个不变): switches and the loss of rights.
 
     Each guarantee holds by default (as in the seed county). A broken guarantee adds its loss
@@ -221,8 +222,8 @@ class GuaranteeParams:
     )
 
 
-@dataclass
-class CommunicationParams:
+@dataclass(frozen=True)
+class CommunicationParams(Section):
     """Communication and the risk watch: talks, courtyard meetings, broadcasts (DOMAIN.md §4).
 
     Effort is full from the reform week for ``campaign_weeks`` and ``routine_share`` of it
@@ -294,8 +295,8 @@ class CommunicationParams:
     )
 
 
-@dataclass
-class PetitionParams:
+@dataclass(frozen=True)
+class PetitionParams(Section):
     """The six-step closed loop (六步闭合): stage queues, the statutory clock, outcomes.
 
     Stages, in order: accept and register, classify and transfer, quick verification, research
@@ -309,13 +310,13 @@ class PetitionParams:
     staffing: str = param(
         "cadres", "-", "Where township stage servers come from: the cadres mechanism's "
         "petition staff (cadres) or servers_township (fixed).", choices=("cadres", "fixed"),
-        source="issue 4: capacity set by the cadres assigned",
+        source="design: capacity set by the cadres assigned (DOMAIN.md §3)",
     )
-    servers_township: list[int] = param(
+    servers_township: tuple[int, ...] = param(
         [1, 1, 1, 1, 1, 1], "cadres", "Servers per stage of a township (staffing = fixed).",
         lo=0, hi=1000, source="assumption",
     )
-    servers_county: list[int] = param(
+    servers_county: tuple[int, ...] = param(
         [2, 2, 2, 3, 2, 2], "cadres", "Servers per stage of the county petition bureau (which "
         "handles escalated petitions).", lo=0, hi=1000,
         source="assumption: a county bureau of about 13 petition cadres",
@@ -324,12 +325,12 @@ class PetitionParams:
         1, "cadres", "Least servers of a township stage (someone always holds it).", lo=0,
         hi=1000, source="assumption",
     )
-    service_days: list[float] = param(
+    service_days: tuple[float, ...] = param(
         [0.5, 0.5, 2.0, 3.0, 1.0, 0.5], "days", "Mean cadre work per case at each stage "
         "(exponential; divided by the servers' competence).", lo=0.0, hi=365.0,
         source="assumption",
     )
-    delay_days: list[float] = param(
+    delay_days: tuple[float, ...] = param(
         [1.0, 2.0, 5.0, 15.0, 10.0, 3.0], "days", "Mean pure delay after each stage's "
         "service (exponential; replies, site visits, notifications; no cadre busy).",
         lo=0.0, hi=365.0, source="assumption: a typical case concluded within the 60 days",
@@ -390,7 +391,7 @@ class PetitionParams:
         for name in ("servers_township", "servers_county", "service_days", "delay_days"):
             v = getattr(self, name)
             if len(v) != 6:
-                return (name, f"value {v!r} must have 6 numbers (one per stage)")
+                return (name, f"value {list(v)!r} must have 6 numbers (one per stage)")
         if self.repeat_prob + self.escalate_prob > 1.0:
             return ("escalate_prob", f"repeat_prob + escalate_prob = "
                     f"{self.repeat_prob + self.escalate_prob:g} exceeds 1")

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from mergesim.config.schema import Scenario
 from mergesim.county.county import County, Terrain, TownshipClass
+from mergesim.county.loaders import load_county_csv, load_county_geojson
+from mergesim.county.synthetic import generate_county
+from mergesim.errors import ScenarioError
 from mergesim.rng import Streams, geography_streams
 
 __all__ = ["County", "Terrain", "TownshipClass", "build_county", "resolve_path"]
@@ -20,6 +23,10 @@ def resolve_path(scenario: Scenario, value: str) -> Path:
 def build_county(scenario: Scenario, streams: Streams | None = None) -> County:
     """The county a scenario describes: synthetic (seeded) or loaded from a data file.
 
+    A data file's missing household and group counts are filled from the scenario's
+    ``[county]`` section (``household_size``, ``group_households``), as the synthetic
+    generator derives them.
+
     Args:
         scenario: A validated scenario.
         streams: The run's random streams (default: ``Streams(scenario.seed)``); the generator
@@ -33,18 +40,12 @@ def build_county(scenario: Scenario, streams: Streams | None = None) -> County:
     streams = geography_streams(scenario, streams)
     cp = scenario.county
     if cp.source == "synthetic":
-        from mergesim.county.synthetic import generate_county
-
         return generate_county(scenario, streams.generator("county"))
-    from mergesim.county import loaders
-
-    edges = resolve_path(scenario, cp.edges) if cp.edges else None
-    load = loaders.load_county_csv if cp.source == "csv" else loaders.load_county_geojson
     if not cp.data:
-        from mergesim.errors import ScenarioError
-
         raise ScenarioError(f"source = {cp.source!r} needs county.data, the path of the file",
                             source=f"scenario '{scenario.name}'" if scenario.name else None,
                             key="county.data")
-    return load(resolve_path(scenario, cp.data), edges=edges, roads=scenario.roads,
+    edges = resolve_path(scenario, cp.edges) if cp.edges else None
+    load = load_county_csv if cp.source == "csv" else load_county_geojson
+    return load(resolve_path(scenario, cp.data), county=cp, roads=scenario.roads, edges=edges,
                 name=scenario.name or None)

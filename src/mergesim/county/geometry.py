@@ -9,9 +9,16 @@ are clipped.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.path import Path
 from scipy.spatial import ConvexHull, Voronoi
+
+#: Mean Earth radius (km) for the local equirectangular projection.
+EARTH_RADIUS_KM = 6371.0
+#: Points closer than this (km; 1 m) are one point: Voronoi seats, shared polygon vertices.
+SAME_POINT_KM = 1e-3
 
 
 def polygon_area(poly: np.ndarray) -> float:
@@ -155,3 +162,26 @@ def point_to_polyline_distance(pts: np.ndarray, line: np.ndarray) -> np.ndarray:
     t = np.clip((ap * ab[None]).sum(axis=2) / denom[None], 0.0, 1.0)
     proj = a[None] + t[..., None] * ab[None]
     return np.linalg.norm(pts[:, None, :] - proj, axis=2).min(axis=1)
+
+
+def project_lonlat(
+    lon: np.ndarray, lat: np.ndarray, lon0: float | None = None, lat0: float | None = None
+) -> np.ndarray:
+    """Local equirectangular projection of lon/lat degrees to km about (lon0, lat0).
+
+    Accurate to well under 1 % across a county (≤ ~200 km), which is far below the error of
+    straight-line road lengths.
+
+    Args:
+        lon, lat: Degrees.
+        lon0, lat0: Projection centre (degrees); default the mean point.
+
+    Returns:
+        Array (n, 2) of (x, y) km east and north of the centre.
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    lon0 = float(lon.mean()) if lon0 is None else lon0
+    lat0 = float(lat.mean()) if lat0 is None else lat0
+    k = EARTH_RADIUS_KM * math.pi / 180.0
+    return np.column_stack([k * math.cos(math.radians(lat0)) * (lon - lon0), k * (lat - lat0)])

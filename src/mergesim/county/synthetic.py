@@ -43,6 +43,7 @@ from mergesim.county.geometry import (
 )
 from mergesim.county.names import make_names
 from mergesim.errors import ScenarioError
+from mergesim.numeric import largest_remainder
 
 _OUTLINE_POINTS = 240
 
@@ -151,15 +152,6 @@ def _place_villages(rng, cand, dens, n, area):
     raise ScenarioError(  # unreachable with factor 0, kept as a guard
         f"could not place {n} villages", key="county.villages"
     )
-
-
-def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
-    raw = weights / weights.sum() * total
-    base = np.floor(raw).astype(np.int64)
-    short = total - base.sum()
-    if short > 0:
-        base[np.argsort(-(raw - base))[:short]] += 1
-    return base
 
 
 def _grow_townships(roads, xy, n_town, seat_village, rng):
@@ -328,7 +320,7 @@ def generate_county(scenario: Scenario, rng: np.random.Generator) -> County:
 
     pop_of = np.array([tp.pop_plain, 1.0, tp.pop_mountain])
     w = rng.lognormal(0.0, cp.village_pop_sigma, n) * pop_of[terrain]
-    population = _largest_remainder(w, cp.population)
+    population = largest_remainder(w, cp.population)
     households = np.maximum(1, np.round(population / cp.household_size)).astype(np.int64)
     households[population == 0] = 0
     groups = np.maximum(1, np.round(households / cp.group_households)).astype(np.int64)

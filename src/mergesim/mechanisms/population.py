@@ -34,6 +34,7 @@ import numpy as np
 from mergesim.config.schema import VillagerParams
 from mergesim.county.county import County
 from mergesim.mechanisms.base import Mechanism
+from mergesim.numeric import largest_remainder
 
 if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel
@@ -106,19 +107,6 @@ class Villagers:
         self.travel_week.fill(0.0)
         self.trips_week.fill(0)
         self.turned_away_week.fill(0)
-
-
-def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
-    """Integers proportional to ``weights`` summing to ``total`` (Hamilton's method)."""
-    w = np.asarray(weights, dtype=float)
-    if total <= 0 or w.sum() <= 0:
-        return np.zeros(len(w), dtype=np.int64)
-    exact = w / w.sum() * total
-    out = np.floor(exact).astype(np.int64)
-    short = int(total - out.sum())
-    if short > 0:
-        out[np.argsort(-(exact - out), kind="stable")[:short]] += 1
-    return out
 
 
 def village_counts(population: np.ndarray, scale: float) -> np.ndarray:

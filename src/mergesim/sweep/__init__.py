@@ -15,14 +15,14 @@ Importing this package has no side effects.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mergesim.errors import UserError
+from mergesim.config.toml_io import read_toml
+from mergesim.errors import ScenarioError, UserError
 from mergesim.sweep.design import (
     MissingDependencyError,
     Point,
@@ -113,10 +113,10 @@ def sweep_experiment(
 def is_experiment(path: str | Path) -> bool:
     """Whether a TOML file is an experiment (it lists ``scenarios``) rather than a scenario."""
     try:
-        with Path(path).open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        # Unreadable: the loader it goes to reports the problem in one line.
+        data = read_toml(path)
+    except ScenarioError:
+        # Unreadable: the loader it goes to reads it with the same reader and reports the
+        # problem in the same one line; the folder is the only hint left of its kind.
         return "experiments" in Path(path).parts
     return "scenarios" in data or "factors" in data
 
@@ -204,10 +204,9 @@ def shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
     for kind, folder in (("scenario", "scenarios"), ("experiment", "experiments")):
         for p in sorted((base / folder).glob("*.toml")):
             try:
-                with p.open("rb") as fh:
-                    desc = str(tomllib.load(fh).get("description", ""))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-                desc = f"(unreadable: {err})"
+                desc = str(read_toml(p).get("description", ""))
+            except ScenarioError as err:
+                desc = f"(unreadable: {err.message})"
             out.append((kind, p, desc))
     return out
 

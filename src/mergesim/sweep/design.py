@@ -309,7 +309,6 @@ def plan_runs(exp: Experiment, cli_overrides: dict[str, Any] | None = None) -> l
             for k, s in enumerate(seeds):
                 # replace() keeps the validated sections; only the root seed differs.
                 run_scen = dataclasses.replace(scen, seed=s)
-                run_scen.base_dir = scen.base_dir
                 data["seed"] = s
                 rid = run_identity(data, p.values, k, version)
                 runs.append(RunSpec(rid, ref.label, p.index, dict(p.values), k, s, run_scen))

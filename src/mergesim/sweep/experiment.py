@@ -35,12 +35,12 @@ policy package can be stated as a base scenario plus the keys it changes.
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mergesim.config.params import build_section, param, unknown_key_message
+from mergesim.config.params import build_section, did_you_mean, param, unknown_key_message
+from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
@@ -237,22 +237,13 @@ def check_scenario_keys(overrides: dict[str, Any], *, source: str, where: str) -
 
 
 def _unknown(key: str, valid: list[str]) -> str:
-    # The full list of ~150 scenario keys would not fit on one line; name the close ones.
-    import difflib
-
-    close = difflib.get_close_matches(key, valid, n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    # The full list of ~270 scenario keys would not fit on one line; name the close ones.
+    hint = did_you_mean(key, valid, n=3, cutoff=0.5)
     return f"unknown scenario key{hint} (see docs/scenarios.md for every key)"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError("file not found", source=str(path))
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"malformed TOML: {err}", source=str(path)) from None
+    return read_toml(path)
 
 
 def _scenario_refs(raw: Any, path: Path) -> list[ScenarioRef]:
@@ -428,14 +419,10 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
 
 def _check_metric(name: str, valid: tuple[str, ...], allowed: str, source: str,
                   key: str) -> None:
-    import difflib
-
     if name in valid:
         return
-    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise ScenarioError(f"unknown metric '{name}'{hint} allowed: {allowed}", source=source,
-                        key=key)
+    raise ScenarioError(f"unknown metric '{name}'{did_you_mean(name, valid)} allowed: {allowed}",
+                        source=source, key=key)
 
 
 def apply_smoke(exp: Experiment, smoke_overrides: dict[str, Any]) -> None:

@@ -153,7 +153,7 @@ def test_send_down_fills_a_village_without_a_qualified_candidate():
     county, s = small_county(villages=60, townships=6, seed=2)
     plan = make_plan(county, s)
     # Nobody local has high school, so only a cadre sent down can meet the floor.
-    p = dataclasses.replace(s.cadres, secretary_pool=[0.0] * 6, edu_shift=[3.0, 3.0, -9.0, -9.0])
+    p = dataclasses.replace(s.cadres, secretary_pool=[0.0] * 6, edu_shift=[3.0, 3.0, -5.0, -5.0])
     _, after = reform(county, plan, p)
     merged = int((np.bincount(plan.village_to_new) > 1).sum())
     assert after.sent_down == merged and after.floor_waived == 0

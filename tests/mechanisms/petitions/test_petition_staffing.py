@@ -18,7 +18,7 @@ def test_staffing_helpers():
     p = PetitionParams()
     servers, speed = fixed_staffing(p, 3)
     assert servers.shape == (N_STAGES, 4)
-    assert servers[:, 3].tolist() == p.servers_county and np.all(servers[:, :3] == 1)
+    assert servers[:, 3].tolist() == list(p.servers_county) and np.all(servers[:, :3] == 1)
     n = np.array([[0, 2, 1, 3, 0, 1], [1, 1, 1, 1, 1, 1]])
     comp = np.where(n > 0, 1.2, np.nan)
     servers, speed = cadre_staffing(n, comp, p)

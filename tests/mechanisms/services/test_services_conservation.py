@@ -3,6 +3,8 @@ up — none lost — whatever the capacities, rates, policies and seeds (Hypothe
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +36,7 @@ def test_needs_are_conserved_every_week(seed, staff_factor, admin, health, bank,
         villagers={"scale": scale},
         timeline={"warmup_weeks": 3, "horizon_weeks": 5, "transition_weeks": 2},
     )
-    s.seed = seed
+    s = dataclasses.replace(s, seed=seed)
     m = MergerModel(s, county=county, plan=merge_line_plan(county))
     m.services.points.staff *= staff_factor
     m.services.points.freeze_base()
