@@ -109,13 +109,19 @@ def to_output(county: County, xy: np.ndarray) -> np.ndarray:
                             lat0 + xy[:, 1] / k])
 
 
-def village_shapes(county: County) -> list[BaseGeometry]:
+def village_shapes(county: County,
+                   polygons: Sequence[np.ndarray] | None = None) -> list[BaseGeometry]:
     """One valid (Multi)Polygon per village, in the export's unit, snapped to its grid.
 
     A territory that is not a valid polygon (a self-touching ring from unclean data) is
     repaired with ``make_valid``; one with fewer than three corners is an empty polygon.
+
+    Args:
+        county: The county.
+        polygons: Its territories in km (default :func:`territories`).
     """
-    polygons, _, _ = territories(county)
+    if polygons is None:
+        polygons, _, _ = territories(county)
     rings = [np.asarray(r, dtype=float).reshape(-1, 2) for r in polygons]
     geoms = np.array([Polygon(to_output(county, r)) if len(r) >= 3 else Polygon()
                       for r in rings], dtype=object)
@@ -203,8 +209,8 @@ def collections(county: County, plan: PlanArrays | None = None, *,
     Returns:
         ``{layer name: GeoJSON FeatureCollection as a dict}``.
     """
-    _, _, from_data = territories(county)
-    shapes = village_shapes(county)
+    polygons, _, from_data = territories(county)
+    shapes = village_shapes(county, polygons)
     grid = GRID[units_of(county)]
     seats_xy = to_output(county, county.xy)
     n, t = county.n_villages, county.n_townships
