@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Set up the environment (idempotent) and run the whole test suite.
+# Set up the environment (idempotent), check style and the import layers, run the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+.venv/bin/ruff check src tests
+# The layers contract in pyproject.toml ([tool.importlinter]): a wrong arrow fails the build.
+.venv/bin/lint-imports
 exec .venv/bin/python -m pytest "$@"

@@ -32,6 +32,13 @@ def test_plan_writes_summary_csv_maps(tmp_path, capsys):
     assert len(lines) == summary["villages_before"] + 1
     for name in ("map_before.png", "map_after.png", "scenario.toml"):
         assert (out / name).stat().st_size > 0
+    # The county and its plan as GeoJSON, one feature per unit before and after.
+    counts = {"villages": summary["villages_before"], "townships": summary["townships_before"],
+              "merged_villages": summary["villages_after"],
+              "new_townships": summary["townships_after"]}
+    for layer, n in counts.items():
+        fc = json.loads((out / "geometry" / f"{layer}.geojson").read_text())
+        assert len(fc["features"]) == n and fc["mergesim:units"] == "km", layer
     # The resolved scenario reproduces the same plan.
     out2 = tmp_path / "again"
     assert main(["plan", str(out / "scenario.toml"), "--out", str(out2), "--no-maps"]) == 0

@@ -1,63 +1,48 @@
-"""High-level API behind the command line: one function per command, files included.
+"""The one entry point behind the command line: one function per command, files included.
 
-The CLI only parses arguments and calls these; notebooks and scripts can call them directly.
+The CLI (:mod:`mergesim.cli`, :mod:`mergesim.cli_sweep`) only parses arguments and calls
+these; notebooks and scripts can call them directly. This is also where the back end's
+one-way parts meet: :func:`sweep_experiment` runs the sweep (:mod:`mergesim.sweep`) and then
+the report (:mod:`mergesim.report`), which never import each other.
+
 Every result file is written atomically and only after all computation succeeded, so a user
 mistake never leaves a half-written result.
+
+Each command imports the part of the back end it uses inside its function: the back end as a
+whole loads Mesa, pandas, SciPy's statistics and matplotlib (seconds), which ``mergesim list``
+or ``validate`` must not wait for.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mergesim.county.county import County
-from mergesim.plans.checks import Check
-from mergesim.plans.plan import Plan
+from mergesim.config import dump_scenario, load_scenario
+from mergesim.errors import ScenarioError, UserError
+from mergesim.io import atomic_write_json, atomic_write_text
 
-#: Summary keys printed by ``mergesim plan``, in order.
-PLAN_TABLE_KEYS = (
-    "townships_before", "townships_after", "townships_abolished", "villages_before",
-    "villages_after", "merged_villages", "villages_merged_away", "border_townships_kept",
-    "border_villages_kept", "heritage_kept", "village_pop_ratio", "village_area_ratio",
-    "township_pop_ratio", "township_area_ratio", "villages_per_new_near_seat",
-    "villages_per_new_far", "villages_per_new_plain", "villages_per_new_mountain", "seed",
-)
+if TYPE_CHECKING:  # annotations only (see the module docstring)
+    from mergesim.plans.assess import PlanResult
+    from mergesim.sweep import Estimate, Experiment, SweepResult
+
+__all__ = [
+    "compare_results",
+    "list_shipped",
+    "plan_scenario",
+    "plot_results",
+    "run_scenario_cli",
+    "sweep_experiment",
+    "validate_file",
+    "validate_model",
+]
 
 
-@dataclass
-class PlanResult:
-    """What :func:`plan_scenario` produced."""
-
-    county: County
-    plan: Plan
-    summary: dict
-    checks: list[Check]
-    out: Path | None
-    files: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def all_checks_ok(self) -> bool:
-        """Whether every plan check passed."""
-        return all(c.ok for c in self.checks)
-
-    def report(self) -> str:
-        """The summary and checks as a plain-text table."""
-        s = self.summary
-        width = max(len(k) for k in PLAN_TABLE_KEYS)
-        lines = [f"plan '{s['method']}' for county '{self.county.name}' "
-                 f"({self.seconds:.2f} s)", ""]
-        lines += [f"  {k:<{width}}  {s[k]}" for k in PLAN_TABLE_KEYS if k in s]
-        lines += ["", "checks:"]
-        lines += [f"  [{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}" for c in self.checks]
-        if s.get("notes"):
-            lines += ["", "notes:"] + [f"  - {n}" for n in s["notes"]]
-        if self.out is not None:
-            lines += ["", f"wrote {len(self.files)} files to {self.out}"]
-        return "\n".join(lines)
+# -- mergesim plan ----------------------------------------------------------------------------
 
 
 def plan_scenario(
@@ -71,8 +56,8 @@ def plan_scenario(
     """Build a scenario's county and plan, check it, and write the plan files.
 
     Writes to ``out`` (default ``results/<scenario name>``): ``plan_summary.json``,
-    ``plan.csv``, ``scenario.toml`` (resolved) and, with ``maps``, ``map_before.png`` and
-    ``map_after.png``.
+    ``plan.csv``, ``scenario.toml`` (resolved), the county and plan as GeoJSON in
+    ``geometry/`` and, with ``maps``, ``map_before.png`` and ``map_after.png``.
 
     Args:
         scenario_path: Scenario TOML file.
@@ -84,87 +69,45 @@ def plan_scenario(
     Raises:
         mergesim.errors.UserError: Bad scenario or data (one line).
     """
-    from mergesim.config import dump_scenario, load_scenario
-    from mergesim.county import build_county
-    from mergesim.io import atomic_write_json
-    from mergesim.plans import make_plan, plan_checks, summarize
+    # Per-command imports: start-up time (see the module docstring).
+    from mergesim.plans.assess import assess_plan
     from mergesim.plans.from_file import write_plan_csv
-    from mergesim.rng import Streams
+    from mergesim.plotting.figures import save_figure
+    from mergesim.plotting.maps import plot_county_map
+    from mergesim.results import geometry_collections, geometry_dir, write_collections
 
     t0 = time.perf_counter()
     scenario = load_scenario(scenario_path, overrides)
-    streams = Streams(scenario.seed)
-    county = build_county(scenario, streams)
-    plan = make_plan(county, scenario, streams)
-    summary = summarize(county, plan)
-    summary["scenario"] = scenario.name
-    checks = plan_checks(county, plan, scenario)
-    summary["checks"] = {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}
-    ensemble_rows: list[dict] = []
-    if scenario.plan.method == "ensemble":
-        ensemble_rows, spread, failed = _ensemble(county, scenario, streams)
-        summary["ensemble"] = spread
-        if failed:
-            checks.append(Check("ensemble checks", False,
-                                f"members failing a check: {', '.join(map(str, failed))}"))
-        else:
-            checks.append(Check("ensemble checks", True,
-                                f"all {len(ensemble_rows)} members pass every check"))
+    result = assess_plan(scenario)
+    county, plan = result.county, result.plan
     figs = {}
     if maps and write:
-        from mergesim.plotting.maps import plot_county_map
-
         figs["map_before.png"] = plot_county_map(county, None,
                                                  title=f"{county.name}: before the merger")
         figs["map_after.png"] = plot_county_map(
             county, plan, title=f"{county.name}: after the '{plan.method}' plan")
-    seconds = time.perf_counter() - t0
-    result = PlanResult(county, plan, summary, checks, None, seconds=seconds)
+    geometry = geometry_collections(county, plan) if write else {}
+    result.seconds = time.perf_counter() - t0
     if not write:
         return result
-    from mergesim.plotting.maps import save_figure
-
     out_dir = Path(out) if out is not None else Path("results") / scenario.name
     files = [out_dir / "plan_summary.json", out_dir / "plan.csv", out_dir / "scenario.toml"]
-    atomic_write_json(files[0], summary)
+    atomic_write_json(files[0], result.summary)
     write_plan_csv(county, plan, files[1])
     dump_scenario(scenario, files[2])
-    if ensemble_rows:
-        from mergesim.io import atomic_write_text
-
-        cols = list(ensemble_rows[0])
+    if result.ensemble_rows:
+        cols = list(result.ensemble_rows[0])
         text = ",".join(cols) + "\n" + "".join(
-            ",".join(str(r[c]) for c in cols) + "\n" for r in ensemble_rows)
-        files.append(out_dir / "ensemble_summary.csv")
-        atomic_write_text(files[-1], text)
+            ",".join(str(r[c]) for c in cols) + "\n" for r in result.ensemble_rows)
+        files.append(atomic_write_text(out_dir / "ensemble_summary.csv", text))
+    files += write_collections(geometry_dir(out_dir), geometry)
     for name, fig in figs.items():
         files.append(save_figure(fig, out_dir / name))
     result.out, result.files = out_dir, files
     return result
 
 
-def _ensemble(county: County, scenario, streams) -> tuple[list[dict], dict, list[int]]:
-    """Summaries of every ensemble member, their spread (min/mean/max) and failing members."""
-    import numpy as np
-
-    from mergesim.plans import plan_checks, summarize
-    from mergesim.plans.ensemble import ensemble_plans
-
-    rows, failed = [], []
-    for k, plan in enumerate(ensemble_plans(county, scenario.plan, streams)):
-        sm = summarize(county, plan)
-        rows.append({"member": k, **{key: sm[key] for key in PLAN_TABLE_KEYS}})
-        if not all(c.ok for c in plan_checks(county, plan, scenario)):
-            failed.append(k)
-    spread = {}
-    for key in PLAN_TABLE_KEYS:
-        if key == "seed":
-            continue
-        v = np.array([r[key] for r in rows], dtype=float)
-        spread[key] = {"min": float(v.min()), "mean": round(float(v.mean()), 4),
-                       "max": float(v.max())}
-    return rows, spread, failed
-
+# -- mergesim run -----------------------------------------------------------------------------
 
 #: Summary keys printed by ``mergesim run`` (pre → post), when present.
 RUN_TABLE_KEYS = (
@@ -197,11 +140,7 @@ def run_scenario_cli(
     The scenario is fully validated before anything is written; results go to ``out``
     (default ``results/<scenario name>``).
     """
-    import sys
-
-    from mergesim.config import load_scenario
-    from mergesim.errors import ScenarioError
-    from mergesim.run import run_scenario
+    from mergesim.run import run_scenario  # start-up time (see the module docstring)
 
     scenario = load_scenario(scenario_path, overrides)
     if scale is not None and not 0 < scale <= 1:
@@ -246,3 +185,107 @@ def _pre_post_table(summary: dict) -> list[str]:
         return f"{v:.3f}" if isinstance(v, float) else str(v)
 
     return [f"  {k:<{width}}  {fmt(pre.get(k))} -> {fmt(post.get(k))}" for k in keys]
+
+
+# -- mergesim sweep, plot, compare ------------------------------------------------------------
+
+
+def sweep_experiment(
+    path: str | Path,
+    *,
+    out: str | Path | None = None,
+    smoke: bool = False,
+    overrides: Sequence[str] = (),
+    dry_run: bool = False,
+    resume: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    run_fn: Any = None,
+    progress: bool | None = None,
+    command: str | None = None,
+) -> SweepResult | Estimate:
+    """``mergesim sweep``: run (or resume, or with ``dry_run`` only estimate) an experiment,
+    then draw its figures and report.md.
+
+    Args: as :func:`mergesim.sweep.sweep_experiment`.
+
+    Raises:
+        UserError: Any mistake in the experiment, its scenarios or the options (one line).
+    """
+    from mergesim import sweep  # start-up time (see the module docstring)
+
+    res = sweep.sweep_experiment(path, out=out, smoke=smoke, overrides=overrides, dry_run=dry_run,
+                            resume=resume, workers=workers, scheduler=scheduler,
+                            executor=executor, run_fn=run_fn, progress=progress,
+                            command=command)
+    if isinstance(res, sweep.SweepResult):
+        res.files += plot_results(res.out, experiment=res.experiment, sensitivity=res.sensitivity)
+    return res
+
+
+def plot_results(root: str | Path, *, experiment: Experiment | None = None,
+                 sensitivity: Any = None) -> list[Path]:
+    """``mergesim plot``: the figures and report.md of a sweep's results folder, from its stored
+    files (no simulation).
+
+    Args:
+        root: The results folder.
+        experiment: The experiment that ran (default: read ``root/experiment.toml``).
+        sensitivity: Its :class:`~mergesim.sweep.Sensitivity` (default: analysed again from
+            the runs table, for Sobol and Morris designs).
+
+    Returns:
+        The files written.
+
+    Raises:
+        UserError: The folder is not a sweep's results folder.
+    """
+    # Per-command imports: start-up time (see the module docstring).
+    from mergesim.report import finalize_results
+    from mergesim.sweep import analyze_folder, load_experiment, study
+
+    root = Path(root)
+    if not (root / "experiment.toml").is_file():
+        raise UserError("not a sweep results folder (no experiment.toml)", source=str(root))
+    exp = experiment or load_experiment(root / "experiment.toml")
+    sens = sensitivity if sensitivity is not None else analyze_folder(root, exp)
+    files = finalize_results(root, study(exp), sens.indices, sens.notes)
+    return [*sens.files, *files] if sensitivity is None else files
+
+
+def compare_results(paths: Sequence[str | Path], out: str | Path | None = None,
+                    metrics: Sequence[str] | None = None) -> tuple[Path, str]:
+    """``mergesim compare``: tables, figures and compare.md for several results folders
+    (:func:`mergesim.report.compare_results`)."""
+    from mergesim import report  # start-up time (see the module docstring)
+
+    return report.compare_results(list(paths), out, list(metrics) if metrics else None)
+
+
+# -- mergesim validate, list ------------------------------------------------------------------
+
+
+def validate_file(path: str | Path) -> str:
+    """``mergesim validate FILE``: a one-line "ok: ..." for a valid scenario or experiment.
+
+    Raises:
+        UserError: The first problem, as one line naming file, key and what is allowed.
+    """
+    from mergesim import sweep  # start-up time (see the module docstring)
+
+    return sweep.validate_file(path)
+
+
+def validate_model() -> tuple[str, bool]:
+    """``mergesim validate --model``: the validation suite's table and whether all passed."""
+    from mergesim.validation import suite  # start-up time (see the module docstring)
+
+    return suite.validate_model()
+
+
+def list_shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
+    """``mergesim list``: shipped scenarios and experiments as ``(kind, path, description)``."""
+    from mergesim import sweep  # start-up time (see the module docstring)
+
+    return sweep.shipped(root)

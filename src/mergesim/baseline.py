@@ -13,6 +13,13 @@ import math
 from pathlib import Path
 from typing import Any
 
+from mergesim.config import apply_overrides, load_scenario
+from mergesim.county import build_county
+from mergesim.io import flatten
+from mergesim.plans import make_plan, summarize
+from mergesim.rng import Streams
+from mergesim.run import simulate
+
 #: Small and short, so that every shipped scenario runs in about a second.
 BASELINE_OVERRIDES: dict[str, Any] = {
     "villagers.scale": 0.02,
@@ -24,40 +31,23 @@ BASELINE_OVERRIDES: dict[str, Any] = {
 }
 
 
-def flatten(d: Any, prefix: str = "") -> dict[str, float | str | None]:
-    """Nested dicts/lists → ``{"a.b.0": value}`` with numbers as floats."""
-    out: dict[str, float | str | None] = {}
-    if isinstance(d, dict):
-        for k, v in d.items():
-            out.update(flatten(v, f"{prefix}{k}."))
-    elif isinstance(d, list | tuple):
-        for i, v in enumerate(d):
-            out.update(flatten(v, f"{prefix}{i}."))
-    elif isinstance(d, bool) or d is None or isinstance(d, str):
-        out[prefix.rstrip(".")] = d
-    elif isinstance(d, int | float):
-        out[prefix.rstrip(".")] = float(d)
-    else:  # NumPy scalars
-        out[prefix.rstrip(".")] = float(d)
-    return out
+def flat_table(tree: dict[str, Any]) -> dict[str, float | str | None]:
+    """Nested dicts and lists → ``{"a.b.0": value}``, numbers as floats (bools, None and text
+    kept), so the table compares and stores the same whatever the numbers' types."""
+    return {k: v if v is None or isinstance(v, bool | str) else float(v)
+            for k, v in flatten(tree, lists="index").items()}
 
 
 def scenario_baseline(path: str | Path) -> dict[str, float | str | None]:
     """Flat plan + run summary of one scenario file at the baseline settings."""
-    from mergesim.config import apply_overrides, load_scenario
-    from mergesim.county import build_county
-    from mergesim.plans import make_plan, summarize
-    from mergesim.rng import Streams
-    from mergesim.run import simulate
-
     scenario = apply_overrides(load_scenario(path), BASELINE_OVERRIDES)
     streams = Streams(scenario.seed)
     county = build_county(scenario, streams)
     plan_summary = summarize(county, make_plan(county, scenario, streams))
     model = simulate(scenario)
     run = model.summary()
-    flat = flatten({"plan": plan_summary})
-    flat.update(flatten({k: run[k] for k in ("pre", "post") if k in run}))
+    flat = flat_table({"plan": plan_summary})
+    flat.update(flat_table({k: run[k] for k in ("pre", "post") if k in run}))
     return flat
 
 

@@ -1,4 +1,5 @@
-"""The ``mergesim`` command line: parses arguments and calls the API — no logic of its own.
+"""The ``mergesim`` command line: parses arguments and calls :mod:`mergesim.api` — no logic of
+its own (sweeps, plots, comparisons, validation and listing: :mod:`mergesim.cli_sweep`).
 
 User mistakes (:class:`~mergesim.errors.UserError`) print one line to stderr and exit with
 code 2; no traceback. So does a results folder that cannot be written (full disk, no
@@ -11,7 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
+from mergesim import __version__, cli_sweep
 from mergesim.errors import EXIT_USER_ERROR, WRITE_ERRNOS, UserError, write_error_line
 
 EXAMPLES = {
@@ -36,8 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mergesim",
         description="Agent-based simulator of township and village mergers.",
     )
-    from mergesim import __version__
-
     parser.add_argument("--version", action="version", version=f"mergesim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = sub.add_parser(
@@ -64,32 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="root seed of the run (default: the scenario's seed); the county and plan "
                    "stay the scenario's (set county.seed to change them)")
     p.set_defaults(func=_cmd_run)
-    _add_workflow_commands(sub)
+    # Sweeps, plots, comparisons, validation and listing.
+    cli_sweep.add_subcommands(sub)
     return parser
 
 
-def _add_workflow_commands(sub) -> None:
-    """Sweeps, plots, comparisons, validation and listing live in :mod:`mergesim.cli_sweep`."""
-    try:
-        from mergesim import cli_sweep
-    except ImportError:  # pragma: no cover - the module is part of the package
-        return
-    cli_sweep.add_subcommands(sub)
+def api() -> ModuleType:
+    """:mod:`mergesim.api`, imported when a command runs: it loads NumPy, pandas, Mesa and
+    matplotlib (seconds), which ``mergesim --help`` and argument errors must not wait for."""
+    from mergesim import api as module  # start-up time: see the docstring
+
+    return module
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from mergesim.api import run_scenario_cli
-
-    print(run_scenario_cli(args.scenario, overrides=args.overrides, out=args.out,
-                           scale=args.scale, seed=args.seed))
+    print(api().run_scenario_cli(args.scenario, overrides=args.overrides, out=args.out,
+                                 scale=args.scale, seed=args.seed))
     return 0
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from mergesim.api import plan_scenario
-
-    result = plan_scenario(args.scenario, overrides=args.overrides, out=args.out,
-                           maps=not args.no_maps)
+    result = api().plan_scenario(args.scenario, overrides=args.overrides, out=args.out,
+                                 maps=not args.no_maps)
     print(result.report())
     return 0 if result.all_checks_ok else 1
 

@@ -1,6 +1,5 @@
 """Sub-commands of the researcher's workflow: ``sweep``, ``plot``, ``compare``, ``validate``,
-``list``. Argument parsing only — each handler calls one function of :mod:`mergesim.sweep` or
-:mod:`mergesim.report`.
+``list``. Argument parsing only — each handler calls one function of :mod:`mergesim.api`.
 
 The main CLI (:mod:`mergesim.cli`) calls :func:`add_subcommands` on its sub-parsers and runs
 ``args.func(args)``; a :class:`~mergesim.errors.UserError` raised by a handler is printed there
@@ -11,6 +10,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from types import ModuleType
+
+from mergesim.errors import EXIT_USER_ERROR, UserError
 
 EXAMPLES = {
     "sweep": """examples:
@@ -108,36 +111,35 @@ def add_subcommands(subparsers) -> None:
     p.set_defaults(func=cmd_list)
 
 
+def api() -> ModuleType:
+    """:mod:`mergesim.api`, imported when a command runs (it loads NumPy, pandas, Mesa and
+    matplotlib; ``--help`` and argument errors must not wait for them)."""
+    from mergesim import api as module  # start-up time: see the docstring
+
+    return module
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``mergesim sweep``."""
-    from mergesim.sweep import Estimate, sweep_experiment
-
-    res = sweep_experiment(args.experiment, out=args.out, smoke=args.smoke,
-                           overrides=args.overrides, dry_run=args.dry_run, resume=args.resume,
-                           workers=args.workers, scheduler=args.scheduler,
-                           progress=False if args.no_progress else None)
+    res = api().sweep_experiment(args.experiment, out=args.out, smoke=args.smoke,
+                                 overrides=args.overrides, dry_run=args.dry_run,
+                                 resume=args.resume, workers=args.workers,
+                                 scheduler=args.scheduler,
+                                 progress=False if args.no_progress else None)
     print(res.report())
-    if isinstance(res, Estimate):
-        return 0
-    return 0 if res.failed == 0 else 1
+    return 0 if getattr(res, "failed", 0) == 0 else 1
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """``mergesim plot``."""
-    from pathlib import Path
-
-    from mergesim.report import finalize_results
-
-    files = finalize_results(args.results)
+    files = api().plot_results(args.results)
     print(f"wrote {len(files)} files; report: {Path(args.results) / 'report.md'}")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``mergesim compare``."""
-    from mergesim.report import compare_results
-
-    dest, table = compare_results(args.results, args.out, args.metrics or None)
+    dest, table = api().compare_results(args.results, args.out, args.metrics or None)
     print(table)
     print(f"\nfigures and compare.md in {dest}")
     return 0
@@ -145,27 +147,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``mergesim validate``: a file (exit 0 or 2) and/or, with ``--model``, the suite (0/1)."""
-    from mergesim.errors import UserError
-    from mergesim.sweep import validate_file
-
     if args.file is None and not args.model:
         raise UserError("give a scenario or experiment file, or --model", source="validate")
     if args.file is not None:
-        print(validate_file(args.file))
+        print(api().validate_file(args.file))
     if not args.model:
         return 0
-    from mergesim.validation.suite import validate_model
-
-    table, ok = validate_model()
+    table, ok = api().validate_model()
     print(table)
     return 0 if ok else 1
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     """``mergesim list``."""
-    from mergesim.sweep import shipped
-
-    items = shipped(args.dir)
+    items = api().list_shipped(args.dir)
     width = max((len(p.name) for _, p, _ in items), default=0)
     kind = None
     for k, p, desc in items:
@@ -178,8 +173,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def main(argv=None) -> int:
     """Run these sub-commands alone (tests; the main CLI embeds them via add_subcommands)."""
-    from mergesim.errors import EXIT_USER_ERROR, UserError
-
     parser = argparse.ArgumentParser(prog="mergesim")
     add_subcommands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

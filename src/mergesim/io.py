@@ -1,36 +1,76 @@
-"""Atomic file writes: a result file is either complete or absent, never half-written."""
+"""Atomic file writes and flat tables: the one writer every result file goes through.
+
+A result file is either complete or absent, never half-written: :func:`atomic_path` hands out
+a temporary path beside the destination and renames it onto the destination (``os.replace``,
+atomic on one file system) only when the block succeeds. Text, bytes, JSON, figures and tables
+(pandas, pyarrow) are all written through it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed onto ``path`` when the block succeeds.
+
+    Missing parent folders are created. If the block raises, the temporary file is removed and
+    ``path`` is left as it was. The temporary file is named ``.<name>.<random>.tmp``, so a
+    folder can be cleaned of the leftovers of a killed process by that pattern.
+
+    Example:
+        >>> with atomic_path(tmp_dir / "runs.csv") as tmp:  # doctest: +SKIP
+        ...     table.to_csv(tmp, index=False)
+    """
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        yield Path(tmp)
         # mkstemp creates 0600; give the result the permissions a plain open() would.
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def atomic_write_json(path: str | Path, data: Any) -> None:
-    """Write ``data`` as pretty JSON, atomically; NaN and infinities become ``null``."""
-    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False, default=_default,
-                      allow_nan=False)
-    atomic_write_text(path, text + "\n")
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; return the path."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8, line endings as given) to ``path`` atomically; return the path."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    return Path(path)
+
+
+def atomic_write_json(path: str | os.PathLike[str], data: Any, *,
+                      compact: bool = False) -> Path:
+    """Write ``data`` as JSON atomically; NaN and infinities become ``null``.
+
+    Args:
+        path: Destination file.
+        data: Dicts, lists and scalars (NumPy scalars and arrays included).
+        compact: No indentation or spaces (large files such as GeoJSON); default pretty.
+    """
+    fmt: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
+    text = json.dumps(json_safe(data), ensure_ascii=False, default=_default, allow_nan=False,
+                      **fmt)
+    return atomic_write_text(path, text + "\n")
 
 
 def json_safe(o: Any) -> Any:
@@ -45,6 +85,33 @@ def json_safe(o: Any) -> Any:
     if isinstance(o, float) and not math.isfinite(o):
         return None
     return o
+
+
+def flatten(tree: Any, prefix: str = "", *,
+            lists: Literal["keep", "index", "drop"] = "keep") -> dict[str, Any]:
+    """Nested dicts as one flat dict with dotted keys: ``{"a": {"b": 1}}`` → ``{"a.b": 1}``.
+
+    The one flattener of nested tables: experiment files' dotted override tables
+    (``lists="keep"``: a list is a value), run summaries as table columns (``"drop"``: lists
+    are not table cells) and the regression baseline (``"index"``: ``{"a": [5]}`` →
+    ``{"a.0": 5}``). Leaves are returned unchanged.
+
+    Args:
+        tree: A dict (a non-dict gives ``{prefix without its dot: tree}``).
+        prefix: Prepended to every key (end it with ``"."``).
+        lists: What to do with lists and tuples.
+    """
+    out: dict[str, Any] = {}
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            out.update(flatten(v, f"{prefix}{k}.", lists=lists))
+    elif isinstance(tree, list | tuple) and lists != "keep":
+        if lists == "index":
+            for i, v in enumerate(tree):
+                out.update(flatten(v, f"{prefix}{i}.", lists=lists))
+    else:
+        out[prefix.removesuffix(".")] = tree
+    return out
 
 
 def _default(o: Any) -> Any:

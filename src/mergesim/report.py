@@ -1,23 +1,45 @@
 """Figures and ``report.md`` for a sweep's results folder, and comparisons across folders.
 
-:func:`finalize_results` is what ``mergesim sweep`` runs at the end and ``mergesim plot``
-re-runs on demand: from the stored tables alone (no simulation) it computes sensitivity
-indices where the design has them, draws every figure into ``figures/`` and writes
-``report.md`` — what was run, a headline table of metrics per scenario with 95 % intervals and
-paired differences against the baseline, the figures, failed runs, and the exact command that
-reproduces the results. :func:`compare_results` does the same across several results folders.
+:func:`finalize_results` is what ``mergesim sweep`` draws after the runs and ``mergesim plot``
+redraws on demand (both through :mod:`mergesim.api`): from the stored files alone — the runs
+and weekly tables, each run's per-village table and the stored county geometry; no
+simulation, no county rebuilt — it draws every figure into ``figures/`` and writes
+``report.md``: what was run, a headline table of metrics per scenario with 95 % intervals and
+paired differences against the baseline, the sensitivity indices it is given, the figures,
+failed runs, and the exact command that reproduces the results. :func:`compare_results` does
+the same across several results folders.
+
+What ran comes in as a :class:`~mergesim.results.Study` and the indices as a table, both from
+the caller: the report reads results folders and never imports the sweep.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from mergesim.errors import UserError
+from mergesim.io import atomic_write_text
+from mergesim.mechanisms.petitions import STAGES
+from mergesim.plotting import compare as pc
+from mergesim.plotting import panels
+from mergesim.plotting.figures import save_figure
+from mergesim.plotting.timeseries import travel_change_data
+from mergesim.results import (
+    Study,
+    geometry_dir,
+    read_geometry,
+    read_manifest,
+    read_runs,
+    read_timeseries,
+    read_villages,
+)
 
 MAX_RESPONSE_METRICS = 4  # response plots per factor: the first metrics of the experiment
 MAX_PANEL_GROUPS = 12  # channel and pipeline panels: one bar / panel per group
@@ -27,15 +49,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")
 
 
-def _save(fig, root: Path, name: str, formats: list[str]) -> list[Path]:
-    from mergesim.plotting.maps import save_figure
-
+def _save(fig, root: Path, name: str, formats: Sequence[str]) -> list[Path]:
     return [save_figure(fig, root / "figures" / f"{_slug(name)}.{fmt}") for fmt in formats]
 
 
 def _fmt(m: float, lo: float, hi: float) -> str:
-    import math
-
     if not math.isfinite(m):
         return "–"
     if not (math.isfinite(lo) and math.isfinite(hi)):
@@ -55,13 +73,11 @@ def _reform_weeks(runs, by: str = "scenario") -> tuple[dict[str, int], int | Non
     return weeks, end
 
 
-def draw_figures(root: Path, runs, ts, *, metrics: list[str], weekly: list[str],
-                 baseline: str, factors: list[tuple[str, str]], formats: list[str],
+def draw_figures(root: Path, runs, ts, *, metrics: Sequence[str], weekly: Sequence[str],
+                 baseline: str, factors: list[tuple[str, str]], formats: Sequence[str],
                  response: bool, heatmap: bool = False, by: str = "scenario", indices=None,
                  method: str = "") -> list[Path]:
     """Every comparison figure of one results folder (or comparison) into ``root/figures``."""
-    from mergesim.plotting import compare as pc
-
     files: list[Path] = []
     groups = list(dict.fromkeys(runs[by]))
     reform, end = _reform_weeks(runs, by)
@@ -98,11 +114,9 @@ def draw_figures(root: Path, runs, ts, *, metrics: list[str], weekly: list[str],
 
 
 def _stability_figures(root: Path, runs, ts, reform: dict[str, int], by: str,
-                       formats: list[str]) -> list[Path]:
+                       formats: Sequence[str]) -> list[Path]:
     """Cadre placement channels and the petition pipeline per group (when there are few
     enough groups to read: a factor sweep with dozens of points gets neither)."""
-    from mergesim.plotting import panels
-
     files: list[Path] = []
     if runs.empty or runs[by].nunique() > MAX_PANEL_GROUPS:
         return files
@@ -116,120 +130,83 @@ def _stability_figures(root: Path, runs, ts, reform: dict[str, int], by: str,
     return files
 
 
-def change_map_groups(root: Path, exp, runs) -> dict[str, dict[str, Any]]:
-    """Per group, the mean change in expected travel per village over its runs, with its
-    county (``travel_change_data`` of :mod:`mergesim.plotting.timeseries`).
+def change_map_groups(root: Path, study: Study, runs) -> dict[str, dict[str, Any]]:
+    """Per group, the mean change in expected travel per village over its runs, drawn on its
+    county's stored geometry (``travel_change_data`` of :mod:`mergesim.plotting.timeseries`).
 
     Groups are the scenarios, or (scenario, point) when the design has several points; none
-    when there are more than :data:`MAX_PANEL_GROUPS` or no run stored a village file. The
-    county of a group is rebuilt from its first run's resolved scenario (milliseconds for
-    data, about half a second for the synthetic seed county; one build per distinct county).
+    when there are more than :data:`MAX_PANEL_GROUPS`. A group is left out when none of its
+    runs stored a village table or its county has no stored geometry (a folder written before
+    geometry was stored). Township boundaries and seats are the group's after the reform (from
+    its first run's village table).
     """
-    from mergesim.config import scenario_to_dict
-    from mergesim.county import build_county
-    from mergesim.plotting.timeseries import travel_change_data
-    from mergesim.sweep.design import plan_runs
-    from mergesim.sweep.store import read_villages
-
     ok = runs[runs["status"] == "ok"]
     several = ok["point"].nunique() > 1
     keys = list(dict.fromkeys(zip(ok["scenario"], ok["point"], strict=True)))
     n_groups = len(keys) if several else ok["scenario"].nunique()
-    if ok.empty or n_groups > MAX_PANEL_GROUPS:
+    if ok.empty or n_groups > MAX_PANEL_GROUPS or "county" not in ok:
         return {}
-    specs = {(r.label, r.point): r.scenario for r in plan_runs(exp)}
-    counties: dict[str, Any] = {}
+    layers: dict[str, Any] = {}
     out: dict[str, dict[str, Any]] = {}
     for grp, part in ok.groupby(["scenario", "point"] if several else "scenario", sort=False):
         label, point = (grp if several else (grp, part["point"].iloc[0]))
-        changes = []
-        for rid in part["run_id"]:
-            df = read_villages(root, rid, ["village", "access_change"])
-            if df is not None:
-                changes.append(df.sort_values("village")["access_change"].to_numpy(float))
-        scen = specs.get((label, int(point)))
-        if not changes or scen is None:
+        tables = [df.sort_values("village") for df in
+                  (read_villages(root, rid) for rid in part["run_id"]) if df is not None]
+        key = part["county"].iloc[0]
+        if not tables or not isinstance(key, str):
             continue
-        d = scenario_to_dict(scen)
-        ckey = repr([d[k] for k in ("county", "terrain", "border", "heritage", "roads")]
-                    + [scen.base_dir if scen.county.source != "synthetic" else ""])
-        if ckey not in counties:
-            counties[ckey] = build_county(scen)
-        county = counties[ckey]
-        if any(len(c) != county.n_villages for c in changes):
+        if key not in layers:
+            layers[key] = read_geometry(geometry_dir(root, key))
+        layer = layers[key]
+        if layer is None or any(len(t) != len(layer.shapes) for t in tables):
             continue
-        stack = np.vstack(changes)
+        stack = np.vstack([t["access_change"].to_numpy(float) for t in tables])
         seen = np.isfinite(stack).sum(axis=0)  # villages without villagers are NaN
         mean = np.where(seen > 0, np.nansum(stack, axis=0) / np.maximum(seen, 1), np.nan)
+        first = tables[0]
+        township = first["new_township"].to_numpy() if "new_township" in first else None
+        seats = (np.flatnonzero(first["new_township_seat"].to_numpy(bool))
+                 if "new_township_seat" in first else None)
         name = str(label)
         if several:
-            vals = ", ".join(f"{f.label} = {_cell(part[f.key].iloc[0])}" for f in exp.factors
+            vals = ", ".join(f"{f.label} = {_cell(part[f.key].iloc[0])}" for f in study.factors
                              if f.key in part)
             name = f"{label} · point {point}" + (f" ({vals})" if vals else "")
-        out[name] = travel_change_data(county, np.zeros(county.n_villages), mean)
+        out[name] = travel_change_data(layer, mean, township=township, seats=seats)
     return out
 
 
-def _weekly_metrics(exp) -> list[str]:
-    if exp.params.plots.timeseries:
-        return list(exp.params.plots.timeseries)
-    return list(dict.fromkeys(m.partition(".")[2] for m in exp.params.metrics))
-
-
-def finalize_results(root: str | Path, *, exp=None) -> list[Path]:
-    """Sensitivity tables, figures and report.md of a results folder, from its stored files.
+def finalize_results(root: str | Path, study: Study, indices=None,
+                     notes: Sequence[str] = ()) -> list[Path]:
+    """Figures and report.md of a results folder, from its stored files.
 
     Args:
-        root: The results folder (with experiment.toml, runs.csv and the time series).
-        exp: The experiment (default: read from ``root/experiment.toml``).
+        root: The results folder (runs table, weekly table, run folders, geometry).
+        study: What ran (:func:`mergesim.sweep.study` of its experiment).
+        indices: Sensitivity indices to show and plot (Sobol/Morris designs), or None.
+        notes: Lines about metrics the sensitivity analysis left out.
 
     Returns:
         The files written.
 
     Raises:
-        UserError: The folder is not a sweep's results folder.
+        UserError: The folder has no runs table.
     """
-    from mergesim.sweep.experiment import load_experiment
-    from mergesim.sweep.store import read_runs, read_timeseries
-
     root = Path(root)
-    if not (root / "experiment.toml").is_file():
-        raise UserError("not a sweep results folder (no experiment.toml)", source=str(root))
-    if exp is None:
-        exp = load_experiment(root / "experiment.toml")
     runs = read_runs(root)
-    weekly = _weekly_metrics(exp)
-    from mergesim.mechanisms.petitions import STAGES
-
-    ts = read_timeseries(root, columns=weekly + [f"backlog_{s}_per10k" for s in STAGES])
-    files: list[Path] = []
-    indices, notes = None, []
-    method = exp.params.design.method
-    if method in ("sobol", "morris"):
-        from mergesim.sweep.sensitivity import analyze_all
-
-        indices, notes = analyze_all(exp, runs)
-        if indices is not None:
-            from mergesim.sweep.store import atomic_path
-
-            files.append(root / f"sensitivity_{method}.csv")
-            with atomic_path(files[-1]) as tmp:
-                indices.to_csv(tmp, index=False)
-    factors = [(f.key, f.label) for f in exp.factors]
+    ts = read_timeseries(root, columns=[*study.weekly, *(f"backlog_{s}_per10k" for s in STAGES)])
+    factors = [(f.key, f.label) for f in study.factors]
     # Sobol/Morris designs are summarised by their indices; response curves over a Saltelli
     # sample or Morris trajectories would only repeat them less clearly.
-    response = exp.params.plots.response and method in ("factorial", "lhs")
-    files += draw_figures(root, runs, ts, metrics=exp.params.metrics, weekly=weekly,
-                          baseline=exp.baseline, factors=factors,
-                          formats=exp.params.plots.formats, response=response,
-                          heatmap=method == "factorial", indices=indices, method=method)
-    maps = change_map_groups(root, exp, runs)
+    response = study.response and study.design in ("factorial", "lhs")
+    files = draw_figures(root, runs, ts, metrics=study.metrics, weekly=study.weekly,
+                         baseline=study.baseline, factors=factors, formats=study.formats,
+                         response=response, heatmap=study.design == "factorial",
+                         indices=indices, method=study.design)
+    maps = change_map_groups(root, study, runs)
     if maps:
-        from mergesim.plotting.panels import plot_change_maps
-
-        files += _save(plot_change_maps(maps), root, "travel_change_maps",
-                       exp.params.plots.formats)
-    files.append(write_report(root, exp, runs, files, indices, notes))
+        files += _save(panels.plot_change_maps(maps), root, "travel_change_maps", study.formats)
+    files.append(write_report(root, study, runs, files, indices, notes))
     _drop_stale(root / "figures", files)
     return files
 
@@ -242,41 +219,31 @@ def _drop_stale(folder: Path, keep: list[Path]) -> None:
             p.unlink(missing_ok=True)
 
 
-def _manifest(root: Path) -> dict[str, Any]:
-    try:
-        return json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
-def headline_table(runs, metrics: list[str], baseline: str, by: str = "scenario") -> list[str]:
+def headline_table(runs, metrics: Sequence[str], baseline: str,
+                   by: str = "scenario") -> list[str]:
     """Markdown rows: one per metric, mean [95 % CI] per group and paired Δ vs the baseline."""
-    from mergesim.plotting.compare import final_data, metric_label, paired_data
-
     groups = list(dict.fromkeys(runs[by]))
     others = [g for g in groups if g != baseline]
     head = ["metric", *[str(g) for g in groups], *[f"Δ {g} − {baseline}" for g in others]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for m in metrics:
-        fin = final_data(runs, m, by=by).set_index("group")
+        fin = pc.final_data(runs, m, by=by).set_index("group")
         cells = [_fmt(*fin.loc[g, ["mean", "ci_lo", "ci_hi"]]) for g in groups]
         if others:
-            pd_ = paired_data(runs, m, baseline, by=by).set_index("group")
+            pd_ = pc.paired_data(runs, m, baseline, by=by).set_index("group")
             cells += [_fmt(*pd_.loc[g, ["mean_diff", "ci_lo", "ci_hi"]]) for g in others]
-        lines.append(f"| {metric_label(m)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {pc.metric_label(m)} | " + " | ".join(cells) + " |")
     return lines
 
 
-def _point_table(runs, exp, metrics: list[str]) -> list[str]:
-    from mergesim.plotting.compare import t_interval
-
-    keys = [f.key for f in exp.factors]
+def _point_table(runs, study: Study, metrics: Sequence[str]) -> list[str]:
+    keys = [f.key for f in study.factors]
     ok = runs[runs["status"] == "ok"]
-    head = ["scenario", *[f.label for f in exp.factors], *metrics]
+    head = ["scenario", *[f.label for f in study.factors], *metrics]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for (scen, _pt), part in ok.groupby(["scenario", "point"], sort=False):
         vals = [_cell(part[k].iloc[0]) for k in keys]
-        cells = [_fmt(*t_interval(part[m].to_numpy(dtype=float))) if m in part else "–"
+        cells = [_fmt(*pc.t_interval(part[m].to_numpy(dtype=float))) if m in part else "–"
                  for m in metrics]
         lines.append("| " + " | ".join([str(scen), *vals, *cells]) + " |")
     return lines
@@ -290,55 +257,51 @@ def _n(k: int, word: str) -> str:
     return f"{k} {word}" + ("" if k == 1 else "s")
 
 
-def write_report(root: Path, exp, runs, figures: list[Path], indices=None,
-                 notes: list[str] | None = None) -> Path:
+def write_report(root: Path, study: Study, runs, figures: list[Path], indices=None,
+                 notes: Sequence[str] = ()) -> Path:
     """Write ``root/report.md`` (see the module docstring)."""
-    from mergesim.io import atomic_write_text
-
-    man = _manifest(root)
+    man = read_manifest(root)
     counts = runs["status"].value_counts().to_dict()
-    p = exp.params
-    out = [f"# {exp.name}", "", p.description or "(no description)", "", "## What was run", ""]
-    out.append(f"- experiment: `{man.get('experiment_file', exp.path)}`"
-               f"{' (smoke version)' if exp.smoke or man.get('smoke') else ''}; resolved copy "
-               "`experiment.toml`, scenarios in `scenarios/`")
-    out.append(f"- design: **{p.design.method}**, {_n(runs['point'].nunique(), 'point')} × "
-               f"{_n(p.replications, 'replication')} × {_n(len(exp.scenarios), 'scenario')} = "
-               f"{_n(len(runs), 'run')} ({', '.join(f'{v} {k}' for k, v in counts.items())})")
-    for ref in exp.scenarios:
-        sets = ", ".join(f"`{k}={v!r}`" for k, v in ref.overrides.items())
-        base = " (baseline)" if ref.label == exp.baseline else ""
-        out.append(f"- scenario **{ref.label}**{base}: `{ref.path.name}`"
+    out = [f"# {study.name}", "", study.description or "(no description)", "",
+           "## What was run", ""]
+    out.append(f"- experiment: `{man.get('experiment_file', study.experiment_file)}`"
+               f"{' (smoke version)' if study.smoke or man.get('smoke') else ''}; resolved "
+               "copy `experiment.toml`, scenarios in `scenarios/`")
+    out.append(f"- design: **{study.design}**, {_n(runs['point'].nunique(), 'point')} × "
+               f"{_n(study.replications, 'replication')} × "
+               f"{_n(len(study.scenarios), 'scenario')} = {_n(len(runs), 'run')} "
+               f"({', '.join(f'{v} {k}' for k, v in counts.items())})")
+    for ref in study.scenarios:
+        sets = ", ".join(f"`{k}={v!r}`" for k, v in ref.sets.items())
+        base = " (baseline)" if ref.label == study.baseline else ""
+        out.append(f"- scenario **{ref.label}**{base}: `{ref.file}`"
                    + (f" with {sets}" if sets else ""))
-    for f in exp.factors:
-        lv = (", ".join(map(str, f.values)) if f.values else
-              f"[{f.range[0]:g}, {f.range[1]:g}]{' log' if f.log else ''}"
-              + (f", {f.steps} levels" if p.design.method == "factorial" else ""))
-        out.append(f"- factor `{f.key}` ({f.unit}): {lv}")
-    if exp.overrides:
+    for f in study.factors:
+        out.append(f"- factor `{f.key}` ({f.unit}): {f.levels}")
+    if study.overrides:
         out.append("- set on every run: " + ", ".join(f"`{k}={v!r}`"
-                                                   for k, v in exp.overrides.items()))
-    out.append(f"- seeds: root seed {p.seed}; replicate k uses the same seed in every scenario "
-               "and point (paired replicates)")
+                                                   for k, v in study.overrides.items()))
+    out.append(f"- seeds: root seed {study.seed}; replicate k uses the same seed in every "
+               "scenario and point (paired replicates)")
     v = man.get("versions", {})
     out.append(f"- code: mergesim {v.get('mergesim')}, git {str(man.get('git_commit'))[:12]}, "
                f"Python {v.get('python')}, Mesa {v.get('mesa')}, NumPy {v.get('numpy')}; "
                f"started {man.get('started', '?')}, state {man.get('state', '?')}")
     out += ["", "## Headline metrics", "",
             f"Mean over runs with 95 % Student-t interval; Δ columns are paired differences "
-            f"against **{exp.baseline}** (same point and replicate, hence the same seed).", ""]
-    out += headline_table(runs, p.metrics, exp.baseline)
-    if exp.factors and p.design.method == "factorial" and runs["point"].nunique() <= 40:
-        out += ["", "### Per point", ""] + _point_table(runs, exp, p.metrics)
+            f"against **{study.baseline}** (same point and replicate, hence the same seed).", ""]
+    out += headline_table(runs, study.metrics, study.baseline)
+    if study.factors and study.design == "factorial" and runs["point"].nunique() <= 40:
+        out += ["", "### Per point", ""] + _point_table(runs, study, study.metrics)
     if indices is not None or notes:
-        out += ["", f"## Sensitivity ({p.design.method})", ""]
+        out += ["", f"## Sensitivity ({study.design})", ""]
         if indices is not None:
             cols = [c for c in indices.columns if c not in ("label",)]
             out += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
             for _, row in indices.iterrows():
                 out.append("| " + " | ".join(f"{row[c]:.3g}" if isinstance(row[c], float)
                                              else str(row[c]) for c in cols) + " |")
-        out += [f"- note: {n}" for n in notes or []]
+        out += [f"- note: {n}" for n in notes]
     imgs = [f for f in figures if f.suffix in (".png", ".svg") and "figures" in f.parts]
     seen: set[str] = set()
     if imgs:
@@ -375,11 +338,6 @@ def compare_results(paths: list[str | Path], out: str | Path | None = None,
     Returns:
         ``(out folder, the headline table as text)``.
     """
-    import pandas as pd
-
-    from mergesim.io import atomic_write_text
-    from mergesim.sweep.store import read_runs, read_timeseries
-
     if len(paths) < 2:
         raise UserError("compare needs at least two results folders", source="compare")
     frames, series = [], []
@@ -390,7 +348,7 @@ def compare_results(paths: list[str | Path], out: str | Path | None = None,
         runs = runs.assign(group=[f"{p.name}:{s}" if multi else p.name for s in runs["scenario"]])
         frames.append(runs)
         if not metrics:
-            wanted += _manifest(p).get("metrics", [])
+            wanted += read_manifest(p).get("metrics", [])
         ts = read_timeseries(p, columns=[m.partition(".")[2] for m in dict.fromkeys(wanted)])
         series.append(ts.assign(group=[f"{p.name}:{s}" if multi else p.name
                                        for s in ts["scenario"]]))

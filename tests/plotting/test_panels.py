@@ -70,8 +70,9 @@ def test_change_maps_share_one_colour_scale():
     from mergesim.plotting.panels import plot_change_maps
     from mergesim.plotting.timeseries import change_span
 
-    x = np.arange(5.0)
-    maps = {g: {"x": x, "y": x, "change": c, "territories": None, "outline": None, "name": g}
+    xy = np.column_stack([np.arange(5.0), np.arange(5.0)])
+    maps = {g: {"rings": [], "ring_village": np.zeros(0, np.int64), "xy": xy, "change": c,
+                "from_data": False, "boundaries": [], "seats": np.zeros((0, 2)), "units": "km"}
             for g, c in (("a", np.array([1.0, -2.0, 0.0, np.nan, 0.5])),
                          ("b", np.array([4.0, 0.0, -1.0, 0.0, 0.0])))}
     assert change_span(*(m["change"] for m in maps.values())) == 4.0

@@ -12,6 +12,7 @@ a run takes about 0.3 s, so a sweep of 15 runs is mostly process start-up and fi
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -27,7 +28,7 @@ import pytest
 from sweep_standin import ROOT
 
 from mergesim.cli import main
-from mergesim.sweep.store import read_runs
+from mergesim.results import read_runs
 
 RUNS = 15
 EXPERIMENT = f"""
@@ -214,30 +215,21 @@ def test_full_disk_is_one_line_and_keeps_earlier_results(experiment, reference, 
 
     out = tmp_path / "out"
     k = random.randint(2, 5)
-    real_record, real_fdopen = store.ResultStore.write_record, mio.os.fdopen
+    real_record, real_atomic_path = store.ResultStore.write_record, mio.atomic_path
     state = {"records": 0}
 
     def record(self, spec, outcome):
         if state["records"] >= k:  # from now on every write hits a full disk
-            monkeypatch.setattr(mio.os, "fdopen", full_fdopen)
+            monkeypatch.setattr(mio, "atomic_path", full_atomic_path)
         state["records"] += 1
         return real_record(self, spec, outcome)
 
-    class FullFile:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, text):
+    @contextlib.contextmanager
+    def full_atomic_path(path):
+        # The bytes went to the temporary file, then the disk filled before it was complete.
+        with real_atomic_path(path) as tmp:
+            yield tmp
             raise OSError(errno.ENOSPC, "No space left on device")
-
-    def full_fdopen(fd, *args, **kwargs):
-        return FullFile(real_fdopen(fd, *args, **kwargs))
 
     monkeypatch.setattr(store.ResultStore, "write_record", record)
     assert main(sweep_cmd(experiment, out)) == 2

@@ -12,11 +12,11 @@ import sweep_standin as st
 from matplotlib.figure import Figure
 from sweep_standin import TWO_SCENARIOS, write_experiment
 
+from mergesim.api import compare_results, plot_results
 from mergesim.plotting import compare as pc
-from mergesim.report import compare_results
+from mergesim.results import read_runs, read_timeseries
 from mergesim.sweep import load_experiment, run_seed, run_sweep
 from mergesim.sweep.sensitivity import IncompleteDesignError, analyze
-from mergesim.sweep.store import read_runs, read_timeseries
 
 BODY = """
 replications = 4
@@ -34,6 +34,7 @@ def swept(tmp_path_factory):
     out = tmp / "out"
     res = run_sweep(load_experiment(exp_path), out, executor=ThreadPoolExecutor(2),
                     run_fn=st.toy_run, progress=False)
+    plot_results(out)
     return out, res
 
 
@@ -131,7 +132,9 @@ def sens_sweep(tmp_path, method, n):
     exp_path = write_experiment(tmp_path, SOBOL.format(method=method, n=n), name=method)
     exp = load_experiment(exp_path)
     out = tmp_path / method
-    run_sweep(exp, out, executor=ThreadPoolExecutor(2), run_fn=st.sobol_run, progress=False)
+    res = run_sweep(exp, out, executor=ThreadPoolExecutor(2), run_fn=st.sobol_run,
+                    progress=False)
+    plot_results(out, experiment=exp, sensitivity=res.sensitivity)
     return exp, out
 
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import math
 import multiprocessing as mp
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
+import numpy as np
+import pandas as pd
 import pytest
 from sweep_standin import ROOT
 
+from mergesim.api import plot_results
 from mergesim.cli import main
-from mergesim.sweep import load_experiment, plan_runs, run_sweep, validate_file
-from mergesim.sweep.store import ResultStore, read_runs
+from mergesim.report import change_map_groups
+from mergesim.results import read_runs, read_villages
+from mergesim.sweep import load_experiment, plan_runs, run_sweep, study, validate_file
+from mergesim.sweep.store import ResultStore
 
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))
 
@@ -40,6 +46,7 @@ def test_shipped_experiments_run_at_smoke_scale(tmp_path):
             exp = load_experiment(path, smoke=True)
             out = tmp_path / path.stem
             res = run_sweep(exp, out, executor=pool, progress=False)
+            plot_results(out, experiment=exp, sensitivity=res.sensitivity)
             assert res.failed == 0, (path.stem, (out / "manifest.json").read_text()[:2000])
             runs = read_runs(out)
             assert (runs["status"] == "ok").all() and len(runs) == res.total
@@ -67,27 +74,37 @@ def test_cli_sweep_resume_and_plot(tmp_path, capsys):
     assert main(["plot", str(out)]) == 0
     text = (out / "report.md").read_text()
     assert "target factor" in text and "figures/bands_travel_min_mean.png" in text
-    # Each run stored its villages; the report maps the mean change of each point.
+    # Each run stored its villages, and the folder its one county (replicates and the plan
+    # factor share the geography); the report maps the mean change of each point.
     assert len(list(out.glob("runs/*/villages.csv.gz"))) == 4
+    assert len(list(out.glob("geometry/*/villages.geojson"))) == 1
+    assert read_runs(out)["county"].nunique() == 1
     assert "figures/travel_change_maps.png" in text
     assert (out / "figures" / "travel_change_maps.png").is_file()
 
 
-def test_change_maps_average_the_runs_of_each_group(tmp_path):
-    import numpy as np
-    import pandas as pd
-
-    from mergesim.report import change_map_groups
-    from mergesim.sweep.store import read_villages
-
+def test_change_maps_average_the_runs_of_each_group(tmp_path, monkeypatch):
     exp_path = ROOT / "experiments" / "target_factor.toml"
     out = tmp_path / "tf"
     assert main(["sweep", str(exp_path), "--smoke", "--out", str(out), "--workers", "1",
                  "--no-progress"]) == 0
     runs = read_runs(out)
     assert runs.groupby("point").size().min() >= 2  # a mean over replicates
-    maps = change_map_groups(out, load_experiment(out / "experiment.toml"), runs)
+
+    # The report reads the stored geometry: it never builds a county.
+    def no_county(*args, **kwargs):
+        raise AssertionError("the report rebuilt a county")
+
+    for module in [m for name, m in sys.modules.items() if name.startswith("mergesim")]:
+        if hasattr(module, "build_county"):
+            monkeypatch.setattr(module, "build_county", no_county)
+    (out / "figures" / "travel_change_maps.png").unlink()
+    plot_results(out)
+    assert (out / "figures" / "travel_change_maps.png").is_file()
+    maps = change_map_groups(out, study(load_experiment(out / "experiment.toml")), runs)
     assert maps and len(maps) == runs["point"].nunique()
+    for d in maps.values():  # the new townships' boundaries and seats are drawn
+        assert len(d["boundaries"]) > 0 and len(d["seats"]) > 0
     for (_scen, point), part in runs.groupby(["scenario", "point"]):
         stack = np.vstack([read_villages(out, rid)["access_change"].to_numpy(float)
                            for rid in part["run_id"]])

@@ -19,9 +19,11 @@ import pytest
 import sweep_standin as st
 from sweep_standin import TWO_SCENARIOS, write_experiment
 
+from mergesim.api import plot_results
 from mergesim.errors import UserError
+from mergesim.results import read_runs, read_timeseries
 from mergesim.sweep import load_experiment, plan_runs, run_sweep
-from mergesim.sweep.store import ResultStore, read_runs, read_timeseries
+from mergesim.sweep.store import ResultStore
 
 BODY = """
 replications = 2
@@ -57,7 +59,9 @@ def sweep(exp_path, out, run_fn, executor=None, finalize=False, **kw):
     exp = load_experiment(exp_path)
     res = run_sweep(exp, out, executor=executor or ThreadPoolExecutor(2), run_fn=run_fn,
                     finalize=finalize, **kw)
-    if not finalize:
+    if finalize:  # the figures and report, as `mergesim sweep` draws them after the runs
+        plot_results(out, experiment=exp, sensitivity=res.sensitivity)
+    else:
         ResultStore(out).write_tables(plan_runs(exp), [f.key for f in exp.factors])
     return res
 
@@ -204,12 +208,12 @@ def test_writes_are_atomic(exp_path, tmp_path, monkeypatch):
     out = tmp_path / "out"
     sweep(exp_path, out, st.toy_run)
     before = (out / "runs.csv").read_bytes()
-    import mergesim.sweep.store as store
+    import mergesim.io as mio
 
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store.os, "replace", broken_replace)
+    monkeypatch.setattr(mio.os, "replace", broken_replace)
     exp = load_experiment(exp_path)
     with pytest.raises(OSError, match="No space"):
         ResultStore(out).write_tables(plan_runs(exp), ["plan.target_factor"])
@@ -232,9 +236,9 @@ def test_stale_temporary_files_are_removed(exp_path, tmp_path):
 
 
 def test_tables_without_pyarrow(exp_path, tmp_path, monkeypatch, reference):
-    import mergesim.sweep.store as store
+    import mergesim.results as results
 
-    monkeypatch.setattr(store, "has_pyarrow", lambda: False)
+    monkeypatch.setattr(results, "has_pyarrow", lambda: False)
     out = tmp_path / "csv"
     sweep(exp_path, out, st.toy_run)
     assert (out / "runs.csv").is_file() and not (out / "runs.parquet").exists()

@@ -80,6 +80,9 @@ class County:
         corridor_lines: Trunk corridor polylines (km), for maps.
         name: County name.
         source: "synthetic", or the data file the county was read from.
+        lonlat_origin: ``(lon, lat)`` degrees about which real data were projected to km
+            (the local equirectangular projection of :mod:`mergesim.county.loaders`), or None
+            (a synthetic county, in local km only).
     """
 
     village_id: np.ndarray
@@ -108,6 +111,7 @@ class County:
     corridor_lines: list[np.ndarray] = field(default_factory=list)
     name: str = "county"
     source: str = "synthetic"
+    lonlat_origin: tuple[float, float] | None = None
 
     # -- sizes -----------------------------------------------------------------------------
 

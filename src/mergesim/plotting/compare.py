@@ -13,12 +13,20 @@ the baseline, which used the same seed, so shared noise cancels.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from scipy import stats
+
+from mergesim.config.params import iter_params
+from mergesim.config.schema import Scenario
+from mergesim.metrics import METRICS, RUN_METRICS
+from mergesim.plotting.figures import colours, figure_axes
 
 WINDOW_NAMES = {"pre": "pre-reform window", "transition": "transition window",
                 "post": "post-reform window", "change": "change post − pre"}
@@ -41,8 +49,6 @@ def metric_label(metric: str) -> str:
 
 def _unit(key: str) -> str:
     """Unit of a window metric or a run metric ('' if unknown)."""
-    from mergesim.metrics import METRICS, RUN_METRICS
-
     m = METRICS.get(key) or RUN_METRICS.get(key)
     return m.unit if m is not None else ""
 
@@ -55,35 +61,25 @@ def metric_unit(metric: str) -> str:
     return "" if unit == "-" else unit
 
 
+@functools.cache
+def _param_units() -> dict[str, str]:
+    """Unit of every dotted scenario key, from the schema."""
+    return {key: spec.unit for key, _, _, spec in iter_params(Scenario) if spec is not None}
+
+
 def factor_label(key: str, label: str | None = None) -> str:
     """Axis label of a factor (scenario key) with its unit from the schema."""
-    from mergesim.sweep.experiment import scenario_keys
-
-    spec = scenario_keys().get(key, (None, None))[1]
-    unit = getattr(spec, "unit", "")
+    unit = _param_units().get(key, "")
     name = label or key
     return f"{name} ({unit})" if unit and unit not in ("-", "path") else name
 
 
-def _axes(ax: Axes | None, size=(7.5, 4.0)) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.get_figure(), ax
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
-
-
-def colours(n: int) -> list[Any]:
-    """``n`` distinguishable colours (tab10, then tab20)."""
-    import matplotlib
-
-    cmap = matplotlib.colormaps["tab10" if n <= 10 else "tab20"]
-    return [cmap(i % cmap.N) for i in range(n)]
+#: Size (inches) of one comparison panel.
+PANEL_SIZE = (7.5, 4.0)
 
 
 def t_interval(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of finite values of ``x`` (NaN if fewer than 2)."""
-    from scipy import stats
-
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
     if len(x) == 0:
@@ -112,8 +108,6 @@ def band_data(ts, metric: str, *, by: str = "scenario", lo: float = 0.1, hi: flo
     Returns:
         DataFrame with ``group, week, lo, median, hi, n`` (n = runs with a value that week).
     """
-    import pandas as pd
-
     if metric not in ts.columns or ts.empty:
         return pd.DataFrame(columns=["group", "week", "lo", "median", "hi", "n"])
     g = ts.groupby([by, "week"], sort=False)[metric]
@@ -130,8 +124,6 @@ def final_data(runs, metric: str, *, by: str = "scenario", level: float = 0.95):
     Returns:
         DataFrame with ``group, n, mean, ci_lo, ci_hi`` in the groups' order of appearance.
     """
-    import pandas as pd
-
     ok = runs[runs["status"] == "ok"]
     rows = []
     for grp in dict.fromkeys(runs[by]):
@@ -153,8 +145,6 @@ def paired_data(runs, metric: str, baseline: str, *, by: str = "scenario",
     Returns:
         DataFrame with ``group, n_pairs, mean_diff, ci_lo, ci_hi`` (the baseline excluded).
     """
-    import pandas as pd
-
     ok = runs[runs["status"] == "ok"]
     base = ok[ok[by] == baseline].set_index(list(pair_on))[metric] if metric in ok else None
     rows = []
@@ -184,8 +174,6 @@ def response_data(runs, metric: str, factor: str, *, by: str = "scenario", bins:
     Returns:
         DataFrame with ``group, x, mean, ci_lo, ci_hi, n``.
     """
-    import pandas as pd
-
     ok = runs[(runs["status"] == "ok")].copy()
     if factor not in ok or metric not in ok:
         return pd.DataFrame(columns=["group", "x", "mean", "ci_lo", "ci_hi", "n"])
@@ -224,7 +212,7 @@ def plot_bands(data, metric: str, *, reform_weeks: dict[str, int] | None = None,
                transition_end: int | None = None, ax: Axes | None = None,
                title: str | None = None) -> Figure:
     """Weekly median and 10–90 % band per group, one colour each, the reform week marked."""
-    fig, ax = _axes(ax, size=(9.5, 4.0))
+    fig, ax = figure_axes(ax, (9.5, 4.0))
     groups = list(dict.fromkeys(data["group"]))
     reform_weeks = reform_weeks or {}
     marked = set()
@@ -291,7 +279,7 @@ def _err(mean, lo, hi) -> np.ndarray:
 def plot_response(data, metric: str, factor: str, *, factor_name: str | None = None,
                   ax: Axes | None = None) -> Figure:
     """Mean of ``metric`` with CI against a factor, one line per group."""
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax, PANEL_SIZE)
     groups = list(dict.fromkeys(data["group"]))
     categorical = not all(isinstance(x, int | float | np.number) and not isinstance(x, bool)
                           for x in data["x"])
@@ -313,7 +301,7 @@ def plot_response(data, metric: str, factor: str, *, factor_name: str | None = N
 
 def plot_heatmap(pivot, metric: str, fx: str, fy: str, *, ax: Axes | None = None) -> Figure:
     """Mean of ``metric`` over two factors as an annotated heat map."""
-    fig, ax = _axes(ax, size=(6.5, 5.0))
+    fig, ax = figure_axes(ax, (6.5, 5.0))
     z = pivot.to_numpy(dtype=float)
     im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(range(z.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v)
@@ -336,7 +324,7 @@ def plot_heatmap(pivot, metric: str, fx: str, fy: str, *, ax: Axes | None = None
 def plot_indices(indices, method: str, metric: str, *, ax: Axes | None = None) -> Figure:
     """Sobol (S1, ST) or Morris (μ*, σ) indices of one metric as a bar chart with CIs."""
     d = indices[indices["metric"] == metric]
-    fig, ax = _axes(ax, size=(7.0, 0.45 * len(d) + 2.0))
+    fig, ax = figure_axes(ax, (7.0, 0.45 * len(d) + 2.0))
     y = np.arange(len(d))
     if method == "sobol":
         series = (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total order ST"))

@@ -11,13 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from mergesim.mechanisms.cadres import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
 from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
-from mergesim.plotting.compare import _axes, colours
+from mergesim.plotting.figures import colours, figure_axes
 from mergesim.plotting.stability import CHANNEL_LABELS
+from mergesim.plotting.timeseries import change_span, plot_travel_change_map
 
 #: Placement channels in display order: the township "five batches", then the village "four".
 CHANNELS = tuple(o.name.lower() for o in (*TOWNSHIP_CHANNELS, *VILLAGE_CHANNELS))
@@ -34,8 +38,6 @@ def channel_table(runs, *, by: str = "scenario"):
         DataFrame indexed by group with one column per channel of :data:`CHANNELS` (missing
         columns, e.g. from an older results folder, are left out).
     """
-    import pandas as pd
-
     cols = [f"cadres.channels.{c}" for c in CHANNELS if f"cadres.channels.{c}" in runs.columns]
     if not cols or runs.empty:
         return pd.DataFrame()
@@ -47,7 +49,7 @@ def channel_table(runs, *, by: str = "scenario"):
 
 def plot_channels_by_group(table, *, ax: Axes | None = None) -> Figure:
     """Grouped horizontal bars: cadres per placement channel, one colour per scenario."""
-    fig, ax = _axes(ax, size=(9.5, 5.0))
+    fig, ax = figure_axes(ax, (9.5, 5.0))
     groups, chans = list(table.index), list(table.columns)
     n = max(len(groups), 1)
     h = 0.8 / n
@@ -131,11 +133,6 @@ def plot_change_maps(maps: dict[str, dict[str, Any]]) -> Figure:
             :func:`mergesim.plotting.timeseries.travel_change_data`), e.g. the mean change over
             a group's replications.
     """
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import TwoSlopeNorm
-
-    from mergesim.plotting.timeseries import change_span, plot_travel_change_map
-
     groups = list(maps)
     n = max(len(groups), 1)
     ncol = min(n, 3)

@@ -16,7 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
-from mergesim.plotting.timeseries import _axes, _mark_reform
+from mergesim.plotting.figures import figure_axes
+from mergesim.plotting.timeseries import PANEL_SIZE, _mark_reform
 
 #: Weekly series of the petitions panel: (key, label).
 PETITION_SERIES = (
@@ -79,7 +80,7 @@ def stability_data(history: Sequence[dict[str, Any]], reform_week: int, transiti
 
 def plot_petitions(data: dict[str, Any], ax: Axes | None = None) -> Figure:
     """Petitions filed per 10,000 villagers a year (trailing mean), reform week marked."""
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax, PANEL_SIZE)
     _mark_reform(ax, data)
     for key, label in PETITION_SERIES:
         ax.plot(data["week"], data[f"{key}_smooth"], lw=1.3, label=label)
@@ -93,7 +94,7 @@ def plot_petitions(data: dict[str, Any], ax: Axes | None = None) -> Figure:
 
 def plot_grievance(data: dict[str, Any], ax: Axes | None = None) -> Figure:
     """Mean grievance and the share of villagers above their petition threshold."""
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax, PANEL_SIZE)
     _mark_reform(ax, data)
     ax.plot(data["week"], data["grievance_mean"], lw=1.3, label="mean grievance (0–1)")
     ax.plot(data["week"], data["aggrieved_share"], lw=1.3,
@@ -118,7 +119,7 @@ def plot_stability(data: dict[str, Any]) -> Figure:
 
 def plot_pipeline(data: dict[str, Any], ax: Axes | None = None) -> Figure:
     """Open petitions per stage of the six-step loop (stacked), per 10,000 villagers."""
-    fig, ax = _axes(ax, size=(9.5, 4.0))
+    fig, ax = figure_axes(ax, (9.5, 4.0))
     # Stages bottom-up in loop order, so the legend (top-down) reads in reverse: flip it.
     polys = ax.stackplot(data["week"], np.nan_to_num(data["backlog"]), labels=STAGE_LABELS,
                          alpha=0.85)

@@ -1,5 +1,6 @@
 """Plots of one run: weekly travel and coverage with the reform marked, and the change in
-travel burden per village on a map.
+travel burden per village on a map (drawn on the stored county geometry, with township
+boundaries and seats).
 
 Each plot takes its data from a pure function (``*_data``) and draws with matplotlib's
 object API: ``ax=None`` makes a new :class:`~matplotlib.figure.Figure`, and the figure is
@@ -13,11 +14,13 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from mergesim.county.county import County
+from mergesim.county.export import Layer, boundary_lines, dissolve, exterior_rings
+from mergesim.plotting.figures import figure_axes
 
 TRAVEL_SERIES = (
     ("travel_min_mean", "all affairs, mean"),
@@ -49,11 +52,8 @@ def weekly_data(history: Sequence[dict[str, Any]], reform_week: int,
     return out
 
 
-def _axes(ax: Axes | None, size=(8.0, 3.6)) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.get_figure(), ax
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
+#: Size (inches) of one weekly panel.
+PANEL_SIZE = (8.0, 3.6)
 
 
 def _mark_reform(ax: Axes, data: dict[str, Any]) -> None:
@@ -65,7 +65,7 @@ def _mark_reform(ax: Axes, data: dict[str, Any]) -> None:
 
 def plot_weekly_travel(data: dict[str, Any], ax: Axes | None = None) -> Figure:
     """Weekly round-trip travel minutes per affair, with the reform week marked."""
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax, PANEL_SIZE)
     _mark_reform(ax, data)
     for key, label in TRAVEL_SERIES:
         ax.plot(data["week"], data[key], lw=1.2, label=label)
@@ -78,7 +78,7 @@ def plot_weekly_travel(data: dict[str, Any], ax: Axes | None = None) -> Figure:
 
 def plot_weekly_coverage(data: dict[str, Any], ax: Axes | None = None) -> Figure:
     """Weekly coverage and service shares (0–1), with the reform week marked."""
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax, PANEL_SIZE)
     _mark_reform(ax, data)
     for key, label in COVERAGE_SERIES:
         ax.plot(data["week"], data[key], lw=1.2, label=label)
@@ -100,17 +100,39 @@ def plot_travel_and_coverage(data: dict[str, Any]) -> Figure:
     return fig
 
 
-def travel_change_data(county: County, before: np.ndarray, after: np.ndarray) -> dict[str, Any]:
-    """Per-village change in weekly travel burden (minutes per villager a week).
+def travel_change_data(villages: Layer, change: np.ndarray, *,
+                       township: np.ndarray | None = None,
+                       seats: np.ndarray | None = None) -> dict[str, Any]:
+    """Per-village change in travel burden, on the county's stored village geometry.
 
     Args:
-        county: The county (for territories and points).
-        before: Burden per village before the reform (NaN where no villager).
-        after: Burden per village after the reform.
+        villages: The villages layer (:func:`mergesim.results.read_geometry`, or
+            :func:`mergesim.county.export.layer_from_dict` of a county just exported).
+        change: Change per village in the layer's index order (minutes per villager a week;
+            NaN where no villager).
+        township: Township of each village whose boundaries are drawn (e.g. the new
+            townships after the reform); default the layer's own (old) townships.
+        seats: Village indices of the township seats marked; default none.
+
+    Returns:
+        ``{"rings", "ring_village", "xy", "change", "from_data", "boundaries", "seats",
+        "units"}``: territory rings and the village of each, village points, the change,
+        whether the territories came with the data, township boundary lines, seat points and
+        the coordinate unit (``"km"`` or ``"degrees"``).
     """
-    change = np.asarray(after, dtype=float) - np.asarray(before, dtype=float)
-    return {"x": county.x, "y": county.y, "change": change, "territories": county.territories,
-            "outline": county.outline, "name": county.name}
+    change = np.asarray(change, dtype=float)
+    if len(change) != len(villages.shapes):
+        raise ValueError(f"{len(change)} changes for {len(villages.shapes)} villages")
+    township = villages.column("township", np.int64) if township is None else township
+    township = np.asarray(township, dtype=np.int64)
+    dissolved = dissolve(villages.shapes, township, int(township.max(initial=-1)) + 1,
+                         villages.grid)
+    rings, owner = exterior_rings(villages.shapes)
+    xy = villages.seats
+    seat_idx = np.zeros(0, np.int64) if seats is None else np.asarray(seats, dtype=np.int64)
+    return {"rings": rings, "ring_village": owner, "xy": xy, "change": change,
+            "from_data": villages.from_data, "boundaries": boundary_lines(dissolved),
+            "seats": xy[seat_idx].reshape(-1, 2), "units": villages.units}
 
 
 def change_span(*changes: np.ndarray) -> float:
@@ -123,7 +145,8 @@ def change_span(*changes: np.ndarray) -> float:
 def plot_travel_change_map(data: dict[str, Any], ax: Axes | None = None, *,
                            span: float | None = None, title: str | None = None,
                            colorbar: bool = True) -> Figure:
-    """Map of the change in travel burden per village (red: more travel; blue: less).
+    """Map of the change in travel burden per village (red: more travel; blue: less), with
+    township boundaries and seats.
 
     Args:
         data: From :func:`travel_change_data`.
@@ -133,28 +156,40 @@ def plot_travel_change_map(data: dict[str, Any], ax: Axes | None = None, *,
         title: Axes title (default: what the map shows).
         colorbar: Draw the colour bar.
     """
-    fig, ax = _axes(ax, size=(7.0, 7.0))
+    fig, ax = figure_axes(ax, (7.0, 7.0))
     change = data["change"]
     span = change_span(change) if span is None else span
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
     cmap = "RdBu_r"
-    if data["territories"] is not None:
-        coll = PolyCollection(data["territories"], array=np.nan_to_num(change), cmap=cmap,
-                              norm=norm, edgecolors="0.6", linewidths=0.2)
-        ax.add_collection(coll)
-        mappable = coll
+    if data["from_data"]:
+        mappable = PolyCollection(data["rings"], array=np.nan_to_num(change[data["ring_village"]]),
+                                  cmap=cmap, norm=norm, edgecolors="0.6", linewidths=0.2)
+        ax.add_collection(mappable)
     else:
-        mappable = ax.scatter(data["x"], data["y"], c=np.nan_to_num(change), cmap=cmap,
-                              norm=norm, s=12)
-    if data["outline"] is not None:
-        ring = np.vstack([data["outline"], data["outline"][:1]])
-        ax.plot(ring[:, 0], ring[:, 1], color="black", lw=1.0)
+        # Point data: the Voronoi cells are only a guide; the villages carry the values.
+        mappable = ax.scatter(data["xy"][:, 0], data["xy"][:, 1], c=np.nan_to_num(change),
+                              cmap=cmap, norm=norm, s=12)
+    handles = []
+    if data["boundaries"]:
+        ax.add_collection(LineCollection(data["boundaries"], colors="black", linewidths=0.8))
+        handles.append(Line2D([], [], color="black", lw=0.8, label="township boundary"))
+    if len(data["seats"]):
+        ax.scatter(data["seats"][:, 0], data["seats"][:, 1], s=10, marker="s", c="black",
+                   zorder=3)
+        handles.append(Line2D([], [], marker="s", ms=3, ls="none", color="black",
+                              label="township seat"))
     ax.autoscale_view()
     ax.set_aspect("equal")
-    ax.set_xlabel("km")
-    ax.set_ylabel("km")
+    if data["units"] == "degrees":
+        ax.set_xlabel("longitude (°)")
+        ax.set_ylabel("latitude (°)")
+    else:
+        ax.set_xlabel("km")
+        ax.set_ylabel("km")
     ax.set_title(title or "Change in expected travel burden, after − before (min per "
                  "villager a week)", fontsize=10)
+    if handles:
+        ax.legend(handles=handles, fontsize=6, loc="lower left", frameon=False)
     if colorbar:
         fig.colorbar(mappable, ax=ax, shrink=0.8, label="minutes per villager a week")
     return fig

@@ -3,26 +3,38 @@
 - :func:`load_experiment` — a validated experiment file (:mod:`.experiment`).
 - :func:`design_points`, :func:`plan_runs`, :func:`run_seed`, :func:`run_identity` — the
   design, the seed tree (paired replicates) and run identity (:mod:`.design`).
-- :func:`run_sweep` — run or resume a sweep on an executor (:mod:`.runner`).
+- :func:`run_sweep` — run or resume a sweep on an executor (:mod:`.runner`), writing the
+  runs and weekly tables and the sensitivity indices (:mod:`.store`, :mod:`.sensitivity`).
+- :func:`study` — what the report needs to know of an experiment.
 - :func:`estimate` — run count, time and disk of a sweep (`--dry-run`).
-- :func:`sweep_experiment` — the whole ``mergesim sweep`` command as a function.
+- :func:`sweep_experiment` — the runs of ``mergesim sweep`` as a function (the report is
+  drawn by :func:`mergesim.api.sweep_experiment`; the sweep never imports it).
 - :func:`validate_file`, :func:`shipped` — ``mergesim validate`` and ``mergesim list``.
 - :func:`check_data_files` — load the data files scenarios name (fail before a sweep).
 
-Importing this package has no side effects.
+Importing this package has no side effects. The running half (:mod:`.runner`, :mod:`.store`,
+:mod:`.sensitivity`: pandas, the results format, the model in the workers) is imported on
+first use of its names (PEP 562, as :mod:`mergesim.model` does), so ``mergesim list`` and
+``mergesim validate`` start without it.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from mergesim.config import load_scenario, scenario_to_dict
+from mergesim.config.load import parse_override
 from mergesim.config.toml_io import read_toml
+from mergesim.county import build_county, resolve_path
 from mergesim.errors import ScenarioError, UserError
+from mergesim.plans import make_plan
 from mergesim.sweep.design import (
     MissingDependencyError,
     Point,
@@ -33,7 +45,18 @@ from mergesim.sweep.design import (
     run_seed,
 )
 from mergesim.sweep.experiment import Experiment, load_experiment
-from mergesim.sweep.runner import SweepResult, hms, model_run, run_sweep
+
+#: Names of the running half, imported on first use (see the module docstring).
+_LAZY = {
+    "ResultStore": "mergesim.sweep.store",
+    "Sensitivity": "mergesim.sweep.sensitivity",
+    "SweepResult": "mergesim.sweep.runner",
+    "analyze_folder": "mergesim.sweep.sensitivity",
+    "hms": "mergesim.sweep.runner",
+    "model_run": "mergesim.sweep.runner",
+    "run_sweep": "mergesim.sweep.runner",
+    "study": "mergesim.sweep.store",
+}
 
 __all__ = [
     "Estimate",
@@ -41,7 +64,9 @@ __all__ = [
     "MissingDependencyError",
     "Point",
     "RunSpec",
+    "Sensitivity",
     "SweepResult",
+    "analyze_folder",
     "design_points",
     "estimate",
     "load_experiment",
@@ -51,10 +76,17 @@ __all__ = [
     "run_seed",
     "run_sweep",
     "shipped",
+    "study",
     "sweep_experiment",
     "validate_file",
     "check_data_files",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'mergesim.sweep' has no attribute {name!r}")
 
 
 def default_out(exp: Experiment) -> Path:
@@ -76,7 +108,7 @@ def sweep_experiment(
     run_fn: Any = None,
     progress: bool | None = None,
     command: str | None = None,
-) -> SweepResult | Estimate:
+) -> Any:
     """Load an experiment, plan its runs, and run them (or only estimate, with ``dry_run``).
 
     Args:
@@ -91,8 +123,11 @@ def sweep_experiment(
 
     Raises:
         UserError: Any mistake in the experiment, its scenarios or the options (one line).
+
+    Returns:
+        A :class:`~mergesim.sweep.runner.SweepResult`, or an :class:`Estimate` (``dry_run``).
     """
-    from mergesim.config.load import parse_override
+    from mergesim.sweep.runner import run_sweep  # the running half: see the module docstring
 
     exp = load_experiment(path, smoke=smoke)
     cli = dict(parse_override(item) for item in overrides)
@@ -141,8 +176,6 @@ def validate_file(path: str | Path) -> str:
                 f"{n(len(exp.scenarios), 'scenario')} × {n(pts, 'point')} × "
                 f"{n(exp.params.replications, 'replication')}, {exp.params.design.method} "
                 "design)")
-    from mergesim.config import load_scenario
-
     s = load_scenario(path)
     loaded = check_data_files([s])
     if not loaded:
@@ -164,10 +197,6 @@ def check_data_files(scenarios: Iterable[Any]) -> list[Any]:
     Raises:
         UserError: The first missing or invalid file (one line naming file, column and row).
     """
-    from mergesim.config import scenario_to_dict
-    from mergesim.county import build_county, resolve_path
-    from mergesim.plans import make_plan
-
     seen: set[str] = set()
     out = []
     for s in scenarios:
@@ -251,6 +280,8 @@ class Estimate:
 
     def report(self) -> str:
         """The dry-run lines printed by the CLI."""
+        from mergesim.sweep.runner import hms  # the running half: see the module docstring
+
         return (f"{self.total} runs in the design: {self.done} already finished, "
                 f"{self.todo} to run on {self.workers} workers\n"
                 f"estimated time: {hms(self.wall_seconds)} (about {self.seconds_per_run:.1f} s "
@@ -265,9 +296,7 @@ def estimate(runs: Sequence[RunSpec], out: str | Path, workers: int | None = Non
     Timings of runs already finished in ``out`` are used when there are any; otherwise the
     cost model above (simulated villagers × weeks).
     """
-    import statistics
-
-    from mergesim.sweep.store import ResultStore
+    from mergesim.sweep.store import ResultStore  # the running half: see the module docstring
 
     store = ResultStore(out)
     done, secs, sizes = 0, [], []

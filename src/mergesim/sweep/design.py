@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import math
 import subprocess
@@ -29,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from mergesim import __version__
+from mergesim.config import apply_overrides, load_scenario, scenario_to_dict
 from mergesim.errors import UserError
 from mergesim.sweep.experiment import Experiment, Factor
 
@@ -101,8 +104,6 @@ def code_version() -> str:
     Part of every run's identity: after a new commit, ``--resume`` runs everything again
     rather than mix results of two code versions. (Uncommitted edits are not seen.)
     """
-    from mergesim import __version__
-
     commit = git_commit()
     return f"{__version__}+{commit[:12]}" if commit else __version__
 
@@ -193,8 +194,7 @@ def salib_problem(factors: list[Factor]) -> dict[str, Any]:
 
 
 def _salib(module: str):
-    import importlib
-
+    # SALib is the optional sensitivity extra: imported by name only when a design needs it.
     try:
         return importlib.import_module(module)
     except ImportError:
@@ -208,6 +208,8 @@ def unit_sample(exp: Experiment) -> np.ndarray:
     d, factors = exp.params.design, exp.factors
     seed = design_rng_seed(exp.params.seed)
     if d.method == "lhs":
+        # scipy.stats takes about a second to import: only LHS designs pay for it, not
+        # `mergesim list` or `validate`.
         from scipy.stats import qmc
 
         sampler = qmc.LatinHypercube(len(factors), scramble=d.scramble,
@@ -282,8 +284,6 @@ def plan_runs(exp: Experiment, cli_overrides: dict[str, Any] | None = None) -> l
     Raises:
         ScenarioError: A point's combination of values is invalid (one line naming it).
     """
-    from mergesim.config import apply_overrides, load_scenario, scenario_to_dict
-
     cli_overrides = dict(cli_overrides or {})
     clash = sorted(set(cli_overrides) & {k for f in exp.factors for k in (f.key, *f.also)})
     if clash:

@@ -35,13 +35,22 @@ policy package can be stated as a base scenario plus the keys it changes.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Any
 
-from mergesim.config.params import build_section, did_you_mean, param, unknown_key_message
+from mergesim.config.params import (
+    build_section,
+    did_you_mean,
+    iter_params,
+    param,
+    unknown_key_message,
+)
+from mergesim.config.schema import Scenario
 from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError
+from mergesim.io import flatten
+from mergesim.metrics import METRICS, RUN_METRICS
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 #: Summary windows of a run (see mergesim.metrics); "change" is post minus pre.
@@ -201,31 +210,13 @@ class Experiment:
 @functools.cache
 def scenario_keys() -> dict[str, tuple[Any, Any]]:
     """Every dotted scenario key → (type, Spec), from the current schema."""
-    from mergesim.config.params import iter_params
-    from mergesim.config.schema import Scenario
-
     return {k: (tp, spec) for k, tp, _, spec in iter_params(Scenario)}
 
 
 @functools.cache
 def metric_keys() -> tuple[str, ...]:
     """Every 'window.metric' name a summary holds, and the run-level (cadre) metrics."""
-    from mergesim.metrics import METRICS, RUN_METRICS
-
     return tuple(f"{w}.{m}" for w in WINDOWS for m in METRICS) + tuple(RUN_METRICS)
-
-
-def flatten(table: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested TOML tables → dotted keys (``{"a": {"b": 1}}`` → ``{"a.b": 1}``)."""
-    out: dict[str, Any] = {}
-    if not isinstance(table, dict):
-        return {prefix.rstrip("."): table}
-    for k, v in table.items():
-        if isinstance(v, dict):
-            out.update(flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
 
 
 def check_scenario_keys(overrides: dict[str, Any], *, source: str, where: str) -> None:
@@ -323,13 +314,9 @@ def _factor(raw: Any, i: int, path: Path, method: str) -> Factor:
 def _check_value(dotted: str, value: Any, tp: Any, spec: Any, *, source: str, key: str) -> Any:
     """Check one value of scenario key ``dotted`` with the schema's own validator; return it
     coerced to the key's type (``2`` → ``2.0`` for a float key)."""
-    from dataclasses import make_dataclass
-
-    from mergesim.config.params import param as mkparam
-
     name = dotted.rsplit(".", 1)[-1]
     default = spec_default(dotted)
-    probe_cls = make_dataclass("Probe", [(name, tp, mkparam(
+    probe_cls = make_dataclass("Probe", [(name, tp, param(
         default, spec.unit, spec.doc, lo=spec.lo, hi=spec.hi, choices=spec.choices))])
     try:
         return getattr(build_section(probe_cls, {name: value}, source=source), name)
@@ -339,9 +326,6 @@ def _check_value(dotted: str, value: Any, tp: Any, spec: Any, *, source: str, ke
 
 def spec_default(dotted: str) -> Any:
     """The schema default of a dotted scenario key."""
-    from mergesim.config.params import iter_params
-    from mergesim.config.schema import Scenario
-
     for k, _, default, _ in iter_params(Scenario):
         if k == dotted:
             return default
@@ -406,8 +390,6 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
                       f"{', '.join(WINDOWS)} and a metric of docs/metrics.md, or a run "
                       "metric 'cadres.…' of docs/metrics.md", src, "metrics")
     params.metrics = params.metrics or ["post.travel_min_mean"]
-    from mergesim.metrics import METRICS
-
     for m in params.plots.timeseries:
         _check_metric(m, tuple(METRICS), "a weekly metric of docs/metrics.md", src,
                       "plots.timeseries")

@@ -16,10 +16,12 @@ seed — and returns its summary dict, or ``(summary, timeseries_csv_text)``. Th
 from __future__ import annotations
 
 import concurrent.futures as cf
+import multiprocessing as mp
 import os
 import socket
 import struct
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -28,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from mergesim.errors import WRITE_ERRNOS, UserError
+from mergesim.run import simulate, timeseries_csv, villages_csv
 from mergesim.sweep.design import MissingDependencyError, RunSpec, plan_runs
 from mergesim.sweep.experiment import Experiment
+from mergesim.sweep.sensitivity import Sensitivity, analyze_folder
 from mergesim.sweep.store import ResultStore, command_line
 
 RunFn = Callable[[Any], Any]
@@ -43,8 +47,6 @@ PROBE_SECONDS = 5.0
 def model_run(scenario: Any) -> tuple[dict[str, Any], str, str]:
     """The real run: simulate ``scenario`` (seed included); return its summary, the weekly CSV
     and the per-village CSV (roles, travel burden and access before and after the reform)."""
-    from mergesim.run import simulate, timeseries_csv, villages_csv
-
     model = simulate(scenario, progress=False)
     return model.summary(), timeseries_csv(model), villages_csv(model)
 
@@ -108,8 +110,6 @@ def local_pool(workers: int | None = None) -> ExecutorHandle:
 
     fork is avoided: forking a driver that holds threads (Dask, BLAS) can deadlock.
     """
-    import multiprocessing as mp
-
     n = workers or os.cpu_count() or 1
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
@@ -132,8 +132,6 @@ def watch_driver(pid: int, interval: float | None = None) -> None:
     forkserver, not of the driver) would otherwise wait for work forever, each holding a
     run's memory, while the re-run starts workers of its own.
     """
-    import threading
-
     wait = DRIVER_CHECK_SECONDS if interval is None else interval
 
     def loop() -> None:
@@ -168,6 +166,7 @@ def dask_executor(address: str, workers: int | None = None) -> ExecutorHandle:
         UserError: The address is malformed or no scheduler answers there (one line).
     """
     try:
+        # Dask is the optional dask extra, and slow to import: loaded only for --scheduler.
         from distributed import Client, LocalCluster
     except ImportError:
         raise MissingDependencyError("--scheduler needs Dask distributed; install it with "
@@ -283,7 +282,9 @@ class SweepResult:
         ok: Runs that finished ``ok`` in this call.
         failed: Runs that failed in this call (errors in ``manifest.json``).
         seconds: Wall time of this call (s).
-        files: Tables, figures and report written at the end.
+        files: Tables written at the end (the report adds its figures and report.md).
+        experiment: The experiment that ran.
+        sensitivity: The sensitivity analysis written at the end (Sobol/Morris designs).
     """
 
     out: Path
@@ -293,6 +294,8 @@ class SweepResult:
     failed: int = 0
     seconds: float = 0.0
     files: list[Path] = field(default_factory=list)
+    experiment: Experiment | None = None
+    sensitivity: Sensitivity = field(default_factory=Sensitivity)
 
     def report(self) -> str:
         """One paragraph for the terminal."""
@@ -316,7 +319,10 @@ def run_sweep(
     command: str | None = None,
     runs: Sequence[RunSpec] | None = None,
 ) -> SweepResult:
-    """Run (or resume) every run of ``exp`` into ``out``; write tables, figures and report.
+    """Run (or resume) every run of ``exp`` into ``out``; write the tables at the end.
+
+    The figures and report.md are the report's (:func:`mergesim.api.sweep_experiment` runs
+    the sweep, then the report).
 
     Args:
         exp: A loaded experiment (:func:`~mergesim.sweep.experiment.load_experiment`).
@@ -329,7 +335,8 @@ def run_sweep(
             process pools and Dask (a module-level function).
         cli_overrides: ``--set`` keys applied to every run.
         progress: Show a progress bar on stderr (default: only when stderr is a terminal).
-        finalize: Write tables, sensitivity indices, figures and report.md at the end.
+        finalize: Write the runs table, the weekly table and the sensitivity indices at the
+            end.
         command: The command line recorded for reproduction (default: ``sys.argv``).
         runs: A precomputed plan (default: :func:`plan_runs`).
 
@@ -343,7 +350,7 @@ def run_sweep(
     store = ResultStore(out)
     command = command or command_line()
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
-    result = SweepResult(store.root, len(runs))
+    result = SweepResult(store.root, len(runs), experiment=exp)
     # Make the executor before touching the folder: a bad --scheduler leaves nothing behind.
     todo = [r for r in runs if not _finished(store, r)]
     handle = None
@@ -412,9 +419,8 @@ def _sweep_locked(exp: Experiment, runs: list[RunSpec], store: ResultStore,
          else "incomplete")
     if finalize:
         result.files = store.write_tables(runs, [f.key for f in exp.factors])
-        from mergesim.report import finalize_results
-
-        result.files += finalize_results(store.root, exp=exp)
+        result.sensitivity = analyze_folder(store.root, exp)
+        result.files += result.sensitivity.files
 
 
 def _drive(handle: ExecutorHandle, todo: list[RunSpec], run_fn: RunFn, store: ResultStore,

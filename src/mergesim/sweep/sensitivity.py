@@ -16,11 +16,16 @@ different factors are comparable whatever their units.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from mergesim.errors import UserError
+from mergesim.io import atomic_path
+from mergesim.results import read_runs
 from mergesim.sweep.design import _salib, design_points, salib_problem
 from mergesim.sweep.experiment import Experiment
 
@@ -90,8 +95,6 @@ def analyze(exp: Experiment, runs, metric: str, *, seed: int = 0) -> Any:
         IncompleteDesignError: Missing points (see :func:`point_means`).
         MissingDependencyError: SALib is not installed.
     """
-    import pandas as pd
-
     method = exp.params.design.method
     if method not in ("sobol", "morris"):
         raise UserError(f"design '{method}' has no sensitivity analysis (use sobol or morris)",
@@ -128,8 +131,6 @@ def analyze_all(exp: Experiment, runs, metrics: list[str] | None = None) -> tupl
         ``(table, notes)``: the concatenated indices (or None) and one note per metric skipped
         (incomplete design, constant output).
     """
-    import pandas as pd
-
     tables, notes = [], []
     for m in metrics or exp.params.metrics:
         try:
@@ -141,3 +142,34 @@ def analyze_all(exp: Experiment, runs, metrics: list[str] | None = None) -> tupl
             notes.append(f"'{m}': indices undefined (the metric does not vary over the design)")
         tables.append(df)
     return (pd.concat(tables, ignore_index=True) if tables else None), notes
+
+
+@dataclass
+class Sensitivity:
+    """The sensitivity analysis of a results folder.
+
+    Attributes:
+        indices: Indices of every analysable metric (None: not a Sobol/Morris design, or no
+            metric could be analysed).
+        notes: One line per metric left out, for the report.
+        files: The table written (``sensitivity_<method>.csv``), if any.
+    """
+
+    indices: Any = None
+    notes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def analyze_folder(root: str | Path, exp: Experiment) -> Sensitivity:
+    """Analyse a results folder's runs table (Sobol and Morris designs; others: nothing) and
+    write ``sensitivity_<method>.csv``."""
+    method = exp.params.design.method
+    if method not in ("sobol", "morris"):
+        return Sensitivity()
+    indices, notes = analyze_all(exp, read_runs(root))
+    out = Sensitivity(indices, notes)
+    if indices is not None:
+        out.files.append(Path(root) / f"sensitivity_{method}.csv")
+        with atomic_path(out.files[0]) as tmp:
+            indices.to_csv(tmp, index=False)
+    return out

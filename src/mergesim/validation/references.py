@@ -19,19 +19,17 @@ different library, so that agreement means something:
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 
 from mergesim.county.county import County
+from mergesim.mechanisms.needs import NeedKind
+from mergesim.mechanisms.petitions import PetitionLoop
+from mergesim.mechanisms.services import HANDLERS, is_open
 
 
 def nx_graph(county: County):
-    """The county's road edges as an undirected ``networkx.MultiGraph`` weighted in minutes.
-
-    Raises:
-        ImportError: networkx is not installed (it comes with ``mesa[network]``).
-    """
-    import networkx as nx
-
+    """The county's road edges as an undirected ``networkx.MultiGraph`` weighted in minutes."""
     g = nx.MultiGraph()
     g.add_nodes_from(range(county.n_villages))
     g.add_weighted_edges_from(
@@ -42,8 +40,6 @@ def nx_graph(county: County):
 
 def nx_table(g, sources: np.ndarray, n: int) -> np.ndarray:
     """Minutes from each source to every node by networkx's Dijkstra (inf if unreachable)."""
-    import networkx as nx
-
     out = np.full((len(sources), n), np.inf)
     for row, s in enumerate(sources):
         for node, d in nx.single_source_dijkstra_path_length(g, int(s)).items():
@@ -53,8 +49,6 @@ def nx_table(g, sources: np.ndarray, n: int) -> np.ndarray:
 
 def nx_nearest(g, sources: np.ndarray, n: int) -> np.ndarray:
     """Minutes from every node to its nearest source by networkx's multi-source Dijkstra."""
-    import networkx as nx
-
     out = np.full(n, np.inf)
     if len(sources) == 0:
         return out
@@ -92,9 +86,6 @@ def reference_minutes(county: County, plan, local: np.ndarray, kind: np.ndarray,
             distances, nearest and assignment are computed here).
         phase: ``"pre"`` (old townships) or ``"post"`` (the plan's new townships).
     """
-    from mergesim.mechanisms.needs import NeedKind
-    from mergesim.mechanisms.services import HANDLERS, is_open
-
     d = floyd_warshall(county)
     hosts = np.unique(village[is_open(status)
                               & np.isin(kind, list(HANDLERS[NeedKind.HEALTH_ROUTINE]))])
@@ -131,8 +122,6 @@ def poisson_loop(cfg, servers: np.ndarray, lam: float, units: int, weeks: int, s
     Units share nothing (no county bureau, no feedback in a ``queues_only`` config), so each
     is an independent replication of the same queue.
     """
-    from mergesim.mechanisms.petitions import PetitionLoop
-
     loop = PetitionLoop(cfg, units, np.random.default_rng(seed))
     loop.set_staffing(servers)
     arrivals = np.random.default_rng(seed + 1000)

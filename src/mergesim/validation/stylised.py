@@ -25,7 +25,7 @@ the longest trips — without retention the far tercile loses most by that readi
 Besides the scenario's own seed, every check also holds for seeds 1–8 (a different county
 and plan each; measured with the override ``county.seed = k``).
 
-Each check returns :class:`~mergesim.validation.suite.Result` rows; they are registered in
+Each check returns :class:`~mergesim.validation.result.Result` rows; they are registered in
 :data:`mergesim.validation.suite.STYLISED_FACTS`.
 """
 
@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from mergesim.validation.suite import Result
+from mergesim.config import load_scenario
+from mergesim.mechanisms.needs import NeedKind
+from mergesim.metrics import worst_decile
+from mergesim.model import MergerModel
+from mergesim.validation.result import Result, scenario_path
 
 #: Villager scale of the checks (the routing is per village; 1 % keeps setup under 2 s).
 SCALE = 0.01
@@ -87,11 +89,6 @@ def reform_change(label: str = "seed", no_retention: bool = False) -> ReformChan
         label: Name shown in the table.
         no_retention: Apply :data:`NO_RETENTION` (else the seed county as reported).
     """
-    from mergesim.config import load_scenario
-    from mergesim.mechanisms.needs import NeedKind
-    from mergesim.model import MergerModel
-    from mergesim.validation.suite import scenario_path
-
     overrides = {"villagers.scale": SCALE, **(NO_RETENTION if no_retention else {})}
     model = MergerModel(load_scenario(scenario_path("seed_county.toml")), **overrides)
     while model.week <= model.timeline.reform_week:
@@ -116,8 +113,6 @@ def _wmean(x: np.ndarray, w: np.ndarray, mask: np.ndarray) -> float:
 
 
 def _greater(check: str, a_name: str, a: float, b_name: str, b: float) -> Result:
-    from mergesim.validation.suite import Result
-
     return Result(check, f"{a_name} > {b_name}", f"{a:+.2f} vs {b:+.2f}", "direction", a > b)
 
 
@@ -168,8 +163,6 @@ def periphery_travel_rises_most() -> list[Result]:
 def worst_decile_loses_most() -> list[Result]:
     """Fact 2: with no service retention the worst-off decile's weekly travel rises more than
     the mean's, and more than it does with the seed county's retention."""
-    from mergesim.metrics import worst_decile
-
     def tail_and_mean(c: ReformChange) -> tuple[float, float]:
         tail = worst_decile(c.access_post, c.weight) - worst_decile(c.access_pre, c.weight)
         mean = float(np.average(c.access_post - c.access_pre, weights=c.weight))

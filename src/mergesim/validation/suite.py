@@ -29,14 +29,29 @@ import functools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from mergesim.config import Scenario, apply_overrides, load_scenario
+from mergesim.config.schema import PetitionParams
+from mergesim.county import build_county
+from mergesim.county.travel import minutes_to_assigned, nearest, travel_table
 from mergesim.errors import UserError
+from mergesim.mechanisms.petitions import CLOSED, N_STAGES, LoopConfig
+from mergesim.mechanisms.services import PointIndex, build_routing, configure, layout, local_minutes
+from mergesim.metrics import COVERAGE_THRESHOLDS, coverage_share
+from mergesim.plans import make_plan
+from mergesim.plans.assess import PlanResult, assess_plan
+from mergesim.plans.roles import UnitStatus
+from mergesim.rng import Streams
+from mergesim.validation import cadre_bands as bands
 from mergesim.validation import references as ref
+from mergesim.validation.queueing import mmc, replication_ci, tandem_sojourn
+from mergesim.validation.result import Result, scenario_path
 from mergesim.validation.stylised import FACTS
+
+__all__ = ["CheckFn", "Result", "format_table", "scenario_path", "validate_model"]
 
 #: Family-wise error rate of the queueing interval checks (all of them together).
 QUEUE_FAMILY_ALPHA = 0.01
@@ -47,25 +62,6 @@ QUEUE_LEVEL = 1.0 - QUEUE_FAMILY_ALPHA / QUEUE_INTERVALS
 
 #: Deterministic comparisons (travel, coverage): absolute tolerance in minutes or shares.
 EXACT_ATOL = 1e-9
-
-
-@dataclass(frozen=True)
-class Result:
-    """One row of the validation table.
-
-    Attributes:
-        check: What is compared.
-        reference: The independent value (formatted).
-        ours: mergesim's value (formatted).
-        tolerance: What counts as agreement.
-        ok: True (pass), False (fail) or None (skipped: ``ours`` says why).
-    """
-
-    check: str
-    reference: str
-    ours: str
-    tolerance: str
-    ok: bool | None
 
 
 CheckFn = Callable[[], list[Result]]
@@ -112,34 +108,16 @@ def _interval(check: str, reference: float, ci: tuple[float, float]) -> Result:
                   bool(abs(mean - reference) <= half))
 
 
-def scenario_path(name: str) -> Path:
-    """A shipped scenario file: from the source tree mergesim runs from, else ``./scenarios``.
-
-    Raises:
-        UserError: Neither folder holds it (an installed copy without the checkout).
-    """
-    for base in (Path(__file__).resolve().parents[3], Path.cwd()):
-        path = base / "scenarios" / name
-        if path.is_file():
-            return path
-    raise UserError(f"scenarios/{name} not found; run from the mergesim checkout",
-                    source="validate --model")
-
-
 @functools.cache
-def seed_plan():
-    """The seed county's :class:`~mergesim.api.PlanResult` (built once per process)."""
-    from mergesim.api import plan_scenario
-
-    return plan_scenario(scenario_path("seed_county.toml"), maps=False, write=False)
+def seed_plan() -> PlanResult:
+    """The seed county's plan, checked (built once per process)."""
+    return assess_plan(load_scenario(scenario_path("seed_county.toml")))
 
 
 @functools.cache
 def real_county():
     """The real-data example county (``scenarios/example_real.toml``) and its plan."""
-    from mergesim.api import plan_scenario
-
-    res = plan_scenario(scenario_path("example_real.toml"), maps=False, write=False)
+    res = assess_plan(load_scenario(scenario_path("example_real.toml")))
     return res.county, res.plan
 
 
@@ -149,8 +127,6 @@ def real_county():
 
 
 def _travel_rows(label: str, county, sources: np.ndarray, points: np.ndarray) -> list[Result]:
-    from mergesim.county.travel import minutes_to_assigned, nearest, travel_table
-
     roads, n = county.road_matrix(), county.n_villages
     g = ref.nx_graph(county)
     rows = [_same(f"travel table, {label} ({len(sources)} sources × {n:,})",
@@ -201,19 +177,6 @@ SMALL_COUNTY = {
 @functools.cache
 def coverage_setup():
     """Small county, its plan, scenario and the routing before and after the reform."""
-    from mergesim.config import Scenario, apply_overrides
-    from mergesim.county import build_county
-    from mergesim.mechanisms.services import (
-        PointIndex,
-        build_routing,
-        configure,
-        layout,
-        local_minutes,
-    )
-    from mergesim.plans import make_plan
-    from mergesim.plans.roles import UnitStatus
-    from mergesim.rng import Streams
-
     s = apply_overrides(Scenario(), SMALL_COUNTY)
     streams = Streams(s.seed)
     county = build_county(s, streams)
@@ -235,8 +198,6 @@ def coverage_setup():
 
 def coverage_brute_force() -> list[Result]:
     """Coverage within 30/60 min and mean minutes to the point, against brute force."""
-    from mergesim.metrics import COVERAGE_THRESHOLDS, coverage_share
-
     county, plan, s, local, phases = coverage_setup()
     f = s.villagers.no_vehicle_factor
     n_veh, n_wo = ref.vehicle_counts(county.population, s.villagers.vehicle_share)
@@ -265,13 +226,11 @@ def coverage_access() -> list[Result]:
     within ``L`` (own-mode cost) is positive. Skipped without the optional ``access`` extra.
     """
     try:
-        import pandas as pd
+        # PySAL access is the optional access extra.
         from access import Access, weights
     except ImportError:
         return [Result("post: clinic coverage vs PySAL access", "-",
                        "access not installed (pip install 'mergesim[access]')", "-", None)]
-    from mergesim.metrics import COVERAGE_THRESHOLDS, coverage_share
-
     county, plan, s, local, phases = coverage_setup()
     routing, kind, status, village = phases["post"]
     _, _, hosts = ref.reference_minutes(county, plan, local, kind, status, village, "post")
@@ -312,10 +271,6 @@ def queue_single_stage(lam: float = 2.0, mean_service: float = 1.2, c: int = 3,
     per replication the mean wait, sojourn, P(wait), time-average queue and system lengths and
     the Little's-law residual L − λ̂W; intervals over the replications.
     """
-    from mergesim.config.schema import PetitionParams
-    from mergesim.mechanisms.petitions import N_STAGES, LoopConfig
-    from mergesim.validation.queueing import mmc, replication_ci
-
     cfg = LoopConfig.queues_only(PetitionParams(), [mean_service, 0, 0, 0, 0, 0])
     servers = np.full((N_STAGES, units), 50)  # later stages never queue
     servers[0] = c
@@ -349,10 +304,6 @@ def queue_tandem(lam: float = 0.8, units: int = 24, weeks: int = 260, warm: int 
                  seed: int = 3) -> list[Result]:
     """The six-stage loop with M/M/∞ delays is a Jackson tandem: Σ W_s + Σ d_s end to end,
     and each stage its own M/M/c sojourn (Burke's theorem)."""
-    from mergesim.config.schema import PetitionParams
-    from mergesim.mechanisms.petitions import CLOSED, N_STAGES, LoopConfig
-    from mergesim.validation.queueing import mmc, replication_ci, tandem_sojourn
-
     service = np.array([0.5, 0.5, 2.0, 3.0, 1.0, 0.5])
     cs = np.array([1, 1, 2, 3, 1, 1])
     delay = np.array([1.0, 2.0, 5.0, 15.0, 10.0, 3.0])
@@ -412,16 +363,14 @@ def plan_bands() -> list[Result]:
 
 def cadre_bands() -> list[Result]:
     """The cadre calibration bands in every default seed and on average."""
-    from mergesim.validation.cadre_bands import BANDS, SEEDS, check
-
-    per_seed, mean, missed = check()
+    per_seed, mean, missed = bands.check()
     rows = []
-    for key, (lo, hi, figure) in BANDS.items():
+    for key, (lo, hi, figure) in bands.BANDS.items():
         vals = [m[key] for m in per_seed.values()]
         bad = [line for line in missed if f": {key} = " in line]
         rows.append(Result(f"cadres: {key}", figure,
                            f"mean {mean[key]:.4f} (seeds {min(vals):.4f}–{max(vals):.4f})",
-                           f"[{lo}, {hi}] in {len(SEEDS)} seeds and mean", not bad))
+                           f"[{lo}, {hi}] in {len(bands.SEEDS)} seeds and mean", not bad))
     return rows
 
 

@@ -1,0 +1,342 @@
+"""The results-folder format: what runs, plans and sweeps store, and how it is read back.
+
+The one module that knows the files: :mod:`mergesim.run` and ``mergesim plan`` write through
+it, :mod:`mergesim.sweep` writes and :mod:`mergesim.report` reads through it, so neither of
+those two needs the other. Every file is written atomically (:mod:`mergesim.io`).
+
+Geometry — the county stored once per folder (``mergesim plan``, ``mergesim run``) or once per
+distinct county (a sweep: ``geometry/<county key>/``, since replicates share the geography)::
+
+    geometry/villages.geojson         village territories (+ the plan's units and roles)
+    geometry/townships.geojson        old townships, dissolved
+    geometry/merged_villages.geojson  new villages, dissolved (under a plan)
+    geometry/new_townships.geojson    new townships, dissolved (under a plan)
+
+(format: :mod:`mergesim.county.export`; joined to the tables by the village ``index``).
+
+A sweep's tables::
+
+    runs/<id>/timeseries.csv.gz   one run's weekly metrics
+    runs/<id>/villages.csv.gz     one run's per-village table (the columns of ``mergesim
+                                  run``'s villages.csv)
+    runs.csv, runs.parquet        the tidy runs table: one row per run
+    timeseries.parquet            weekly metrics of every finished run (timeseries.csv.gz
+                                  without pyarrow)
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mergesim.config import scenario_to_dict
+from mergesim.config.schema import Scenario
+from mergesim.county import export, resolve_path
+from mergesim.county.county import County
+from mergesim.errors import UserError
+from mergesim.io import atomic_path, atomic_write_bytes, atomic_write_json, flatten
+from mergesim.plans.plan import Plan
+from mergesim.plans.roles import Role, UnitStatus
+
+#: Folder of the stored geometry inside a results folder.
+GEOMETRY_DIR = "geometry"
+#: A run's weekly metrics and per-village table, under ``runs/<id>/`` of a sweep.
+TIMESERIES_FILE = "timeseries.csv.gz"
+VILLAGES_FILE = "villages.csv.gz"
+#: Columns of the combined weekly table before the metrics.
+TIMESERIES_TAGS = ("run_id", "scenario", "point", "replicate")
+#: Scenario sections that decide the county (with the geography seed and the data files).
+COUNTY_SECTIONS = ("county", "terrain", "border", "heritage", "roads")
+
+
+# -- what a sweep studied ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactorInfo:
+    """A factor as the report shows it.
+
+    Attributes:
+        key: Dotted scenario key (a runs-table column).
+        label: Short name for tables and figures.
+        unit: Unit of the key, from the schema.
+        levels: The levels or range in words, e.g. ``"1.5, 2, 3"`` or ``"[0.1, 1] log"``.
+    """
+
+    key: str
+    label: str
+    unit: str
+    levels: str
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """A base scenario of a sweep: its label, its file's name and the keys set on it."""
+
+    label: str
+    file: str
+    sets: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Study:
+    """What a sweep studied, as its report describes it (made by the sweep from its experiment;
+    the report reads this, never the experiment file).
+
+    Attributes:
+        name, description: The experiment's name and question.
+        experiment_file: The experiment file it ran from.
+        smoke: The smoke version ran.
+        design: Design method (factorial, lhs, sobol, morris).
+        replications: Replications per scenario and point.
+        seed: Root seed.
+        baseline: Label of the baseline scenario.
+        metrics: Summary metrics compared (``window.metric``).
+        weekly: Weekly metrics drawn as bands.
+        formats: Image formats of the figures.
+        response: Draw response curves (and, for a factorial, heat maps) over the factors.
+        scenarios: The base scenarios, baseline first.
+        factors: The swept factors.
+        overrides: Scenario keys set on every run.
+    """
+
+    name: str
+    description: str
+    experiment_file: str
+    smoke: bool
+    design: str
+    replications: int
+    seed: int
+    baseline: str
+    metrics: tuple[str, ...]
+    weekly: tuple[str, ...]
+    formats: tuple[str, ...]
+    response: bool
+    scenarios: tuple[ScenarioInfo, ...]
+    factors: tuple[FactorInfo, ...] = ()
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+# -- geometry ---------------------------------------------------------------------------------
+
+
+def county_key(scenario: Scenario) -> str:
+    """A short name for the county a scenario builds: equal keys, equal counties.
+
+    It hashes the sections that shape the county, the seed its generator draws from
+    (``county.seed``, else the scenario's seed) and the resolved data files.
+    """
+    d = scenario_to_dict(scenario)
+    cp = scenario.county
+    ident = {k: d[k] for k in COUNTY_SECTIONS}
+    ident["geography_seed"] = cp.seed if cp.seed is not None else scenario.seed
+    ident["files"] = [str(resolve_path(scenario, f).resolve()) if f else None
+                      for f in (cp.data, cp.edges)]
+    text = json.dumps(ident, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def geometry_dir(root: str | Path, key: str | None = None) -> Path:
+    """``root/geometry`` (a plan or run folder), or ``root/geometry/<key>`` (a sweep)."""
+    base = Path(root) / GEOMETRY_DIR
+    return base / key if key else base
+
+
+def geometry_collections(county: County, plan: Plan | None = None) -> dict[str, Any]:
+    """The county's (and the plan's) GeoJSON collections, with the old units' roles under the
+    plan (:mod:`mergesim.county.export`)."""
+    roles: dict[str, Any] = {}
+    if plan is not None:
+        status = UnitStatus.from_plan(county, plan)
+        roles = {"village_role": [Role(r).name.lower() for r in status.village_role],
+                 "township_role": [Role(r).name.lower() for r in status.township_role]}
+    return export.collections(county, plan, **roles)
+
+
+def write_collections(folder: str | Path, collections: dict[str, Any]) -> list[Path]:
+    """Write GeoJSON collections as ``folder/<name>.geojson``; return the files."""
+    return [atomic_write_json(Path(folder) / f"{name}.geojson", fc, compact=True)
+            for name, fc in collections.items()]
+
+
+def write_geometry(folder: str | Path, county: County, plan: Plan | None = None) -> list[Path]:
+    """Write the county's (and plan's) GeoJSON collections into ``folder``; return the files."""
+    return write_collections(folder, geometry_collections(county, plan))
+
+
+def read_geometry(folder: str | Path, layer: str = "villages") -> export.Layer | None:
+    """One stored collection (``villages``, ``townships`` …) of a geometry folder, or None if
+    the folder has none (a results folder written before geometry was stored)."""
+    path = Path(folder) / f"{layer}.geojson"
+    if not path.is_file():
+        return None
+    return export.read_collection(path)
+
+
+# -- one run of a sweep -----------------------------------------------------------------------
+
+
+def run_dir(root: str | Path, run_id: str) -> Path:
+    """The folder of run ``run_id`` in a sweep's results folder."""
+    return Path(root) / "runs" / run_id
+
+
+def write_run_tables(root: str | Path, run_id: str, *, timeseries: str | None,
+                     villages: str | None) -> None:
+    """Store a run's weekly CSV and per-village CSV (gzipped; ``None`` or empty: not stored)."""
+    d = run_dir(root, run_id)
+    for name, text in ((TIMESERIES_FILE, timeseries), (VILLAGES_FILE, villages)):
+        if text:
+            # mtime=0: the same run gives byte-identical files.
+            atomic_write_bytes(d / name, gzip.compress(text.encode("utf-8"), mtime=0))
+
+
+def read_run_timeseries(root: str | Path, run_id: str) -> pd.DataFrame | None:
+    """One run's weekly metrics, or None if it stored none."""
+    path = run_dir(root, run_id) / TIMESERIES_FILE
+    return pd.read_csv(path) if path.is_file() else None
+
+
+def read_villages(root: str | Path, run_id: str,
+                  columns: list[str] | None = None) -> pd.DataFrame | None:
+    """A run's per-village table, or None if it has none (failed, or written by a run
+    function that stores no village table)."""
+    path = run_dir(root, run_id) / VILLAGES_FILE
+    return pd.read_csv(path, usecols=columns) if path.is_file() else None
+
+
+def summary_columns(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run summary as runs-table cells: dotted keys, lists left out, None as NaN."""
+    return {k: float("nan") if v is None else v
+            for k, v in flatten(summary, lists="drop").items()}
+
+
+# -- tables of a sweep ------------------------------------------------------------------------
+
+
+def has_pyarrow() -> bool:
+    """Whether pyarrow (the optional ``parquet`` extra) is importable."""
+    try:
+        import pyarrow  # noqa: F401  - optional extra: only probed
+    except ImportError:
+        return False
+    return True
+
+
+def write_runs_table(root: str | Path, table: pd.DataFrame) -> list[Path]:
+    """Write ``runs.csv`` (and ``runs.parquet`` with pyarrow); return the files."""
+    files = [Path(root) / "runs.csv"]
+    with atomic_path(files[0]) as tmp:
+        table.to_csv(tmp, index=False)
+    if has_pyarrow():
+        files.append(Path(root) / "runs.parquet")
+        with atomic_path(files[-1]) as tmp:
+            table.to_parquet(tmp, index=False)
+    return files
+
+
+def write_timeseries_table(root: str | Path, parts: Iterable[pd.DataFrame]) -> Path:
+    """Stream the tagged weekly tables of the runs into one long table (bounded memory).
+
+    Args:
+        root: The results folder.
+        parts: One DataFrame per run, columns :data:`TIMESERIES_TAGS` then the metrics.
+
+    Returns:
+        ``timeseries.parquet`` (with pyarrow) or ``timeseries.csv.gz``.
+    """
+    root = Path(root)
+    if has_pyarrow():
+        return _write_parquet_stream(root / "timeseries.parquet", parts)
+    dest = root / "timeseries.csv.gz"
+    with atomic_path(dest) as tmp, gzip.open(tmp, "wt", encoding="utf-8", newline="") as fh:
+        cols = None
+        for df in parts:
+            if cols is None:
+                cols = list(df.columns)
+                df.to_csv(fh, index=False)
+            else:
+                df.reindex(columns=cols).to_csv(fh, index=False, header=False)
+    return dest
+
+
+def _write_parquet_stream(dest: Path, parts: Iterable[pd.DataFrame]) -> Path:
+    # pyarrow is the optional parquet extra: imported only when it is there.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with atomic_path(dest) as tmp:
+        writer = schema = None
+        for df in parts:
+            if schema is None:
+                schema = pa.Schema.from_pandas(df, preserve_index=False)
+                writer = pq.ParquetWriter(tmp, schema)
+            df = df.reindex(columns=schema.names)
+            writer.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False))
+        if writer is None:
+            pq.write_table(pa.table({"run_id": pa.array([], pa.string())}), tmp)
+        else:
+            writer.close()
+    return dest
+
+
+def tag_timeseries(df: pd.DataFrame, run_id: str, scenario: str, point: int,
+                   replicate: int) -> pd.DataFrame:
+    """A run's weekly table with its tags in front; integer and bool metrics as float, so every
+    run's part has one schema (a metric that is NaN in one run and whole in another must not
+    change type)."""
+    cast = {c: float for c in df.columns if c != "week" and df[c].dtype.kind in "iub"}
+    tags = pd.DataFrame({"run_id": run_id, "scenario": scenario, "point": point,
+                         "replicate": replicate}, index=df.index)
+    return pd.concat([tags, df.astype(cast)], axis=1)
+
+
+def read_runs(root: str | Path) -> pd.DataFrame:
+    """The runs table of a results folder (Parquet when present, else CSV).
+
+    Raises:
+        UserError: The folder has no runs table.
+    """
+    root = Path(root)
+    if (root / "runs.parquet").is_file() and has_pyarrow():
+        return pd.read_parquet(root / "runs.parquet")
+    if (root / "runs.csv").is_file():
+        return pd.read_csv(root / "runs.csv", dtype={"seed": str})
+    raise UserError("no runs table (runs.csv); is this a sweep's results folder?",
+                    source=str(root))
+
+
+def read_timeseries(root: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """The combined weekly table of a results folder (only ``columns`` if given)."""
+    root = Path(root)
+    base = [*TIMESERIES_TAGS, "week"]
+    cols = None if columns is None else list(dict.fromkeys(base + list(columns)))
+    if (root / "timeseries.parquet").is_file() and has_pyarrow():
+        # pyarrow is the optional parquet extra (has_pyarrow checked it is there).
+        import pyarrow.parquet as pq
+
+        have = pq.read_schema(root / "timeseries.parquet").names
+        return pd.read_parquet(root / "timeseries.parquet",
+                               columns=None if cols is None else [c for c in cols if c in have])
+    if (root / "timeseries.csv.gz").is_file():
+        try:
+            return pd.read_csv(root / "timeseries.csv.gz",
+                               usecols=None if cols is None else lambda c: c in cols)
+        except pd.errors.EmptyDataError:  # no run wrote a time series
+            pass
+    return pd.DataFrame(columns=base)
+
+
+def read_manifest(root: str | Path) -> dict[str, Any]:
+    """A sweep's ``manifest.json`` (empty if missing or unreadable)."""
+    try:
+        return json.loads((Path(root) / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
