@@ -399,7 +399,7 @@ class PetitionParams(Section):
 
 
 @dataclass(frozen=True)
-class StabilityParams:
+class StabilityParams(Section):
     """The composite stability index: weights of its five pressures and their reference levels.
 
     ``stability_index = 1 − Σ_j w_j x_j / Σ_j w_j`` with pressures ``x_j ∈ [0, 1]``: the petition

@@ -42,8 +42,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from mergesim.county.county import County
-from mergesim.county.geometry import hull_outline, voronoi_territories
-from mergesim.county.loaders import EARTH_RADIUS_KM
+from mergesim.county.geometry import EARTH_RADIUS_KM, hull_outline, voronoi_territories
 
 #: ``"mergesim:units"`` of a collection in local kilometres (synthetic counties).
 UNITS_KM = "km"
