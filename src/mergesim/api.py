@@ -8,11 +8,12 @@ mistake never leaves a half-written result.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mergesim.app.server import DEFAULT_HOST, DEFAULT_PORT, serve
 from mergesim.county.county import County
 from mergesim.plans.checks import Check
 from mergesim.plans.plan import Plan
@@ -246,3 +247,27 @@ def _pre_post_table(summary: dict) -> list[str]:
         return f"{v:.3f}" if isinstance(v, float) else str(v)
 
     return [f"  {k:<{width}}  {fmt(pre.get(k))} -> {fmt(post.get(k))}" for k in keys]
+
+
+def app(
+    scenario_path: str | Path | None = None,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    results: str | Path = "results",
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the browser app (``mergesim app``) until interrupted; see :mod:`mergesim.app`.
+
+    Args:
+        scenario_path: Scenario file (None: the seed county's defaults).
+        host: Address to listen on (the default serves this machine only).
+        port: Port (0: a free one).
+        results: Folder the results browser opens first.
+        ready: Called with the page's address once the port is open.
+
+    Raises:
+        mergesim.errors.UserError: The ``app`` extra is missing, a bad scenario file or a port
+            that cannot be opened (one line each).
+    """
+    serve(scenario_path, host=host, port=port, results=results, ready=ready)
