@@ -66,6 +66,22 @@ def format_value(x: float) -> str:
 # -- the map ----------------------------------------------------------------------------------
 
 
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10^k that is ≥ ``x`` (1 for ``x`` ≤ 0).
+
+    Colour scales end on such round numbers: they read better, and a scale that stays put
+    from week to week keeps the colours comparable (and the colour bar need not be redrawn).
+    """
+    if not x > 0 or not math.isfinite(x):
+        return 1.0
+    exp = math.floor(math.log10(x))
+    for mult in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+        top = mult * 10.0**exp
+        if top >= x * (1 - 1e-12):
+            return top
+    return 10.0 ** (exp + 1)  # unreachable: 10 × 10^exp > x
+
+
 def map_view_data(md: MapData, values: np.ndarray, *, diverging: bool, title: str,
                   unit_label: str, scale: float | None = None) -> dict[str, Any]:
     """What one outcome map shows.
@@ -86,11 +102,11 @@ def map_view_data(md: MapData, values: np.ndarray, *, diverging: bool, title: st
     v = np.asarray(values, dtype=float)
     finite = v[np.isfinite(v)]
     if diverging:
-        span = change_span(v) if scale is None else scale
+        span = nice_ceiling(change_span(v) if scale is None else scale)
         vmin, vmax = -span, span
     else:
         top = float(finite.max()) if scale is None and len(finite) else (scale or 0.0)
-        vmin, vmax = 0.0, top if top > 0 else 1.0
+        vmin, vmax = 0.0, nice_ceiling(top)
     abolished = md.abolished_seats
     return {
         "territories": md.territories, "values": v, "vmin": vmin, "vmax": vmax,
@@ -179,7 +195,9 @@ def plot_series(data: dict[str, Any], axes: Sequence[Axes] | None = None) -> Fig
     if axes is None:
         height = 1.3 * len(keys) + 0.7  # inches
         fig = Figure(figsize=(5.6, height))
-        axes = fig.subplots(len(keys), 1, sharex=True, squeeze=False)[:, 0]
+        # Not sharex: matplotlib places a shared axis's label from every sibling's extent at
+        # every draw, which made this figure three times slower to redraw.
+        axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
         fig.subplots_adjust(left=0.13, right=0.97, top=1 - 0.3 / height,
                             bottom=0.5 / height, hspace=0.6)
     else:
@@ -199,6 +217,8 @@ def plot_series(data: dict[str, Any], axes: Sequence[Axes] | None = None) -> Fig
         ax.tick_params(labelsize=7)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
         ax.set_xlim(0, data["n_weeks"])
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
     axes[-1].set_xlabel("week (dashed: reform week; grey: transition)", fontsize=8)
     if len(data["runs"]) > 1:
         axes[0].legend(fontsize=7, frameon=False, loc="upper left", ncol=2)
@@ -218,71 +238,7 @@ def latest(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def png(fig: Figure, dpi: int = SCREEN_DPI) -> bytes:
-    """The figure as PNG bytes (fast compression: the page redraws it every frame)."""
+    """The figure as PNG bytes (fast compression: the page redraws figures every frame)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
-
-
-# -- redrawn every frame ------------------------------------------------------------------
-
-
-def _frozen(fig: Figure) -> Figure:
-    """``fig`` laid out once (constrained layout), then with its layout fixed: re-running the
-    layout engine at every frame would cost more than drawing."""
-    fig.canvas.draw()
-    fig.set_layout_engine("none")
-    return fig
-
-
-class LiveMap:
-    """An outcome map drawn once; each frame only updates its colours, scale and title.
-
-    Building a figure (axes, ticks, 1,000 territories) costs most of a redraw; the live page
-    keeps one per map and calls :meth:`update`.
-
-    Args:
-        data: From :func:`map_view_data`; its territories, boundaries and seats stay.
-    """
-
-    def __init__(self, data: dict[str, Any]):
-        self.fig = _frozen(plot_outcome_map(data))
-        self.ax = self.fig.axes[0]
-        self.coll = self.ax.collections[0]
-        self.cbar = self.coll.colorbar
-
-    def update(self, data: dict[str, Any]) -> bytes:
-        """Recolour with ``data`` (same territories) and return the PNG."""
-        self.coll.set_cmap(colormaps[data["cmap"]].with_extremes(bad="0.85"))
-        self.coll.set_norm(Normalize(data["vmin"], data["vmax"]))
-        self.coll.set_array(np.ma.masked_invalid(data["values"]))
-        self.ax.set_title(data["title"], fontsize=9)
-        if self.cbar is not None:
-            self.cbar.set_label(data["unit_label"])
-        return png(self.fig)
-
-
-class LiveSeries:
-    """The series panels drawn once; each frame only updates the lines and y ranges.
-
-    Args:
-        data: From :func:`series_data`; the keys, runs and timeline stay.
-    """
-
-    def __init__(self, data: dict[str, Any]):
-        self.fig = _frozen(plot_series(data))
-        self.axes = list(self.fig.axes)
-        self.shape = (tuple(data["keys"]), tuple(r["name"] for r in data["runs"]))
-
-    def fits(self, data: dict[str, Any]) -> bool:
-        """Whether ``data`` has the same panels and runs (else draw a new one)."""
-        return self.shape == (tuple(data["keys"]), tuple(r["name"] for r in data["runs"]))
-
-    def update(self, data: dict[str, Any]) -> bytes:
-        """Set every line to ``data`` and return the PNG."""
-        for ax, key in zip(self.axes, data["keys"], strict=True):
-            for line, run in zip(ax.get_lines()[1:], data["runs"], strict=True):
-                line.set_data(run["week"], run[key])
-            ax.relim()
-            ax.autoscale_view(scalex=False)
-        return png(self.fig)

@@ -23,10 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from mergesim.app.blit import LiveMap, LiveSeries
 from mergesim.app.controls import Choice, scenario_for
 from mergesim.app.figures import (
-    LiveMap,
-    LiveSeries,
     format_value,
     latest,
     map_view_data,
