@@ -187,7 +187,7 @@ def _grievance(run: LiveRun, o: Outcome) -> VillageValues:
     v = run.model.villagers
     pop = run.village_pop()
     total = np.bincount(v.village, weights=v.grievance, minlength=len(pop))
-    county = float(v.grievance.mean()) if v.n else math.nan
+    county = float(v.grievance.mean(dtype=float)) if v.n else math.nan
     return VillageValues(o, _ratio(total, pop), county, "at the end of the last week")
 
 
