@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # annotations only (see the module docstring)
     from mergesim.sweep import Estimate, Experiment, SweepResult
 
 __all__ = [
+    "app",
     "compare_results",
     "list_shipped",
     "plan_scenario",
@@ -289,3 +290,34 @@ def list_shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
     from mergesim import sweep  # start-up time (see the module docstring)
 
     return sweep.shipped(root)
+
+
+# -- mergesim app -----------------------------------------------------------------------------
+
+
+def app(
+    scenario_path: str | Path | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    results: str | Path = "results",
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """``mergesim app``: serve the browser app until interrupted (see :mod:`mergesim.app`).
+
+    Args:
+        scenario_path: Scenario file (None: the seed county's defaults).
+        host: Address to listen on (None: the app's default, this machine only).
+        port: Port (None: the app's default; 0: a free one).
+        results: Folder the results browser opens first.
+        ready: Called with the page's address once the port is open.
+
+    Raises:
+        UserError: The ``app`` extra is missing, a bad scenario file or a port that cannot be
+            opened (one line each).
+    """
+    from mergesim.app import server  # start-up time; Solara itself loads inside serve()
+
+    given = {"host": host, "port": port}
+    server.serve(scenario_path, results=results, ready=ready,
+                 **{k: v for k, v in given.items() if v is not None})

@@ -1,5 +1,5 @@
 """Sub-commands of the researcher's workflow: ``sweep``, ``plot``, ``compare``, ``validate``,
-``list``. Argument parsing only — each handler calls one function of :mod:`mergesim.api`.
+``list``, ``app``. Argument parsing only — each handler calls one function of :mod:`mergesim.api`.
 
 The main CLI (:mod:`mergesim.cli`) calls :func:`add_subcommands` on its sub-parsers and runs
 ``args.func(args)``; a :class:`~mergesim.errors.UserError` raised by a handler is printed there
@@ -40,6 +40,11 @@ The first folder is the baseline of the paired differences.""",
 any check fails.""",
     "list": """example:
   mergesim list""",
+    "app": """examples:
+  mergesim app                                   # the seed county, http://127.0.0.1:8765/
+  mergesim app scenarios/seed_county.toml --port 0      # any free port (printed)
+
+Needs the app extra: pip install -e '.[app]'. Stop with Ctrl+C.""",
 }
 
 
@@ -110,6 +115,19 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--dir", default=None, help="folder holding scenarios/ and experiments/")
     p.set_defaults(func=cmd_list)
 
+    p = _parser(subparsers, "app", "explore a scenario in the browser (local web app)",
+                "Start a local web app: the county map coloured by an outcome, live weekly "
+                "series, the plan and the report's measures as controls, two scenarios side "
+                "by side, and a results browser. Prints the address to open.")
+    p.add_argument("scenario", nargs="?", default=None,
+                   help="scenario file (TOML); default: the seed county")
+    p.add_argument("--port", type=int, default=None, metavar="N",
+                   help="port (default 8765; 0 = any free port)")
+    p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--results", default=None, metavar="DIR",
+                   help="folder the results browser opens first (default: results)")
+    p.set_defaults(func=cmd_app)
+
 
 def api() -> ModuleType:
     """:mod:`mergesim.api`, imported when a command runs (it loads NumPy, pandas, Mesa and
@@ -168,6 +186,15 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"{k}s:" if kind is None else f"\n{k}s:")
             kind = k
         print(f"  {p.name:<{width}}  {desc}")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """``mergesim app``: serve until Ctrl+C."""
+    given = {"host": args.host, "port": args.port, "results": args.results}
+    api().app(args.scenario, ready=lambda url: print(f"mergesim app: open {url} (Ctrl+C to stop)",
+                                                     flush=True),
+              **{k: v for k, v in given.items() if v is not None})
     return 0
 
 

@@ -74,13 +74,36 @@ class Metric:
     formula: str
     doc: str
     family: str  # "affair", "coverage", "flow" or "petition"
+    label: str = ""  # short name for figures and the app ("": name it by ``doc``)
+
+    @property
+    def name(self) -> str:
+        """Short name: :attr:`label`, or the first sentence of :attr:`doc`."""
+        return self.label or self.doc.split(". ")[0].rstrip(".")
+
+
+#: Short names of the headline metrics (figures, the app); the others are named by their doc.
+LABELS = {
+    "travel_min_mean": "Travel per affair",
+    "travel_min_mean_admin": "Travel per administrative affair",
+    "coverage_admin_30": "Villagers within 30 min of their service centre",
+    "coverage_clinic_30": "Villagers within 30 min of a health centre",
+    "one_trip_share": "Affairs done in one trip",
+    "admin_in_village_share": "Administrative affairs done in the village",
+    "wait_weeks_mean": "Wait from need to service",
+    "access_min_mean": "Expected travel burden",
+    "petitions_per10k": "Petitions filed",
+    "grievance_mean": "Mean grievance",
+    "aggrieved_share": "Villagers ready to petition",
+    "stability_index": "Stability index",
+}
 
 
 def _build() -> dict[str, Metric]:
     out: list[Metric] = []
 
     def add(key, unit, formula, doc, family):
-        out.append(Metric(key, unit, formula, doc, family))
+        out.append(Metric(key, unit, formula, doc, family, LABELS.get(key, "")))
 
     trav = "round-trip travel minutes of an affair, summed over all its trips"
     add("travel_min_mean", "min", f"mean over served affairs of ({trav})",
