@@ -318,6 +318,6 @@ def app(
     """
     from mergesim.app import server  # start-up time; Solara itself loads inside serve()
 
-    given = {"host": host, "port": port}
-    server.serve(scenario_path, results=results, ready=ready,
-                 **{k: v for k, v in given.items() if v is not None})
+    server.serve(scenario_path, host=server.DEFAULT_HOST if host is None else host,
+                 port=server.DEFAULT_PORT if port is None else port, results=results,
+                 ready=ready)
