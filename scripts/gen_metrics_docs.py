@@ -1,4 +1,4 @@
-"""Write docs/metrics.md from the metric definitions in src/mergesim/metrics.py.
+"""Write docs/metrics.md from the metric definitions in src/mergesim/metrics/ (the registry).
 
 Usage: .venv/bin/python scripts/gen_metrics_docs.py [--check]
 With --check, exit 1 (and write nothing) when docs/metrics.md is out of date.

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from mergesim.app.session import OUTCOMES, FrameClock, LiveRun, difference
-from mergesim.metrics import METRICS, petition_summary
+from mergesim.mechanisms.petitions import petition_summary
+from mergesim.metrics import METRICS
 
 DAYS = 7  # days a week in the petition records
 
