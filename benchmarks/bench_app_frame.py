@@ -41,15 +41,18 @@ def main() -> None:
     base = load_scenario(path)
     explorer = Explorer(base, {"B": path} if args.pair else {})
     choice = choice_of(base)
-    choice = type(choice)(choice.method, choice.target_factor, choice.switches, args.scale,
-                          choice.seed)
+    choice = type(choice)(
+        choice.method, choice.target_factor, choice.switches, args.scale, choice.seed
+    )
     t0 = time.perf_counter()
     explorer.reset(choice, "B" if args.pair else None)
     view = View()
     first = time.perf_counter()
     explorer.redraw(view)
-    print(f"build {first - t0:.2f} s, first redraw (figures built) "
-          f"{time.perf_counter() - first:.2f} s; villagers {explorer.runs[0].model.villagers.n}")
+    print(
+        f"build {first - t0:.2f} s, first redraw (figures built) "
+        f"{time.perf_counter() - first:.2f} s; villagers {explorer.runs[0].model.villagers.n}"
+    )
     wall, cpu, step, draw = [], [], [], []
     for _ in range(args.frames):
         if explorer.finished:
@@ -67,8 +70,9 @@ def main() -> None:
     def q(x):
         return f"median {statistics.median(x):.0f}, p90 {sorted(x)[int(0.9 * len(x))]:.0f}"
 
-    print(f"{len(wall)} frames of one week at scale {args.scale}"
-          f"{' (pair)' if args.pair else ''}, ms:")
+    print(
+        f"{len(wall)} frames of one week at scale {args.scale}{' (pair)' if args.pair else ''}, ms:"
+    )
     print(f"  frame (wall) {q(wall)}; CPU {q(cpu)}")
     print(f"  step {q(step)}; redraw {q(draw)}")
     print(f"frame_ms={statistics.median(wall):.0f}")

@@ -61,9 +61,18 @@ def peak_rss_mb() -> float:
 class NaiveVillager(mesa.Agent):
     """One villager with its own Python ``step()`` and its own list of pending needs."""
 
-    def __init__(self, model: NaiveModel, village: int, age: int, vehicle: bool,
-                 grievance: float, trust: float, threshold: float, hardship: float,
-                 weight: float):
+    def __init__(
+        self,
+        model: NaiveModel,
+        village: int,
+        age: int,
+        vehicle: bool,
+        grievance: float,
+        trust: float,
+        threshold: float,
+        hardship: float,
+        weight: float,
+    ):
         super().__init__(model)
         self.village = village
         self.age = age
@@ -178,9 +187,17 @@ class NaiveModel(mesa.Model):
         hard = gm._base_cache[1] if gm._base_cache is not None else np.zeros(real.villagers.n)
         vill = real.villagers
         for i in rows:
-            NaiveVillager(self, int(vill.village[i]), int(vill.age[i]), bool(vill.vehicle[i]),
-                          float(vill.grievance[i]), float(vill.trust[i]),
-                          float(vill.threshold[i]), float(hard[i]), float(gm._influence[i]))
+            NaiveVillager(
+                self,
+                int(vill.village[i]),
+                int(vill.age[i]),
+                bool(vill.vehicle[i]),
+                float(vill.grievance[i]),
+                float(vill.trust[i]),
+                float(vill.threshold[i]),
+                float(hard[i]),
+                float(gm._influence[i]),
+            )
 
     def step(self) -> None:
         self.remaining = np.floor(self.capacity).tolist()
@@ -217,25 +234,36 @@ def main(argv: list[str] | None = None) -> int:
     one_core()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=float, default=1.0, help="villagers.scale (default 1)")
-    ap.add_argument("--weeks", type=int, default=None,
-                    help="weeks to run (default: the whole timeline, 26 + 156)")
+    ap.add_argument(
+        "--weeks",
+        type=int,
+        default=None,
+        help="weeks to run (default: the whole timeline, 26 + 156)",
+    )
     ap.add_argument("--sample", type=int, default=20_000, help="villagers in the per-agent run")
     ap.add_argument("--naive-weeks", type=int, default=8, help="weeks of the per-agent run")
     args = ap.parse_args(argv)
 
     base = Scenario()
-    scenario = dataclasses.replace(base, villagers=dataclasses.replace(
-        base.villagers, scale=args.scale))
+    scenario = dataclasses.replace(
+        base, villagers=dataclasses.replace(base.villagers, scale=args.scale)
+    )
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
-    print(f"mergesim benchmark: seed county, plan '{scenario.plan.method}', "
-          f"scale {args.scale:g}, cpus={cpus}", flush=True)
+    print(
+        f"mergesim benchmark: seed county, plan '{scenario.plan.method}', "
+        f"scale {args.scale:g}, cpus={cpus}",
+        flush=True,
+    )
     t0, c0 = time.perf_counter(), time.process_time()
     model = MergerModel(scenario)
     t_setup, c_setup = time.perf_counter() - t0, time.process_time() - c0
-    weeks = model.timeline.n_weeks if args.weeks is None else min(args.weeks,
-                                                                  model.timeline.n_weeks)
-    print(f"villagers={model.villagers.n}  villages={model.county.n_villages}  "
-          f"service_points={model.services.points.n}  weeks={weeks}")
+    weeks = (
+        model.timeline.n_weeks if args.weeks is None else min(args.weeks, model.timeline.n_weeks)
+    )
+    print(
+        f"villagers={model.villagers.n}  villages={model.county.n_villages}  "
+        f"service_points={model.services.points.n}  weeks={weeks}"
+    )
     print(f"setup_s={t_setup:.2f}  (CPU {c_setup:.2f} s)", flush=True)
 
     # time each mechanism inside the full run (the metrics are timed separately)
@@ -259,8 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, sec in spent.items():
         tag = "villager step" if name in VILLAGER_MECHANISMS else "per petition / cadre"
         print(f"  {name:<12s} {sec:6.2f} s  {1000 * sec / weeks:6.1f} ms/week  ({tag})")
-    print(f"  {'other':<12s} {c_run - sum(spent.values()):6.2f} s  (phase changes, metrics, "
-          "data collection)")
+    print(
+        f"  {'other':<12s} {c_run - sum(spent.values()):6.2f} s  (phase changes, metrics, "
+        "data collection)"
+    )
     print(f"setup_plus_run_s={t_setup + t_run:.2f}")
     print(f"peak_rss_mb={peak_rss_mb():.0f}")
     lost = model.services.balance(model.needs.created)
@@ -284,11 +314,15 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.naive_weeks):
         naive.step()
     naive_rate_services = len(rows) * args.naive_weeks / (time.process_time() - c0)
-    print(f"per_agent: {len(rows)} villagers x {args.naive_weeks} weeks in {t_naive:.2f} s "
-          f"(CPU {c_naive:.2f} s; agent creation {t_build:.2f} s)")
-    print(f"services only (population, needs, services): vectorised "
-          f"{vec_rate_services:,.0f} vs per-agent {naive_rate_services:,.0f} villager-weeks/s, "
-          f"ratio {vec_rate_services / naive_rate_services:.1f}")
+    print(
+        f"per_agent: {len(rows)} villagers x {args.naive_weeks} weeks in {t_naive:.2f} s "
+        f"(CPU {c_naive:.2f} s; agent creation {t_build:.2f} s)"
+    )
+    print(
+        f"services only (population, needs, services): vectorised "
+        f"{vec_rate_services:,.0f} vs per-agent {naive_rate_services:,.0f} villager-weeks/s, "
+        f"ratio {vec_rate_services / naive_rate_services:.1f}"
+    )
     print("whole villager step (population, needs, services, grievance):")
     print(f"vectorised_villager_weeks_per_s={vec_rate:,.0f}")
     print(f"per_agent_villager_weeks_per_s={naive_rate:,.0f}")

@@ -26,8 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     """Print the calibration table; return 1 if a band is missed."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("seeds", nargs="*", type=int, default=list(SEEDS))
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a scenario key (TOML value), e.g. cadres.group_pool=[...]")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key (TOML value), e.g. cadres.group_pool=[...]",
+    )
     args = ap.parse_args(argv)
     overrides = dict(parse_override(item) for item in args.set)
     base = apply_overrides(Scenario(), overrides) if overrides else Scenario()

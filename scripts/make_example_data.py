@@ -44,8 +44,18 @@ BORDER_KM = 20.0
 FILL_MAX = 10_000
 
 OUT = Path(__file__).resolve().parents[1] / "scenarios" / "data"
-COLUMNS = ("id", "name", "lon", "lat", "population", "population_source", "township",
-           "township_seat", "terrain", "border")
+COLUMNS = (
+    "id",
+    "name",
+    "lon",
+    "lat",
+    "population",
+    "population_source",
+    "township",
+    "township_seat",
+    "terrain",
+    "border",
+)
 
 
 def _km(lon: float, lat: float, lat0: float) -> tuple[float, float]:
@@ -59,9 +69,12 @@ def build() -> list[dict[str, object]]:
     west, south, east, north = BOX
     places = sorted(
         (
-            c for c in cities.values()
-            if c["countrycode"] == COUNTRY and c["admin1code"] == ADMIN1
-            and west <= c["longitude"] < east and south <= c["latitude"] < north
+            c
+            for c in cities.values()
+            if c["countrycode"] == COUNTRY
+            and c["admin1code"] == ADMIN1
+            and west <= c["longitude"] < east
+            and south <= c["latitude"] < north
         ),
         key=lambda c: int(c["geonameid"]),
     )
@@ -84,19 +97,21 @@ def build() -> list[dict[str, object]]:
     for c in places:
         x, y = _km(c["longitude"], c["latitude"], lat0)
         t = min(range(len(seats)), key=lambda k: math.dist((x, y), seat_xy[k]))
-        rows.append({
-            "id": int(c["geonameid"]),
-            "name": c["name"],
-            "lon": c["longitude"],
-            "lat": c["latitude"],
-            "population": c["population"] or fill,
-            "population_source": "geonames" if c["population"] else "filled_median",
-            "township": seats[t]["name"],
-            "township_seat": int(c is seats[t]),
-            "terrain": "hill",
-            "border": int(north_y - y <= BORDER_KM),
-            "_t": t,
-        })
+        rows.append(
+            {
+                "id": int(c["geonameid"]),
+                "name": c["name"],
+                "lon": c["longitude"],
+                "lat": c["latitude"],
+                "population": c["population"] or fill,
+                "population_source": "geonames" if c["population"] else "filled_median",
+                "township": seats[t]["name"],
+                "township_seat": int(c is seats[t]),
+                "terrain": "hill",
+                "border": int(north_y - y <= BORDER_KM),
+                "_t": t,
+            }
+        )
     # Township order: largest seat first; seat first in its township, then by geonameid.
     rows.sort(key=lambda r: (r["_t"], -r["township_seat"], r["id"]))
     for r in rows:
@@ -125,9 +140,11 @@ def main() -> None:
         f.write(",\n".join(json.dumps(ft, ensure_ascii=False) for ft in features))
         f.write("\n]}\n")
     n_town = len({r["township"] for r in rows})
-    print(f"{len(rows)} villages, {n_town} townships, "
-          f"{sum(r['border'] for r in rows)} border, "
-          f"{sum(r['population_source'] != 'geonames' for r in rows)} filled populations")
+    print(
+        f"{len(rows)} villages, {n_town} townships, "
+        f"{sum(r['border'] for r in rows)} border, "
+        f"{sum(r['population_source'] != 'geonames' for r in rows)} filled populations"
+    )
 
 
 if __name__ == "__main__":

@@ -12,19 +12,37 @@ from mergesim.rng import Streams
 
 
 def small_scenario(
-    villages: int = 80, townships: int = 8, seed: int = 7, *, border_t: int = 1,
-    border_v: int = 3, heritage_t: int = 0, heritage_v: int = 1, central: int = 1,
-    corridors: int = 2, method: str = "policy", target: float = 2.0,
+    villages: int = 80,
+    townships: int = 8,
+    seed: int = 7,
+    *,
+    border_t: int = 1,
+    border_v: int = 3,
+    heritage_t: int = 0,
+    heritage_v: int = 1,
+    central: int = 1,
+    corridors: int = 2,
+    method: str = "policy",
+    target: float = 2.0,
 ) -> Scenario:
     """A validated small synthetic scenario (defaults scaled down from the seed county)."""
-    return apply_overrides(Scenario(seed=seed, name="small"), {
-        "county.villages": villages, "county.townships": townships,
-        "county.population": villages * 760, "county.area_km2": villages * 2.1,
-        "county.central_townships": central, "county.corridors": corridors,
-        "border.townships": border_t, "border.villages": border_v,
-        "heritage.townships": heritage_t, "heritage.villages": heritage_v,
-        "plan.method": method, "plan.target_factor": target,
-    })
+    return apply_overrides(
+        Scenario(seed=seed, name="small"),
+        {
+            "county.villages": villages,
+            "county.townships": townships,
+            "county.population": villages * 760,
+            "county.area_km2": villages * 2.1,
+            "county.central_townships": central,
+            "county.corridors": corridors,
+            "border.townships": border_t,
+            "border.villages": border_v,
+            "heritage.townships": heritage_t,
+            "heritage.villages": heritage_v,
+            "plan.method": method,
+            "plan.target_factor": target,
+        },
+    )
 
 
 def small_county(**kw) -> tuple[County, Scenario]:

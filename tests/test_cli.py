@@ -21,11 +21,23 @@ def test_plan_writes_summary_csv_maps(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "townships_abolished" in text and "[ok] contiguity" in text
     summary = json.loads((out / "plan_summary.json").read_text())
-    for key in ("townships_before", "townships_after", "townships_abolished", "villages_before",
-                "villages_after", "merged_villages", "villages_merged_away",
-                "border_townships_kept", "border_villages_kept", "heritage_kept",
-                "village_pop_ratio", "village_area_ratio", "township_pop_ratio",
-                "township_area_ratio", "seed"):
+    for key in (
+        "townships_before",
+        "townships_after",
+        "townships_abolished",
+        "villages_before",
+        "villages_after",
+        "merged_villages",
+        "villages_merged_away",
+        "border_townships_kept",
+        "border_villages_kept",
+        "heritage_kept",
+        "village_pop_ratio",
+        "village_area_ratio",
+        "township_pop_ratio",
+        "township_area_ratio",
+        "seed",
+    ):
         assert key in summary, key
     assert all(v["ok"] for v in summary["checks"].values())
     lines = (out / "plan.csv").read_text().splitlines()
@@ -33,9 +45,12 @@ def test_plan_writes_summary_csv_maps(tmp_path, capsys):
     for name in ("map_before.png", "map_after.png", "scenario.toml"):
         assert (out / name).stat().st_size > 0
     # The county and its plan as GeoJSON, one feature per unit before and after.
-    counts = {"villages": summary["villages_before"], "townships": summary["townships_before"],
-              "merged_villages": summary["villages_after"],
-              "new_townships": summary["townships_after"]}
+    counts = {
+        "villages": summary["villages_before"],
+        "townships": summary["townships_before"],
+        "merged_villages": summary["villages_after"],
+        "new_townships": summary["townships_after"],
+    }
     for layer, n in counts.items():
         fc = json.loads((out / "geometry" / f"{layer}.geojson").read_text())
         assert len(fc["features"]) == n and fc["mergesim:units"] == "km", layer
@@ -47,16 +62,27 @@ def test_plan_writes_summary_csv_maps(tmp_path, capsys):
 
 def test_set_override_changes_plan(tmp_path):
     out = tmp_path / "x3"
-    assert main(["plan", str(SEED), "--out", str(out), "--no-maps",
-                 "--set", "plan.target_factor=3"]) == 0
+    assert (
+        main(["plan", str(SEED), "--out", str(out), "--no-maps", "--set", "plan.target_factor=3"])
+        == 0
+    )
     summary = json.loads((out / "plan_summary.json").read_text())
     assert summary["villages_after"] == round(summary["villages_before"] / 3)
 
 
 def test_ensemble_plan_writes_member_table(tmp_path):
     out = tmp_path / "ens"
-    rc = main(["plan", str(ROOT / "scenarios" / "seed_county_ensemble.toml"), "--out", str(out),
-               "--no-maps", "--set", "plan.ensemble_size=3"])
+    rc = main(
+        [
+            "plan",
+            str(ROOT / "scenarios" / "seed_county_ensemble.toml"),
+            "--out",
+            str(out),
+            "--no-maps",
+            "--set",
+            "plan.ensemble_size=3",
+        ]
+    )
     assert rc == 0
     rows = (out / "ensemble_summary.csv").read_text().splitlines()
     assert len(rows) == 4
@@ -87,8 +113,12 @@ def test_missing_scenario_file(tmp_path, capsys):
 def test_python_dash_m_and_no_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[county]\nvillages = 'many'\n")
-    r = subprocess.run([sys.executable, "-m", "mergesim", "plan", str(bad)],
-                       capture_output=True, text=True, cwd=tmp_path)
+    r = subprocess.run(
+        [sys.executable, "-m", "mergesim", "plan", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     assert "bad.toml" in r.stderr and "county.villages" in r.stderr
@@ -102,9 +132,22 @@ def test_help_has_example(capsys):
 
 def test_run_writes_results(tmp_path, capsys):
     out = tmp_path / "run"
-    rc = main(["run", str(SEED), "--scale", "0.02", "--out", str(out),
-               "--set", "timeline.horizon_weeks=40", "--set", "timeline.transition_weeks=10",
-               "--set", "timeline.post_window_weeks=20"])
+    rc = main(
+        [
+            "run",
+            str(SEED),
+            "--scale",
+            "0.02",
+            "--out",
+            str(out),
+            "--set",
+            "timeline.horizon_weeks=40",
+            "--set",
+            "timeline.transition_weeks=10",
+            "--set",
+            "timeline.post_window_weeks=20",
+        ]
+    )
     assert rc == 0
     assert "travel_min_mean_admin" in capsys.readouterr().out
     summary = json.loads((out / "summary.json").read_text())

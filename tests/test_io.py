@@ -40,8 +40,10 @@ def test_written_files_honour_the_umask(tmp_path):
 
 
 def test_json_has_no_nan_and_takes_numpy(tmp_path):
-    path = atomic_write_json(tmp_path / "s.json", {"a": np.float64(1.5), "b": float("nan"),
-                                                    "c": np.arange(2), "d": [np.int64(3)]})
+    path = atomic_write_json(
+        tmp_path / "s.json",
+        {"a": np.float64(1.5), "b": float("nan"), "c": np.arange(2), "d": [np.int64(3)]},
+    )
     assert json.loads(path.read_text()) == {"a": 1.5, "b": None, "c": [0, 1], "d": [3]}
     compact = atomic_write_json(tmp_path / "c.json", {"a": [1, 2]}, compact=True)
     assert compact.read_text() == '{"a":[1,2]}\n'
@@ -51,7 +53,6 @@ def test_flatten_modes():
     tree = {"a": {"b": 1, "c": [1, 2], "d": {}}, "e": None, "f": "x"}
     assert flatten(tree) == {"a.b": 1, "a.c": [1, 2], "e": None, "f": "x"}
     assert flatten(tree, lists="drop") == {"a.b": 1, "e": None, "f": "x"}
-    assert flatten(tree, lists="index") == {"a.b": 1, "a.c.0": 1, "a.c.1": 2, "e": None,
-                                            "f": "x"}
+    assert flatten(tree, lists="index") == {"a.b": 1, "a.c.0": 1, "a.c.1": 2, "e": None, "f": "x"}
     assert flatten({"x": [{"y": 1}]}, lists="index") == {"x.0.y": 1}
     assert flatten(5) == {"": 5}  # a bare value (an experiment's malformed override table)

@@ -18,14 +18,26 @@ ROOT = SRC.parents[1]
 
 #: What the command-line modules may import: the standard library pieces argument parsing
 #: needs, and of mergesim only the API, the errors, the version and the other CLI module.
-CLI_ALLOWED = {"__future__", "argparse", "sys", "collections.abc", "types", "pathlib",
-               "mergesim.api", "mergesim.errors", "mergesim.cli_sweep"}
+CLI_ALLOWED = {
+    "__future__",
+    "argparse",
+    "sys",
+    "collections.abc",
+    "types",
+    "pathlib",
+    "mergesim.api",
+    "mergesim.errors",
+    "mergesim.cli_sweep",
+}
 CLI_ALLOWED_FROM_ROOT = {"__version__", "api", "cli_sweep"}
 
 
 def all_modules() -> list[str]:
-    return sorted(m.name for m in pkgutil.walk_packages([str(SRC)], prefix="mergesim.")
-                  if not m.name.endswith("__main__"))
+    return sorted(
+        m.name
+        for m in pkgutil.walk_packages([str(SRC)], prefix="mergesim.")
+        if not m.name.endswith("__main__")
+    )
 
 
 @pytest.mark.slow  # about 80 fresh imports of the package: 10-30 s
@@ -47,8 +59,9 @@ sys.exit(1 if failed else 0)
 """
     modules = all_modules()
     assert len(modules) > 50 and "mergesim.county.export" in modules
-    res = subprocess.run([sys.executable, "-c", script, *modules], capture_output=True,
-                         text=True, timeout=300)
+    res = subprocess.run(
+        [sys.executable, "-c", script, *modules], capture_output=True, text=True, timeout=300
+    )
     assert res.returncode == 0, res.stdout + res.stderr
 
 
@@ -71,6 +84,7 @@ def test_the_layers_contract_holds():
     lint = Path(sys.executable).with_name("lint-imports")
     if not lint.exists():
         pytest.skip("import-linter is not installed (pip install -e '.[test]')")
-    res = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300)
+    res = subprocess.run(
+        [str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]

@@ -22,10 +22,21 @@ from mergesim.results import (
 from mergesim.rng import Streams
 from property import small_county
 
-STUDY = Study(name="fake", description="a hand-made results folder", experiment_file="x.toml",
-              smoke=False, design="factorial", replications=2, seed=1, baseline="base",
-              metrics=("post.m",), weekly=(), formats=("png",), response=False,
-              scenarios=(ScenarioInfo("base", "base.toml"),))
+STUDY = Study(
+    name="fake",
+    description="a hand-made results folder",
+    experiment_file="x.toml",
+    smoke=False,
+    design="factorial",
+    replications=2,
+    seed=1,
+    baseline="base",
+    metrics=("post.m",),
+    weekly=(),
+    formats=("png",),
+    response=False,
+    scenarios=(ScenarioInfo("base", "base.toml"),),
+)
 
 
 @pytest.fixture
@@ -42,11 +53,27 @@ def folder(tmp_path, monkeypatch):
     rows = []
     for rep, shift in enumerate((1.0, 3.0)):
         order = np.arange(n)[::-1]  # stored in any order: joined by the village index
-        table = pd.DataFrame({"village": order, "access_change": 0.1 * order + shift,
-                              "new_township": new_t[order], "new_township_seat": seat[order]})
+        table = pd.DataFrame(
+            {
+                "village": order,
+                "access_change": 0.1 * order + shift,
+                "new_township": new_t[order],
+                "new_township_seat": seat[order],
+            }
+        )
         write_run_tables(tmp_path, f"r{rep}", timeseries=None, villages=table.to_csv(index=False))
-        rows.append({"run_id": f"r{rep}", "scenario": "base", "point": 0, "replicate": rep,
-                     "seed": str(rep), "status": "ok", "county": "k1", "post.m": 1.0 + rep})
+        rows.append(
+            {
+                "run_id": f"r{rep}",
+                "scenario": "base",
+                "point": 0,
+                "replicate": rep,
+                "seed": str(rep),
+                "status": "ok",
+                "county": "k1",
+                "post.m": 1.0 + rep,
+            }
+        )
     write_runs_table(tmp_path, pd.DataFrame(rows))
 
     def no_county(*args, **kwargs):
@@ -67,8 +94,7 @@ def test_change_maps_come_from_the_stored_geometry(folder):
     np.testing.assert_allclose(d["change"], 0.1 * np.arange(county.n_villages) + 2.0)
     np.testing.assert_allclose(d["xy"], county.xy, atol=1e-9)
     # The townships after the reform: their seats, and boundaries dissolved from the villages.
-    np.testing.assert_allclose(d["seats"], county.xy[np.sort(plan.new_township_seat)],
-                               atol=1e-9)
+    np.testing.assert_allclose(d["seats"], county.xy[np.sort(plan.new_township_seat)], atol=1e-9)
     assert len(d["boundaries"]) >= plan.n_new_townships
 
 

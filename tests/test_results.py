@@ -29,7 +29,8 @@ def test_county_key_names_the_geography():
     pinned = dataclasses.replace(s, county=dataclasses.replace(s.county, seed=11))
     # Replicates share the geography (county.seed pinned): the run seed does not matter.
     assert county_key(dataclasses.replace(pinned, seed=1)) == county_key(
-        dataclasses.replace(pinned, seed=2))
+        dataclasses.replace(pinned, seed=2)
+    )
     # Unpinned, the scenario's seed draws the county.
     assert county_key(dataclasses.replace(s, seed=1)) != county_key(dataclasses.replace(s, seed=2))
     other = dataclasses.replace(pinned, county=dataclasses.replace(pinned.county, seed=12))
@@ -39,8 +40,12 @@ def test_county_key_names_the_geography():
 
 
 def test_run_tables_round_trip(tmp_path):
-    write_run_tables(tmp_path, "r1", timeseries="week,x\n0,1.5\n1,2\n",
-                     villages="village,access_change\n1,0.5\n0,-1\n")
+    write_run_tables(
+        tmp_path,
+        "r1",
+        timeseries="week,x\n0,1.5\n1,2\n",
+        villages="village,access_change\n1,0.5\n0,-1\n",
+    )
     write_run_tables(tmp_path, "r2", timeseries=None, villages="")
     ts = read_run_timeseries(tmp_path, "r1")
     assert list(ts["x"]) == [1.5, 2.0]

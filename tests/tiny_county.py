@@ -62,23 +62,35 @@ def line_county(
     return county
 
 
-def make_plan(county: County, village_to_new, township_to_new, new_village_seat,
-              new_township_seat, method: str = "hand") -> Plan:
+def make_plan(
+    county: County,
+    village_to_new,
+    township_to_new,
+    new_village_seat,
+    new_township_seat,
+    method: str = "hand",
+) -> Plan:
     """A :class:`Plan` from explicit arrays (names taken from the seat villages)."""
     vs = np.asarray(new_village_seat, dtype=np.int64)
     ts = np.asarray(new_township_seat, dtype=np.int64)
-    return Plan(method=method, seed=None,
-                village_to_new=np.asarray(village_to_new, dtype=np.int64),
-                township_to_new=np.asarray(township_to_new, dtype=np.int64),
-                new_village_seat=vs, new_township_seat=ts,
-                new_village_name=county.village_name[vs], new_township_name=county.village_name[ts])
+    return Plan(
+        method=method,
+        seed=None,
+        village_to_new=np.asarray(village_to_new, dtype=np.int64),
+        township_to_new=np.asarray(township_to_new, dtype=np.int64),
+        new_village_seat=vs,
+        new_township_seat=ts,
+        new_village_name=county.village_name[vs],
+        new_township_name=county.village_name[ts],
+    )
 
 
 def identity_plan(county: County) -> Plan:
     """The plan that merges nothing."""
     n, k = county.n_villages, county.n_townships
-    return make_plan(county, np.arange(n), np.arange(k), np.arange(n), county.township_seat,
-                     method="none")
+    return make_plan(
+        county, np.arange(n), np.arange(k), np.arange(n), county.township_seat, method="none"
+    )
 
 
 def merge_line_plan(county: County) -> Plan:
@@ -97,12 +109,25 @@ def tiny_scenario(**sections) -> Scenario:
     zero = [0.0, 0.0, 0.0]
     s = dataclasses.replace(
         s,
-        timeline=dataclasses.replace(s.timeline, warmup_weeks=2, burn_in_weeks=0,
-                                     transition_weeks=1, horizon_weeks=4, post_window_weeks=0),
+        timeline=dataclasses.replace(
+            s.timeline,
+            warmup_weeks=2,
+            burn_in_weeks=0,
+            transition_weeks=1,
+            horizon_weeks=4,
+            post_window_weeks=0,
+        ),
         villagers=dataclasses.replace(s.villagers, scale=1.0, sample_agents=5),
-        needs=dataclasses.replace(s.needs, admin=zero, health_routine=zero, health_serious=zero,
-                                  school=zero, elderly_care=zero, police_legal=zero,
-                                  banking_telecom=zero),
+        needs=dataclasses.replace(
+            s.needs,
+            admin=zero,
+            health_routine=zero,
+            health_serious=zero,
+            school=zero,
+            elderly_care=zero,
+            police_legal=zero,
+            banking_telecom=zero,
+        ),
     )
     for name, values in sections.items():
         s = dataclasses.replace(s, **{name: dataclasses.replace(getattr(s, name), **values)})
@@ -115,7 +140,13 @@ def short_seed_scenario(scale: float = 0.01, **services) -> Scenario:
     return dataclasses.replace(
         s,
         villagers=dataclasses.replace(s.villagers, scale=scale, sample_agents=20),
-        timeline=dataclasses.replace(s.timeline, warmup_weeks=8, burn_in_weeks=2,
-                                     transition_weeks=4, horizon_weeks=16, post_window_weeks=8),
+        timeline=dataclasses.replace(
+            s.timeline,
+            warmup_weeks=8,
+            burn_in_weeks=2,
+            transition_weeks=4,
+            horizon_weeks=16,
+            post_window_weeks=8,
+        ),
         services=dataclasses.replace(s.services, duty_weeks=4, **services),
     )

@@ -41,8 +41,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents]
-            if (p / "scenarios" / "seed_county.toml").is_file())
+ROOT = next(
+    p for p in [Path.cwd(), *Path.cwd().parents] if (p / "scenarios" / "seed_county.toml").is_file()
+)
 OUT = Path(os.environ.get("MERGESIM_TUTORIAL_OUT", ROOT / "results" / "tutorial"))
 OUT.mkdir(parents=True, exist_ok=True)
 SEED_COUNTY = ROOT / "scenarios" / "seed_county.toml"
@@ -51,8 +52,12 @@ SCALE = 0.05  # share of the county's 800,000 villagers simulated: small, so thi
 
 def mergesim(*args: str) -> str:
     """Run the mergesim command line (as in a shell) and return what it printed."""
-    done = subprocess.run([sys.executable, "-m", "mergesim", *map(str, args)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "mergesim", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode not in (0, 1):  # 1: a run finished but a check failed; shown below
         raise RuntimeError(done.stderr)
     return done.stdout
@@ -86,9 +91,21 @@ from mergesim import api  # noqa: E402
 
 planned = api.plan_scenario(SEED_COUNTY, write=False, maps=False)
 summary = planned.summary
-print(pd.Series({k: summary[k] for k in ("townships_before", "townships_after",
-                                         "villages_before", "villages_after",
-                                         "merged_villages", "border_villages_kept")}))
+print(
+    pd.Series(
+        {
+            k: summary[k]
+            for k in (
+                "townships_before",
+                "townships_after",
+                "villages_before",
+                "villages_after",
+                "merged_villages",
+                "border_villages_kept",
+            )
+        }
+    )
+)
 print("all plan checks pass:", planned.all_checks_ok)
 
 # %%
@@ -123,8 +140,11 @@ print(mergesim("run", SEED_COUNTY, "--scale", SCALE, "--seed", 1, "--out", OUT /
 # %%
 NO_AGENCY = ROOT / "scenarios" / "seed_county_no_duty_agency.toml"
 print(load_scenario(NO_AGENCY).description)
-print(mergesim("run", NO_AGENCY, "--scale", SCALE, "--seed", 1, "--out",
-               OUT / "no_agency").splitlines()[0])
+print(
+    mergesim(
+        "run", NO_AGENCY, "--scale", SCALE, "--seed", 1, "--out", OUT / "no_agency"
+    ).splitlines()[0]
+)
 
 # %% [markdown]
 # ## 4. The results in pandas
@@ -135,8 +155,9 @@ print(mergesim("run", NO_AGENCY, "--scale", SCALE, "--seed", 1, "--out",
 
 # %%
 weekly = {name: pd.read_csv(OUT / name / "timeseries.csv") for name in ("reform", "no_agency")}
-weekly["reform"][["week", "phase", "travel_min_mean", "admin_in_village_share",
-                  "grievance_mean"]].tail()
+weekly["reform"][
+    ["week", "phase", "travel_min_mean", "admin_in_village_share", "grievance_mean"]
+].tail()
 
 # %% [markdown]
 # Paired differences, week by week, and their means over the post-reform weeks:
@@ -169,8 +190,10 @@ from mergesim.metrics import METRICS  # noqa: E402
 
 key = "travel_min_mean_admin"
 fig, ax = plt.subplots(figsize=(8, 3.5))
-for name, label in (("reform", "with the agency service and duty teams"),
-                    ("no_agency", "without them")):
+for name, label in (
+    ("reform", "with the agency service and duty teams"),
+    ("no_agency", "without them"),
+):
     ax.plot(weekly[name]["week"], weekly[name][key], label=label)
 ax.axvline(scenario.timeline.warmup_weeks, color="crimson", ls="--", label="reform week")
 ax.set_xlabel("week")
@@ -216,8 +239,7 @@ print(mergesim("sweep", experiment, "--out", OUT / "sweep", "--workers", 2, "--n
 runs = pd.read_csv(OUT / "sweep" / "runs.csv")
 print(runs.columns.tolist()[:12], "...")
 factor = next(c for c in runs.columns if "agency" in c)
-runs.groupby(factor)[["post.travel_min_mean", "post.admin_in_village_share"]].agg(
-    ["mean", "std"])
+runs.groupby(factor)[["post.travel_min_mean", "post.admin_in_village_share"]].agg(["mean", "std"])
 
 # %% [markdown]
 # `results/tutorial/sweep/report.md` describes the sweep with its figures; `mergesim plot`

@@ -83,10 +83,12 @@ def plan_scenario(
     county, plan = result.county, result.plan
     figs = {}
     if maps and write:
-        figs["map_before.png"] = plot_county_map(county, None,
-                                                 title=f"{county.name}: before the merger")
+        figs["map_before.png"] = plot_county_map(
+            county, None, title=f"{county.name}: before the merger"
+        )
         figs["map_after.png"] = plot_county_map(
-            county, plan, title=f"{county.name}: after the '{plan.method}' plan")
+            county, plan, title=f"{county.name}: after the '{plan.method}' plan"
+        )
     geometry = geometry_collections(county, plan) if write else {}
     result.seconds = time.perf_counter() - t0
     if not write:
@@ -98,8 +100,11 @@ def plan_scenario(
     dump_scenario(scenario, files[2])
     if result.ensemble_rows:
         cols = list(result.ensemble_rows[0])
-        text = ",".join(cols) + "\n" + "".join(
-            ",".join(str(r[c]) for c in cols) + "\n" for r in result.ensemble_rows)
+        text = (
+            ",".join(cols)
+            + "\n"
+            + "".join(",".join(str(r[c]) for c in cols) + "\n" for r in result.ensemble_rows)
+        )
         files.append(atomic_write_text(out_dir / "ensemble_summary.csv", text))
     files += write_collections(geometry_dir(out_dir), geometry)
     for name, fig in figs.items():
@@ -112,12 +117,27 @@ def plan_scenario(
 
 #: Summary keys printed by ``mergesim run`` (pre → post), when present.
 RUN_TABLE_KEYS = (
-    "travel_min_mean_admin", "travel_min_p90_admin", "travel_min_mean", "travel_min_p90",
-    "coverage_admin_30", "coverage_admin_60", "coverage_clinic_30", "admin_in_village_share",
-    "one_trip_share", "trips_mean", "travel_gini", "travel_worst_decile_min",
-    "admin_travel_min_mean_absorbed_villages", "admin_travel_min_mean_periphery_villages",
-    "petitions_per10k", "petitions_collective_per10k", "days_to_close_mean",
-    "closed_within_60_share", "grievance_mean", "aggrieved_share", "stability_index",
+    "travel_min_mean_admin",
+    "travel_min_p90_admin",
+    "travel_min_mean",
+    "travel_min_p90",
+    "coverage_admin_30",
+    "coverage_admin_60",
+    "coverage_clinic_30",
+    "admin_in_village_share",
+    "one_trip_share",
+    "trips_mean",
+    "travel_gini",
+    "travel_worst_decile_min",
+    "admin_travel_min_mean_absorbed_villages",
+    "admin_travel_min_mean_periphery_villages",
+    "petitions_per10k",
+    "petitions_collective_per10k",
+    "days_to_close_mean",
+    "closed_within_60_share",
+    "grievance_mean",
+    "aggrieved_share",
+    "stability_index",
 )
 #: Cadre lines of the run report: (label, path in summary["cadres"]).
 CADRE_TABLE_KEYS = (
@@ -145,15 +165,18 @@ def run_scenario_cli(
 
     scenario = load_scenario(scenario_path, overrides)
     if scale is not None and not 0 < scale <= 1:
-        raise ScenarioError(f"value {scale} is out of range; allowed: 0 < scale <= 1",
-                            source="command line", key="--scale")
+        raise ScenarioError(
+            f"value {scale} is out of range; allowed: 0 < scale <= 1",
+            source="command line",
+            key="--scale",
+        )
     if seed is not None and seed < 0:
-        raise ScenarioError(f"value {seed} is out of range; allowed: >= 0",
-                            source="command line", key="--seed")
+        raise ScenarioError(
+            f"value {seed} is out of range; allowed: >= 0", source="command line", key="--seed"
+        )
     out_dir = Path(out) if out is not None else Path("results") / scenario.name
     t0 = time.perf_counter()
-    summary = run_scenario(scenario, out_dir, scale=scale, seed=seed,
-                           progress=sys.stderr.isatty())
+    summary = run_scenario(scenario, out_dir, scale=scale, seed=seed, progress=sys.stderr.isatty())
     lines = [f"run '{scenario.name}' finished in {time.perf_counter() - t0:.1f} s", ""]
     lines += ["  metric (pre-reform -> post-reform window)", *_pre_post_table(summary)]
     lines += ["", *_cadre_lines(summary.get("cadres") or {})]
@@ -216,17 +239,28 @@ def sweep_experiment(
     """
     from mergesim import sweep  # start-up time (see the module docstring)
 
-    res = sweep.sweep_experiment(path, out=out, smoke=smoke, overrides=overrides, dry_run=dry_run,
-                            resume=resume, workers=workers, scheduler=scheduler,
-                            executor=executor, run_fn=run_fn, progress=progress,
-                            command=command)
+    res = sweep.sweep_experiment(
+        path,
+        out=out,
+        smoke=smoke,
+        overrides=overrides,
+        dry_run=dry_run,
+        resume=resume,
+        workers=workers,
+        scheduler=scheduler,
+        executor=executor,
+        run_fn=run_fn,
+        progress=progress,
+        command=command,
+    )
     if isinstance(res, sweep.SweepResult):
         res.files += plot_results(res.out, experiment=res.experiment, sensitivity=res.sensitivity)
     return res
 
 
-def plot_results(root: str | Path, *, experiment: Experiment | None = None,
-                 sensitivity: Any = None) -> list[Path]:
+def plot_results(
+    root: str | Path, *, experiment: Experiment | None = None, sensitivity: Any = None
+) -> list[Path]:
     """``mergesim plot``: the figures and report.md of a sweep's results folder, from its stored
     files (no simulation).
 
@@ -255,8 +289,9 @@ def plot_results(root: str | Path, *, experiment: Experiment | None = None,
     return [*sens.files, *files] if sensitivity is None else files
 
 
-def compare_results(paths: Sequence[str | Path], out: str | Path | None = None,
-                    metrics: Sequence[str] | None = None) -> tuple[Path, str]:
+def compare_results(
+    paths: Sequence[str | Path], out: str | Path | None = None, metrics: Sequence[str] | None = None
+) -> tuple[Path, str]:
     """``mergesim compare``: tables, figures and compare.md for several results folders
     (:func:`mergesim.report.compare_results`)."""
     from mergesim import report  # start-up time (see the module docstring)
@@ -318,6 +353,10 @@ def app(
     """
     from mergesim.app import server  # start-up time; Solara itself loads inside serve()
 
-    server.serve(scenario_path, host=server.DEFAULT_HOST if host is None else host,
-                 port=server.DEFAULT_PORT if port is None else port, results=results,
-                 ready=ready)
+    server.serve(
+        scenario_path,
+        host=server.DEFAULT_HOST if host is None else host,
+        port=server.DEFAULT_PORT if port is None else port,
+        results=results,
+        ready=ready,
+    )

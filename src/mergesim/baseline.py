@@ -34,8 +34,10 @@ BASELINE_OVERRIDES: dict[str, Any] = {
 def flat_table(tree: dict[str, Any]) -> dict[str, float | str | None]:
     """Nested dicts and lists → ``{"a.b.0": value}``, numbers as floats (bools, None and text
     kept), so the table compares and stores the same whatever the numbers' types."""
-    return {k: v if v is None or isinstance(v, bool | str) else float(v)
-            for k, v in flatten(tree, lists="index").items()}
+    return {
+        k: v if v is None or isinstance(v, bool | str) else float(v)
+        for k, v in flatten(tree, lists="index").items()
+    }
 
 
 def scenario_baseline(path: str | Path) -> dict[str, float | str | None]:

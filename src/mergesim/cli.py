@@ -27,10 +27,20 @@ EXAMPLES = {
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/seed_county.toml")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default: results/<scenario name>)")
-    p.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="overrides",
-                   help="override a scenario key, e.g. --set plan.method=uniform (repeatable)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="output folder (default: results/<scenario name>)",
+    )
+    p.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="override a scenario key, e.g. --set plan.method=uniform (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,28 +52,41 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mergesim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = sub.add_parser(
-        "plan", help="build the county and its merger plan; write summary, plan.csv and maps",
+        "plan",
+        help="build the county and its merger plan; write summary, plan.csv and maps",
         description="Build the scenario's county and merger plan, run the plan checks, print "
         "the summary and write plan_summary.json, plan.csv, map_before.png, map_after.png and "
-        "the resolved scenario.toml.", epilog=EXAMPLES["plan"],
+        "the resolved scenario.toml.",
+        epilog=EXAMPLES["plan"],
     )
     _add_common(p)
     p.add_argument("--no-maps", action="store_true", help="skip the maps (faster)")
     p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser(
-        "run", help="run one simulation; write summary.json, timeseries.csv and plots",
+        "run",
+        help="run one simulation; write summary.json, timeseries.csv and plots",
         description="Build the county and plan, run the weekly model over the scenario's "
         "timeline and write summary.json (pre- vs post-reform metrics), timeseries.csv (weekly "
         "metrics), villages.csv, scenario.toml and plots to the output folder.",
         epilog=EXAMPLES["run"],
     )
     _add_common(p)
-    p.add_argument("--scale", type=float, default=None, metavar="F",
-                   help="share of villagers simulated, e.g. 0.1 (default: villagers.scale)")
-    p.add_argument("--seed", type=int, default=None, metavar="N",
-                   help="root seed of the run (default: the scenario's seed); the county and plan "
-                   "stay the scenario's (set county.seed to change them)")
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        metavar="F",
+        help="share of villagers simulated, e.g. 0.1 (default: villagers.scale)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="root seed of the run (default: the scenario's seed); the county and plan "
+        "stay the scenario's (set county.seed to change them)",
+    )
     p.set_defaults(func=_cmd_run)
     # Sweeps, plots, comparisons, validation and listing.
     cli_sweep.add_subcommands(sub)
@@ -79,14 +102,18 @@ def api() -> ModuleType:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    print(api().run_scenario_cli(args.scenario, overrides=args.overrides, out=args.out,
-                                 scale=args.scale, seed=args.seed))
+    print(
+        api().run_scenario_cli(
+            args.scenario, overrides=args.overrides, out=args.out, scale=args.scale, seed=args.seed
+        )
+    )
     return 0
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    result = api().plan_scenario(args.scenario, overrides=args.overrides, out=args.out,
-                                 maps=not args.no_maps)
+    result = api().plan_scenario(
+        args.scenario, overrides=args.overrides, out=args.out, maps=not args.no_maps
+    )
     print(result.report())
     return 0 if result.all_checks_ok else 1
 

@@ -49,8 +49,13 @@ Needs the app extra: pip install -e '.[app]'. Stop with Ctrl+C.""",
 
 
 def _parser(sub, name: str, help_: str, description: str) -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=help_, description=description, epilog=EXAMPLES[name],
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    return sub.add_parser(
+        name,
+        help=help_,
+        description=description,
+        epilog=EXAMPLES[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def add_subcommands(subparsers) -> None:
@@ -59,73 +64,145 @@ def add_subcommands(subparsers) -> None:
     Args:
         subparsers: The object returned by ``ArgumentParser.add_subparsers()``.
     """
-    p = _parser(subparsers, "sweep", "run an experiment: many scenarios, points, replications",
-                "Run every run of an experiment file on a local process pool (all cores) or "
-                "a Dask cluster; write results/<name>/ with the runs table, weekly time "
-                "series, figures and report.md.")
+    p = _parser(
+        subparsers,
+        "sweep",
+        "run an experiment: many scenarios, points, replications",
+        "Run every run of an experiment file on a local process pool (all cores) or "
+        "a Dask cluster; write results/<name>/ with the runs table, weekly time "
+        "series, figures and report.md.",
+    )
     p.add_argument("experiment", help="experiment file (TOML), e.g. experiments/x.toml")
-    p.add_argument("--dry-run", action="store_true",
-                   help="print the run count and estimated time and disk; run nothing")
-    p.add_argument("--resume", action="store_true",
-                   help="continue the sweep in --out (error if there is none to continue)")
-    p.add_argument("--workers", type=int, metavar="N", default=None,
-                   help="local worker processes (default: all cores)")
-    p.add_argument("--scheduler", metavar="ADDR", default=None,
-                   help="Dask scheduler, e.g. tcp://host:8786, or 'local' for a local Dask "
-                   "cluster (needs mergesim[dask])")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="results folder (default: results/<experiment name>)")
-    p.add_argument("--smoke", action="store_true",
-                   help="run the experiment's [smoke] version (few runs, small scale)")
-    p.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="overrides",
-                   help="set a scenario key on every run, e.g. --set villagers.scale=0.02")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the run count and estimated time and disk; run nothing",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the sweep in --out (error if there is none to continue)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        default=None,
+        help="local worker processes (default: all cores)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        default=None,
+        help="Dask scheduler, e.g. tcp://host:8786, or 'local' for a local Dask "
+        "cluster (needs mergesim[dask])",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="results folder (default: results/<experiment name>)",
+    )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="run the experiment's [smoke] version (few runs, small scale)",
+    )
+    p.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="set a scenario key on every run, e.g. --set villagers.scale=0.02",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
-    p = _parser(subparsers, "plot", "redraw a results folder's figures and report.md",
-                "Read a sweep's stored tables (no simulation) and write figures/, the "
-                "sensitivity table (Sobol/Morris designs) and report.md.")
+    p = _parser(
+        subparsers,
+        "plot",
+        "redraw a results folder's figures and report.md",
+        "Read a sweep's stored tables (no simulation) and write figures/, the "
+        "sensitivity table (Sobol/Morris designs) and report.md.",
+    )
     p.add_argument("results", help="results folder, e.g. results/policy_packages")
     p.set_defaults(func=cmd_plot)
 
-    p = _parser(subparsers, "compare", "compare several results folders",
-                "Headline metrics with 95 % intervals and paired differences against the "
-                "first folder, weekly bands and final-metric figures, in compare.md.")
+    p = _parser(
+        subparsers,
+        "compare",
+        "compare several results folders",
+        "Headline metrics with 95 % intervals and paired differences against the "
+        "first folder, weekly bands and final-metric figures, in compare.md.",
+    )
     p.add_argument("results", nargs="+", help="two or more results folders")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default: results/compare_<names>)")
-    p.add_argument("--metric", action="append", default=[], dest="metrics",
-                   help="metric to compare, e.g. post.travel_min_mean (repeatable; default: "
-                   "the experiments' metrics)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="output folder (default: results/compare_<names>)",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        dest="metrics",
+        help="metric to compare, e.g. post.travel_min_mean (repeatable; default: "
+        "the experiments' metrics)",
+    )
     p.set_defaults(func=cmd_compare)
 
-    p = _parser(subparsers, "validate", "check a scenario or experiment file, or the model",
-                "Validate a scenario or experiment file; print 'ok' or the one-line error "
-                "(exit code 2). With --model, run the validation suite instead: travel times, "
-                "coverage, petition queues, the seed county's plan and cadre bands against "
-                "independent references.")
-    p.add_argument("file", nargs="?", default=None,
-                   help="scenario or experiment TOML file (optional with --model)")
-    p.add_argument("--model", action="store_true",
-                   help="run the model validation suite and print its table")
+    p = _parser(
+        subparsers,
+        "validate",
+        "check a scenario or experiment file, or the model",
+        "Validate a scenario or experiment file; print 'ok' or the one-line error "
+        "(exit code 2). With --model, run the validation suite instead: travel times, "
+        "coverage, petition queues, the seed county's plan and cadre bands against "
+        "independent references.",
+    )
+    p.add_argument(
+        "file",
+        nargs="?",
+        default=None,
+        help="scenario or experiment TOML file (optional with --model)",
+    )
+    p.add_argument(
+        "--model", action="store_true", help="run the model validation suite and print its table"
+    )
     p.set_defaults(func=cmd_validate)
 
-    p = _parser(subparsers, "list", "list shipped scenarios and experiments",
-                "List the scenarios/ and experiments/ files with their descriptions.")
+    p = _parser(
+        subparsers,
+        "list",
+        "list shipped scenarios and experiments",
+        "List the scenarios/ and experiments/ files with their descriptions.",
+    )
     p.add_argument("--dir", default=None, help="folder holding scenarios/ and experiments/")
     p.set_defaults(func=cmd_list)
 
-    p = _parser(subparsers, "app", "explore a scenario in the browser (local web app)",
-                "Start a local web app: the county map coloured by an outcome, live weekly "
-                "series, the plan and the report's measures as controls, two scenarios side "
-                "by side, and a results browser. Prints the address to open.")
-    p.add_argument("scenario", nargs="?", default=None,
-                   help="scenario file (TOML); default: the seed county")
-    p.add_argument("--port", type=int, default=None, metavar="N",
-                   help="port (default 8765; 0 = any free port)")
+    p = _parser(
+        subparsers,
+        "app",
+        "explore a scenario in the browser (local web app)",
+        "Start a local web app: the county map coloured by an outcome, live weekly "
+        "series, the plan and the report's measures as controls, two scenarios side "
+        "by side, and a results browser. Prints the address to open.",
+    )
+    p.add_argument(
+        "scenario", nargs="?", default=None, help="scenario file (TOML); default: the seed county"
+    )
+    p.add_argument(
+        "--port", type=int, default=None, metavar="N", help="port (default 8765; 0 = any free port)"
+    )
     p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--results", default=None, metavar="DIR",
-                   help="folder the results browser opens first (default: results)")
+    p.add_argument(
+        "--results",
+        default=None,
+        metavar="DIR",
+        help="folder the results browser opens first (default: results)",
+    )
     p.set_defaults(func=cmd_app)
 
 
@@ -139,11 +216,17 @@ def api() -> ModuleType:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``mergesim sweep``."""
-    res = api().sweep_experiment(args.experiment, out=args.out, smoke=args.smoke,
-                                 overrides=args.overrides, dry_run=args.dry_run,
-                                 resume=args.resume, workers=args.workers,
-                                 scheduler=args.scheduler,
-                                 progress=False if args.no_progress else None)
+    res = api().sweep_experiment(
+        args.experiment,
+        out=args.out,
+        smoke=args.smoke,
+        overrides=args.overrides,
+        dry_run=args.dry_run,
+        resume=args.resume,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=False if args.no_progress else None,
+    )
     print(res.report())
     return 0 if getattr(res, "failed", 0) == 0 else 1
 
@@ -192,9 +275,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     """``mergesim app``: serve until Ctrl+C."""
     given = {"host": args.host, "port": args.port, "results": args.results}
-    api().app(args.scenario, ready=lambda url: print(f"mergesim app: open {url} (Ctrl+C to stop)",
-                                                     flush=True),
-              **{k: v for k, v in given.items() if v is not None})
+    api().app(
+        args.scenario,
+        ready=lambda url: print(f"mergesim app: open {url} (Ctrl+C to stop)", flush=True),
+        **{k: v for k, v in given.items() if v is not None},
+    )
     return 0
 
 

@@ -15,15 +15,27 @@ EXIT_USER_ERROR = 2
 #: ``OSError`` numbers that mean "the results cannot be written there": a full disk or quota,
 #: no permission, a read-only file system, or a path through a regular file. The CLI reports
 #: them as one line (exit code 2) instead of a traceback.
-WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
-                          errno.ENOTDIR, errno.EISDIR, errno.EEXIST})
+WRITE_ERRNOS = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EEXIST,
+    }
+)
 
 
 def write_error_line(err: OSError) -> str:
     """One line for an ``OSError`` in :data:`WRITE_ERRNOS`: the path and what went wrong."""
     where = err.filename or "results"
-    return (f"{where}: cannot write: {err.strerror or err}; free space, fix permissions or "
-            "choose another --out")
+    return (
+        f"{where}: cannot write: {err.strerror or err}; free space, fix permissions or "
+        "choose another --out"
+    )
 
 
 class UserError(Exception):

@@ -58,8 +58,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     return Path(path)
 
 
-def atomic_write_json(path: str | os.PathLike[str], data: Any, *,
-                      compact: bool = False) -> Path:
+def atomic_write_json(path: str | os.PathLike[str], data: Any, *, compact: bool = False) -> Path:
     """Write ``data`` as JSON atomically; NaN and infinities become ``null``.
 
     Args:
@@ -68,8 +67,7 @@ def atomic_write_json(path: str | os.PathLike[str], data: Any, *,
         compact: No indentation or spaces (large files such as GeoJSON); default pretty.
     """
     fmt: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
-    text = json.dumps(json_safe(data), ensure_ascii=False, default=_default, allow_nan=False,
-                      **fmt)
+    text = json.dumps(json_safe(data), ensure_ascii=False, default=_default, allow_nan=False, **fmt)
     return atomic_write_text(path, text + "\n")
 
 
@@ -87,8 +85,9 @@ def json_safe(o: Any) -> Any:
     return o
 
 
-def flatten(tree: Any, prefix: str = "", *,
-            lists: Literal["keep", "index", "drop"] = "keep") -> dict[str, Any]:
+def flatten(
+    tree: Any, prefix: str = "", *, lists: Literal["keep", "index", "drop"] = "keep"
+) -> dict[str, Any]:
     """Nested dicts as one flat dict with dotted keys: ``{"a": {"b": 1}}`` → ``{"a.b": 1}``.
 
     The one flattener of nested tables: experiment files' dotted override tables

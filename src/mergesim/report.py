@@ -73,10 +73,22 @@ def _reform_weeks(runs, by: str = "scenario") -> tuple[dict[str, int], int | Non
     return weeks, end
 
 
-def draw_figures(root: Path, runs, ts, *, metrics: Sequence[str], weekly: Sequence[str],
-                 baseline: str, factors: list[tuple[str, str]], formats: Sequence[str],
-                 response: bool, heatmap: bool = False, by: str = "scenario", indices=None,
-                 method: str = "") -> list[Path]:
+def draw_figures(
+    root: Path,
+    runs,
+    ts,
+    *,
+    metrics: Sequence[str],
+    weekly: Sequence[str],
+    baseline: str,
+    factors: list[tuple[str, str]],
+    formats: Sequence[str],
+    response: bool,
+    heatmap: bool = False,
+    by: str = "scenario",
+    indices=None,
+    method: str = "",
+) -> list[Path]:
     """Every comparison figure of one results folder (or comparison) into ``root/figures``."""
     files: list[Path] = []
     groups = list(dict.fromkeys(runs[by]))
@@ -84,28 +96,42 @@ def draw_figures(root: Path, runs, ts, *, metrics: Sequence[str], weekly: Sequen
     for m in weekly:
         data = pc.band_data(ts, m, by=by)
         if len(data):
-            files += _save(pc.plot_bands(data, m, reform_weeks=reform, transition_end=end),
-                           root, f"bands_{m}", formats)
+            files += _save(
+                pc.plot_bands(data, m, reform_weeks=reform, transition_end=end),
+                root,
+                f"bands_{m}",
+                formats,
+            )
     for m in metrics:
         final = pc.final_data(runs, m, by=by)
         paired = pc.paired_data(runs, m, baseline, by=by) if len(groups) > 1 else None
-        files += _save(pc.plot_final(final, m, paired=paired, baseline=baseline), root,
-                       f"final_{m}", formats)
+        files += _save(
+            pc.plot_final(final, m, paired=paired, baseline=baseline), root, f"final_{m}", formats
+        )
     if response and factors:
         for key, label in factors:
             for m in metrics[:MAX_RESPONSE_METRICS]:
                 data = pc.response_data(runs, m, key, by=by)
                 if len(data):
-                    files += _save(pc.plot_response(data, m, key, factor_name=label), root,
-                                   f"response_{key}_{m}", formats)
-        if heatmap and len(factors) >= 2 and runs[factors[0][0]].nunique() <= 12 \
-                and runs[factors[1][0]].nunique() <= 12:
+                    files += _save(
+                        pc.plot_response(data, m, key, factor_name=label),
+                        root,
+                        f"response_{key}_{m}",
+                        formats,
+                    )
+        if (
+            heatmap
+            and len(factors) >= 2
+            and runs[factors[0][0]].nunique() <= 12
+            and runs[factors[1][0]].nunique() <= 12
+        ):
             (fx, _), (fy, _) = factors[0], factors[1]
             for m in metrics[:MAX_RESPONSE_METRICS]:
                 pivot = pc.heatmap_data(runs, m, fx, fy)
                 if pivot.size:
-                    files += _save(pc.plot_heatmap(pivot, m, fx, fy), root,
-                                   f"heatmap_{fx}_{fy}_{m}", formats)
+                    files += _save(
+                        pc.plot_heatmap(pivot, m, fx, fy), root, f"heatmap_{fx}_{fy}_{m}", formats
+                    )
     files += _stability_figures(root, runs, ts, reform, by, formats)
     if indices is not None:
         for m in dict.fromkeys(indices["metric"]):
@@ -113,8 +139,9 @@ def draw_figures(root: Path, runs, ts, *, metrics: Sequence[str], weekly: Sequen
     return files
 
 
-def _stability_figures(root: Path, runs, ts, reform: dict[str, int], by: str,
-                       formats: Sequence[str]) -> list[Path]:
+def _stability_figures(
+    root: Path, runs, ts, reform: dict[str, int], by: str, formats: Sequence[str]
+) -> list[Path]:
     """Cadre placement channels and the petition pipeline per group (when there are few
     enough groups to read: a factor sweep with dozens of points gets neither)."""
     files: list[Path] = []
@@ -125,8 +152,9 @@ def _stability_figures(root: Path, runs, ts, reform: dict[str, int], by: str,
         files += _save(panels.plot_channels_by_group(tab), root, "cadre_channels", formats)
     pipe = panels.pipeline_data(ts, by=by)
     if pipe:
-        files += _save(panels.plot_pipeline_by_group(pipe, reform), root, "petition_pipeline",
-                       formats)
+        files += _save(
+            panels.plot_pipeline_by_group(pipe, reform), root, "petition_pipeline", formats
+        )
     return files
 
 
@@ -149,9 +177,12 @@ def change_map_groups(root: Path, study: Study, runs) -> dict[str, dict[str, Any
     layers: dict[str, Any] = {}
     out: dict[str, dict[str, Any]] = {}
     for grp, part in ok.groupby(["scenario", "point"] if several else "scenario", sort=False):
-        label, point = (grp if several else (grp, part["point"].iloc[0]))
-        tables = [df.sort_values("village") for df in
-                  (read_villages(root, rid) for rid in part["run_id"]) if df is not None]
+        label, point = grp if several else (grp, part["point"].iloc[0])
+        tables = [
+            df.sort_values("village")
+            for df in (read_villages(root, rid) for rid in part["run_id"])
+            if df is not None
+        ]
         key = part["county"].iloc[0]
         if not tables or not isinstance(key, str):
             continue
@@ -165,19 +196,24 @@ def change_map_groups(root: Path, study: Study, runs) -> dict[str, dict[str, Any
         mean = np.where(seen > 0, np.nansum(stack, axis=0) / np.maximum(seen, 1), np.nan)
         first = tables[0]
         township = first["new_township"].to_numpy() if "new_township" in first else None
-        seats = (np.flatnonzero(first["new_township_seat"].to_numpy(bool))
-                 if "new_township_seat" in first else None)
+        seats = (
+            np.flatnonzero(first["new_township_seat"].to_numpy(bool))
+            if "new_township_seat" in first
+            else None
+        )
         name = str(label)
         if several:
-            vals = ", ".join(f"{f.label} = {_cell(part[f.key].iloc[0])}" for f in study.factors
-                             if f.key in part)
+            vals = ", ".join(
+                f"{f.label} = {_cell(part[f.key].iloc[0])}" for f in study.factors if f.key in part
+            )
             name = f"{label} · point {point}" + (f" ({vals})" if vals else "")
         out[name] = travel_change_data(layer, mean, township=township, seats=seats)
     return out
 
 
-def finalize_results(root: str | Path, study: Study, indices=None,
-                     notes: Sequence[str] = ()) -> list[Path]:
+def finalize_results(
+    root: str | Path, study: Study, indices=None, notes: Sequence[str] = ()
+) -> list[Path]:
     """Figures and report.md of a results folder, from its stored files.
 
     Args:
@@ -199,10 +235,20 @@ def finalize_results(root: str | Path, study: Study, indices=None,
     # Sobol/Morris designs are summarised by their indices; response curves over a Saltelli
     # sample or Morris trajectories would only repeat them less clearly.
     response = study.response and study.design in ("factorial", "lhs")
-    files = draw_figures(root, runs, ts, metrics=study.metrics, weekly=study.weekly,
-                         baseline=study.baseline, factors=factors, formats=study.formats,
-                         response=response, heatmap=study.design == "factorial",
-                         indices=indices, method=study.design)
+    files = draw_figures(
+        root,
+        runs,
+        ts,
+        metrics=study.metrics,
+        weekly=study.weekly,
+        baseline=study.baseline,
+        factors=factors,
+        formats=study.formats,
+        response=response,
+        heatmap=study.design == "factorial",
+        indices=indices,
+        method=study.design,
+    )
     maps = change_map_groups(root, study, runs)
     if maps:
         files += _save(panels.plot_change_maps(maps), root, "travel_change_maps", study.formats)
@@ -219,8 +265,7 @@ def _drop_stale(folder: Path, keep: list[Path]) -> None:
             p.unlink(missing_ok=True)
 
 
-def headline_table(runs, metrics: Sequence[str], baseline: str,
-                   by: str = "scenario") -> list[str]:
+def headline_table(runs, metrics: Sequence[str], baseline: str, by: str = "scenario") -> list[str]:
     """Markdown rows: one per metric, mean [95 % CI] per group and paired Δ vs the baseline."""
     groups = list(dict.fromkeys(runs[by]))
     others = [g for g in groups if g != baseline]
@@ -243,8 +288,10 @@ def _point_table(runs, study: Study, metrics: Sequence[str]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for (scen, _pt), part in ok.groupby(["scenario", "point"], sort=False):
         vals = [_cell(part[k].iloc[0]) for k in keys]
-        cells = [_fmt(*pc.t_interval(part[m].to_numpy(dtype=float))) if m in part else "–"
-                 for m in metrics]
+        cells = [
+            _fmt(*pc.t_interval(part[m].to_numpy(dtype=float))) if m in part else "–"
+            for m in metrics
+        ]
         lines.append("| " + " | ".join([str(scen), *vals, *cells]) + " |")
     return lines
 
@@ -257,39 +304,61 @@ def _n(k: int, word: str) -> str:
     return f"{k} {word}" + ("" if k == 1 else "s")
 
 
-def write_report(root: Path, study: Study, runs, figures: list[Path], indices=None,
-                 notes: Sequence[str] = ()) -> Path:
+def write_report(
+    root: Path, study: Study, runs, figures: list[Path], indices=None, notes: Sequence[str] = ()
+) -> Path:
     """Write ``root/report.md`` (see the module docstring)."""
     man = read_manifest(root)
     counts = runs["status"].value_counts().to_dict()
-    out = [f"# {study.name}", "", study.description or "(no description)", "",
-           "## What was run", ""]
-    out.append(f"- experiment: `{man.get('experiment_file', study.experiment_file)}`"
-               f"{' (smoke version)' if study.smoke or man.get('smoke') else ''}; resolved "
-               "copy `experiment.toml`, scenarios in `scenarios/`")
-    out.append(f"- design: **{study.design}**, {_n(runs['point'].nunique(), 'point')} × "
-               f"{_n(study.replications, 'replication')} × "
-               f"{_n(len(study.scenarios), 'scenario')} = {_n(len(runs), 'run')} "
-               f"({', '.join(f'{v} {k}' for k, v in counts.items())})")
+    out = [
+        f"# {study.name}",
+        "",
+        study.description or "(no description)",
+        "",
+        "## What was run",
+        "",
+    ]
+    out.append(
+        f"- experiment: `{man.get('experiment_file', study.experiment_file)}`"
+        f"{' (smoke version)' if study.smoke or man.get('smoke') else ''}; resolved "
+        "copy `experiment.toml`, scenarios in `scenarios/`"
+    )
+    out.append(
+        f"- design: **{study.design}**, {_n(runs['point'].nunique(), 'point')} × "
+        f"{_n(study.replications, 'replication')} × "
+        f"{_n(len(study.scenarios), 'scenario')} = {_n(len(runs), 'run')} "
+        f"({', '.join(f'{v} {k}' for k, v in counts.items())})"
+    )
     for ref in study.scenarios:
         sets = ", ".join(f"`{k}={v!r}`" for k, v in ref.sets.items())
         base = " (baseline)" if ref.label == study.baseline else ""
-        out.append(f"- scenario **{ref.label}**{base}: `{ref.file}`"
-                   + (f" with {sets}" if sets else ""))
+        out.append(
+            f"- scenario **{ref.label}**{base}: `{ref.file}`" + (f" with {sets}" if sets else "")
+        )
     for f in study.factors:
         out.append(f"- factor `{f.key}` ({f.unit}): {f.levels}")
     if study.overrides:
-        out.append("- set on every run: " + ", ".join(f"`{k}={v!r}`"
-                                                   for k, v in study.overrides.items()))
-    out.append(f"- seeds: root seed {study.seed}; replicate k uses the same seed in every "
-               "scenario and point (paired replicates)")
+        out.append(
+            "- set on every run: " + ", ".join(f"`{k}={v!r}`" for k, v in study.overrides.items())
+        )
+    out.append(
+        f"- seeds: root seed {study.seed}; replicate k uses the same seed in every "
+        "scenario and point (paired replicates)"
+    )
     v = man.get("versions", {})
-    out.append(f"- code: mergesim {v.get('mergesim')}, git {str(man.get('git_commit'))[:12]}, "
-               f"Python {v.get('python')}, Mesa {v.get('mesa')}, NumPy {v.get('numpy')}; "
-               f"started {man.get('started', '?')}, state {man.get('state', '?')}")
-    out += ["", "## Headline metrics", "",
-            f"Mean over runs with 95 % Student-t interval; Δ columns are paired differences "
-            f"against **{study.baseline}** (same point and replicate, hence the same seed).", ""]
+    out.append(
+        f"- code: mergesim {v.get('mergesim')}, git {str(man.get('git_commit'))[:12]}, "
+        f"Python {v.get('python')}, Mesa {v.get('mesa')}, NumPy {v.get('numpy')}; "
+        f"started {man.get('started', '?')}, state {man.get('state', '?')}"
+    )
+    out += [
+        "",
+        "## Headline metrics",
+        "",
+        f"Mean over runs with 95 % Student-t interval; Δ columns are paired differences "
+        f"against **{study.baseline}** (same point and replicate, hence the same seed).",
+        "",
+    ]
     out += headline_table(runs, study.metrics, study.baseline)
     if study.factors and study.design == "factorial" and runs["point"].nunique() <= 40:
         out += ["", "### Per point", ""] + _point_table(runs, study, study.metrics)
@@ -299,8 +368,13 @@ def write_report(root: Path, study: Study, runs, figures: list[Path], indices=No
             cols = [c for c in indices.columns if c not in ("label",)]
             out += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
             for _, row in indices.iterrows():
-                out.append("| " + " | ".join(f"{row[c]:.3g}" if isinstance(row[c], float)
-                                             else str(row[c]) for c in cols) + " |")
+                out.append(
+                    "| "
+                    + " | ".join(
+                        f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in cols
+                    )
+                    + " |"
+                )
         out += [f"- note: {n}" for n in notes]
     imgs = [f for f in figures if f.suffix in (".png", ".svg") and "figures" in f.parts]
     seen: set[str] = set()
@@ -315,21 +389,32 @@ def write_report(root: Path, study: Study, runs, figures: list[Path], indices=No
     if len(failed):
         out += ["", "## Runs not finished", ""]
         for _, r in failed.head(20).iterrows():
-            out.append(f"- `{r['run_id']}` ({r['scenario']}, point {r['point']}, replicate "
-                       f"{r['replicate']}): {r['status']} — {r.get('error') or ''}")
+            out.append(
+                f"- `{r['run_id']}` ({r['scenario']}, point {r['point']}, replicate "
+                f"{r['replicate']}): {r['status']} — {r.get('error') or ''}"
+            )
         if len(failed) > 20:
             out.append(f"- … and {len(failed) - 20} more (see manifest.json)")
-    out += ["", "## Reproduce", "", "```bash", man.get("command", "mergesim sweep ..."),
-            f"# or, from the stored resolved files:\nmergesim sweep {root}/experiment.toml "
-            f"--out {root}", f"# redraw figures and this report:\nmergesim plot {root}", "```",
-            ""]
+    out += [
+        "",
+        "## Reproduce",
+        "",
+        "```bash",
+        man.get("command", "mergesim sweep ..."),
+        f"# or, from the stored resolved files:\nmergesim sweep {root}/experiment.toml "
+        f"--out {root}",
+        f"# redraw figures and this report:\nmergesim plot {root}",
+        "```",
+        "",
+    ]
     dest = root / "report.md"
     atomic_write_text(dest, "\n".join(out))
     return dest
 
 
-def compare_results(paths: list[str | Path], out: str | Path | None = None,
-                    metrics: list[str] | None = None) -> tuple[Path, str]:
+def compare_results(
+    paths: list[str | Path], out: str | Path | None = None, metrics: list[str] | None = None
+) -> tuple[Path, str]:
     """Compare several results folders: tables, figures and ``compare.md`` in ``out``.
 
     Groups are the folders (``folder:scenario`` when a folder holds several scenarios); the
@@ -350,31 +435,62 @@ def compare_results(paths: list[str | Path], out: str | Path | None = None,
         if not metrics:
             wanted += read_manifest(p).get("metrics", [])
         ts = read_timeseries(p, columns=[m.partition(".")[2] for m in dict.fromkeys(wanted)])
-        series.append(ts.assign(group=[f"{p.name}:{s}" if multi else p.name
-                                       for s in ts["scenario"]]))
+        series.append(
+            ts.assign(group=[f"{p.name}:{s}" if multi else p.name for s in ts["scenario"]])
+        )
     wanted = list(dict.fromkeys(wanted)) or ["post.travel_min_mean"]
     runs = pd.concat(frames, ignore_index=True)
     runs["seed"] = runs["seed"].astype(str)
     ts = pd.concat(series, ignore_index=True)
     baseline = str(runs["group"].iloc[0])
-    dest = Path(out) if out else Path("results") / ("compare_" + "_".join(Path(p).name
-                                                                         for p in paths))[:120]
+    dest = (
+        Path(out)
+        if out
+        else Path("results") / ("compare_" + "_".join(Path(p).name for p in paths))[:120]
+    )
     for m in wanted:
         if m not in runs:
             raise UserError(f"metric '{m}' is not in every runs table", source="compare")
-    files = draw_figures(dest, runs, ts, metrics=wanted,
-                         weekly=list(dict.fromkeys(m.partition(".")[2] for m in wanted)),
-                         baseline=baseline, factors=[], formats=["png"], response=False,
-                         by="group")
+    files = draw_figures(
+        dest,
+        runs,
+        ts,
+        metrics=wanted,
+        weekly=list(dict.fromkeys(m.partition(".")[2] for m in wanted)),
+        baseline=baseline,
+        factors=[],
+        formats=["png"],
+        response=False,
+        by="group",
+    )
     # Pairs must share the seed as well as point and replicate (different root seeds: no pairs).
-    table = headline_table(runs.assign(point=runs["point"].astype(str) + "/" + runs["seed"]),
-                           wanted, baseline, by="group")
+    table = headline_table(
+        runs.assign(point=runs["point"].astype(str) + "/" + runs["seed"]),
+        wanted,
+        baseline,
+        by="group",
+    )
     text = "\n".join(table)
-    lines = [f"# Comparison of {', '.join(map(str, paths))}", "",
-             f"Baseline: **{baseline}**. Mean [95 % CI]; Δ = paired difference (same point, "
-             "replicate and seed).", "", text, "", "## Figures", ""]
+    lines = [
+        f"# Comparison of {', '.join(map(str, paths))}",
+        "",
+        f"Baseline: **{baseline}**. Mean [95 % CI]; Δ = paired difference (same point, "
+        "replicate and seed).",
+        "",
+        text,
+        "",
+        "## Figures",
+        "",
+    ]
     lines += [f"![{f.stem}](figures/{f.name})" for f in files]
-    lines += ["", "## Reproduce", "", "```bash",
-              "mergesim compare " + " ".join(map(str, paths)) + f" --out {dest}", "```", ""]
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```bash",
+        "mergesim compare " + " ".join(map(str, paths)) + f" --out {dest}",
+        "```",
+        "",
+    ]
     atomic_write_text(dest / "compare.md", "\n".join(lines))
     return dest, text

@@ -137,8 +137,9 @@ def county_key(scenario: Scenario) -> str:
     cp = scenario.county
     ident = {k: d[k] for k in COUNTY_SECTIONS}
     ident["geography_seed"] = cp.seed if cp.seed is not None else scenario.seed
-    ident["files"] = [str(resolve_path(scenario, f).resolve()) if f else None
-                      for f in (cp.data, cp.edges)]
+    ident["files"] = [
+        str(resolve_path(scenario, f).resolve()) if f else None for f in (cp.data, cp.edges)
+    ]
     text = json.dumps(ident, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -155,15 +156,19 @@ def geometry_collections(county: County, plan: Plan | None = None) -> dict[str, 
     roles: dict[str, Any] = {}
     if plan is not None:
         status = UnitStatus.from_plan(county, plan)
-        roles = {"village_role": [Role(r).name.lower() for r in status.village_role],
-                 "township_role": [Role(r).name.lower() for r in status.township_role]}
+        roles = {
+            "village_role": [Role(r).name.lower() for r in status.village_role],
+            "township_role": [Role(r).name.lower() for r in status.township_role],
+        }
     return export.collections(county, plan, **roles)
 
 
 def write_collections(folder: str | Path, collections: dict[str, Any]) -> list[Path]:
     """Write GeoJSON collections as ``folder/<name>.geojson``; return the files."""
-    return [atomic_write_json(Path(folder) / f"{name}.geojson", fc, compact=True)
-            for name, fc in collections.items()]
+    return [
+        atomic_write_json(Path(folder) / f"{name}.geojson", fc, compact=True)
+        for name, fc in collections.items()
+    ]
 
 
 def write_geometry(folder: str | Path, county: County, plan: Plan | None = None) -> list[Path]:
@@ -188,8 +193,9 @@ def run_dir(root: str | Path, run_id: str) -> Path:
     return Path(root) / "runs" / run_id
 
 
-def write_run_tables(root: str | Path, run_id: str, *, timeseries: str | None,
-                     villages: str | None) -> None:
+def write_run_tables(
+    root: str | Path, run_id: str, *, timeseries: str | None, villages: str | None
+) -> None:
     """Store a run's weekly CSV and per-village CSV (gzipped; ``None`` or empty: not stored)."""
     d = run_dir(root, run_id)
     for name, text in ((TIMESERIES_FILE, timeseries), (VILLAGES_FILE, villages)):
@@ -204,8 +210,9 @@ def read_run_timeseries(root: str | Path, run_id: str) -> pd.DataFrame | None:
     return pd.read_csv(path) if path.is_file() else None
 
 
-def read_villages(root: str | Path, run_id: str,
-                  columns: list[str] | None = None) -> pd.DataFrame | None:
+def read_villages(
+    root: str | Path, run_id: str, columns: list[str] | None = None
+) -> pd.DataFrame | None:
     """A run's per-village table, or None if it has none (failed, or written by a run
     function that stores no village table)."""
     path = run_dir(root, run_id) / VILLAGES_FILE
@@ -214,8 +221,7 @@ def read_villages(root: str | Path, run_id: str,
 
 def summary_columns(summary: dict[str, Any]) -> dict[str, Any]:
     """A run summary as runs-table cells: dotted keys, lists left out, None as NaN."""
-    return {k: float("nan") if v is None else v
-            for k, v in flatten(summary, lists="drop").items()}
+    return {k: float("nan") if v is None else v for k, v in flatten(summary, lists="drop").items()}
 
 
 # -- tables of a sweep ------------------------------------------------------------------------
@@ -287,14 +293,17 @@ def _write_parquet_stream(dest: Path, parts: Iterable[pd.DataFrame]) -> Path:
     return dest
 
 
-def tag_timeseries(df: pd.DataFrame, run_id: str, scenario: str, point: int,
-                   replicate: int) -> pd.DataFrame:
+def tag_timeseries(
+    df: pd.DataFrame, run_id: str, scenario: str, point: int, replicate: int
+) -> pd.DataFrame:
     """A run's weekly table with its tags in front; integer and bool metrics as float, so every
     run's part has one schema (a metric that is NaN in one run and whole in another must not
     change type)."""
     cast = {c: float for c in df.columns if c != "week" and df[c].dtype.kind in "iub"}
-    tags = pd.DataFrame({"run_id": run_id, "scenario": scenario, "point": point,
-                         "replicate": replicate}, index=df.index)
+    tags = pd.DataFrame(
+        {"run_id": run_id, "scenario": scenario, "point": point, "replicate": replicate},
+        index=df.index,
+    )
     return pd.concat([tags, df.astype(cast)], axis=1)
 
 
@@ -309,8 +318,7 @@ def read_runs(root: str | Path) -> pd.DataFrame:
         return pd.read_parquet(root / "runs.parquet")
     if (root / "runs.csv").is_file():
         return pd.read_csv(root / "runs.csv", dtype={"seed": str})
-    raise UserError("no runs table (runs.csv); is this a sweep's results folder?",
-                    source=str(root))
+    raise UserError("no runs table (runs.csv); is this a sweep's results folder?", source=str(root))
 
 
 def read_timeseries(root: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
@@ -323,12 +331,15 @@ def read_timeseries(root: str | Path, columns: list[str] | None = None) -> pd.Da
         import pyarrow.parquet as pq
 
         have = pq.read_schema(root / "timeseries.parquet").names
-        return pd.read_parquet(root / "timeseries.parquet",
-                               columns=None if cols is None else [c for c in cols if c in have])
+        return pd.read_parquet(
+            root / "timeseries.parquet",
+            columns=None if cols is None else [c for c in cols if c in have],
+        )
     if (root / "timeseries.csv.gz").is_file():
         try:
-            return pd.read_csv(root / "timeseries.csv.gz",
-                               usecols=None if cols is None else lambda c: c in cols)
+            return pd.read_csv(
+                root / "timeseries.csv.gz", usecols=None if cols is None else lambda c: c in cols
+            )
         except pd.errors.EmptyDataError:  # no run wrote a time series
             pass
     return pd.DataFrame(columns=base)

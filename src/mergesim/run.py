@@ -55,11 +55,21 @@ from mergesim.plotting.timeseries import (
 )
 from mergesim.results import geometry_collections, geometry_dir, write_collections
 
-RESULT_FILES = ("summary.json", "timeseries.csv", "villages.csv", "travel_coverage.png",
-                "travel_change_map.png", "stability.png", "petition_pipeline.png",
-                "cadre_channels.png", "scenario.toml", "geometry/villages.geojson",
-                "geometry/townships.geojson", "geometry/merged_villages.geojson",
-                "geometry/new_townships.geojson")
+RESULT_FILES = (
+    "summary.json",
+    "timeseries.csv",
+    "villages.csv",
+    "travel_coverage.png",
+    "travel_change_map.png",
+    "stability.png",
+    "petition_pipeline.png",
+    "cadre_channels.png",
+    "scenario.toml",
+    "geometry/villages.geojson",
+    "geometry/townships.geojson",
+    "geometry/merged_villages.geojson",
+    "geometry/new_townships.geojson",
+)
 
 
 def _progress_printer(enabled: bool):
@@ -78,8 +88,13 @@ def _progress_printer(enabled: bool):
     return show
 
 
-def simulate(scenario: Scenario, *, scale: float | None = None, seed: int | None = None,
-             progress: bool = False) -> MergerModel:
+def simulate(
+    scenario: Scenario,
+    *,
+    scale: float | None = None,
+    seed: int | None = None,
+    progress: bool = False,
+) -> MergerModel:
     """Build and run the model of ``scenario`` (optionally at another scale or seed).
 
     Args:
@@ -107,8 +122,12 @@ def timeseries_csv(model: MergerModel) -> str:
     w = csv.DictWriter(buf, fieldnames=list(hist[0]), lineterminator="\n")
     w.writeheader()
     for row in hist:
-        w.writerow({k: ("" if isinstance(v, float) and not math.isfinite(v) else v)
-                    for k, v in row.items()})
+        w.writerow(
+            {
+                k: ("" if isinstance(v, float) and not math.isfinite(v) else v)
+                for k, v in row.items()
+            }
+        )
     return buf.getvalue()
 
 
@@ -129,18 +148,45 @@ def villages_csv(model: MergerModel) -> str:
     w = csv.writer(buf, lineterminator="\n")
     new_seat = np.zeros(c.n_villages, dtype=bool)
     new_seat[u.new_township_seat] = True
-    w.writerow(["village", "village_id", "name", "township", "new_village", "new_township",
-                "new_township_seat", "village_role", "township_role", "old_seat", "villagers",
-                "burden_pre", "burden_post", "burden_change", "access_pre", "access_now",
-                "access_change"])
+    w.writerow(
+        [
+            "village",
+            "village_id",
+            "name",
+            "township",
+            "new_village",
+            "new_township",
+            "new_township_seat",
+            "village_role",
+            "township_role",
+            "old_seat",
+            "villagers",
+            "burden_pre",
+            "burden_post",
+            "burden_change",
+            "access_pre",
+            "access_now",
+            "access_change",
+        ]
+    )
     for i in range(c.n_villages):
         vals = [pre[i], post[i], post[i] - pre[i], a_pre[i], a_now[i], a_now[i] - a_pre[i]]
-        w.writerow([i, int(c.village_id[i]), c.village_name[i], int(c.township[i]),
-                    int(u.new_village[i]), int(u.township_after[i]), bool(new_seat[i]),
-                    Role(u.village_role[i]).name.lower(),
-                    Role(u.township_role[c.township[i]]).name.lower(), bool(u.old_seat[i]),
-                    int(tr.village_pop[i]),
-                    *("" if not math.isfinite(x) else f"{x:.4f}" for x in vals)])
+        w.writerow(
+            [
+                i,
+                int(c.village_id[i]),
+                c.village_name[i],
+                int(c.township[i]),
+                int(u.new_village[i]),
+                int(u.township_after[i]),
+                bool(new_seat[i]),
+                Role(u.village_role[i]).name.lower(),
+                Role(u.township_role[c.township[i]]).name.lower(),
+                bool(u.old_seat[i]),
+                int(tr.village_pop[i]),
+                *("" if not math.isfinite(x) else f"{x:.4f}" for x in vals),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -153,15 +199,20 @@ def write_results(model: MergerModel, out_dir: str | Path) -> dict[str, Any]:
     summary = model.summary()
     tl, tr, v = model.timeline, model.tracker, model.villagers
     geometry = geometry_collections(model.county, model.plan)
-    change = tr.village_access(v.access_now, v.village) - tr.village_access(v.access_ref,
-                                                                              v.village)
+    change = tr.village_access(v.access_now, v.village) - tr.village_access(v.access_ref, v.village)
     stab = stability_data(tr.history, tl.reform_week, tl.transition_end)
     figs = {
         "travel_coverage.png": plot_travel_and_coverage(
-            weekly_data(tr.history, tl.reform_week, tl.transition_end)),
-        "travel_change_map.png": plot_travel_change_map(travel_change_data(
-            layer_from_dict(geometry["villages"]), change, township=model.units.township_after,
-            seats=model.units.new_township_seat)),
+            weekly_data(tr.history, tl.reform_week, tl.transition_end)
+        ),
+        "travel_change_map.png": plot_travel_change_map(
+            travel_change_data(
+                layer_from_dict(geometry["villages"]),
+                change,
+                township=model.units.township_after,
+                seats=model.units.new_township_seat,
+            )
+        ),
         "stability.png": plot_stability(stab),
         "petition_pipeline.png": plot_pipeline(stab),
         "cadre_channels.png": plot_channels(channel_data(summary["cadres"])),
@@ -178,9 +229,14 @@ def write_results(model: MergerModel, out_dir: str | Path) -> dict[str, Any]:
     return summary
 
 
-def run_scenario(scenario: Scenario | str | Path, out_dir: str | Path, *,
-                 scale: float | None = None, seed: int | None = None,
-                 progress: bool = True) -> dict[str, Any]:
+def run_scenario(
+    scenario: Scenario | str | Path,
+    out_dir: str | Path,
+    *,
+    scale: float | None = None,
+    seed: int | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Run one simulation and write its results (see the module docstring).
 
     Args:

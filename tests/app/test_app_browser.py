@@ -26,11 +26,19 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("MERGESIM_TEST_ARTIFACTS",
-                                ROOT / "results" / "test_artifacts")) / "app"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+ARTIFACTS = (
+    Path(os.environ.get("MERGESIM_TEST_ARTIFACTS", ROOT / "results" / "test_artifacts")) / "app"
+)
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Weeks run in each case: past the reform week (26) of the seed county, into the transition.
 WEEKS = 30
 START_TIMEOUT_S = 60  # the issue: the page is served within 60 s of start
@@ -59,23 +67,37 @@ def chromium() -> str:
 def app_url(chromium, tmp_path):
     """Start ``mergesim app`` on a free port; yield its address; stop it."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mergesim", "app", str(ROOT / "scenarios" / "seed_county.toml"),
-         "--port", "0", "--results", str(tmp_path)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "mergesim",
+            "app",
+            str(ROOT / "scenarios" / "seed_county.toml"),
+            "--port",
+            "0",
+            "--results",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()
     t0 = time.monotonic()
     url = None
     while url is None and time.monotonic() - t0 < START_TIMEOUT_S and proc.poll() is None:
-        url = next((m.group(0) for line in lines if (m := re.search(r"http://\S+/", line))),
-                   None)
+        url = next((m.group(0) for line in lines if (m := re.search(r"http://\S+/", line))), None)
         time.sleep(0.1)
     try:
         if url is None:
             proc.terminate()
-            pytest.fail(f"mergesim app printed no address within {START_TIMEOUT_S} s; "
-                        f"stderr: {proc.stderr.read()[-2000:]}")
+            pytest.fail(
+                f"mergesim app printed no address within {START_TIMEOUT_S} s; "
+                f"stderr: {proc.stderr.read()[-2000:]}"
+            )
         yield url, time.monotonic() - t0
     finally:
         proc.terminate()
@@ -110,8 +132,12 @@ def test_switching_off_the_agency_service_changes_the_map(chromium, app_url):
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
         # A fresh profile per run; launch_persistent_context passes it as --user-data-dir.
         ctx = pw.chromium.launch_persistent_context(
-            profile, executable_path=chromium, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1500, "height": 1100})
+            profile,
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1500, "height": 1100},
+        )
         try:
             page = ctx.new_page()
             t0 = time.monotonic()
@@ -141,8 +167,10 @@ def test_switching_off_the_agency_service_changes_the_map(chromium, app_url):
             frame = page.locator(".mergesim-frame").inner_text()
         finally:
             ctx.close()
-    print(f"travel change with the agency service {with_agency}, without {without_agency}; "
-          f"{frame}; screenshots in {ARTIFACTS}")
+    print(
+        f"travel change with the agency service {with_agency}, without {without_agency}; "
+        f"{frame}; screenshots in {ARTIFACTS}"
+    )
     # The reform changes travel (the plan moves service centres) ...
     assert with_agency != 0.0
     # ... and without the agency service villagers carry their own paperwork to a service

@@ -15,8 +15,14 @@ from mergesim.cli import main
 @pytest.fixture(autouse=True)
 def _restore_env(monkeypatch):
     """``serve`` sets these for the page; put them back after each test."""
-    for key in (ENV_SCENARIO, ENV_RESULTS, "SOLARA_APP", "SOLARA_TELEMETRY_MIXPANEL_ENABLE",
-                "SERVER_NAME", "SERVER_PORT"):
+    for key in (
+        ENV_SCENARIO,
+        ENV_RESULTS,
+        "SOLARA_APP",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE",
+        "SERVER_NAME",
+        "SERVER_PORT",
+    ):
         monkeypatch.setenv(key, "")
 
 

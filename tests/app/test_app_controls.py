@@ -13,8 +13,9 @@ from mergesim.errors import ScenarioError
 
 
 def _bool_keys(sections):
-    return {k for k, tp, _, _ in iter_params(Scenario) if tp is bool
-            and k.split(".")[0] in sections}
+    return {
+        k for k, tp, _, _ in iter_params(Scenario) if tp is bool and k.split(".")[0] in sections
+    }
 
 
 def test_every_on_off_measure_of_the_sections_is_a_switch_once():
@@ -23,12 +24,14 @@ def test_every_on_off_measure_of_the_sections_is_a_switch_once():
     assert set(keys) == _bool_keys(controls.SWITCH_SECTIONS)
     assert "services.agency_service" in keys
     listed = [k for k in controls.REPORT_MEASURES if k in set(keys)]
-    assert keys[:len(listed)] == listed  # the report's order first
+    assert keys[: len(listed)] == listed  # the report's order first
 
 
 def test_missing_keys_are_skipped_and_new_ones_follow():
-    got = [s.key for s in controls.switches(("services",),
-                                             ("services.gone", "services.agency_service"))]
+    got = [
+        s.key
+        for s in controls.switches(("services",), ("services.gone", "services.agency_service"))
+    ]
     assert got[0] == "services.agency_service"
     assert "services.gone" not in got
     assert set(got) == _bool_keys(("services",))
@@ -51,8 +54,9 @@ def test_a_choice_changes_only_what_it_sets():
     assert a["services"]["agency_service"] is True and b["services"]["agency_service"] is False
     b["services"]["agency_service"] = True
     assert a == b
-    want = scenario_to_dict(dataclasses.replace(
-        base, villagers=dataclasses.replace(base.villagers, scale=choice.scale)))
+    want = scenario_to_dict(
+        dataclasses.replace(base, villagers=dataclasses.replace(base.villagers, scale=choice.scale))
+    )
     assert a == want
 
 

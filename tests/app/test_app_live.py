@@ -29,8 +29,10 @@ def paths():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / ROOT_SCENARIOS
-    return {"same": root / "seed_county.toml",
-            "no_duty_agency": root / "seed_county_no_duty_agency.toml"}
+    return {
+        "same": root / "seed_county.toml",
+        "no_duty_agency": root / "seed_county_no_duty_agency.toml",
+    }
 
 
 def _choice(scenario, scale):
@@ -49,10 +51,16 @@ def test_one_run_steps_and_draws(small_seed):
     f1 = ex.redraw(View())
     assert "week 28 of" in f1.status and "transition" in f1.status
     assert f1.outcome[0]["value"] != 0.0 and f1.maps[0][1] != f0.maps[0][1]
-    assert [r["label"] for r in f1.series_rows] == [metric_label(k) for k in
-                                                    ("travel_min_mean", "coverage_admin_30",
-                                                     "one_trip_share", "petitions_per10k",
-                                                     "grievance_mean")]
+    assert [r["label"] for r in f1.series_rows] == [
+        metric_label(k)
+        for k in (
+            "travel_min_mean",
+            "coverage_admin_30",
+            "one_trip_share",
+            "petitions_per10k",
+            "grievance_mean",
+        )
+    ]
     f2 = ex.redraw(View("grievance", "before the plan"))
     assert f2.maps[0][1] != f1.maps[0][1]
     assert ex.clock.text().startswith("frame ")
@@ -87,8 +95,7 @@ def test_a_bad_choice_keeps_the_runs(small_seed):
     ex.reset(_choice(small_seed, small_seed.villagers.scale))
     runs = ex.runs
     bad = _choice(small_seed, small_seed.villagers.scale)
-    bad = type(bad)(bad.method, controls.target_range()[1] + 1, bad.switches, bad.scale,
-                    bad.seed)
+    bad = type(bad)(bad.method, controls.target_range()[1] + 1, bad.switches, bad.scale, bad.seed)
     with pytest.raises(ScenarioError):
         ex.reset(bad)
     assert ex.runs is runs
@@ -96,8 +103,12 @@ def test_a_bad_choice_keeps_the_runs(small_seed):
 
 def test_series_are_labelled_from_the_metrics_registry(stepped):
     tl = stepped.model.timeline
-    data = series_data([("A", stepped.model.tracker.history)], reform_week=tl.reform_week,
-                       transition_end=tl.transition_end, n_weeks=tl.n_weeks)
+    data = series_data(
+        [("A", stepped.model.tracker.history)],
+        reform_week=tl.reform_week,
+        transition_end=tl.transition_end,
+        n_weeks=tl.n_weeks,
+    )
     fig = plot_series(data)
     assert isinstance(fig, Figure)
     titles = [ax.get_title(loc="left") for ax in fig.axes]
@@ -114,17 +125,19 @@ def test_map_scale_is_round_and_shared_when_given(stepped):
     assert own["vmin"] == -own["vmax"] == -nice_ceiling(np.nanmax(np.abs(vv.values)))
     shared = map_view_data(md, vv.values, diverging=True, title="t", unit_label="u", scale=2.0)
     assert (shared["vmin"], shared["vmax"]) == (-2.0, 2.0)
-    level = map_view_data(md, stepped.outcome("petitions").values, diverging=False,
-                          title="t", unit_label="u")
-    assert level["vmin"] == 0.0 and level["vmax"] >= np.nanmax(
-        stepped.outcome("petitions").values)
+    level = map_view_data(
+        md, stepped.outcome("petitions").values, diverging=False, title="t", unit_label="u"
+    )
+    assert level["vmin"] == 0.0 and level["vmax"] >= np.nanmax(stepped.outcome("petitions").values)
     fig = Figure()
     ax = fig.add_subplot()
     assert plot_outcome_map(own, ax=ax) is fig
 
 
-@pytest.mark.parametrize(("x", "want"), [(0.0, 1.0), (0.0979, 0.1), (0.11, 0.15), (0.7, 0.75),
-                                         (2.2, 3.0), (7.6, 10.0), (1202, 1500.0)])
+@pytest.mark.parametrize(
+    ("x", "want"),
+    [(0.0, 1.0), (0.0979, 0.1), (0.11, 0.15), (0.7, 0.75), (2.2, 3.0), (7.6, 10.0), (1202, 1500.0)],
+)
 def test_nice_ceiling(x, want):
     assert nice_ceiling(x) == pytest.approx(want)
 

@@ -49,8 +49,9 @@ def test_wait_matches_the_affairs_the_tracker_kept(stepped):
 def test_petitions_match_the_petition_summary(stepped):
     m, reform = stepped.model, stepped.model.timeline.reform_week
     ps = petition_summary(m.petitions.loop, reform * DAYS, stepped.week * DAYS, m.villagers.n)
-    assert stepped.outcome("petitions").county == pytest.approx(ps["petitions_all_per10k"],
-                                                                rel=1e-9)
+    assert stepped.outcome("petitions").county == pytest.approx(
+        ps["petitions_all_per10k"], rel=1e-9
+    )
 
 
 def test_difference_is_b_minus_a(stepped):
@@ -63,11 +64,16 @@ def test_difference_is_b_minus_a(stepped):
 def test_step_stops_at_the_end_of_the_run(small_seed):
     from mergesim.config import apply_overrides
 
-    short = apply_overrides(small_seed, {"timeline.warmup_weeks": 2,
-                                         "timeline.burn_in_weeks": 0,
-                                         "timeline.transition_weeks": 1,
-                                         "timeline.horizon_weeks": 3,
-                                         "timeline.post_window_weeks": 0})
+    short = apply_overrides(
+        small_seed,
+        {
+            "timeline.warmup_weeks": 2,
+            "timeline.burn_in_weeks": 0,
+            "timeline.transition_weeks": 1,
+            "timeline.horizon_weeks": 3,
+            "timeline.post_window_weeks": 0,
+        },
+    )
     run = LiveRun(short, short.seed)
     assert run.step(100) == run.n_weeks == 5
     assert run.finished and run.step(1) == 0

@@ -12,8 +12,11 @@ from mergesim.config.params import Section
 from mergesim.errors import ScenarioError
 from mergesim.model import MergerModel
 
-SECTIONS = [f.name for f in dataclasses.fields(Scenario)
-            if dataclasses.is_dataclass(typing.get_type_hints(Scenario)[f.name])]
+SECTIONS = [
+    f.name
+    for f in dataclasses.fields(Scenario)
+    if dataclasses.is_dataclass(typing.get_type_hints(Scenario)[f.name])
+]
 
 
 def one_line(err: ScenarioError) -> str:
@@ -62,10 +65,13 @@ def test_list_parameters_are_tuples_and_scenarios_hash():
 
 
 def test_override_out_of_range_is_one_line():
-    err = pytest.raises(ScenarioError, apply_overrides, Scenario(),
-                        {"county.household_size": 0.5}).value
-    assert one_line(err) == ("parameters: county.household_size: value 0.5 is out of range; "
-                             "allowed: a value in [1.0, 10.0] (persons)")
+    err = pytest.raises(
+        ScenarioError, apply_overrides, Scenario(), {"county.household_size": 0.5}
+    ).value
+    assert one_line(err) == (
+        "parameters: county.household_size: value 0.5 is out of range; "
+        "allowed: a value in [1.0, 10.0] (persons)"
+    )
 
 
 def test_set_out_of_range_is_one_line(tmp_path):
@@ -84,8 +90,7 @@ def test_replace_validates_values_and_cross_field_checks():
     s = Scenario()
     err = pytest.raises(ScenarioError, dataclasses.replace, s.county, household_size=0.5).value
     assert one_line(err).startswith("CountyParams.household_size: value 0.5 is out of range")
-    err = pytest.raises(ScenarioError, dataclasses.replace, s.timeline,
-                        transition_weeks=500).value
+    err = pytest.raises(ScenarioError, dataclasses.replace, s.timeline, transition_weeks=500).value
     assert "TimelineParams.transition_weeks: value 500 must be < horizon_weeks" in one_line(err)
     with pytest.raises(ScenarioError, match="wrong type"):
         dataclasses.replace(s.plan, method=3)

@@ -61,12 +61,18 @@ def test_shipped_scenarios_load():
 
 
 def test_extends_chain_merges_key_by_key_and_replaces_lists(tmp_path):
-    write(tmp_path / "base.toml", 'name = "base"\nseed = 1\n[plan]\nmethod = "uniform"\n'
-          "target_factor = 3.0\nterrain_pull = [1.0, 1.0, 1.0]\n[county]\nvillages = 500\n")
-    write(tmp_path / "mid" / "mid.toml", 'extends = "../base.toml"\n[plan]\ntarget_factor = 2.5\n'
-          "terrain_pull = [2.0, 1.0, 0.5]\n")
-    top = write(tmp_path / "top.toml", 'extends = "mid/mid.toml"\nseed = 3\n[county]\n'
-                "townships = 40\n")
+    write(
+        tmp_path / "base.toml",
+        'name = "base"\nseed = 1\n[plan]\nmethod = "uniform"\n'
+        "target_factor = 3.0\nterrain_pull = [1.0, 1.0, 1.0]\n[county]\nvillages = 500\n",
+    )
+    write(
+        tmp_path / "mid" / "mid.toml",
+        'extends = "../base.toml"\n[plan]\ntarget_factor = 2.5\nterrain_pull = [2.0, 1.0, 0.5]\n',
+    )
+    top = write(
+        tmp_path / "top.toml", 'extends = "mid/mid.toml"\nseed = 3\n[county]\ntownships = 40\n'
+    )
     s = load_scenario(top)
     assert s.name == "top"  # the top file's stem, not the inherited name
     assert s.seed == 3
@@ -77,10 +83,14 @@ def test_extends_chain_merges_key_by_key_and_replaces_lists(tmp_path):
 
 
 def test_extends_resolves_data_paths_relative_to_the_file_that_set_them(tmp_path):
-    write(tmp_path / "parent" / "base.toml",
-          '[county]\nsource = "csv"\ndata = "data/villages.csv"\n')
-    child = write(tmp_path / "child" / "run.toml", 'extends = "../parent/base.toml"\n'
-                  '[county]\nedges = "roads.csv"\n[plan]\nmethod = "file"\nfile = "/abs/m.csv"\n')
+    write(
+        tmp_path / "parent" / "base.toml", '[county]\nsource = "csv"\ndata = "data/villages.csv"\n'
+    )
+    child = write(
+        tmp_path / "child" / "run.toml",
+        'extends = "../parent/base.toml"\n'
+        '[county]\nedges = "roads.csv"\n[plan]\nmethod = "file"\nfile = "/abs/m.csv"\n',
+    )
     s = load_scenario(child)
     assert Path(s.county.data) == tmp_path / "parent" / "data" / "villages.csv"
     assert Path(s.county.edges) == tmp_path / "child" / "roads.csv"
@@ -231,9 +241,16 @@ def test_bad_set_syntax(item):
 
 def test_set_applies_after_the_file(tmp_path):
     f = write(tmp_path / "s.toml", '[plan]\nmethod = "policy"\ntarget_factor = 2.0\n')
-    s = load_scenario(f, ["plan.method=uniform", "plan.target_factor=3",
-                          "plan.keep_heritage=false", "needs.admin=[0.0, 0.02, 0.01]",
-                          "name=custom"])
+    s = load_scenario(
+        f,
+        [
+            "plan.method=uniform",
+            "plan.target_factor=3",
+            "plan.keep_heritage=false",
+            "needs.admin=[0.0, 0.02, 0.01]",
+            "name=custom",
+        ],
+    )
     assert s.plan.method == "uniform" and s.plan.target_factor == 3.0
     assert isinstance(s.plan.target_factor, float)
     assert s.plan.keep_heritage is False
@@ -276,8 +293,12 @@ def test_set_unknown_key_lists_the_section_keys(tmp_path):
 
 @pytest.mark.parametrize(
     ("item", "key"),
-    [("plan.method=random", "plan.method"), ("county.villages=-3", "county.villages"),
-     ("county.villages=many", "county.villages"), ("plan=3", "plan")],
+    [
+        ("plan.method=random", "plan.method"),
+        ("county.villages=-3", "county.villages"),
+        ("county.villages=many", "county.villages"),
+        ("plan=3", "plan"),
+    ],
 )
 def test_set_bad_value_names_set_as_source(tmp_path, item, key):
     err = error_of(load_scenario, write(tmp_path / "s.toml", ""), [item])
@@ -295,8 +316,10 @@ def test_bad_set_syntax_through_load(tmp_path):
 
 
 def test_load_scenario_dict_nested_and_dotted(tmp_path):
-    s = load_scenario_dict({"plan": {"method": "uniform"}, "plan.target_factor": 4,
-                            "county": {"data": "v.csv"}}, base_dir=tmp_path)
+    s = load_scenario_dict(
+        {"plan": {"method": "uniform"}, "plan.target_factor": 4, "county": {"data": "v.csv"}},
+        base_dir=tmp_path,
+    )
     assert s.plan.method == "uniform" and s.plan.target_factor == 4.0
     assert Path(s.county.data) == tmp_path / "v.csv"
     assert s.base_dir == str(tmp_path)
@@ -309,8 +332,15 @@ def test_load_scenario_dict_error_names_source():
 
 def test_apply_overrides_returns_new_validated_scenario():
     base = Scenario()
-    s = apply_overrides(base, {"plan.method": "uniform", "services.agency_service": False,
-                               "county.villages": 300.0, "plan.terrain_pull": (1.0, 0.5, 0.2)})
+    s = apply_overrides(
+        base,
+        {
+            "plan.method": "uniform",
+            "services.agency_service": False,
+            "county.villages": 300.0,
+            "plan.terrain_pull": (1.0, 0.5, 0.2),
+        },
+    )
     assert s.plan.method == "uniform" and s.services.agency_service is False
     assert s.county.villages == 300 and isinstance(s.county.villages, int)
     assert s.plan.terrain_pull == (1.0, 0.5, 0.2)
@@ -320,17 +350,26 @@ def test_apply_overrides_returns_new_validated_scenario():
 
 def test_apply_overrides_accepts_numpy_values():
     np = pytest.importorskip("numpy")
-    s = apply_overrides(Scenario(), {"county.villages": np.int64(200),
-                                     "plan.target_factor": np.float64(2.5),
-                                     "needs.admin": np.array([0.0, 0.01, 0.01])})
+    s = apply_overrides(
+        Scenario(),
+        {
+            "county.villages": np.int64(200),
+            "plan.target_factor": np.float64(2.5),
+            "needs.admin": np.array([0.0, 0.01, 0.01]),
+        },
+    )
     assert s.county.villages == 200 and type(s.county.villages) is int
     assert s.needs.admin == (0.0, 0.01, 0.01)
 
 
 @pytest.mark.parametrize(
     ("overrides", "key"),
-    [({"plan.metod": "x"}, "plan.metod"), ({"plan.method": "random"}, "plan.method"),
-     ({"county.villages": "many"}, "county.villages"), ({"seed": -1}, "seed")],
+    [
+        ({"plan.metod": "x"}, "plan.metod"),
+        ({"plan.method": "random"}, "plan.method"),
+        ({"county.villages": "many"}, "county.villages"),
+        ({"seed": -1}, "seed"),
+    ],
 )
 def test_apply_overrides_errors(overrides, key):
     err = error_of(apply_overrides, Scenario(), overrides)
@@ -361,7 +400,7 @@ def test_scenario_to_dict_has_every_parameter_and_no_internal_field():
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
 def test_dump_load_round_trip_shipped(tmp_path, path):
-    s = load_scenario(path, ["description=quote \" backslash \\ tab\t é 三边"])
+    s = load_scenario(path, ['description=quote " backslash \\ tab\t é 三边'])
     out = dump_scenario(s, tmp_path / "out" / "scenario.toml")
     again = load_scenario(out)
     assert again == s
@@ -385,20 +424,34 @@ def test_floats_keep_a_decimal_point():
     assert format_toml_value(2.0) == "2.0"
     assert format_toml_value(1e300) == "1e+300"
     assert format_toml_value([1.0, 2]) == "[1.0, 2]"
-    assert format_toml_value("a\"b\\c\n\x01\x7f") == '"a\\"b\\\\c\\n\\u0001\\u007F"'
+    assert format_toml_value('a"b\\c\n\x01\x7f') == '"a\\"b\\\\c\\n\\u0001\\u007F"'
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
 # tmp_path is shared by the examples; each one overwrites the same file, which is fine here.
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=_TEXT, description=_TEXT, seed=st.integers(0, 2**63 - 1),
-       factor=st.floats(1.0, 20.0), pull=st.lists(st.floats(0.01, 10.0), min_size=3, max_size=3))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=_TEXT,
+    description=_TEXT,
+    seed=st.integers(0, 2**63 - 1),
+    factor=st.floats(1.0, 20.0),
+    pull=st.lists(st.floats(0.01, 10.0), min_size=3, max_size=3),
+)
 def test_dump_load_round_trip_random(tmp_path, name, description, seed, factor, pull):
-    s = apply_overrides(Scenario(), {"name": name, "description": description, "seed": seed,
-                                     "plan.target_factor": factor, "plan.terrain_pull": pull})
+    s = apply_overrides(
+        Scenario(),
+        {
+            "name": name,
+            "description": description,
+            "seed": seed,
+            "plan.target_factor": factor,
+            "plan.terrain_pull": pull,
+        },
+    )
     out = dump_scenario(s, tmp_path / "r.toml")
     assert load_scenario(out) == s
 
@@ -409,17 +462,34 @@ def test_dump_load_round_trip_random(tmp_path, name, description, seed, factor, 
 
 _KEYS = [k for k, *_ in iter_params(Scenario)]
 _SECTIONS = sorted({k.split(".")[0] for k in _KEYS if "." in k})
-_scalars = (st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats()
-            | st.text(max_size=8) | st.sampled_from(["policy", "uniform", "csv", ""]))
-_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
-                       | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=8)
-_any_key = (st.sampled_from(_KEYS) | st.sampled_from(_SECTIONS) | st.text(max_size=12)
-            | st.sampled_from(["extends", "base_dir", "plan.", "..", "plan.metod"])
-            | st.integers() | st.none())
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | st.text(max_size=8)
+    | st.sampled_from(["policy", "uniform", "csv", ""])
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_any_key = (
+    st.sampled_from(_KEYS)
+    | st.sampled_from(_SECTIONS)
+    | st.text(max_size=12)
+    | st.sampled_from(["extends", "base_dir", "plan.", "..", "plan.metod"])
+    | st.integers()
+    | st.none()
+)
 
 # Section tables whose keys are mostly real parameter names, so values reach the validator.
-_tables = st.dictionaries(st.sampled_from([k.split(".")[-1] for k in _KEYS]) | st.text(max_size=6),
-                          _values, max_size=6)
+_tables = st.dictionaries(
+    st.sampled_from([k.split(".")[-1] for k in _KEYS]) | st.text(max_size=6), _values, max_size=6
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -434,8 +504,11 @@ def test_fuzz_load_scenario_dict(data):
 
 
 @settings(max_examples=200, deadline=None)
-@given(overrides=st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=10) | st.integers(),
-                                 _values, max_size=4))
+@given(
+    overrides=st.dictionaries(
+        st.sampled_from(_KEYS) | st.text(max_size=10) | st.integers(), _values, max_size=4
+    )
+)
 def test_fuzz_apply_overrides(overrides):
     try:
         s = apply_overrides(Scenario(), overrides)

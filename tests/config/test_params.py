@@ -46,10 +46,12 @@ def test_reference_has_a_plausible_column():
 
 @pytest.mark.parametrize(
     ("kw", "match"),
-    [({"plausible": (0.5, 2.0)}, "leaves the allowed range"),
-     ({"plausible": (2.0, 1.5)}, "not ascending"),
-     ({"plausible": (1.6, 2.0)}, "outside plausible"),
-     ({"plausible": (1.0,)}, "not a \\(low, high\\) pair")],
+    [
+        ({"plausible": (0.5, 2.0)}, "leaves the allowed range"),
+        ({"plausible": (2.0, 1.5)}, "not ascending"),
+        ({"plausible": (1.6, 2.0)}, "outside plausible"),
+        ({"plausible": (1.0,)}, "not a \\(low, high\\) pair"),
+    ],
 )
 def test_param_rejects_a_bad_plausible_range(kw, match):
     with pytest.raises(ValueError, match=match):
@@ -75,7 +77,10 @@ def test_a_section_with_a_plausible_range_still_validates_the_allowed_range():
 def test_did_you_mean():
     assert did_you_mean("metod", ["method", "file"]) == "; did you mean 'method'?"
     assert did_you_mean("zzz", ["method", "file"]) == ""
-    assert did_you_mean("plan.metod", ["plan.method", "plan.methods", "x"], n=3,
-                        cutoff=0.5) == "; did you mean 'plan.method' or 'plan.methods'?"
+    assert (
+        did_you_mean("plan.metod", ["plan.method", "plan.methods", "x"], n=3, cutoff=0.5)
+        == "; did you mean 'plan.method' or 'plan.methods'?"
+    )
     assert unknown_key_message("metod", ["method", "file"]) == (
-        "unknown key; did you mean 'method'? valid keys: file, method")
+        "unknown key; did you mean 'method'? valid keys: file, method"
+    )

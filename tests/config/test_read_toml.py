@@ -34,12 +34,17 @@ def test_reads_utf8_and_accepts_a_byte_order_mark(tmp_path):
 
 @pytest.mark.parametrize(
     ("setup", "words"),
-    [(lambda d: d / "nope.toml", "nope.toml: file not found"),
-     (lambda d: d, "cannot read the file (Is a directory)"),
-     (lambda d: (d / "l.toml").write_bytes(LATIN1) and d / "l.toml",
-      "l.toml: not UTF-8 text (byte 0xE9 at offset 11); save the file as UTF-8"),
-     (lambda d: (d / "m.toml").write_text("a = [\n") and d / "m.toml",
-      "m.toml: malformed TOML: "),
+    [
+        (lambda d: d / "nope.toml", "nope.toml: file not found"),
+        (lambda d: d, "cannot read the file (Is a directory)"),
+        (
+            lambda d: (d / "l.toml").write_bytes(LATIN1) and d / "l.toml",
+            "l.toml: not UTF-8 text (byte 0xE9 at offset 11); save the file as UTF-8",
+        ),
+        (
+            lambda d: (d / "m.toml").write_text("a = [\n") and d / "m.toml",
+            "m.toml: malformed TOML: ",
+        ),
     ],
     ids=["missing", "folder", "latin1", "malformed"],
 )
@@ -81,8 +86,14 @@ def test_list_and_kind_detection_use_the_reader(tmp_path):
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "mergesim", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mergesim", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_sweep_and_validate_give_the_same_line_for_a_latin1_experiment(tmp_path):
@@ -97,6 +108,7 @@ def test_sweep_and_validate_give_the_same_line_for_a_latin1_experiment(tmp_path)
         assert len(err) == 1, res.stderr
         lines.append(err[0])
     assert lines[0] == lines[1]
-    assert lines[0].endswith("latin.toml: not UTF-8 text (byte 0xE9 at offset 11); "
-                             "save the file as UTF-8")
+    assert lines[0].endswith(
+        "latin.toml: not UTF-8 text (byte 0xE9 at offset 11); save the file as UTF-8"
+    )
     assert not (tmp_path / "results").exists()

@@ -34,8 +34,12 @@ def _shapes(fc: dict) -> list:
 def test_collections_are_valid_with_one_feature_per_unit(county_plan):
     county, plan = county_plan
     cols = json.loads(json.dumps(geometry_collections(county, plan)))  # plain JSON round trip
-    expect = {"villages": county.n_villages, "townships": county.n_townships,
-              "merged_villages": plan.n_new_villages, "new_townships": plan.n_new_townships}
+    expect = {
+        "villages": county.n_villages,
+        "townships": county.n_townships,
+        "merged_villages": plan.n_new_villages,
+        "new_townships": plan.n_new_townships,
+    }
     assert set(cols) == set(expect)
     for name, fc in cols.items():
         assert fc["type"] == "FeatureCollection" and fc["mergesim:units"] == "km"
@@ -57,8 +61,11 @@ def test_village_properties_join_the_county_and_the_plan(county_plan):
     v = cols["villages"]["features"]
     i = 7
     p = v[i]["properties"]
-    assert (p["index"], p["id"], p["name"]) == (i, int(county.village_id[i]),
-                                                str(county.village_name[i]))
+    assert (p["index"], p["id"], p["name"]) == (
+        i,
+        int(county.village_id[i]),
+        str(county.village_name[i]),
+    )
     assert p["township"] == int(county.township[i])
     assert p["population"] == int(county.population[i])
     assert p["new_village"] == int(plan.village_to_new[i])
@@ -71,15 +78,20 @@ def test_village_properties_join_the_county_and_the_plan(county_plan):
     for f in cols["new_townships"]["features"]:
         q = f["properties"]
         assert q["seat"] == int(plan.new_township_seat[q["index"]])
-        assert q["population"] == int(county.population[
-            plan.township_to_new[county.township] == q["index"]].sum())
+        assert q["population"] == int(
+            county.population[plan.township_to_new[county.township] == q["index"]].sum()
+        )
 
 
 def test_written_files_read_back(tmp_path, county_plan):
     county, plan = county_plan
     files = write_geometry(tmp_path / "geometry", county, plan)
-    assert sorted(p.name for p in files) == ["merged_villages.geojson", "new_townships.geojson",
-                                              "townships.geojson", "villages.geojson"]
+    assert sorted(p.name for p in files) == [
+        "merged_villages.geojson",
+        "new_townships.geojson",
+        "townships.geojson",
+        "villages.geojson",
+    ]
     for p in files:  # a standard reader: json + shapely
         fc = json.loads(p.read_text(encoding="utf-8"))
         assert all(s.is_valid for s in _shapes(fc))
@@ -98,8 +110,7 @@ def test_point_data_gets_voronoi_territories(county_plan):
     shapes = _shapes(fc)
     assert len(shapes) == county.n_villages and all(s.is_valid and s.area > 0 for s in shapes)
     # Voronoi cells do not overlap.
-    assert shapely.union_all(shapes).area == pytest.approx(sum(s.area for s in shapes),
-                                                           rel=1e-9)
+    assert shapely.union_all(shapes).area == pytest.approx(sum(s.area for s in shapes), rel=1e-9)
 
 
 def test_real_data_goes_out_in_wgs84(county_plan):
@@ -135,12 +146,15 @@ def test_every_export_is_valid_and_complete(scenario):
     county = build_county(scenario, streams)
     plan = make_plan(county, scenario, streams)
     cols = export.collections(county, plan)
-    counts = {"villages": county.n_villages, "townships": county.n_townships,
-              "merged_villages": plan.n_new_villages, "new_townships": plan.n_new_townships}
+    counts = {
+        "villages": county.n_villages,
+        "townships": county.n_townships,
+        "merged_villages": plan.n_new_villages,
+        "new_townships": plan.n_new_townships,
+    }
     for name, fc in cols.items():
         shapes = _shapes(fc)
         assert len(shapes) == counts[name]
         assert all(s.is_valid and not s.is_empty for s in shapes), name
     area = sum(s.area for s in _shapes(cols["villages"]))
-    assert math.isclose(sum(s.area for s in _shapes(cols["new_townships"])), area,
-                        rel_tol=1e-9)
+    assert math.isclose(sum(s.area for s in _shapes(cols["new_townships"])), area, rel_tol=1e-9)

@@ -99,8 +99,9 @@ def test_csv_round_trip_arrays(tmp_path):
     np.testing.assert_array_equal(c.township_seat, [8, 10, 11])
     assert c.households[0] == 77
     assert c.households[1] == round(1100 / COUNTY.household_size)
-    np.testing.assert_array_equal(c.groups,
-                                  np.maximum(1, np.rint(c.households / COUNTY.group_households)))
+    np.testing.assert_array_equal(
+        c.groups, np.maximum(1, np.rint(c.households / COUNTY.group_households))
+    )
     assert c.terrain[0] == Terrain.PLAIN and c.terrain[2] == Terrain.MOUNTAIN
     assert c.corridor.sum() == 4 and c.heritage.sum() == 1 and not c.border.any()
     # Most populous village (id 111) is in East: East is the county-seat township.
@@ -180,12 +181,12 @@ def test_household_size_changes_households_of_a_real_county():
     base = load_scenario(ROOT / "scenarios" / "example_real.toml")
     counties = {}
     for size, per_group in ((3.1, 40.0), (4.5, 25.0)):
-        s = apply_overrides(base, {"county.household_size": size,
-                                   "county.group_households": per_group})
+        s = apply_overrides(
+            base, {"county.household_size": size, "county.group_households": per_group}
+        )
         c = build_county(s)
         np.testing.assert_array_equal(c.households, np.rint(c.population / size))
-        np.testing.assert_array_equal(c.groups,
-                                      np.maximum(1, np.rint(c.households / per_group)))
+        np.testing.assert_array_equal(c.groups, np.maximum(1, np.rint(c.households / per_group)))
         counties[size] = c
     small, large = counties[3.1], counties[4.5]
     assert large.households.sum() < small.households.sum()
@@ -200,8 +201,17 @@ def test_column_table_is_what_the_loader_requires(tmp_path):
     assert {c.required for c in VILLAGE_COLUMNS + EDGE_COLUMNS} <= {"yes", "no", "one pair"}
     assert all(c.meaning and c.type for c in VILLAGE_COLUMNS + EDGE_COLUMNS)
     # Every column the table lists is read: a bad value in it is rejected, naming it.
-    for col in ("households", "groups", "area_km2", "terrain", "border", "heritage",
-                "corridor", "township_seat", "township_class"):
+    for col in (
+        "households",
+        "groups",
+        "area_km2",
+        "terrain",
+        "border",
+        "heritage",
+        "corridor",
+        "township_seat",
+        "township_class",
+    ):
         path = write_csv(tmp_path / f"{col}.csv", grid(**{col: "???"}))
         with pytest.raises(DataError) as info:
             load(path)
@@ -226,9 +236,19 @@ def example():
 def test_example_csv_and_geojson_agree(example):
     c, g = example
     assert 50 <= c.n_villages <= 200 and c.n_townships == 8
-    for name in ("village_id", "village_name", "township", "population", "households",
-                 "border", "township_name", "township_class", "township_seat", "edge_a",
-                 "edge_b"):
+    for name in (
+        "village_id",
+        "village_name",
+        "township",
+        "population",
+        "households",
+        "border",
+        "township_name",
+        "township_class",
+        "township_seat",
+        "edge_a",
+        "edge_b",
+    ):
         np.testing.assert_array_equal(getattr(c, name), getattr(g, name), err_msg=name)
     np.testing.assert_allclose(c.xy, g.xy)
     np.testing.assert_allclose(c.edge_minutes, g.edge_minutes)
@@ -254,11 +274,22 @@ def test_geojson_polygons(tmp_path):
         lon, lat = 106.0 + 0.01 * (i % 3), 32.0 + 0.01 * (i // 3)
         geom = {"type": "Polygon", "coordinates": [square(lon, lat)]}
         if i == 5:  # a MultiPolygon: its square plus a detached island far east
-            geom = {"type": "MultiPolygon",
-                    "coordinates": [[square(lon, lat)], [square(106.2, 32.0, 0.005)]]}
-        feats.append({"type": "Feature", "geometry": geom,
-                      "properties": {"id": i + 1, "name": f"P{i}", "township": "T" + str(i // 3),
-                                     "population": 500 + i}})
+            geom = {
+                "type": "MultiPolygon",
+                "coordinates": [[square(lon, lat)], [square(106.2, 32.0, 0.005)]],
+            }
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": geom,
+                "properties": {
+                    "id": i + 1,
+                    "name": f"P{i}",
+                    "township": "T" + str(i // 3),
+                    "population": 500 + i,
+                },
+            }
+        )
     path = tmp_path / "p.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     c = load_county_geojson(path, county=COUNTY, roads=ROADS)
@@ -303,8 +334,7 @@ def test_edges_file_without_minutes_column(tmp_path):
 
 def test_disconnected_edges_file(tmp_path):
     v = write_csv(tmp_path / "v.csv", grid())
-    e = write_csv(tmp_path / "e.csv", [{"a": 100 + i, "b": 101 + i} for i in range(10)
-                                       if i != 4])
+    e = write_csv(tmp_path / "e.csv", [{"a": 100 + i, "b": 101 + i} for i in range(10) if i != 4])
     with pytest.raises(DataError) as exc:
         load(v, edges=e)
     msg = assert_error(exc, e, None)
@@ -331,8 +361,17 @@ def test_derived_edges_connected_for_scattered_points(tmp_path):
     rng = np.random.default_rng(3)
     # Two clusters far apart plus a straggler: still one connected road graph.
     pts = np.vstack([rng.normal(0, 3, (40, 2)), rng.normal(60, 3, (40, 2)), [[200, -50]]])
-    rows = [{"id": i, "name": f"v{i}", "township": f"t{i // 9}", "x": x, "y": y,
-             "population": int(rng.integers(0, 3000))} for i, (x, y) in enumerate(pts)]
+    rows = [
+        {
+            "id": i,
+            "name": f"v{i}",
+            "township": f"t{i // 9}",
+            "x": x,
+            "y": y,
+            "population": int(rng.integers(0, 3000)),
+        }
+        for i, (x, y) in enumerate(pts)
+    ]
     c = load(write_csv(tmp_path / "v.csv", rows))
     assert connected(c)
     assert np.all(c.edge_minutes > 0) and np.all(c.area > 0)
@@ -407,8 +446,7 @@ def test_bad_coordinates(tmp_path, value):
 def test_latitude_out_of_range(tmp_path):
     rows = [dict(r, lon=106.0 + r["x"] / 100, lat=32.0) for r in GRID]
     rows[2]["lat"] = 95
-    p = write_csv(tmp_path / "v.csv", rows, ["id", "name", "township", "lon", "lat",
-                                            "population"])
+    p = write_csv(tmp_path / "v.csv", rows, ["id", "name", "township", "lon", "lat", "population"])
     with pytest.raises(DataError) as exc:
         load(p)
     assert_error(exc, p, "lat")
@@ -443,8 +481,14 @@ def test_unknown_terrain(tmp_path):
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("border", "maybe"), ("township_class", "capital"), ("households", "-1"),
-     ("groups", "0"), ("area_km2", "0"), ("id", "x7")],
+    [
+        ("border", "maybe"),
+        ("township_class", "capital"),
+        ("households", "-1"),
+        ("groups", "0"),
+        ("area_km2", "0"),
+        ("id", "x7"),
+    ],
 )
 def test_other_bad_values(tmp_path, column, value):
     rows = grid()
@@ -482,8 +526,10 @@ def test_empty_file(tmp_path, text):
 
 
 def _feature(i: int, geometry: object = "point") -> dict:
-    f = {"type": "Feature", "properties": {"id": i, "name": f"G{i}", "township": "T",
-                                           "population": 100 * i}}
+    f = {
+        "type": "Feature",
+        "properties": {"id": i, "name": f"G{i}", "township": "T", "population": 100 * i},
+    }
     if geometry == "point":
         f["geometry"] = {"type": "Point", "coordinates": [106 + 0.01 * i, 32.0 + 0.003 * i * i]}
     elif geometry is not None:
@@ -498,14 +544,27 @@ def _feature(i: int, geometry: object = "point") -> dict:
         ([1, 2], "type", "FeatureCollection"),
         ({"type": "Feature"}, "type", "FeatureCollection"),
         ({"type": "FeatureCollection", "features": []}, "features", "no villages"),
-        ({"type": "FeatureCollection", "features": [_feature(1), _feature(2, None)]},
-         "feature 2", "no geometry"),
-        ({"type": "FeatureCollection",
-          "features": [_feature(1), _feature(2, {"type": "LineString", "coordinates": []})]},
-         "feature 2", "LineString"),
-        ({"type": "FeatureCollection",
-          "features": [_feature(1), _feature(2, {"type": "Point", "coordinates": ["a", 1]})]},
-         "feature 2", "position"),
+        (
+            {"type": "FeatureCollection", "features": [_feature(1), _feature(2, None)]},
+            "feature 2",
+            "no geometry",
+        ),
+        (
+            {
+                "type": "FeatureCollection",
+                "features": [_feature(1), _feature(2, {"type": "LineString", "coordinates": []})],
+            },
+            "feature 2",
+            "LineString",
+        ),
+        (
+            {
+                "type": "FeatureCollection",
+                "features": [_feature(1), _feature(2, {"type": "Point", "coordinates": ["a", 1]})],
+            },
+            "feature 2",
+            "position",
+        ),
     ],
 )
 def test_malformed_geojson(tmp_path, doc, key, words):

@@ -85,8 +85,18 @@ def test_generator_deterministic_and_valid(s):
     a = build_county(s, Streams(s.seed))
     b = build_county(s, Streams(s.seed))
     a.validate()
-    for name in ("x", "y", "population", "township", "terrain", "border", "heritage",
-                 "edge_a", "edge_b", "edge_minutes"):
+    for name in (
+        "x",
+        "y",
+        "population",
+        "township",
+        "terrain",
+        "border",
+        "heritage",
+        "edge_a",
+        "edge_b",
+        "edge_minutes",
+    ):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert a.population.sum() == s.county.population
     assert units_contiguous(a, a.township)[1] == 0

@@ -61,8 +61,9 @@ def test_synthesis_shares_at_full_scale(seed_county):
     assert n == round(0.2 * county.population.sum())
     se = lambda q: 5 * np.sqrt(q * (1 - q) / n)  # noqa: E731
     assert (v.age == AgeGroup.CHILD).mean() == pytest.approx(p.child_share, abs=se(p.child_share))
-    assert (v.age == AgeGroup.ELDERLY).mean() == pytest.approx(p.elderly_share,
-                                                             abs=se(p.elderly_share))
+    assert (v.age == AgeGroup.ELDERLY).mean() == pytest.approx(
+        p.elderly_share, abs=se(p.elderly_share)
+    )
     hh_vehicle = np.zeros(v.n_households, dtype=bool)
     hh_vehicle[v.household] = v.vehicle
     assert hh_vehicle.mean() == pytest.approx(p.vehicle_share, abs=0.02)

@@ -17,7 +17,13 @@ def test_windows_and_phases():
     assert tl.window("transition") == range(10, 14)
     assert tl.window("post") == range(24, 30)
     assert [tl.phase(w) for w in (0, 9, 10, 13, 14, 29)] == [
-        Phase.PRE, Phase.PRE, Phase.TRANSITION, Phase.TRANSITION, Phase.POST, Phase.POST]
+        Phase.PRE,
+        Phase.PRE,
+        Phase.TRANSITION,
+        Phase.TRANSITION,
+        Phase.POST,
+        Phase.POST,
+    ]
     assert tl.window_of(1) is None and tl.window_of(20) is None and tl.window_of(25) == "post"
     assert Timeline(10, 0, 0, 5).window("transition") == range(10, 10)
     assert Timeline(10, 0, 4, 20, 0).window("post") == range(14, 30)

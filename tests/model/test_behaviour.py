@@ -26,15 +26,26 @@ from mergesim.plans import make_plan
 
 SEEDS = (1, 2, 3)
 SCALE = 0.05
-_GUARANTEES = ("staffing_kept", "transfers_kept", "infrastructure_kept", "services_kept",
-               "cadres_placed", "policies_kept", "land_rights_kept", "collective_kept",
-               "poverty_support_kept", "transition_pay_kept")
+_GUARANTEES = (
+    "staffing_kept",
+    "transfers_kept",
+    "infrastructure_kept",
+    "services_kept",
+    "cadres_placed",
+    "policies_kept",
+    "land_rights_kept",
+    "collective_kept",
+    "poverty_support_kept",
+    "transition_pay_kept",
+)
 CASES = {
     "seed": ("seed_county.toml", {}),
     "none": ("seed_county_none.toml", {}),
     "broken": ("seed_county.toml", {f"guarantees.{g}": False for g in _GUARANTEES}),
-    "no_duty_agency": ("seed_county.toml", {"services.transition_duty": False,
-                                            "services.agency_service": False}),
+    "no_duty_agency": (
+        "seed_county.toml",
+        {"services.transition_duty": False, "services.agency_service": False},
+    ),
     "no_comm": ("seed_county.toml", {"communication.enabled": False}),
     # Full communication effort all along, not only in the 26-week campaign.
     "more_comm": ("seed_county.toml", {"communication.routine_share": 1.0}),
@@ -58,8 +69,13 @@ def runs(request):
         county, plan = geography[path]
         out[case] = []
         for seed in SEEDS:
-            m = MergerModel(sc, county=county, plan=plan, rng=seed,
-                            **{"villagers.scale": SCALE, **TIMELINE, **overrides}).run()
+            m = MergerModel(
+                sc,
+                county=county,
+                plan=plan,
+                rng=seed,
+                **{"villagers.scale": SCALE, **TIMELINE, **overrides},
+            ).run()
             check_placement(m.cadres.pool)  # every person: exactly one post or channel
             summary = m.summary()
             assert sum(summary["cadres"]["channels"].values()) == m.cadres.pool.n
@@ -74,15 +90,18 @@ def mean(runs, case: str, window: str, key: str) -> float:
 
 def paired(runs, a: str, b: str, window: str, key: str) -> np.ndarray:
     """Per-seed differences ``a − b`` of a window metric."""
-    return np.array([sa[window][key] - sb[window][key]
-                     for (sa, _), (sb, _) in zip(runs[a], runs[b], strict=True)])
+    return np.array(
+        [
+            sa[window][key] - sb[window][key]
+            for (sa, _), (sb, _) in zip(runs[a], runs[b], strict=True)
+        ]
+    )
 
 
 def test_none_plan_redeploys_nobody_and_raises_no_reform_petitions(runs):
     for summary, history in runs["none"]:
         c = summary["cadres"]
-        assert all(v == 0 for k, v in c["channels"].items() if k not in ("kept",
-                                                                           "not_selected"))
+        assert all(v == 0 for k, v in c["channels"].items() if k not in ("kept", "not_selected"))
         assert all(p["before"] == p["after"] for p in c["posts"].values())
         # Nobody ever crosses a petition threshold, so every filing is a background one.
         assert max(h["aggrieved_share"] for h in history) == 0.0
@@ -100,10 +119,12 @@ def test_broken_guarantees_raise_petitions(runs):
     for window in ("transition", "post"):
         d = paired(runs, "broken", "seed", window, "petitions_per10k")
         assert (d > 0).all(), (window, d)
-    assert mean(runs, "broken", "post", "grievance_mean") > mean(runs, "seed", "post",
-                                                                  "grievance_mean")
-    assert mean(runs, "broken", "post", "stability_index") < mean(runs, "seed", "post",
-                                                                   "stability_index")
+    assert mean(runs, "broken", "post", "grievance_mean") > mean(
+        runs, "seed", "post", "grievance_mean"
+    )
+    assert mean(runs, "broken", "post", "stability_index") < mean(
+        runs, "seed", "post", "stability_index"
+    )
 
 
 def test_no_duty_no_agency_lengthens_admin_travel_and_raises_petitions(runs):
@@ -111,10 +132,12 @@ def test_no_duty_no_agency_lengthens_admin_travel_and_raises_petitions(runs):
         d = paired(runs, "no_duty_agency", "seed", window, "travel_min_mean_admin")
         assert (d > 0).all(), (window, d)
     assert mean(runs, "no_duty_agency", "post", "petitions_per10k") > mean(
-        runs, "seed", "post", "petitions_per10k")
+        runs, "seed", "post", "petitions_per10k"
+    )
     # No transition duty and no agency: fewer affairs handled without leaving the village.
     assert mean(runs, "no_duty_agency", "post", "admin_in_village_share") < mean(
-        runs, "seed", "post", "admin_in_village_share")
+        runs, "seed", "post", "admin_in_village_share"
+    )
 
 
 def test_more_communication_lowers_petitions(runs):

@@ -24,39 +24,69 @@ from mergesim.metrics import METRICS
 from mergesim.model import MergerModel
 from property import small_scenario
 
-SWITCHES = ("services.keep_abolished_points", "services.seat_stations",
-            "services.village_rooms", "services.agency_service", "services.transition_duty",
-            "services.health_network", "guarantees.services_kept", "guarantees.land_rights_kept",
-            "guarantees.transition_pay_kept", "communication.enabled", "cadres.one_shoulder")
+SWITCHES = (
+    "services.keep_abolished_points",
+    "services.seat_stations",
+    "services.village_rooms",
+    "services.agency_service",
+    "services.transition_duty",
+    "services.health_network",
+    "guarantees.services_kept",
+    "guarantees.land_rights_kept",
+    "guarantees.transition_pay_kept",
+    "communication.enabled",
+    "cadres.one_shoulder",
+)
 
 #: Units whose metrics cannot be negative (everything but the unitless ones, checked apart).
-NON_NEGATIVE = {"min", "days", "weeks", "trips", "min/person/week", "needs/1000 persons",
-                "petitions/10,000", "petitions/10,000/year", "petitions/cadre", "cadres",
-                "relative productivity"}
+NON_NEGATIVE = {
+    "min",
+    "days",
+    "weeks",
+    "trips",
+    "min/person/week",
+    "needs/1000 persons",
+    "petitions/10,000",
+    "petitions/10,000/year",
+    "petitions/cadre",
+    "cadres",
+    "relative productivity",
+}
 
 
 @st.composite
 def scenarios(draw):
     villages = draw(st.integers(30, 90))
-    s = small_scenario(villages=villages, townships=draw(st.integers(3, 8)),
-                       seed=draw(st.integers(0, 10_000)),
-                       method=draw(st.sampled_from(["policy", "uniform", "none"])),
-                       target=draw(st.floats(1.3, 3.0)))
+    s = small_scenario(
+        villages=villages,
+        townships=draw(st.integers(3, 8)),
+        seed=draw(st.integers(0, 10_000)),
+        method=draw(st.sampled_from(["policy", "uniform", "none"])),
+        target=draw(st.floats(1.3, 3.0)),
+    )
     sets = {k: draw(st.booleans()) for k in SWITCHES}
-    sets.update({
-        "villagers.scale": 0.05,
-        "timeline.warmup_weeks": 4, "timeline.burn_in_weeks": 1,
-        "timeline.transition_weeks": draw(st.integers(1, 4)), "timeline.horizon_weeks": 10,
-        "timeline.post_window_weeks": 3, "services.duty_weeks": draw(st.integers(0, 6)),
-        # Enough grievance and filing that the petition loop has work in a short run.
-        "grievance.file_prob": 0.5,
-        "guarantees.services_loss": draw(st.floats(0.0, 1.0)),
-    })
+    sets.update(
+        {
+            "villagers.scale": 0.05,
+            "timeline.warmup_weeks": 4,
+            "timeline.burn_in_weeks": 1,
+            "timeline.transition_weeks": draw(st.integers(1, 4)),
+            "timeline.horizon_weeks": 10,
+            "timeline.post_window_weeks": 3,
+            "services.duty_weeks": draw(st.integers(0, 6)),
+            # Enough grievance and filing that the petition loop has work in a short run.
+            "grievance.file_prob": 0.5,
+            "guarantees.services_loss": draw(st.floats(0.0, 1.0)),
+        }
+    )
     return apply_overrides(s, sets)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(scenario=scenarios())
 def test_invariants_hold_every_week(scenario):
     """Unit "-" means a share or an index in [0, 1]; a metric that is neither must say its

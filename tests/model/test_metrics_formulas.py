@@ -114,8 +114,9 @@ def test_coverage_equals_a_per_villager_loop(seed_county):
         sel = masks["absorbed_villages"][v.village]
         own = r.centre_minutes[v.village] * np.where(v.vehicle, 1.0, f)
         assert cov["coverage_admin_30_absorbed_villages"] == pytest.approx((own[sel] <= 30).mean())
-    assert coverage_share(np.array([10.0, np.inf]), np.array([1, 1]), np.array([1, 0]), 4.0,
-                          30) == pytest.approx(1 / 3)
+    assert coverage_share(
+        np.array([10.0, np.inf]), np.array([1, 1]), np.array([1, 0]), 4.0, 30
+    ) == pytest.approx(1 / 3)
 
 
 def test_every_metric_has_a_reporter_and_documentation():
@@ -129,7 +130,8 @@ def test_every_metric_has_a_reporter_and_documentation():
 def test_metrics_doc_is_current():
     doc = ROOT / "docs" / "metrics.md"
     assert doc.read_text(encoding="utf-8") == metrics_markdown(), (
-        "docs/metrics.md is out of date: run .venv/bin/python scripts/gen_metrics_docs.py")
+        "docs/metrics.md is out of date: run .venv/bin/python scripts/gen_metrics_docs.py"
+    )
 
 
 @pytest.mark.parametrize("staffing", ["cadres", "fixed"])
@@ -138,15 +140,18 @@ def test_caseload_divides_by_the_servers_in_force(seed_county, staffing):
     cadres' petition staff with the ``min_servers`` floor, or ``servers_township`` when the
     staffing is fixed — never the cadres' count when they do not staff the loop."""
     county, plan = seed_county
-    s = apply_overrides(short_seed_scenario(0.02), {
-        "petitions.staffing": staffing, "petitions.servers_township": [2, 1, 1, 3, 1, 1]})
+    s = apply_overrides(
+        short_seed_scenario(0.02),
+        {"petitions.staffing": staffing, "petitions.servers_township": [2, 1, 1, 3, 1, 1]},
+    )
     m = MergerModel(s, county=county, plan=plan)
     p = s.petitions
     for _ in range(m.timeline.reform_week + 4):
         m.step()
         rec, loop = m.petitions.loop.rec, m.petitions.loop
-        open_town = np.count_nonzero((rec.stage < CLOSED) & (rec.level == Level.TOWNSHIP)
-                                     & (rec.filed < loop.clock))
+        open_town = np.count_nonzero(
+            (rec.stage < CLOSED) & (rec.level == Level.TOWNSHIP) & (rec.filed < loop.clock)
+        )
         n_towns = loop.n_units - 1
         if staffing == "fixed":
             servers = sum(p.servers_township) * n_towns
@@ -154,5 +159,6 @@ def test_caseload_divides_by_the_servers_in_force(seed_county, staffing):
             n, _ = petition_staff_by_township(m.cadres.pool)
             servers = np.maximum(np.rint(n), p.min_servers).sum()
         assert m.tracker.current["petition_caseload_per_cadre"] == pytest.approx(
-            open_town / m.petitions.scale / servers)
+            open_town / m.petitions.scale / servers
+        )
     assert open_town > 0

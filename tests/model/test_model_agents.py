@@ -15,8 +15,10 @@ from tiny_county import tiny_scenario
 @pytest.fixture
 def model(line):
     county, plan = line
-    s = tiny_scenario(needs={"admin": [0.3, 0.3, 0.3], "health_routine": [0.2, 0.2, 0.2]},
-                      villagers={"sample_agents": 40})
+    s = tiny_scenario(
+        needs={"admin": [0.3, 0.3, 0.3], "health_routine": [0.2, 0.2, 0.2]},
+        villagers={"sample_agents": 40},
+    )
     m = MergerModel(s, county=county, plan=plan)
     for _ in range(4):
         m.step()

@@ -21,9 +21,15 @@ def test_batch_run_with_dotted_scenario_keys():
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # `iterations` is deprecated in 3.5
-        rows = mesa.batch_run(MergerModel, parameters=params, iterations=1, max_steps=100,
-                              number_processes=1, data_collection_period=1,
-                              display_progress=False)
+        rows = mesa.batch_run(
+            MergerModel,
+            parameters=params,
+            iterations=1,
+            max_steps=100,
+            number_processes=1,
+            data_collection_period=1,
+            display_progress=False,
+        )
     assert len(rows) == 2 * 7  # two runs, one row per week
     by = {}
     for r in rows:

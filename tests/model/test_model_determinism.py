@@ -29,16 +29,19 @@ def test_same_seed_same_metrics(seed_county):
     assert len(a.tracker.history) == len(b.tracker.history) == s.timeline.warmup_weeks + 16
     assert all(_same(x, y) for x, y in zip(a.tracker.history, b.tracker.history, strict=True))
     c = MergerModel(s, county=county, plan=plan, rng=s.seed + 1).run()
-    assert not all(_same(x, y) for x, y in zip(a.tracker.history, c.tracker.history,
-                                               strict=True))
+    assert not all(_same(x, y) for x, y in zip(a.tracker.history, c.tracker.history, strict=True))
 
 
 def test_a_policy_switch_leaves_other_streams_unchanged(seed_county):
     county, plan = seed_county
     s = short_seed_scenario(0.005)
     a = MergerModel(s, county=county, plan=plan)
-    b = MergerModel(s, county=county, plan=plan,
-                    **{"services.agency_service": False, "services.keep_abolished_points": False})
+    b = MergerModel(
+        s,
+        county=county,
+        plan=plan,
+        **{"services.agency_service": False, "services.keep_abolished_points": False},
+    )
     for f in ("village", "household", "age", "vehicle", "key_person", "trust", "threshold"):
         np.testing.assert_array_equal(getattr(a.villagers, f), getattr(b.villagers, f))
     differs = False
@@ -47,8 +50,10 @@ def test_a_policy_switch_leaves_other_streams_unchanged(seed_county):
         b.step()
         for f in ("villager", "kind", "utype", "prio"):
             np.testing.assert_array_equal(getattr(a.needs.new, f), getattr(b.needs.new, f))
-        differs |= a.tracker.current["admin_in_village_share"] != \
-            b.tracker.current["admin_in_village_share"]
+        differs |= (
+            a.tracker.current["admin_in_village_share"]
+            != b.tracker.current["admin_in_village_share"]
+        )
     assert differs  # the switch did change the services' outcome
     assert a.rng.random() == b.rng.random()  # Mesa's own stream is seeded the same way
 

@@ -36,15 +36,21 @@ def test_seed_county_reform_directions(policy_run):
     pre, post = policy_run.summary()["pre"], policy_run.summary()["post"]
     # new townships' centres sit at old seats: nobody gets closer to their centre
     assert post["coverage_admin_30"] <= pre["coverage_admin_30"]
-    assert post["coverage_admin_30_unchanged_townships"] == pre[
-        "coverage_admin_30_unchanged_townships"]
+    assert (
+        post["coverage_admin_30_unchanged_townships"]
+        == pre["coverage_admin_30_unchanged_townships"]
+    )
     # agency service and rooms keep more affairs in the village
     assert post["admin_in_village_share"] > pre["admin_in_village_share"] + 0.1
     # harm concentrates in absorbed townships
-    d_abs = post["admin_travel_min_mean_absorbed_townships"] - pre[
-        "admin_travel_min_mean_absorbed_townships"]
-    d_unc = post["admin_travel_min_mean_unchanged_townships"] - pre[
-        "admin_travel_min_mean_unchanged_townships"]
+    d_abs = (
+        post["admin_travel_min_mean_absorbed_townships"]
+        - pre["admin_travel_min_mean_absorbed_townships"]
+    )
+    d_unc = (
+        post["admin_travel_min_mean_unchanged_townships"]
+        - pre["admin_travel_min_mean_unchanged_townships"]
+    )
     assert d_abs > d_unc
 
 
@@ -52,8 +58,14 @@ def test_no_merger_and_no_policies_changes_nothing_structural(seed_county):
     county, _ = seed_county
     from mergesim.plans import make_plan
 
-    s = short_seed_scenario(0.005, seat_stations=False, village_rooms=False,
-                            agency_service=False, transition_duty=False, health_network=False)
+    s = short_seed_scenario(
+        0.005,
+        seat_stations=False,
+        village_rooms=False,
+        agency_service=False,
+        transition_duty=False,
+        health_network=False,
+    )
     s = dataclasses.replace(s, plan=dataclasses.replace(s.plan, method="none"))
     m = MergerModel(s, county=county, plan=make_plan(county, s)).run()
     np.testing.assert_array_equal(m.villagers.access_now, m.villagers.access_ref)

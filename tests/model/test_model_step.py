@@ -20,8 +20,14 @@ def test_model_is_an_ordinary_mesa_model(line, tiny):
     m = MergerModel(tiny, county=county, plan=plan)
     assert isinstance(m, mesa.Model)
     assert m.config is tiny and m.scenario is not tiny  # Mesa keeps its own `scenario`
-    assert [mech.name for mech in m.mechanisms] == ["population", "needs", "services", "cadres",
-                                                 "grievance", "petitions"]
+    assert [mech.name for mech in m.mechanisms] == [
+        "population",
+        "needs",
+        "services",
+        "cadres",
+        "grievance",
+        "petitions",
+    ]
     m.step()
     assert m.steps == 1 and m.week == 1
     df = m.datacollector.get_model_vars_dataframe()
@@ -30,15 +36,19 @@ def test_model_is_an_ordinary_mesa_model(line, tiny):
 
 def test_phases_and_configuration_changes(line):
     county, plan = line
-    s = tiny_scenario(timeline={"warmup_weeks": 3, "transition_weeks": 2, "horizon_weeks": 5},
-                      services={"duty_weeks": 1})
+    s = tiny_scenario(
+        timeline={"warmup_weeks": 3, "transition_weeks": 2, "horizon_weeks": 5},
+        services={"duty_weeks": 1},
+    )
     m = MergerModel(s, county=county, plan=plan)
     assert m._change_weeks == {3, 4, 5}
     calls = []
     for mech in m.mechanisms:
         orig = mech.on_phase
-        mech.on_phase = lambda model, week, _o=orig, _n=mech.name: (calls.append((week, _n)),
-                                                                     _o(model, week))
+        mech.on_phase = lambda model, week, _o=orig, _n=mech.name: (
+            calls.append((week, _n)),
+            _o(model, week),
+        )
     phases, centre_kinds, duty = [], [], []
     pts = m.services.points
     while m.running:
@@ -69,8 +79,13 @@ def test_administrative_township_switches_at_the_reform(line, tiny):
 
 def test_dotted_overrides_and_rng(line, tiny):
     county, plan = line
-    m = MergerModel(tiny, county=county, plan=plan, rng=5,
-                    **{"services.agency_service": False, "needs.max_trips": 3})
+    m = MergerModel(
+        tiny,
+        county=county,
+        plan=plan,
+        rng=5,
+        **{"services.agency_service": False, "needs.max_trips": 3},
+    )
     assert m.config.seed == 5
     assert m.config.services.agency_service is False and m.config.needs.max_trips == 3
     assert tiny.services.agency_service is True  # the base scenario is not modified

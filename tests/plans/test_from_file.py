@@ -48,14 +48,27 @@ def test_file_method_through_scenario(tmp_path, county_plan):
     c, p = county_plan
     write_plan_csv(c, p, tmp_path / "plan.csv")
     _, s = small_county(villages=70, townships=6, seed=4)
-    s = apply_overrides(dataclasses.replace(s, base_dir=str(tmp_path)),
-                        {"plan.method": "file", "plan.file": "plan.csv"})
+    s = apply_overrides(
+        dataclasses.replace(s, base_dir=str(tmp_path)),
+        {"plan.method": "file", "plan.file": "plan.csv"},
+    )
     q = make_plan(c, s)
     assert np.array_equal(p.village_to_new, q.village_to_new)
 
 
-@pytest.mark.parametrize("case", ["omit", "repeat", "unknown", "badid", "split_township",
-                                  "village_spans", "missing_col", "empty_label"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "omit",
+        "repeat",
+        "unknown",
+        "badid",
+        "split_township",
+        "village_spans",
+        "missing_col",
+        "empty_label",
+    ],
+)
 def test_bad_mappings(tmp_path, county_plan, case):
     c, p = county_plan
     write_plan_csv(c, p, tmp_path / "good.csv")
@@ -101,8 +114,13 @@ def test_non_contiguous_is_reported_not_rejected(tmp_path, county_plan):
     rows = []
     for i in range(c.n_villages):
         nv = "far-pair" if i in (a, b) else f"v{i}"
-        rows.append({"village_id": int(c.village_id[i]), "new_village": nv,
-                     "new_township": f"t{c.township[i]}"})
+        rows.append(
+            {
+                "village_id": int(c.village_id[i]),
+                "new_village": nv,
+                "new_township": f"t{c.township[i]}",
+            }
+        )
     _write(tmp_path / "nc.csv", rows)
     q = load_plan_csv(c, tmp_path / "nc.csv")
     assert any("not contiguous" in n for n in q.notes)

@@ -39,8 +39,12 @@ def test_seed_county_reproduces_report_bands(seed):
     assert sm["border_villages"] == 72 and sm["border_villages_kept"] == 72
     assert 500 <= sm["villages_merged_away"] <= 600
     assert 345 <= sm["merged_villages"] <= 420
-    for key in ("village_pop_ratio", "village_area_ratio", "township_pop_ratio",
-                "township_area_ratio"):
+    for key in (
+        "village_pop_ratio",
+        "village_area_ratio",
+        "township_pop_ratio",
+        "township_area_ratio",
+    ):
         assert 1.8 <= sm[key] <= 2.4, key
     assert sm["heritage_kept"] == sm["heritage_units"]
     assert all(ch.ok for ch in plan_checks(c, p, s)), plan_checks(c, p, s)
@@ -127,8 +131,9 @@ def test_ensemble_members_reproducible_and_distinct(seed):
 
 
 def test_unreachable_township_target_is_reported():
-    c, s = small_county(villages=60, townships=5, border_t=2, border_v=2, heritage_t=1,
-                        central=1, seed=11)
+    c, s = small_county(
+        villages=60, townships=5, border_t=2, border_v=2, heritage_t=1, central=1, seed=11
+    )
     s = apply_overrides(s, {"plan.target_factor": 5.0})  # 1 township wanted, but 3 are exempt
     p = make_plan(c, s, Streams(s.seed))
     sm = summarize(c, p)
@@ -140,8 +145,14 @@ def test_agglomerate_respects_frozen_and_containers():
     # A path of 6 units: 0-1-2-3-4-5; unit 2 frozen; containers split {0..2} / {3..5}.
     pairs = np.array([[i, i + 1] for i in range(5)])
     labels, k = agglomerate(
-        pairs, np.ones(6), np.ones(6), np.array([0, 0, 1, 0, 0, 0], bool),
-        np.array([0, 0, 0, 1, 1, 1]), 1, size_exponent=1.0, gradient_strength=0.0,
+        pairs,
+        np.ones(6),
+        np.ones(6),
+        np.array([0, 0, 1, 0, 0, 0], bool),
+        np.array([0, 0, 0, 1, 1, 1]),
+        1,
+        size_exponent=1.0,
+        gradient_strength=0.0,
     )
     assert k == 3  # {0,1}, {2}, {3,4,5}
     assert labels[0] == labels[1] and labels[3] == labels[4] == labels[5]

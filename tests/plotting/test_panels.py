@@ -32,8 +32,9 @@ def test_channel_table_is_the_mean_per_group_in_run_order():
     tab = channel_table(runs_table())
     assert list(tab.index) == ["b", "a"] and list(tab.columns) == list(CHANNELS)
     # mean over replicates 0, 1, 2 of base + k + rep = base + k + 1
-    expect = np.array([[10.0 + k + 1 for k in range(len(CHANNELS))],
-                       [20.0 + k + 1 for k in range(len(CHANNELS))]])
+    expect = np.array(
+        [[10.0 + k + 1 for k in range(len(CHANNELS))], [20.0 + k + 1 for k in range(len(CHANNELS))]]
+    )
     np.testing.assert_allclose(tab.to_numpy(), expect)
     assert isinstance(plot_channels_by_group(tab), Figure)
 
@@ -71,10 +72,22 @@ def test_change_maps_share_one_colour_scale():
     from mergesim.plotting.timeseries import change_span
 
     xy = np.column_stack([np.arange(5.0), np.arange(5.0)])
-    maps = {g: {"rings": [], "ring_village": np.zeros(0, np.int64), "xy": xy, "change": c,
-                "from_data": False, "boundaries": [], "seats": np.zeros((0, 2)), "units": "km"}
-            for g, c in (("a", np.array([1.0, -2.0, 0.0, np.nan, 0.5])),
-                         ("b", np.array([4.0, 0.0, -1.0, 0.0, 0.0])))}
+    maps = {
+        g: {
+            "rings": [],
+            "ring_village": np.zeros(0, np.int64),
+            "xy": xy,
+            "change": c,
+            "from_data": False,
+            "boundaries": [],
+            "seats": np.zeros((0, 2)),
+            "units": "km",
+        }
+        for g, c in (
+            ("a", np.array([1.0, -2.0, 0.0, np.nan, 0.5])),
+            ("b", np.array([4.0, 0.0, -1.0, 0.0, 0.0])),
+        )
+    }
     assert change_span(*(m["change"] for m in maps.values())) == 4.0
     fig = plot_change_maps(maps)
     panels = [ax for ax in fig.axes if ax.get_title() in maps]

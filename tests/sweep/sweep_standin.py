@@ -24,14 +24,21 @@ def toy_series(scenario) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(scenario.seed)
     w = np.arange(weeks)
     after = (w >= tl.warmup_weeks).astype(float)
-    effect = (scenario.plan.target_factor - 1.0) * 20.0 * (
-        0.5 if scenario.services.agency_service else 1.0)
+    effect = (
+        (scenario.plan.target_factor - 1.0)
+        * 20.0
+        * (0.5 if scenario.services.agency_service else 1.0)
+    )
     trust = scenario.villagers.trust_mean
     travel = 60.0 + effect * after + 5.0 * trust + rng.normal(0.0, 3.0, weeks)
-    return {"week": w, "travel_min_mean": travel,
-            "travel_worst_decile_min": 2.5 * travel + rng.normal(0.0, 5.0, weeks),
-            "coverage_admin_30": np.clip(0.9 - 0.1 * effect / 20.0 * after
-                                         + rng.normal(0, 0.01, weeks), 0, 1)}
+    return {
+        "week": w,
+        "travel_min_mean": travel,
+        "travel_worst_decile_min": 2.5 * travel + rng.normal(0.0, 5.0, weeks),
+        "coverage_admin_30": np.clip(
+            0.9 - 0.1 * effect / 20.0 * after + rng.normal(0, 0.01, weeks), 0, 1
+        ),
+    }
 
 
 def toy_run(scenario):
@@ -40,11 +47,16 @@ def toy_run(scenario):
     s = toy_series(scenario)
     pre = s["week"] < tl.warmup_weeks
     post = s["week"] >= tl.warmup_weeks + tl.transition_weeks
-    summary = {"scenario": scenario.name, "seed": scenario.seed,
-               "timeline": {"reform_week": tl.warmup_weeks,
-                            "transition_end": tl.warmup_weeks + tl.transition_weeks},
-               "pre": {m: float(s[m][pre].mean()) for m in METRICS},
-               "post": {m: float(s[m][post].mean()) for m in METRICS}}
+    summary = {
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "timeline": {
+            "reform_week": tl.warmup_weeks,
+            "transition_end": tl.warmup_weeks + tl.transition_weeks,
+        },
+        "pre": {m: float(s[m][pre].mean()) for m in METRICS},
+        "post": {m: float(s[m][post].mean()) for m in METRICS},
+    }
     buf = io.StringIO()
     buf.write("week,phase," + ",".join(METRICS) + "\n")
     for i in range(len(s["week"])):
@@ -114,8 +126,9 @@ SHORT = """
 """
 
 
-def write_experiment(folder, body: str, *, name: str = "exp", scenarios: str | None = None,
-                     short: bool = True):
+def write_experiment(
+    folder, body: str, *, name: str = "exp", scenarios: str | None = None, short: bool = True
+):
     """Write ``folder/name.toml``: the seed county (unless ``scenarios`` given), ``body``."""
     scen = scenarios if scenarios is not None else f'scenarios = ["{SEED}"]'
     text = f'name = "{name}"\n{scen}\n{body}\n' + (SHORT if short else "")
@@ -124,5 +137,7 @@ def write_experiment(folder, body: str, *, name: str = "exp", scenarios: str | N
     return path
 
 
-TWO_SCENARIOS = (f'scenarios = ["{SEED}", {{ label = "no_agency", path = "{SEED}", '
-                 f'set = {{ "services.agency_service" = false }} }}]')
+TWO_SCENARIOS = (
+    f'scenarios = ["{SEED}", {{ label = "no_agency", path = "{SEED}", '
+    f'set = {{ "services.agency_service" = false }} }}]'
+)

@@ -35,7 +35,7 @@ EXPERIMENT = f"""
 name = "faults"
 seed = 7
 replications = 5
-scenarios = ["{ROOT / 'scenarios' / 'example_real.toml'}"]
+scenarios = ["{ROOT / "scenarios" / "example_real.toml"}"]
 metrics = ["post.travel_min_mean"]
 
 [overrides]
@@ -79,8 +79,9 @@ def experiment(tmp_path_factory) -> Path:
 def reference(experiment) -> pd.DataFrame:
     """An uninterrupted sweep, the same command."""
     out = experiment.parent / "reference"
-    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "2",
-                 "--no-progress"]) == 0
+    assert (
+        main(["sweep", str(experiment), "--out", str(out), "--workers", "2", "--no-progress"]) == 0
+    )
     return numbers(out)
 
 
@@ -90,9 +91,13 @@ def sweep_cmd(experiment: Path, out: Path) -> list[str]:
 
 def start(experiment: Path, out: Path) -> subprocess.Popen:
     """``mergesim sweep`` in its own session (so its whole process tree can be signalled)."""
-    return subprocess.Popen([sys.executable, "-m", "mergesim", *sweep_cmd(experiment, out)],
-                            start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "mergesim", *sweep_cmd(experiment, out)],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_runs(proc: subprocess.Popen, out: Path, k: int) -> None:
@@ -125,19 +130,23 @@ def kill_session(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
-def resume_and_compare(experiment: Path, out: Path, reference: pd.DataFrame, done: int,
-                       capsys) -> None:
+def resume_and_compare(
+    experiment: Path, out: Path, reference: pd.DataFrame, done: int, capsys
+) -> None:
     assert main(sweep_cmd(experiment, out)) == 0
-    assert f"{RUNS} runs: {done} already done, {RUNS - done} ok and 0 failed" in \
-        capsys.readouterr().out
+    assert (
+        f"{RUNS} runs: {done} already done, {RUNS - done} ok and 0 failed"
+        in capsys.readouterr().out
+    )
     pd.testing.assert_frame_equal(numbers(out), reference)
     assert not list(out.rglob("*.tmp"))
     man = json.loads((out / "manifest.json").read_text())
     assert man["state"] == "complete" and man["counts"] == {"ok": RUNS}
 
 
-def test_ctrl_c_then_sigkill_of_driver_then_sigkill_of_worker(experiment, reference, tmp_path,
-                                                              capsys):
+def test_ctrl_c_then_sigkill_of_driver_then_sigkill_of_worker(
+    experiment, reference, tmp_path, capsys
+):
     """One sweep interrupted three ways, each re-run being the same command:
 
     1. Ctrl-C (SIGINT to the process group) after some runs: exit 130, a resume hint, no
@@ -189,8 +198,11 @@ def test_ctrl_c_then_sigkill_of_driver_then_sigkill_of_worker(experiment, refere
         wait_for_runs(proc, out, k)
         # Pool workers are the forkserver's children; the driver's own children are the
         # forkserver and the resource tracker.
-        parent = {p: int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1])
-                  for p in session_pids(proc.pid) if p != proc.pid}
+        parent = {
+            p: int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            for p in session_pids(proc.pid)
+            if p != proc.pid
+        }
         workers = [p for p, pp in parent.items() if pp != proc.pid]
         assert workers, parent
         os.kill(rng.choice(workers), signal.SIGKILL)
@@ -198,16 +210,18 @@ def test_ctrl_c_then_sigkill_of_driver_then_sigkill_of_worker(experiment, refere
     finally:
         kill_session(proc)
     assert proc.returncode == 0, err
-    assert f"{RUNS} runs: {after_kill} already done, {RUNS - after_kill} ok and 0 failed" \
-        in stdout, (stdout, err)
+    assert (
+        f"{RUNS} runs: {after_kill} already done, {RUNS - after_kill} ok and 0 failed" in stdout
+    ), (stdout, err)
     pd.testing.assert_frame_equal(numbers(out), reference)
     assert not list(out.rglob("*.tmp"))
     man = json.loads((out / "manifest.json").read_text())
     assert man["state"] == "complete" and man["counts"] == {"ok": RUNS}
 
 
-def test_full_disk_is_one_line_and_keeps_earlier_results(experiment, reference, tmp_path,
-                                                         monkeypatch, capsys):
+def test_full_disk_is_one_line_and_keeps_earlier_results(
+    experiment, reference, tmp_path, monkeypatch, capsys
+):
     """The disk fills after a few runs: exit 2 with one line; the runs written before are
     complete and correct, no temporary file is left, and the re-run finishes the sweep."""
     import mergesim.io as mio
@@ -245,7 +259,8 @@ def test_full_disk_is_one_line_and_keeps_earlier_results(experiment, reference, 
         rec = json.loads(path.read_text())  # complete JSON, not a torn write
         assert rec["status"] == "ok"
         assert rec["summary"]["post"]["travel_min_mean"] == pytest.approx(
-            ref.loc[rec["run_id"], "post.travel_min_mean"], rel=1e-12)
+            ref.loc[rec["run_id"], "post.travel_min_mean"], rel=1e-12
+        )
     json.loads((out / "manifest.json").read_text())  # the last good manifest, intact
     resume_and_compare(experiment, out, reference, k, capsys)
 
@@ -259,10 +274,13 @@ def test_results_folder_under_a_file_is_one_line(experiment, tmp_path, capsys):
 
 
 def test_unwritable_results_folder_is_one_line_and_keeps_earlier_results(
-        experiment, reference, tmp_path, capsys):
+    experiment, reference, tmp_path, capsys
+):
     if os.geteuid() == 0:
-        pytest.skip("running as root: chmod does not stop root from writing (the path-under-a-"
-                    "file test covers the unwritable case)")
+        pytest.skip(
+            "running as root: chmod does not stop root from writing (the path-under-a-"
+            "file test covers the unwritable case)"
+        )
     out = tmp_path / "out"
     src = experiment.parent / "reference"
     subprocess.run(["cp", "-r", str(src), str(out)], check=True)

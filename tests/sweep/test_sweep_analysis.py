@@ -32,8 +32,13 @@ def swept(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("swept")
     exp_path = write_experiment(tmp, BODY, scenarios=TWO_SCENARIOS)
     out = tmp / "out"
-    res = run_sweep(load_experiment(exp_path), out, executor=ThreadPoolExecutor(2),
-                    run_fn=st.toy_run, progress=False)
+    res = run_sweep(
+        load_experiment(exp_path),
+        out,
+        executor=ThreadPoolExecutor(2),
+        run_fn=st.toy_run,
+        progress=False,
+    )
     plot_results(out)
     return out, res
 
@@ -59,9 +64,15 @@ def test_paired_replicates_share_seeds_and_cancel_noise(swept):
 
 
 def test_paired_data_matches_a_hand_computation():
-    runs = pd.DataFrame({
-        "scenario": ["a"] * 3 + ["b"] * 3, "point": [0] * 6, "replicate": [0, 1, 2] * 2,
-        "status": ["ok"] * 5 + ["failed"], "m": [1.0, 2.0, 4.0, 2.0, 2.5, 99.0]})
+    runs = pd.DataFrame(
+        {
+            "scenario": ["a"] * 3 + ["b"] * 3,
+            "point": [0] * 6,
+            "replicate": [0, 1, 2] * 2,
+            "status": ["ok"] * 5 + ["failed"],
+            "m": [1.0, 2.0, 4.0, 2.0, 2.5, 99.0],
+        }
+    )
     d = pc.paired_data(runs, "m", "a")
     assert d.loc[0, "n_pairs"] == 2  # the failed run of b drops its pair
     assert d.loc[0, "mean_diff"] == pytest.approx(((2 - 1) + (2.5 - 2)) / 2)
@@ -85,16 +96,20 @@ def test_band_data_quantiles(swept):
 def test_figures_and_report(swept):
     out, res = swept
     names = {p.name for p in (out / "figures").iterdir()}
-    assert {"bands_travel_min_mean.png", "final_post_travel_min_mean.png",
-            "response_plan_target_factor_post_travel_min_mean.png"} <= names
+    assert {
+        "bands_travel_min_mean.png",
+        "final_post_travel_min_mean.png",
+        "response_plan_target_factor_post_travel_min_mean.png",
+    } <= names
     report = (out / "report.md").read_text()
     assert "## Headline metrics" in report and "Δ no_agency − seed_county" in report
     for line in report.splitlines():
         if line.startswith("!["):
             assert (out / line.split("(")[1].rstrip(")")).is_file()
     assert "## Reproduce" in report and "mergesim sweep" in report
-    fig = pc.plot_final(pc.final_data(read_runs(out), "post.travel_min_mean"),
-                        "post.travel_min_mean")
+    fig = pc.plot_final(
+        pc.final_data(read_runs(out), "post.travel_min_mean"), "post.travel_min_mean"
+    )
     assert isinstance(fig, Figure)
     assert "(min)" in fig.axes[0].get_xlabel()  # axes carry units
 
@@ -102,12 +117,17 @@ def test_figures_and_report(swept):
 def test_compare_two_results_folders(swept, tmp_path):
     out, _ = swept
     other = tmp_path / "other"
-    exp_path = write_experiment(tmp_path, BODY.replace("[1.5, 3.0]", "[1.5, 2.0]"),
-                                scenarios=TWO_SCENARIOS)
-    run_sweep(load_experiment(exp_path), other, executor=ThreadPoolExecutor(2),
-              run_fn=st.toy_run, progress=False)
-    dest, table = compare_results([out, other], tmp_path / "cmp",
-                                  ["post.travel_min_mean"])
+    exp_path = write_experiment(
+        tmp_path, BODY.replace("[1.5, 3.0]", "[1.5, 2.0]"), scenarios=TWO_SCENARIOS
+    )
+    run_sweep(
+        load_experiment(exp_path),
+        other,
+        executor=ThreadPoolExecutor(2),
+        run_fn=st.toy_run,
+        progress=False,
+    )
+    dest, table = compare_results([out, other], tmp_path / "cmp", ["post.travel_min_mean"])
     assert (dest / "compare.md").is_file()
     assert "out:no_agency" in table and "Δ other:seed_county − out:seed_county" in table
 
@@ -132,8 +152,7 @@ def sens_sweep(tmp_path, method, n):
     exp_path = write_experiment(tmp_path, SOBOL.format(method=method, n=n), name=method)
     exp = load_experiment(exp_path)
     out = tmp_path / method
-    res = run_sweep(exp, out, executor=ThreadPoolExecutor(2), run_fn=st.sobol_run,
-                    progress=False)
+    res = run_sweep(exp, out, executor=ThreadPoolExecutor(2), run_fn=st.sobol_run, progress=False)
     plot_results(out, experiment=exp, sensitivity=res.sensitivity)
     return exp, out
 
@@ -178,5 +197,6 @@ def test_sobol_of_a_constant_metric_is_undefined_without_warnings(tmp_path):
         warnings.simplefilter("error")
         idx, notes = analyze_all(exp, runs, ["post.travel_min_mean"])
     assert idx[["S1", "ST"]].isna().all().all()
-    assert notes == ["'post.travel_min_mean': indices undefined (the metric does not vary "
-                     "over the design)"]
+    assert notes == [
+        "'post.travel_min_mean': indices undefined (the metric does not vary over the design)"
+    ]

@@ -51,8 +51,9 @@ def test_list_names_every_shipped_file(capsys):
 
 def test_dry_run_counts_and_estimates(tmp_path, capsys):
     exp = ROOT / "experiments" / "target_factor.toml"
-    assert main(["sweep", str(exp), "--dry-run", "--out", str(tmp_path / "r"),
-                 "--workers", "4"]) == 0
+    assert (
+        main(["sweep", str(exp), "--dry-run", "--out", str(tmp_path / "r"), "--workers", "4"]) == 0
+    )
     out = capsys.readouterr().out
     assert "40 runs in the design: 0 already finished, 40 to run on 4 workers" in out
     assert "estimated time:" in out and "estimated disk:" in out

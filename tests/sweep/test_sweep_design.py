@@ -34,8 +34,7 @@ def test_factorial_counts_levels_and_types(tmp_path):
     exp = load_experiment(write_experiment(tmp_path, FACTORIAL, scenarios=TWO_SCENARIOS))
     pts = design_points(exp)
     assert len(pts) == expected_points(exp) == 12
-    combos = {(p.values["plan.target_factor"], p.values["timeline.transition_weeks"])
-              for p in pts}
+    combos = {(p.values["plan.target_factor"], p.values["timeline.transition_weeks"]) for p in pts}
     assert len(combos) == 12
     assert {c[0] for c in combos} == {1.5, 2.0, 3.0}
     assert {c[1] for c in combos} == {2, 4, 6, 8}
@@ -45,7 +44,7 @@ def test_factorial_counts_levels_and_types(tmp_path):
     assert len(runs) == 2 * 12 * 2
     assert len({r.id for r in runs}) == len(runs)
     # Every run's scenario carries its point's values and its seed.
-    for r in runs[:: 7]:
+    for r in runs[::7]:
         assert r.scenario.plan.target_factor == r.values["plan.target_factor"]
         assert r.scenario.timeline.transition_weeks == r.values["timeline.transition_weeks"]
         assert r.scenario.seed == r.seed
@@ -115,13 +114,15 @@ range = [0.0, 0.5]
 """
 
 
-@pytest.mark.parametrize(("method", "n", "second", "expected"),
-                         [("sobol", 8, "false", 8 * 5), ("sobol", 8, "true", 8 * 8),
-                          ("morris", 4, "false", 4 * 4)])
+@pytest.mark.parametrize(
+    ("method", "n", "second", "expected"),
+    [("sobol", 8, "false", 8 * 5), ("sobol", 8, "true", 8 * 8), ("morris", 4, "false", 4 * 4)],
+)
 def test_sensitivity_design_sizes(tmp_path, method, n, second, expected):
     pytest.importorskip("SALib")
-    exp = load_experiment(write_experiment(
-        tmp_path, SOBOL.format(method=method, n=n, second=second)))
+    exp = load_experiment(
+        write_experiment(tmp_path, SOBOL.format(method=method, n=n, second=second))
+    )
     pts = design_points(exp)
     assert len(pts) == expected_points(exp) == expected
     assert [p.index for p in pts] == list(range(expected))
@@ -131,15 +132,17 @@ def test_sensitivity_design_sizes(tmp_path, method, n, second, expected):
 
 def test_sobol_n_must_be_power_of_two(tmp_path):
     pytest.importorskip("SALib")
-    exp = load_experiment(write_experiment(tmp_path, SOBOL.format(method="sobol", n=6,
-                                                                  second="false")))
+    exp = load_experiment(
+        write_experiment(tmp_path, SOBOL.format(method="sobol", n=6, second="false"))
+    )
     with pytest.raises(UserError, match="power of 2"):
         design_points(exp)
 
 
 def test_missing_salib_is_one_clear_line(tmp_path, monkeypatch):
-    exp = load_experiment(write_experiment(tmp_path, SOBOL.format(method="sobol", n=8,
-                                                                  second="false")))
+    exp = load_experiment(
+        write_experiment(tmp_path, SOBOL.format(method="sobol", n=8, second="false"))
+    )
     monkeypatch.setitem(sys.modules, "SALib.sample.sobol", None)  # import now fails
     with pytest.raises(MissingDependencyError) as err:
         design_points(exp)
@@ -175,10 +178,12 @@ values = [4, 40]
 def test_seeds_and_identities_do_not_depend_on_order(tmp_path):
     def mapping(body):
         exp = load_experiment(write_experiment(tmp_path, body, scenarios=TWO_SCENARIOS))
-        return {(r.label, r.values["plan.target_factor"], r.replicate): (r.seed, r.id)
-                for r in plan_runs(exp)}
+        return {
+            (r.label, r.values["plan.target_factor"], r.replicate): (r.seed, r.id)
+            for r in plan_runs(exp)
+        }
 
-    body = "replications = 3\n[[factors]]\nkey = \"plan.target_factor\"\nvalues = {}\n"
+    body = 'replications = 3\n[[factors]]\nkey = "plan.target_factor"\nvalues = {}\n'
     forward = mapping(body.format("[1.5, 2.0, 3.0]"))
     backward = mapping(body.format("[3.0, 2.0]"))  # other order, a level dropped
     assert all(forward[k] == v for k, v in backward.items())

@@ -21,24 +21,51 @@ FACTOR = '[[factors]]\nkey = "plan.target_factor"\nvalues = [1.5, 2.0]\n'
         ("replications = 0", None, ["replications", "out of range", "[1,"]),
         ("replications = 'x'", None, ["replications", "wrong type", "integer"]),
         ('[design]\nmethod = "sobel"', None, ["design.method", "'sobol'"]),
-        ('[[factors]]\nkey = "plan.target_factr"\nvalues = [2.0]', None,
-         ["factors[0].key", "did you mean 'plan.target_factor'"]),
-        ('[[factors]]\nkey = "plan.target_factor"\nvalues = [0.5]', None,
-         ["factors[0].values", "out of range", "plan.target_factor"]),
-        ('[[factors]]\nkey = "plan.target_factor"\nrange = [3.0, 2.0]\nsteps = 2', None,
-         ["factors[0].range", "low < high"]),
-        ('[[factors]]\nkey = "plan.target_factor"\nrange = [1.5, 3.0]', None,
-         ["factors[0].steps", "steps"]),
-        ('[[factors]]\nkey = "plan.target_factor"\nvalues = [2.0]\nrange = [1.5, 3.0]', None,
-         ["factors[0].values", "exactly one"]),
-        ('[[factors]]\nkey = "plan.method"\nrange = [1.0, 2.0]\nsteps = 2', None,
-         ["factors[0].range", "not numeric"]),
-        ('[[factors]]\nkey = "plan.method"\nvalues = ["policy", "polcy"]', None,
-         ["factors[0].values", "'uniform'"]),
-        ('metrics = ["post.travel_min_mea"]', None,
-         ["metrics", "did you mean 'post.travel_min_mean'"]),
-        ('[overrides]\n"villagers.scael" = 0.1', None,
-         ["overrides.villagers.scael", "did you mean 'villagers.scale'"]),
+        (
+            '[[factors]]\nkey = "plan.target_factr"\nvalues = [2.0]',
+            None,
+            ["factors[0].key", "did you mean 'plan.target_factor'"],
+        ),
+        (
+            '[[factors]]\nkey = "plan.target_factor"\nvalues = [0.5]',
+            None,
+            ["factors[0].values", "out of range", "plan.target_factor"],
+        ),
+        (
+            '[[factors]]\nkey = "plan.target_factor"\nrange = [3.0, 2.0]\nsteps = 2',
+            None,
+            ["factors[0].range", "low < high"],
+        ),
+        (
+            '[[factors]]\nkey = "plan.target_factor"\nrange = [1.5, 3.0]',
+            None,
+            ["factors[0].steps", "steps"],
+        ),
+        (
+            '[[factors]]\nkey = "plan.target_factor"\nvalues = [2.0]\nrange = [1.5, 3.0]',
+            None,
+            ["factors[0].values", "exactly one"],
+        ),
+        (
+            '[[factors]]\nkey = "plan.method"\nrange = [1.0, 2.0]\nsteps = 2',
+            None,
+            ["factors[0].range", "not numeric"],
+        ),
+        (
+            '[[factors]]\nkey = "plan.method"\nvalues = ["policy", "polcy"]',
+            None,
+            ["factors[0].values", "'uniform'"],
+        ),
+        (
+            'metrics = ["post.travel_min_mea"]',
+            None,
+            ["metrics", "did you mean 'post.travel_min_mean'"],
+        ),
+        (
+            '[overrides]\n"villagers.scael" = 0.1',
+            None,
+            ["overrides.villagers.scael", "did you mean 'villagers.scale'"],
+        ),
         ('baseline = "nope"', None, ["baseline", "nope"]),
         ("", 'scenarios = ["missing.toml"]', ["scenarios[0].path", "not found"]),
         ("", "scenarios = []", ["scenarios", "non-empty"]),
@@ -65,19 +92,22 @@ def test_missing_file():
 
 
 def test_precedence_of_settings(tmp_path):
-    scen = (f'scenarios = [{{ label = "a", path = "{SEED}", '
-            f'set = {{ "villagers.trust_mean" = 0.7 }} }}]')
+    scen = (
+        f'scenarios = [{{ label = "a", path = "{SEED}", '
+        f'set = {{ "villagers.trust_mean" = 0.7 }} }}]'
+    )
     body = '[[factors]]\nkey = "plan.target_factor"\nvalues = [2.5]\n'
-    path = write_experiment(tmp_path, body + '\n', scenarios=scen)
-    text = path.read_text().replace("[overrides]", '[overrides]\n"villagers.trust_mean" = 0.5\n'
-                                    '"villagers.threshold_mean" = 0.4')
+    path = write_experiment(tmp_path, body + "\n", scenarios=scen)
+    text = path.read_text().replace(
+        "[overrides]", '[overrides]\n"villagers.trust_mean" = 0.5\n"villagers.threshold_mean" = 0.4'
+    )
     path.write_text(text)
     exp = load_experiment(path)
-    (run,) = plan_runs(exp, {"villagers.threshold_mean": 0.45}) [:1]
+    (run,) = plan_runs(exp, {"villagers.threshold_mean": 0.45})[:1]
     s = run.scenario
-    assert s.villagers.trust_mean == 0.7        # scenario entry's set beats [overrides]
-    assert s.villagers.threshold_mean == 0.45   # --set beats [overrides]
-    assert s.plan.target_factor == 2.5          # factor value
+    assert s.villagers.trust_mean == 0.7  # scenario entry's set beats [overrides]
+    assert s.villagers.threshold_mean == 0.45  # --set beats [overrides]
+    assert s.plan.target_factor == 2.5  # factor value
     with pytest.raises(Exception, match="factors of this experiment"):
         plan_runs(exp, {"plan.target_factor": 2.0})
 

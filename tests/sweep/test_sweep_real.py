@@ -25,8 +25,13 @@ EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))
 
 def test_experiments_are_shipped():
     names = {p.stem for p in EXPERIMENTS}
-    assert {"policy_packages", "target_factor", "service_retention", "sobol_behaviour",
-            "plan_ensemble"} <= names
+    assert {
+        "policy_packages",
+        "target_factor",
+        "service_retention",
+        "sobol_behaviour",
+        "plan_ensemble",
+    } <= names
 
 
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
@@ -68,8 +73,9 @@ def test_cli_sweep_resume_and_plot(tmp_path, capsys):
     assert "4 already done, 0 ok" in capsys.readouterr().out
     assert read_runs(out).drop(columns=["seconds"]).equals(first)
     # The real summaries have per-window metrics and the reform week for the plots.
-    assert {"post.travel_min_mean", "change.travel_min_mean",
-            "timeline.reform_week"} <= set(first.columns)
+    assert {"post.travel_min_mean", "change.travel_min_mean", "timeline.reform_week"} <= set(
+        first.columns
+    )
     (out / "report.md").unlink()
     assert main(["plot", str(out)]) == 0
     text = (out / "report.md").read_text()
@@ -86,8 +92,21 @@ def test_cli_sweep_resume_and_plot(tmp_path, capsys):
 def test_change_maps_average_the_runs_of_each_group(tmp_path, monkeypatch):
     exp_path = ROOT / "experiments" / "target_factor.toml"
     out = tmp_path / "tf"
-    assert main(["sweep", str(exp_path), "--smoke", "--out", str(out), "--workers", "1",
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                str(exp_path),
+                "--smoke",
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     runs = read_runs(out)
     assert runs.groupby("point").size().min() >= 2  # a mean over replicates
 
@@ -106,8 +125,9 @@ def test_change_maps_average_the_runs_of_each_group(tmp_path, monkeypatch):
     for d in maps.values():  # the new townships' boundaries and seats are drawn
         assert len(d["boundaries"]) > 0 and len(d["seats"]) > 0
     for (_scen, point), part in runs.groupby(["scenario", "point"]):
-        stack = np.vstack([read_villages(out, rid)["access_change"].to_numpy(float)
-                           for rid in part["run_id"]])
+        stack = np.vstack(
+            [read_villages(out, rid)["access_change"].to_numpy(float) for rid in part["run_id"]]
+        )
         expected = pd.DataFrame(stack).mean(axis=0, skipna=True).to_numpy()
         got = next(d["change"] for name, d in maps.items() if f"point {point} (" in name)
         np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
@@ -134,19 +154,38 @@ def test_real_runs_identical_on_threads_processes_and_dask(tmp_path):
     outs = {}
     with ThreadPoolExecutor(2) as threads:
         outs["threads"] = tmp_path / "threads"
-        run_sweep(load_experiment(exp_path, smoke=True), outs["threads"], executor=threads,
-                  progress=False, finalize=False)
+        run_sweep(
+            load_experiment(exp_path, smoke=True),
+            outs["threads"],
+            executor=threads,
+            progress=False,
+            finalize=False,
+        )
     outs["processes"] = tmp_path / "processes"
-    run_sweep(load_experiment(exp_path, smoke=True), outs["processes"], workers=2,
-              progress=False, finalize=False)
+    run_sweep(
+        load_experiment(exp_path, smoke=True),
+        outs["processes"],
+        workers=2,
+        progress=False,
+        finalize=False,
+    )
     distributed = pytest.importorskip(
-        "distributed", reason="Dask distributed not installed (pip install 'mergesim[dask]')")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster, set_as_default=False) as client:
+        "distributed", reason="Dask distributed not installed (pip install 'mergesim[dask]')"
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
         outs["dask"] = tmp_path / "dask"
-        run_sweep(load_experiment(exp_path, smoke=True), outs["dask"],
-                  executor=client.get_executor(), progress=False, finalize=False)
+        run_sweep(
+            load_experiment(exp_path, smoke=True),
+            outs["dask"],
+            executor=client.get_executor(),
+            progress=False,
+            finalize=False,
+        )
     ref = table(outs["threads"])
     assert len(ref) == 4 and (ref["status"] == "ok").all()
     for name in ("processes", "dask"):

@@ -49,16 +49,22 @@ def exp_path(tmp_path):
 def reference(exp_path, tmp_path):
     """An uninterrupted sweep (threads, no figures) to compare against."""
     out = tmp_path / "reference"
-    run_sweep(load_experiment(exp_path), out, executor=ThreadPoolExecutor(2),
-              run_fn=st.toy_run, finalize=False)
+    run_sweep(
+        load_experiment(exp_path),
+        out,
+        executor=ThreadPoolExecutor(2),
+        run_fn=st.toy_run,
+        finalize=False,
+    )
     ResultStore(out).write_tables(plan_runs(load_experiment(exp_path)), ["plan.target_factor"])
     return numbers(out)
 
 
 def sweep(exp_path, out, run_fn, executor=None, finalize=False, **kw):
     exp = load_experiment(exp_path)
-    res = run_sweep(exp, out, executor=executor or ThreadPoolExecutor(2), run_fn=run_fn,
-                    finalize=finalize, **kw)
+    res = run_sweep(
+        exp, out, executor=executor or ThreadPoolExecutor(2), run_fn=run_fn, finalize=finalize, **kw
+    )
     if finalize:  # the figures and report, as `mergesim sweep` draws them after the runs
         plot_results(out, experiment=exp, sensitivity=res.sensitivity)
     else:
@@ -111,11 +117,15 @@ run_sweep(load_experiment({exp!r}), {out!r}, workers=2, run_fn=st.slow_run, fina
 
 def test_resume_after_sigkill_of_driver_and_workers(exp_path, tmp_path, reference):
     out = tmp_path / "out"
-    script = DRIVER.format(standin_dir=str(Path(st.__file__).parent), exp=str(exp_path),
-                           out=str(out))
-    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script)],
-                            start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    script = DRIVER.format(
+        standin_dir=str(Path(st.__file__).parent), exp=str(exp_path), out=str(out)
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         while len(list(out.glob("runs/*/result.json"))) < 4:
@@ -139,8 +149,14 @@ def test_worker_killed_mid_sweep_is_retried(exp_path, tmp_path, reference):
     out = tmp_path / "out"
     marker = tmp_path / "killed"
     exp = load_experiment(exp_path)
-    res = run_sweep(exp, out, workers=2, finalize=False, progress=False,
-                    run_fn=functools.partial(st.kill_once_run, marker=str(marker)))
+    res = run_sweep(
+        exp,
+        out,
+        workers=2,
+        finalize=False,
+        progress=False,
+        run_fn=functools.partial(st.kill_once_run, marker=str(marker)),
+    )
     assert marker.read_text() == "killed"
     assert (res.ok, res.failed) == (12, 0)
     ResultStore(out).write_tables(plan_runs(exp), ["plan.target_factor"])
@@ -174,9 +190,11 @@ def test_in_flight_runs_are_bounded(exp_path, tmp_path):
 
 def run_everywhere(exp_path, tmp_path):
     outs = {}
-    for name, kw in (("threads1", {"executor": ThreadPoolExecutor(1)}),
-                     ("threads3", {"executor": ThreadPoolExecutor(3)}),
-                     ("processes", {"workers": 2})):
+    for name, kw in (
+        ("threads1", {"executor": ThreadPoolExecutor(1)}),
+        ("threads3", {"executor": ThreadPoolExecutor(3)}),
+        ("processes", {"workers": 2}),
+    ):
         outs[name] = tmp_path / name
         exp = load_experiment(exp_path)
         run_sweep(exp, outs[name], run_fn=st.toy_run, finalize=False, progress=False, **kw)
@@ -196,10 +214,14 @@ def test_same_results_on_every_executor(exp_path, tmp_path, reference):
 
 def test_same_results_on_a_local_dask_cluster(exp_path, tmp_path, reference):
     distributed = pytest.importorskip(
-        "distributed", reason="Dask distributed not installed (pip install 'mergesim[dask]')")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster, set_as_default=False) as client:
+        "distributed", reason="Dask distributed not installed (pip install 'mergesim[dask]')"
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
         sweep(exp_path, tmp_path / "dask", st.toy_run, executor=client.get_executor())
     pd.testing.assert_frame_equal(numbers(tmp_path / "dask"), reference)
 
@@ -245,8 +267,12 @@ def test_tables_without_pyarrow(exp_path, tmp_path, monkeypatch, reference):
     assert (out / "timeseries.csv.gz").is_file() and not (out / "timeseries.parquet").exists()
     pd.testing.assert_frame_equal(numbers(out), reference.astype(numbers(out).dtypes))
     ts = read_timeseries(out, columns=["travel_min_mean"])
-    assert len(ts) == 12 * 24 and set(ts.columns) >= {"run_id", "scenario", "week",
-                                                      "travel_min_mean"}
+    assert len(ts) == 12 * 24 and set(ts.columns) >= {
+        "run_id",
+        "scenario",
+        "week",
+        "travel_min_mean",
+    }
 
 
 def test_dry_run_uses_timings_of_finished_runs(exp_path, tmp_path):
@@ -258,8 +284,9 @@ def test_dry_run_uses_timings_of_finished_runs(exp_path, tmp_path):
     first = estimate(runs, out, workers=3)
     assert (first.total, first.done, first.todo) == (12, 0, 12)
     assert "cost model" in first.basis and first.seconds_per_run > 0
-    run_sweep(exp, out, executor=ThreadPoolExecutor(2), run_fn=st.slow_run, finalize=False,
-              runs=runs[:6])
+    run_sweep(
+        exp, out, executor=ThreadPoolExecutor(2), run_fn=st.slow_run, finalize=False, runs=runs[:6]
+    )
     later = estimate(runs, out, workers=3)
     assert (later.done, later.todo) == (6, 6)
     assert "median of 6 finished runs" in later.basis

@@ -32,8 +32,7 @@ def test_band_holds_in_each_seed_and_on_average(calibration, metric):
     lo, hi, figure = BANDS[metric]
     values = {**{f"seed {s}": m[metric] for s, m in per_seed.items()}, "mean": mean[metric]}
     outside = {k: v for k, v in values.items() if not lo - 1e-12 <= v <= hi + 1e-12}
-    assert not outside, f"{figure}: {outside} outside [{lo}, {hi}]\n" + format_table(
-        per_seed, mean)
+    assert not outside, f"{figure}: {outside} outside [{lo}, {hi}]\n" + format_table(per_seed, mean)
 
 
 def _script():

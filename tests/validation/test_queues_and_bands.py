@@ -51,8 +51,14 @@ def test_seed_county_plan_reproduces_the_report_bands():
     rows = suite.plan_bands()
     assert_all_pass(rows)
     names = " ".join(r.check for r in rows)
-    for key in ("townships abolished", "border villages kept", "merged villages",
-                "village_pop_ratio", "township_area_ratio", "plan checks"):
+    for key in (
+        "townships abolished",
+        "border villages kept",
+        "merged villages",
+        "village_pop_ratio",
+        "township_area_ratio",
+        "plan checks",
+    ):
         assert key in names
 
 

@@ -35,10 +35,12 @@ def test_retention_reverses_the_old_centre_periphery_loss():
     """The documented exception, so the direction test is not one that cannot fail: with the
     seed county's retention the villages far from their *old* centre gain (agency service and
     village rooms save them the longest trips); without retention they lose most."""
+
     def far_minus_near(c):
         lo, hi = np.quantile(c.centre_pre, [1 / 3, 2 / 3])
-        return (stylised._wmean(c.admin_change, c.weight, c.centre_pre >= hi)
-                - stylised._wmean(c.admin_change, c.weight, c.centre_pre <= lo))
+        return stylised._wmean(c.admin_change, c.weight, c.centre_pre >= hi) - stylised._wmean(
+            c.admin_change, c.weight, c.centre_pre <= lo
+        )
 
     assert far_minus_near(stylised.reform_change()) < 0
     assert far_minus_near(stylised.reform_change("no retention", True)) > 0

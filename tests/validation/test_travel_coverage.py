@@ -45,8 +45,10 @@ def test_the_small_county_exercises_nearest_of_many():
 
 
 def test_coverage_against_pysal_access():
-    pytest.importorskip("access", reason="PySAL access not installed "
-                        "(optional extra: pip install 'mergesim[access]')")
+    pytest.importorskip(
+        "access",
+        reason="PySAL access not installed (optional extra: pip install 'mergesim[access]')",
+    )
     assert_all_pass(suite.coverage_access())
 
 
@@ -94,10 +96,8 @@ def test_references_on_a_hand_made_line():
     np.testing.assert_array_equal(d, 10.0 * np.abs(np.subtract.outer(range(6), range(6))))
     g = ref.nx_graph(county)
     np.testing.assert_array_equal(ref.nx_table(g, np.array([0, 5]), 6), d[[0, 5]])
-    np.testing.assert_array_equal(ref.nx_nearest(g, np.array([0, 5]), 6),
-                                  [0, 10, 20, 20, 10, 0])
-    people = ref.per_person_minutes(np.array([10.0, 40.0]), np.array([2, 1]),
-                                    np.array([1, 0]), 2.0)
+    np.testing.assert_array_equal(ref.nx_nearest(g, np.array([0, 5]), 6), [0, 10, 20, 20, 10, 0])
+    people = ref.per_person_minutes(np.array([10.0, 40.0]), np.array([2, 1]), np.array([1, 0]), 2.0)
     assert sorted(people.tolist()) == [10.0, 10.0, 20.0, 40.0]
 
 
@@ -105,9 +105,12 @@ def test_parallel_roads_keep_the_faster_one():
     """Two roads between one pair: the references keep the faster one; a County refuses them,
     because csgraph would add the two up (the loaders deduplicate, keeping the fastest)."""
     county = line_county()
-    kw = {"edge_a": np.r_[county.edge_a, 0], "edge_b": np.r_[county.edge_b, 1],
-          "edge_minutes": np.r_[county.edge_minutes, 25.0],
-          "edge_trunk": np.r_[county.edge_trunk, False]}
+    kw = {
+        "edge_a": np.r_[county.edge_a, 0],
+        "edge_b": np.r_[county.edge_b, 1],
+        "edge_minutes": np.r_[county.edge_minutes, 25.0],
+        "edge_trunk": np.r_[county.edge_trunk, False],
+    }
     twice = dataclasses.replace(county, **kw)
     assert ref.floyd_warshall(twice)[0, 1] == 10.0
     assert ref.nx_table(ref.nx_graph(twice), np.array([0]), 6)[0, 1] == 10.0

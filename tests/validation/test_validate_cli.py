@@ -13,9 +13,16 @@ def test_validate_model_prints_the_table_and_passes(capsys):
     out = capsys.readouterr().out
     header = out.splitlines()[0].split()
     assert header == ["check", "reference", "ours", "tolerance", "pass"]
-    for needle in ("travel table, seed county", "coverage_clinic_30", "Erlang C",
-                   "tandem of 6 stages", "plan: merged villages", "cadres: group_migrant",
-                   "worst decile", "far vs near tercile"):
+    for needle in (
+        "travel table, seed county",
+        "coverage_clinic_30",
+        "Erlang C",
+        "tandem of 6 stages",
+        "plan: merged villages",
+        "cadres: group_migrant",
+        "worst decile",
+        "far vs near tercile",
+    ):
         assert needle in out, needle
     assert " 0 fail" in out and "FAIL" not in out
 
@@ -70,7 +77,8 @@ def test_neither_file_nor_model_is_one_line(capsys):
 
 @pytest.mark.parametrize("cells", [("a", "b", "c", "d", True)])
 def test_table_columns_line_up(cells):
-    text = suite.format_table([suite.Result(*cells), suite.Result("longer name", "1", "2",
-                                                                  "3", False)])
+    text = suite.format_table(
+        [suite.Result(*cells), suite.Result("longer name", "1", "2", "3", False)]
+    )
     lines = text.splitlines()
     assert lines[0].index("reference") == lines[2].index("b") == lines[3].index("1")

@@ -69,8 +69,9 @@ class Blitter:
         rgba = np.asarray(canvas.buffer_rgba())
         buf = io.BytesIO()
         # RGB (the figure is opaque): a third smaller PNG to send each frame.
-        Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buf, format="PNG",
-                                                                   compress_level=1)
+        Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(
+            buf, format="PNG", compress_level=1
+        )
         return buf.getvalue()
 
 
@@ -120,8 +121,7 @@ def _ylim(values: Sequence[np.ndarray], now: tuple[float, float] | None) -> tupl
     if not len(finite):
         return now or (0.0, 1.0)
     lo, hi = float(finite.min()), float(finite.max())
-    if (now is not None and now[0] <= lo and hi <= now[1]
-            and hi - lo >= 0.25 * (now[1] - now[0])):
+    if now is not None and now[0] <= lo and hi <= now[1] and hi - lo >= 0.25 * (now[1] - now[0]):
         return now
     if hi - lo < 1e-12:
         pad = abs(hi) * 0.05 or 0.01

@@ -24,31 +24,52 @@ NO_COMPARE = "(none)"
 
 
 @solara.component
-def RunControls(status: str, frame_text: str, playing: solara.Reactive[bool],
-                weeks: solara.Reactive[int], finished: bool, on_step: Callable[[], None],
-                on_reset: Callable[[], None]):
+def RunControls(
+    status: str,
+    frame_text: str,
+    playing: solara.Reactive[bool],
+    weeks: solara.Reactive[int],
+    finished: bool,
+    on_step: Callable[[], None],
+    on_reset: Callable[[], None],
+):
     """Step, play/pause and reset, weeks per step, where the run is and the frame time."""
     with solara.Card("Run"):
         solara.Text(status, classes=["mergesim-status"])
         with solara.Row():
-            solara.Button("Step", on_click=on_step, disabled=playing.value or finished,
-                          color="primary", outlined=True)
+            solara.Button(
+                "Step",
+                on_click=on_step,
+                disabled=playing.value or finished,
+                color="primary",
+                outlined=True,
+            )
             if playing.value:
                 solara.Button("Pause", on_click=lambda: playing.set(False), color="warning")
             else:
-                solara.Button("Play", on_click=lambda: playing.set(True), disabled=finished,
-                              color="primary")
+                solara.Button(
+                    "Play", on_click=lambda: playing.set(True), disabled=finished, color="primary"
+                )
             solara.Button("Reset", on_click=on_reset, disabled=playing.value)
-        solara.InputInt("weeks per step", value=weeks,
-                        on_value=lambda w: weeks.set(max(1, int(w or 1))))
+        solara.InputInt(
+            "weeks per step", value=weeks, on_value=lambda w: weeks.set(max(1, int(w or 1)))
+        )
         if frame_text:
-            solara.Text(frame_text, classes=["mergesim-frame"],
-                        style={"font-size": "0.8em", "color": "#666"})
+            solara.Text(
+                frame_text,
+                classes=["mergesim-frame"],
+                style={"font-size": "0.8em", "color": "#666"},
+            )
 
 
 @solara.component
-def ScenarioControls(choice: solara.Reactive[Choice], methods: list[str],
-                     compare: solara.Reactive[str], others: list[str], pending: bool):
+def ScenarioControls(
+    choice: solara.Reactive[Choice],
+    methods: list[str],
+    compare: solara.Reactive[str],
+    others: list[str],
+    pending: bool,
+):
     """Plan, measures, scale, seed and the scenario run B; they apply on Reset."""
     c = choice.value
     lo, hi = controls.target_range()
@@ -59,32 +80,50 @@ def ScenarioControls(choice: solara.Reactive[Choice], methods: list[str],
     if pending:
         solara.Warning("Changed: press Reset to apply.", dense=True)
     with solara.Card("Plan"):
-        solara.Select("plan method", values=methods, value=c.method,
-                      on_value=lambda m: put(method=m))
-        solara.SliderFloat(f"target factor {c.target_factor:g} (units ÷ factor)",
-                           value=c.target_factor,
-                           min=lo, max=hi, step=0.1,
-                           on_value=lambda f: put(target_factor=round(float(f), 2)))
+        solara.Select(
+            "plan method", values=methods, value=c.method, on_value=lambda m: put(method=m)
+        )
+        solara.SliderFloat(
+            f"target factor {c.target_factor:g} (units ÷ factor)",
+            value=c.target_factor,
+            min=lo,
+            max=hi,
+            step=0.1,
+            on_value=lambda f: put(target_factor=round(float(f), 2)),
+        )
     with solara.Card("The report's measures"):
         by_section: dict[str, list[controls.Switch]] = {}
         for s in controls.switches():
             by_section.setdefault(s.section, []).append(s)
         for section, items in by_section.items():
-            with solara.Details(controls.SECTION_TITLES.get(section, section),
-                                expand=section == "services"):
+            with solara.Details(
+                controls.SECTION_TITLES.get(section, section), expand=section == "services"
+            ):
                 for s in items:
                     with solara.Tooltip(f"{s.doc} [source: {s.source}]"):
-                        solara.Checkbox(label=s.name, value=c.switch(s.key),
-                                        on_value=lambda on, k=s.key: choice.set(
-                                            choice.value.with_switch(k, bool(on))))
+                        solara.Checkbox(
+                            label=s.name,
+                            value=c.switch(s.key),
+                            on_value=lambda on, k=s.key: choice.set(
+                                choice.value.with_switch(k, bool(on))
+                            ),
+                        )
     with solara.Card("Scale, seed, comparison"):
-        solara.Select("villager scale (share simulated)", values=controls.scales(),
-                      value=c.scale, on_value=lambda v: put(scale=float(v)))
-        solara.InputInt("run seed", value=c.seed,
-                        on_value=lambda v: put(seed=int(v)) if v is not None else None)
-        solara.Select("side by side with (B, same scale and seed)",
-                      values=[NO_COMPARE, *others], value=compare.value or NO_COMPARE,
-                      on_value=lambda v: compare.set("" if v == NO_COMPARE else v))
+        solara.Select(
+            "villager scale (share simulated)",
+            values=controls.scales(),
+            value=c.scale,
+            on_value=lambda v: put(scale=float(v)),
+        )
+        solara.InputInt(
+            "run seed", value=c.seed, on_value=lambda v: put(seed=int(v)) if v is not None else None
+        )
+        solara.Select(
+            "side by side with (B, same scale and seed)",
+            values=[NO_COMPARE, *others],
+            value=compare.value or NO_COMPARE,
+            on_value=lambda v: compare.set("" if v == NO_COMPARE else v),
+        )
 
 
 @solara.component
@@ -93,24 +132,36 @@ def CountyView(frame: Frame, view: solara.Reactive[View], on_view: Callable[[Vie
     v = view.value
     titles = {o.title: k for k, o in OUTCOMES.items()}
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Select("colour villages by", values=list(titles),
-                      value=OUTCOMES[v.outcome].title, style={"min-width": "380px"},
-                      on_value=lambda t: on_view(View(titles[t], v.boundaries)))
-        solara.ToggleButtonsSingle(value=v.boundaries, values=list(BOUNDARIES),
-                                   on_value=lambda b: on_view(View(v.outcome, b)))
+        solara.Select(
+            "colour villages by",
+            values=list(titles),
+            value=OUTCOMES[v.outcome].title,
+            style={"min-width": "380px"},
+            on_value=lambda t: on_view(View(titles[t], v.boundaries)),
+        )
+        solara.ToggleButtonsSingle(
+            value=v.boundaries,
+            values=list(BOUNDARIES),
+            on_value=lambda b: on_view(View(v.outcome, b)),
+        )
     solara.Text(frame.status, style={"font-weight": "bold"})
     for row in frame.outcome:
-        solara.Text(f"{row['run']} — county: {row['text']}",
-                    classes=["mergesim-readout"], style={"display": "block"})
+        solara.Text(
+            f"{row['run']} — county: {row['text']}",
+            classes=["mergesim-readout"],
+            style={"display": "block"},
+        )
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
         for caption, image in frame.maps:
-            with solara.Column(style={"min-width": "320px", "max-width": "640px",
-                                      "flex": "1 1 320px"}):
+            with solara.Column(
+                style={"min-width": "320px", "max-width": "640px", "flex": "1 1 320px"}
+            ):
                 solara.Image(image, width="100%", classes=["mergesim-map"])
                 solara.Text(caption, style={"font-size": "0.8em"})
         if frame.series:
-            with solara.Column(style={"min-width": "320px", "max-width": "720px",
-                                      "flex": "1 1 320px"}):
+            with solara.Column(
+                style={"min-width": "320px", "max-width": "720px", "flex": "1 1 320px"}
+            ):
                 solara.Image(frame.series, width="100%", classes=["mergesim-series"])
                 SeriesTable(frame)
 
@@ -121,11 +172,16 @@ def SeriesTable(frame: Frame):
     head = "".join(f"<th>{html.escape(n)}</th>" for n in frame.names)
     body = "".join(
         f"<tr><td>{html.escape(r['label'])}</td>"
-        + "".join(f"<td style='text-align:right'>{v}</td>" for v in r["values"]) + "</tr>"
-        for r in frame.series_rows)
-    solara.HTML(tag="table", classes=["mergesim-series-table"],
-                unsafe_innerHTML=f"<tr><th>last week</th>{head}</tr>{body}",
-                style="font-size: 0.85em; border-spacing: 10px 2px")
+        + "".join(f"<td style='text-align:right'>{v}</td>" for v in r["values"])
+        + "</tr>"
+        for r in frame.series_rows
+    )
+    solara.HTML(
+        tag="table",
+        classes=["mergesim-series-table"],
+        unsafe_innerHTML=f"<tr><th>last week</th>{head}</tr>{body}",
+        style="font-size: 0.85em; border-spacing: 10px 2px",
+    )
 
 
 @solara.component
@@ -136,28 +192,47 @@ def ResultsBrowser(start: Path):
     figure = solara.use_reactive("")
     found = solara.use_memo(lambda: [str(p) for p in result_folders(start)], [str(start)])
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.InputText("results folder", value=folder, style={"min-width": "420px"},
-                         on_value=lambda f: (folder.set(f), table.set(""), figure.set("")))
+        solara.InputText(
+            "results folder",
+            value=folder,
+            style={"min-width": "420px"},
+            on_value=lambda f: (folder.set(f), table.set(""), figure.set("")),
+        )
         if found:
-            solara.Select("found under the start folder", values=found,
-                          value=folder.value if folder.value in found else None,
-                          on_value=lambda f: (folder.set(f), table.set(""), figure.set("")),
-                          style={"min-width": "420px"})
+            solara.Select(
+                "found under the start folder",
+                values=found,
+                value=folder.value if folder.value in found else None,
+                on_value=lambda f: (folder.set(f), table.set(""), figure.set("")),
+                style={"min-width": "420px"},
+            )
     try:
         listing = list_results(folder.value)
     except FileNotFoundError as e:
         solara.Error(str(e))
         return
-    solara.Text(f"{len(listing.tables)} tables, {len(listing.figures)} figures"
-                + (f", {listing.report}" if listing.report else ""),
-                classes=["mergesim-results-count"])
+    solara.Text(
+        f"{len(listing.tables)} tables, {len(listing.figures)} figures"
+        + (f", {listing.report}" if listing.report else ""),
+        classes=["mergesim-results-count"],
+    )
     with solara.Row(style={"flex-wrap": "wrap"}):
         if listing.tables:
-            solara.Select("table", values=list(listing.tables), value=table.value or None,
-                          on_value=table.set, style={"min-width": "300px"})
+            solara.Select(
+                "table",
+                values=list(listing.tables),
+                value=table.value or None,
+                on_value=table.set,
+                style={"min-width": "300px"},
+            )
         if listing.figures:
-            solara.Select("figure", values=list(listing.figures), value=figure.value or None,
-                          on_value=figure.set, style={"min-width": "300px"})
+            solara.Select(
+                "figure",
+                values=list(listing.figures),
+                value=figure.value or None,
+                on_value=figure.set,
+                style={"min-width": "300px"},
+            )
     if table.value:
         try:
             df, rows = read_table(listing.folder / table.value)

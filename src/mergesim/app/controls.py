@@ -100,7 +100,8 @@ class Choice:
     def with_switch(self, key: str, on: bool) -> Choice:
         """This choice with switch ``key`` set to ``on``."""
         return dataclasses.replace(
-            self, switches=tuple((k, on if k == key else v) for k, v in self.switches))
+            self, switches=tuple((k, on if k == key else v) for k, v in self.switches)
+        )
 
     def switch(self, key: str) -> bool:
         """Whether switch ``key`` is on."""
@@ -112,8 +113,9 @@ def _specs() -> dict[str, tuple[Any, Any]]:
     return {key: (tp, spec) for key, tp, _default, spec in iter_params(Scenario)}
 
 
-def switches(sections: Iterable[str] = SWITCH_SECTIONS,
-             order: Iterable[str] = REPORT_MEASURES) -> list[Switch]:
+def switches(
+    sections: Iterable[str] = SWITCH_SECTIONS, order: Iterable[str] = REPORT_MEASURES
+) -> list[Switch]:
     """The on/off parameters of ``sections``: those in ``order`` first, then the rest.
 
     Args:
@@ -121,8 +123,11 @@ def switches(sections: Iterable[str] = SWITCH_SECTIONS,
         order: Preferred order of dotted keys; keys the schema lacks are skipped.
     """
     sections = tuple(sections)
-    found = {key: spec for key, (tp, spec) in _specs().items()
-             if tp is bool and key.split(".", 1)[0] in sections}
+    found = {
+        key: spec
+        for key, (tp, spec) in _specs().items()
+        if tp is bool and key.split(".", 1)[0] in sections
+    }
     keys = [k for k in order if k in found] + [k for k in found if k not in set(order)]
     out = []
     for key in keys:
@@ -147,8 +152,9 @@ def target_range() -> tuple[float, float]:
 def scales() -> list[float]:
     """The :data:`SCALES` inside the schema's range of ``villagers.scale``."""
     spec = _specs()["villagers.scale"][1]
-    return [s for s in SCALES if (spec.lo is None or s >= spec.lo)
-            and (spec.hi is None or s <= spec.hi)]
+    return [
+        s for s in SCALES if (spec.lo is None or s >= spec.lo) and (spec.hi is None or s <= spec.hi)
+    ]
 
 
 def value_of(scenario: Scenario, key: str) -> Any:
@@ -159,16 +165,22 @@ def value_of(scenario: Scenario, key: str) -> Any:
 def choice_of(scenario: Scenario, keys: Iterable[str] | None = None) -> Choice:
     """The controls' starting values for ``scenario`` (scale capped at :data:`WATCH_SCALE`)."""
     keys = [s.key for s in switches()] if keys is None else list(keys)
-    return Choice(method=scenario.plan.method, target_factor=scenario.plan.target_factor,
-                  switches=tuple((k, bool(value_of(scenario, k))) for k in keys),
-                  scale=min(scenario.villagers.scale, WATCH_SCALE), seed=scenario.seed)
+    return Choice(
+        method=scenario.plan.method,
+        target_factor=scenario.plan.target_factor,
+        switches=tuple((k, bool(value_of(scenario, k))) for k in keys),
+        scale=min(scenario.villagers.scale, WATCH_SCALE),
+        seed=scenario.seed,
+    )
 
 
 def overrides_of(choice: Choice) -> dict[str, Any]:
     """The dotted scenario keys a choice sets (the seed is the run's, see :func:`scenario_for`)."""
-    out: dict[str, Any] = {"plan.method": choice.method,
-                           "plan.target_factor": choice.target_factor,
-                           "villagers.scale": choice.scale}
+    out: dict[str, Any] = {
+        "plan.method": choice.method,
+        "plan.target_factor": choice.target_factor,
+        "villagers.scale": choice.scale,
+    }
     out.update(dict(choice.switches))
     return out
 

@@ -29,8 +29,13 @@ from mergesim.plotting.timeseries import change_span
 
 #: The live series, in panel order: travel, coverage, one-trip share, petitions, grievance.
 #: Keys the metrics registry lacks are left out.
-SERIES_KEYS = ("travel_min_mean", "coverage_admin_30", "one_trip_share", "petitions_per10k",
-               "grievance_mean")
+SERIES_KEYS = (
+    "travel_min_mean",
+    "coverage_admin_30",
+    "one_trip_share",
+    "petitions_per10k",
+    "grievance_mean",
+)
 #: Weekly petition counts are small numbers: their panel shows a trailing mean of this many
 #: weeks (as the run report's stability figure does).
 SMOOTH_WEEKS = {"petitions_per10k": 4}
@@ -82,8 +87,15 @@ def nice_ceiling(x: float) -> float:
     return 10.0 ** (exp + 1)  # unreachable: 10 × 10^exp > x
 
 
-def map_view_data(md: MapData, values: np.ndarray, *, diverging: bool, title: str,
-                  unit_label: str, scale: float | None = None) -> dict[str, Any]:
+def map_view_data(
+    md: MapData,
+    values: np.ndarray,
+    *,
+    diverging: bool,
+    title: str,
+    unit_label: str,
+    scale: float | None = None,
+) -> dict[str, Any]:
     """What one outcome map shows.
 
     Args:
@@ -109,18 +121,27 @@ def map_view_data(md: MapData, values: np.ndarray, *, diverging: bool, title: st
         vmin, vmax = 0.0, nice_ceiling(top)
     abolished = md.abolished_seats
     return {
-        "territories": md.territories, "values": v, "vmin": vmin, "vmax": vmax,
-        "cmap": "RdBu_r" if diverging else "viridis", "outline": md.outline,
-        "township_segments": md.township_segments, "village_segments": md.village_segments,
-        "outer_segments": md.outer_segments, "seats": md.xy[md.unit_seat],
+        "territories": md.territories,
+        "values": v,
+        "vmin": vmin,
+        "vmax": vmax,
+        "cmap": "RdBu_r" if diverging else "viridis",
+        "outline": md.outline,
+        "township_segments": md.township_segments,
+        "village_segments": md.village_segments,
+        "outer_segments": md.outer_segments,
+        "seats": md.xy[md.unit_seat],
         "abolished": md.xy[abolished] if len(abolished) else np.zeros((0, 2)),
-        "county_seat": md.xy[md.county_seat], "extent": md.extent, "title": title,
+        "county_seat": md.xy[md.county_seat],
+        "extent": md.extent,
+        "title": title,
         "unit_label": unit_label,
     }
 
 
-def plot_outcome_map(data: dict[str, Any], ax: Axes | None = None, *,
-                     colorbar: bool = True) -> Figure:
+def plot_outcome_map(
+    data: dict[str, Any], ax: Axes | None = None, *, colorbar: bool = True
+) -> Figure:
     """Villages coloured by an outcome, with township boundaries and seats.
 
     Township boundaries are bold, village boundaries thin; dots mark township seats, a star
@@ -133,19 +154,38 @@ def plot_outcome_map(data: dict[str, Any], ax: Axes | None = None, *,
     else:
         fig = ax.get_figure()
     cmap = colormaps[data["cmap"]].with_extremes(bad="0.85")
-    coll = PolyCollection(data["territories"], array=np.ma.masked_invalid(data["values"]),
-                          cmap=cmap, norm=Normalize(data["vmin"], data["vmax"]),
-                          edgecolors="none")
+    coll = PolyCollection(
+        data["territories"],
+        array=np.ma.masked_invalid(data["values"]),
+        cmap=cmap,
+        norm=Normalize(data["vmin"], data["vmax"]),
+        edgecolors="none",
+    )
     ax.add_collection(coll)
     ax.add_collection(LineCollection(data["village_segments"], colors="0.55", linewidths=0.25))
     ax.add_collection(LineCollection(data["township_segments"], colors="0.1", linewidths=1.1))
     ax.add_collection(LineCollection(data["outer_segments"], colors="black", linewidths=1.2))
     if len(data["abolished"]):
-        ax.scatter(*data["abolished"].T, s=14, facecolors="none", edgecolors="0.2",
-                   linewidths=0.8, label="abolished township seat", zorder=3)
+        ax.scatter(
+            *data["abolished"].T,
+            s=14,
+            facecolors="none",
+            edgecolors="0.2",
+            linewidths=0.8,
+            label="abolished township seat",
+            zorder=3,
+        )
     ax.scatter(*data["seats"].T, s=9, color="black", label="township seat", zorder=4)
-    ax.scatter(*data["county_seat"], s=110, marker="*", color="gold", edgecolors="black",
-               linewidths=0.7, label="county seat", zorder=5)
+    ax.scatter(
+        *data["county_seat"],
+        s=110,
+        marker="*",
+        color="gold",
+        edgecolors="black",
+        linewidths=0.7,
+        label="county seat",
+        zorder=5,
+    )
     x0, x1, y0, y1 = data["extent"]
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -162,8 +202,13 @@ def plot_outcome_map(data: dict[str, Any], ax: Axes | None = None, *,
 # -- the weekly series ------------------------------------------------------------------------
 
 
-def series_data(runs: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, reform_week: int,
-                transition_end: int, n_weeks: int) -> dict[str, Any]:
+def series_data(
+    runs: Sequence[tuple[str, Sequence[dict[str, Any]]]],
+    *,
+    reform_week: int,
+    transition_end: int,
+    n_weeks: int,
+) -> dict[str, Any]:
     """Columns of the live series for one run or a pair.
 
     Args:
@@ -178,15 +223,22 @@ def series_data(runs: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, reform_
     keys = [k for k in SERIES_KEYS if k in METRICS]
     out_runs = []
     for name, history in runs:
-        row: dict[str, Any] = {"name": name,
-                               "week": np.array([h["week"] for h in history], dtype=int)}
+        row: dict[str, Any] = {
+            "name": name,
+            "week": np.array([h["week"] for h in history], dtype=int),
+        }
         for k in keys:
             col = np.array([np.nan if h.get(k) is None else h[k] for h in history], float)
             row[k] = rolling_mean(col, SMOOTH_WEEKS[k]) if k in SMOOTH_WEEKS else col
         out_runs.append(row)
-    return {"keys": keys, "runs": out_runs, "reform_week": reform_week,
-            "transition_end": transition_end, "n_weeks": n_weeks,
-            "smooth": {k: w for k, w in SMOOTH_WEEKS.items() if k in keys}}
+    return {
+        "keys": keys,
+        "runs": out_runs,
+        "reform_week": reform_week,
+        "transition_end": transition_end,
+        "n_weeks": n_weeks,
+        "smooth": {k: w for k, w in SMOOTH_WEEKS.items() if k in keys},
+    }
 
 
 def plot_series(data: dict[str, Any], axes: Sequence[Axes] | None = None) -> Figure:
@@ -198,8 +250,9 @@ def plot_series(data: dict[str, Any], axes: Sequence[Axes] | None = None) -> Fig
         # Not sharex: matplotlib places a shared axis's label from every sibling's extent at
         # every draw, which made this figure three times slower to redraw.
         axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
-        fig.subplots_adjust(left=0.13, right=0.97, top=1 - 0.3 / height,
-                            bottom=0.5 / height, hspace=0.6)
+        fig.subplots_adjust(
+            left=0.13, right=0.97, top=1 - 0.3 / height, bottom=0.5 / height, hspace=0.6
+        )
     else:
         fig = axes[0].get_figure()
     r, t = data["reform_week"], data["transition_end"]

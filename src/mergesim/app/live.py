@@ -126,12 +126,25 @@ class Explorer:
             return run.week > run.model.timeline.reform_week
         return view.boundaries == "after the plan"
 
-    def _map_png(self, slot: str, run: LiveRun, vv: VillageValues, view: View,
-                 scale: float | None, title: str) -> bytes:
+    def _map_png(
+        self,
+        slot: str,
+        run: LiveRun,
+        vv: VillageValues,
+        view: View,
+        scale: float | None,
+        title: str,
+    ) -> bytes:
         after = self._after(run, view)
         md = run.map_data(after)
-        data = map_view_data(md, vv.values, diverging=vv.outcome.diverging, title=title,
-                             unit_label=metric_label(vv.outcome.metric), scale=scale)
+        data = map_view_data(
+            md,
+            vv.values,
+            diverging=vv.outcome.diverging,
+            title=title,
+            unit_label=metric_label(vv.outcome.metric),
+            scale=scale,
+        )
         key = (slot, after)
         live = self._maps.get(key)
         if live is None:
@@ -158,21 +171,34 @@ class Explorer:
         rows = [_readout(r.name, vv, unit) for r, vv in zip(self.runs, values, strict=True)]
         if len(values) == 2:
             diff = difference(values[0], values[1])
-            maps.append(("B − A", self._map_png("diff", self.runs[1], diff, view, None,
-                                                f"B − A\n{o.title}")))
+            maps.append(
+                (
+                    "B − A",
+                    self._map_png("diff", self.runs[1], diff, view, None, f"B − A\n{o.title}"),
+                )
+            )
             rows.append(_readout("B − A", diff, unit))
         tl = self.runs[0].model.timeline
-        data = series_data([(r.name, r.model.tracker.history) for r in self.runs],
-                           reform_week=tl.reform_week, transition_end=tl.transition_end,
-                           n_weeks=tl.n_weeks)
+        data = series_data(
+            [(r.name, r.model.tracker.history) for r in self.runs],
+            reform_week=tl.reform_week,
+            transition_end=tl.transition_end,
+            n_weeks=tl.n_weeks,
+        )
         if self._series is None or not self._series.fits(data):
             self._series = LiveSeries(data)
-        series_rows = [{"label": row["label"],
-                        "values": [format_value(row[i]) for i in range(len(self.runs))]}
-                       for row in latest(data)]
-        return Frame(maps=maps, series=self._series.update(data), outcome=rows,
-                     series_rows=series_rows, status=self.runs[0].phase_text(),
-                     names=[r.name for r in self.runs])
+        series_rows = [
+            {"label": row["label"], "values": [format_value(row[i]) for i in range(len(self.runs))]}
+            for row in latest(data)
+        ]
+        return Frame(
+            maps=maps,
+            series=self._series.update(data),
+            outcome=rows,
+            series_rows=series_rows,
+            status=self.runs[0].phase_text(),
+            names=[r.name for r in self.runs],
+        )
 
 
 def _shared_scale(values: list[VillageValues]) -> float:
@@ -184,5 +210,8 @@ def _shared_scale(values: list[VillageValues]) -> float:
 
 def _readout(name: str, vv: VillageValues, unit: str) -> dict[str, Any]:
     """A readout row: the county's value of an outcome, in words."""
-    return {"run": name, "value": vv.county,
-            "text": f"{format_value(vv.county)}{' ' + unit if unit else ''} ({vv.period})"}
+    return {
+        "run": name,
+        "value": vv.county,
+        "text": f"{format_value(vv.county)}{' ' + unit if unit else ''} ({vv.period})",
+    }

@@ -72,10 +72,22 @@ def Page():
     with solara.AppBar():
         solara.AppBarTitle(f"mergesim · {inputs.base.name or 'seed county'}")
     with solara.Sidebar():
-        RunControls(frame.value.status, explorer.clock.text(), playing, weeks,
-                    explorer.finished, step, reset)
-        ScenarioControls(choice, methods, compare, list(inputs.others),
-                         pending=applied.value != (choice.value, compare.value))
+        RunControls(
+            frame.value.status,
+            explorer.clock.text(),
+            playing,
+            weeks,
+            explorer.finished,
+            step,
+            reset,
+        )
+        ScenarioControls(
+            choice,
+            methods,
+            compare,
+            list(inputs.others),
+            pending=applied.value != (choice.value, compare.value),
+        )
     if error.value:
         solara.Error(error.value)
     with solara.lab.Tabs():

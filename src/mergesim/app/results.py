@@ -19,8 +19,15 @@ FIGURE_SUFFIXES = (".png",)
 #: Sub-folders not listed: one set of files per run (the folder's tables gather them).
 SKIPPED_DIRS = ("runs",)
 #: Files that mark a folder as a results folder.
-MARKERS = ("summary.json", "runs.csv", "manifest.json", "report.md", "compare.md",
-           "timeseries.csv", "plan_summary.json")
+MARKERS = (
+    "summary.json",
+    "runs.csv",
+    "manifest.json",
+    "report.md",
+    "compare.md",
+    "timeseries.csv",
+    "plan_summary.json",
+)
 #: Rows of a table shown at most (the file keeps them all).
 MAX_ROWS = 1000
 
@@ -59,8 +66,7 @@ def list_results(folder: str | Path) -> Listing:
 
     tables = sorted(rel(p) for p in files if _has_suffix(p, TABLE_SUFFIXES))
     figures = sorted(rel(p) for p in files if _has_suffix(p, FIGURE_SUFFIXES))
-    report = next((name for name in ("report.md", "compare.md") if (root / name).is_file()),
-                  None)
+    report = next((name for name in ("report.md", "compare.md") if (root / name).is_file()), None)
     return Listing(root, tuple(tables), tuple(figures), report)
 
 
@@ -78,8 +84,11 @@ def result_folders(base: str | Path, depth: int = 2) -> list[Path]:
         for d in level:
             if any((d / m).is_file() for m in MARKERS):
                 out.append(d)
-            nxt += sorted(p for p in d.iterdir() if p.is_dir() and p.name not in SKIPPED_DIRS
-                          and not p.name.startswith("."))
+            nxt += sorted(
+                p
+                for p in d.iterdir()
+                if p.is_dir() and p.name not in SKIPPED_DIRS and not p.name.startswith(".")
+            )
         level = nxt
     return sorted(out)
 

@@ -52,21 +52,28 @@ def app_inputs() -> AppInputs:
     folder = Path(path).parent if path else Path("scenarios")
     others = {}
     if folder.is_dir():
-        others = {p.stem: p for p in sorted(folder.glob("*.toml"))
-                  if not path or p.resolve() != Path(path).resolve()}
+        others = {
+            p.stem: p
+            for p in sorted(folder.glob("*.toml"))
+            if not path or p.resolve() != Path(path).resolve()
+        }
     return AppInputs(base, others, Path(os.environ.get(ENV_RESULTS, "results")))
 
 
 def _bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (port 0: a free one)."""
     if not 0 <= port <= 65535:
-        raise UserError(f"value {port} is out of range; allowed: 0..65535 (0 = a free port)",
-                        source="command line", key="--port")
+        raise UserError(
+            f"value {port} is out of range; allowed: 0..65535 (0 = a free port)",
+            source="command line",
+            key="--port",
+        )
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:
-        raise UserError(f"cannot resolve host {host!r}: {e.strerror}", source="command line",
-                        key="--host") from None
+        raise UserError(
+            f"cannot resolve host {host!r}: {e.strerror}", source="command line", key="--host"
+        ) from None
     family, _, _, _, addr = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -74,15 +81,24 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind(addr)
     except OSError as e:
         sock.close()
-        what = ("is in use; choose another --port (0 = a free one)"
-                if e.errno == errno.EADDRINUSE else f"cannot be opened: {e.strerror}")
+        what = (
+            "is in use; choose another --port (0 = a free one)"
+            if e.errno == errno.EADDRINUSE
+            else f"cannot be opened: {e.strerror}"
+        )
         raise UserError(f"{host}:{port} {what}", source="command line", key="--port") from None
     sock.listen(128)
     return sock
 
 
-def serve(scenario: str | Path | None, *, host: str, port: int, results: str | Path,
-          ready: Callable[[str], None] | None = None) -> None:
+def serve(
+    scenario: str | Path | None,
+    *,
+    host: str,
+    port: int,
+    results: str | Path,
+    ready: Callable[[str], None] | None = None,
+) -> None:
     """Serve the app until interrupted (Ctrl+C).
 
     Args:
@@ -107,15 +123,17 @@ def serve(scenario: str | Path | None, *, host: str, port: int, results: str | P
         import solara.server.starlette
         import uvicorn
     except ImportError as e:
-        raise UserError(f"the app needs the optional web stack ({e.name} is missing); "
-                        f"install it with: {INSTALL_HINT}", source="app") from None
+        raise UserError(
+            f"the app needs the optional web stack ({e.name} is missing); "
+            f"install it with: {INSTALL_HINT}",
+            source="app",
+        ) from None
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(bound)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/"
-    config = uvicorn.Config(solara.server.starlette.app, log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(solara.server.starlette.app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     if ready is not None:
         ready(url)

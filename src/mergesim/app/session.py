@@ -52,13 +52,20 @@ class Outcome:
     diverging: bool
 
 
-OUTCOMES: dict[str, Outcome] = {o.key: o for o in (
-    Outcome("travel", "access_min_mean",
-            "Change in expected travel burden, now − before the reform", True),
-    Outcome("wait", "wait_weeks_mean", "Weeks waited per served affair", False),
-    Outcome("grievance", "grievance_mean", "Mean grievance of the villagers", False),
-    Outcome("petitions", "petitions_per10k", "Petitions filed", False),
-)}
+OUTCOMES: dict[str, Outcome] = {
+    o.key: o
+    for o in (
+        Outcome(
+            "travel",
+            "access_min_mean",
+            "Change in expected travel burden, now − before the reform",
+            True,
+        ),
+        Outcome("wait", "wait_weeks_mean", "Weeks waited per served affair", False),
+        Outcome("grievance", "grievance_mean", "Mean grievance of the villagers", False),
+        Outcome("petitions", "petitions_per10k", "Petitions filed", False),
+    )
+}
 
 
 @dataclass
@@ -134,8 +141,7 @@ class LiveRun:
             self.model.step()
             served = self.model.services.done
             nv = self.model.county.n_villages
-            self.wait_sum[period] += np.bincount(served.village, weights=served.wait,
-                                                 minlength=nv)
+            self.wait_sum[period] += np.bincount(served.village, weights=served.wait, minlength=nv)
             self.wait_n[period] += np.bincount(served.village, minlength=nv)
             done += 1
         return done
@@ -147,8 +153,11 @@ class LiveRun:
         reform = self.model.timeline.reform_week
         if self.week > reform:
             return "post", reform, f"weeks {reform}–{self.week - 1}, since the reform"
-        return "pre", 0, (f"weeks 0–{self.week - 1}, before the reform" if self.week
-                          else "no week run yet")
+        return (
+            "pre",
+            0,
+            (f"weeks 0–{self.week - 1}, before the reform" if self.week else "no week run yet"),
+        )
 
     def village_pop(self) -> np.ndarray:
         """Simulated villagers per village."""
@@ -205,7 +214,10 @@ def _petitions(run: LiveRun, o: Outcome) -> VillageValues:
 
 
 _COMPUTE: dict[str, Callable[[LiveRun, Outcome], VillageValues]] = {
-    "travel": _travel, "wait": _wait, "grievance": _grievance, "petitions": _petitions,
+    "travel": _travel,
+    "wait": _wait,
+    "grievance": _grievance,
+    "petitions": _petitions,
 }
 
 
@@ -232,7 +244,7 @@ class FrameClock:
         """Record ``seconds`` of ``kind`` ("step" or "draw")."""
         series = self.step_ms if kind == "step" else self.draw_ms
         series.append(seconds * 1000.0)
-        del series[:-self.keep]
+        del series[: -self.keep]
 
     def timed(self, kind: str, f: Callable[[], Any]) -> Any:
         """Call ``f()`` and record its duration as ``kind``."""

@@ -72,8 +72,9 @@ def _sections(cls: type, prefix: str) -> Iterator[tuple[str, type]]:
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
         if f.init and dataclasses.is_dataclass(hints[f.name]):
-            yield from _sections(hints[f.name], f"{prefix}{f.name}" if not prefix
-                                 else f"{prefix}.{f.name}")
+            yield from _sections(
+                hints[f.name], f"{prefix}{f.name}" if not prefix else f"{prefix}.{f.name}"
+            )
 
 
 def _rows(cls: type, dotted: str) -> Iterator[tuple[str, ...]]:

@@ -89,8 +89,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     top = read_toml(path)
     source = printable(str(path))
     prov: _Provenance = {}
-    data = _resolve_layers(top, source, Path(os.path.abspath(path)).parent, [path.resolve()],
-                           [source], prov)
+    data = _resolve_layers(
+        top, source, Path(os.path.abspath(path)).parent, [path.resolve()], [source], prov
+    )
     if "name" not in top:
         data["name"] = path.stem
         prov["name"] = source
@@ -124,8 +125,7 @@ def load_scenario_dict(
     """
     if not isinstance(data, Mapping):
         raise ScenarioError(f"expected a table of keys, got {data!r}", source=source)
-    plain = {k: _plain_value(v) for k, v in data.items()
-             if not (isinstance(k, str) and "." in k)}
+    plain = {k: _plain_value(v) for k, v in data.items() if not (isinstance(k, str) and "." in k)}
     dotted = [(k, v) for k, v in data.items() if isinstance(k, str) and "." in k]
     directory = Path(os.path.abspath(base_dir))
     prov: _Provenance = {}
@@ -268,9 +268,12 @@ def _resolve_layers(
     merged: dict[str, Any] = {}
     if parent is not None:
         if not isinstance(parent, str) or not parent.strip():
-            raise ScenarioError(f"value {parent!r} is not a file name; expected a path to a "
-                                "scenario file, relative to this file", source=source,
-                                key="extends")
+            raise ScenarioError(
+                f"value {parent!r} is not a file name; expected a path to a "
+                "scenario file, relative to this file",
+                source=source,
+                key="extends",
+            )
         target = directory / parent
         shown = printable(str(target))
         try:
@@ -279,15 +282,27 @@ def _resolve_layers(
             real, exists = None, False
         if real in chain:
             cycle = " -> ".join([*names, shown])
-            raise ScenarioError(f"extends cycle: {cycle}; allowed: a chain without repeats",
-                                source=source, key="extends")
+            raise ScenarioError(
+                f"extends cycle: {cycle}; allowed: a chain without repeats",
+                source=source,
+                key="extends",
+            )
         if real is None or not exists:
-            raise ScenarioError(f"value {parent!r} names a missing file ({shown}); expected a "
-                                "scenario file path relative to this file", source=source,
-                                key="extends")
+            raise ScenarioError(
+                f"value {parent!r} names a missing file ({shown}); expected a "
+                "scenario file path relative to this file",
+                source=source,
+                key="extends",
+            )
         parent_data = read_toml(target)
-        merged = _resolve_layers(parent_data, shown, Path(os.path.abspath(target)).parent,
-                                 [*chain, real], [*names, shown], prov)
+        merged = _resolve_layers(
+            parent_data,
+            shown,
+            Path(os.path.abspath(target)).parent,
+            [*chain, real],
+            [*names, shown],
+            prov,
+        )
     _check_keys(layer, Scenario, "", source)
     layer = copy.deepcopy(layer)
     _absolutize_paths(layer, directory)
@@ -295,8 +310,9 @@ def _resolve_layers(
     return merged
 
 
-def _merge(base: dict[str, Any], layer: Mapping[str, Any], source: str, prov: _Provenance,
-           prefix: str = "") -> None:
+def _merge(
+    base: dict[str, Any], layer: Mapping[str, Any], source: str, prov: _Provenance, prefix: str = ""
+) -> None:
     """Deep-merge ``layer`` into ``base``: tables key by key, anything else (lists too) replaced."""
     for key, value in layer.items():
         dotted = prefix + key
@@ -324,8 +340,9 @@ def _nest(parts: list[str], value: Any) -> dict[str, Any]:
 
 def _split_key(key: Any, source: str) -> list[str]:
     if not isinstance(key, str) or not all(KEY_PART.fullmatch(p) for p in key.split(".")):
-        raise ScenarioError(f"bad key {key!r}; expected a dotted key such as 'plan.method'",
-                            source=source)
+        raise ScenarioError(
+            f"bad key {key!r}; expected a dotted key such as 'plan.method'", source=source
+        )
     return key.split(".")
 
 
@@ -359,8 +376,11 @@ def _is_plain(value: Any) -> bool:
 def _public_fields(cls: type) -> dict[str, Any]:
     """Name -> type of the user-settable fields of a section (``base_dir`` and kin left out)."""
     hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls)
-            if f.init and not f.metadata.get("internal")}
+    return {
+        f.name: hints[f.name]
+        for f in dataclasses.fields(cls)
+        if f.init and not f.metadata.get("internal")
+    }
 
 
 @functools.cache
@@ -377,18 +397,22 @@ def _check_keys(data: Mapping[Any, Any], cls: type, prefix: str, source: str) ->
     fields = _public_fields(cls)
     for key, value in data.items():
         if not isinstance(key, str):
-            raise ScenarioError(f"key {key!r} is not a string; expected one of "
-                                f"{', '.join(sorted(fields))}", source=source,
-                                key=prefix.rstrip(".") or None)
+            raise ScenarioError(
+                f"key {key!r} is not a string; expected one of {', '.join(sorted(fields))}",
+                source=source,
+                key=prefix.rstrip(".") or None,
+            )
         if cls is Scenario and not prefix and key == "extends":
             continue
         if key not in fields:
-            raise ScenarioError(unknown_key_message(printable(key), list(fields)), source=source,
-                                key=prefix + printable(key))
+            raise ScenarioError(
+                unknown_key_message(printable(key), list(fields)),
+                source=source,
+                key=prefix + printable(key),
+            )
         tp = fields[key]
         if dataclasses.is_dataclass(tp) and isinstance(value, Mapping):
             _check_keys(value, tp, f"{prefix}{key}.", source)
-
 
 
 def _check_key_path(parts: list[str], *, source: str) -> None:
@@ -402,8 +426,11 @@ def _check_key_path(parts: list[str], *, source: str) -> None:
         tp = fields[part]
         if i + 1 < len(parts):
             if not dataclasses.is_dataclass(tp):
-                raise ScenarioError(f"{here} is a parameter, not a table; it has no key "
-                                    f"{parts[i + 1]!r}", source=source, key=".".join(parts))
+                raise ScenarioError(
+                    f"{here} is a parameter, not a table; it has no key {parts[i + 1]!r}",
+                    source=source,
+                    key=".".join(parts),
+                )
             cls = tp
 
 

@@ -96,15 +96,17 @@ def param(
     """
     if plausible is not None:
         plausible = _check_plausible(plausible, default, lo, hi, doc)
-    spec = Spec(unit=unit, doc=doc, lo=lo, hi=hi, choices=choices, source=source,
-                plausible=plausible)
+    spec = Spec(
+        unit=unit, doc=doc, lo=lo, hi=hi, choices=choices, source=source, plausible=plausible
+    )
     if isinstance(default, list):
         default = tuple(default)
     return field(default=default, metadata={"spec": spec})
 
 
-def _check_plausible(plausible: Any, default: Any, lo: float | None, hi: float | None,
-                     doc: str) -> tuple[float, float]:
+def _check_plausible(
+    plausible: Any, default: Any, lo: float | None, hi: float | None, doc: str
+) -> tuple[float, float]:
     try:
         p_lo, p_hi = (float(v) for v in plausible)
     except (TypeError, ValueError):
@@ -251,8 +253,7 @@ def _validated(spec: Spec | None, tp: Any, value: Any) -> Any:
     try:
         coerced = _coerce(tp, value)
     except TypeError:
-        raise ValueError(f"value {value!r} has the wrong type; expected {_type_name(tp)}"
-                         ) from None
+        raise ValueError(f"value {value!r} has the wrong type; expected {_type_name(tp)}") from None
     if spec is not None and not _check_range(spec, coerced):
         unit = f" ({spec.unit})" if spec.unit not in ("-", "") else ""
         shown = list(coerced) if isinstance(coerced, tuple) else coerced  # as written in TOML
@@ -281,8 +282,9 @@ class Section:
             tp = hints[f.name]
             if dataclasses.is_dataclass(tp):
                 if not isinstance(value, tp):
-                    raise FieldError(f"value {value!r} is not a {tp.__name__}", section=name,
-                                     field=f.name)
+                    raise FieldError(
+                        f"value {value!r} is not a {tp.__name__}", section=name, field=f.name
+                    )
                 continue
             spec = spec_of(f)
             if spec is None:

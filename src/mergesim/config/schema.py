@@ -47,10 +47,25 @@ from mergesim.config.sections_stability import (
 )
 
 __all__ = [
-    "CADRE_KINDS", "CADRE_ORIGINS", "BorderParams", "CadreParams", "CommunicationParams",
-    "CountyParams", "GrievanceParams", "GuaranteeParams", "HeritageParams", "NeedParams",
-    "PetitionParams", "PlanParams", "RoadParams", "Scenario", "ServiceParams", "StabilityParams",
-    "TerrainParams", "TimelineParams", "VillagerParams",
+    "CADRE_KINDS",
+    "CADRE_ORIGINS",
+    "BorderParams",
+    "CadreParams",
+    "CommunicationParams",
+    "CountyParams",
+    "GrievanceParams",
+    "GuaranteeParams",
+    "HeritageParams",
+    "NeedParams",
+    "PetitionParams",
+    "PlanParams",
+    "RoadParams",
+    "Scenario",
+    "ServiceParams",
+    "StabilityParams",
+    "TerrainParams",
+    "TimelineParams",
+    "VillagerParams",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -89,5 +104,3 @@ class Scenario(Section):
 
     #: Directory of the scenario file; relative data paths resolve against it. Not a parameter.
     base_dir: str = field(default=".", repr=False, compare=False, metadata={"internal": True})
-
-

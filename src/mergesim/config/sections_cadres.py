@@ -32,410 +32,750 @@ class CadreParams(Section):
 
     # -- posts ---------------------------------------------------------------------------
     township_leaders: int = param(
-        11, "posts/township", "Leadership posts (party committee and government team) of a "
-        "township before the reform and of a township the reform leaves unmerged.", lo=1, hi=60,
+        11,
+        "posts/township",
+        "Leadership posts (party committee and government team) of a "
+        "township before the reform and of a township the reform leaves unmerged.",
+        lo=1,
+        hi=60,
         source="assumption: a township team of ~11 (secretary, head, deputies, committee members)",
     )
     township_leaders_merged: int = param(
-        13, "posts/township", "Leadership posts of a merged township.", lo=1, hi=60,
+        13,
+        "posts/township",
+        "Leadership posts of a merged township.",
+        lo=1,
+        hi=60,
         source="assumption: larger team for a doubled township; report: 班子齐装满员",
     )
     township_staff_base: float = param(
-        15.0, "posts/township", "Staff posts (non-leading civil servants and public-institution "
-        "staff) of a township, fixed part.", lo=0.0, hi=500.0, source="assumption",
+        15.0,
+        "posts/township",
+        "Staff posts (non-leading civil servants and public-institution "
+        "staff) of a township, fixed part.",
+        lo=0.0,
+        hi=500.0,
+        source="assumption",
     )
     township_staff_per_10k: float = param(
-        12.0, "posts/10,000 persons", "Staff posts of a township per 10,000 residents.",
-        lo=0.0, hi=500.0, source="assumption: 30–50 staff for a township of 10,000–20,000",
+        12.0,
+        "posts/10,000 persons",
+        "Staff posts of a township per 10,000 residents.",
+        lo=0.0,
+        hi=500.0,
+        source="assumption: 30–50 staff for a township of 10,000–20,000",
     )
     staff_retained_share: float = param(
-        1.0, "-", "Share of the merged townships' staff posts kept after the reform (1 = the "
-        "county takes no posts back).", lo=0.0, hi=1.0,
+        1.0,
+        "-",
+        "Share of the merged townships' staff posts kept after the reform (1 = the "
+        "county takes no posts back).",
+        lo=0.0,
+        hi=1.0,
         source="report: 乡镇编制不上收 (township staffing not taken up)",
     )
     village_others: int = param(
-        2, "posts/village", "Full-time two-committee posts of a village besides secretary and "
-        "director (clerk, deputy), before the reform and in unmerged villages.", lo=0, hi=20,
+        2,
+        "posts/village",
+        "Full-time two-committee posts of a village besides secretary and "
+        "director (clerk, deputy), before the reform and in unmerged villages.",
+        lo=0,
+        hi=20,
         source="assumption: 3–4 paid full-time village cadres (村常职干部)",
     )
     village_others_merged: int = param(
-        3, "posts/village", "Other full-time two-committee posts of a merged village.",
-        lo=0, hi=20, source="assumption",
+        3,
+        "posts/village",
+        "Other full-time two-committee posts of a merged village.",
+        lo=0,
+        hi=20,
+        source="assumption",
     )
     one_shoulder_before: float = param(
-        0.3, "-", "Share of villages whose secretary already heads the village committee "
-        "(一肩挑) before the reform.", lo=0.0, hi=1.0,
+        0.3,
+        "-",
+        "Share of villages whose secretary already heads the village committee "
+        "(一肩挑) before the reform.",
+        lo=0.0,
+        hi=1.0,
         source="assumption: the national 一肩挑 drive had reached part of the villages by 2019",
     )
     one_shoulder: bool = param(
-        True, "-", "A village secretary chosen at the reform also heads the village committee "
-        "(else a separate director is chosen).", source="report: 全部实现一肩挑",
+        True,
+        "-",
+        "A village secretary chosen at the reform also heads the village committee "
+        "(else a separate director is chosen).",
+        source="report: 全部实现一肩挑",
     )
     group_merge_factor: float = param(
-        1.5, "-", "Villager groups of a merged village are consolidated: groups after = "
-        "round(groups before / factor), at least 1 (1 = groups kept).", lo=1.0, hi=10.0,
+        1.5,
+        "-",
+        "Villager groups of a merged village are consolidated: groups after = "
+        "round(groups before / factor), at least 1 (1 = groups kept).",
+        lo=1.0,
+        hi=10.0,
         source="assumption: report says group leaders were reduced (count masked)",
     )
     reselect_unchanged: bool = param(
-        False, "-", "Also re-select the posts of units the plan leaves unmerged (else their "
-        "incumbents simply stay).", source="report: transitional teams only in merged units",
+        False,
+        "-",
+        "Also re-select the posts of units the plan leaves unmerged (else their "
+        "incumbents simply stay).",
+        source="report: transitional teams only in merged units",
     )
 
     # -- incumbents ----------------------------------------------------------------------
     age_mean: tuple[float, ...] = param(
-        [43.0, 38.0, 49.0, 53.0], "years", "Mean age of incumbents per kind.", lo=18.0, hi=75.0,
+        [43.0, 38.0, 49.0, 53.0],
+        "years",
+        "Mean age of incumbents per kind.",
+        lo=18.0,
+        hi=75.0,
         source="assumption: village cadres around 50, group leaders older, township staff younger",
     )
     age_sd: tuple[float, ...] = param(
-        [6.0, 9.0, 8.0, 9.0], "years", "Age standard deviation of incumbents per kind.",
-        lo=0.0, hi=20.0, source="assumption",
+        [6.0, 9.0, 8.0, 9.0],
+        "years",
+        "Age standard deviation of incumbents per kind.",
+        lo=0.0,
+        hi=20.0,
+        source="assumption",
     )
     edu_shift: tuple[float, ...] = param(
-        [2.3, 1.8, 0.4, 0.0], "-", "Education of incumbents per kind: shift of the latent "
-        "(ordered-probit) education variable.", lo=-5.0, hi=5.0,
+        [2.3, 1.8, 0.4, 0.0],
+        "-",
+        "Education of incumbents per kind: shift of the latent "
+        "(ordered-probit) education variable.",
+        lo=-5.0,
+        hi=5.0,
         source="assumption: township leaders ~58 % bachelor+, village cadres ~45 % and group "
         "leaders ~65 % below high school",
     )
     edu_cutpoints: tuple[float, ...] = param(
-        [0.0, 1.0, 2.0], "-", "Cut points of the latent education variable between below high "
-        "school | high school | college | bachelor+ (ascending).", lo=-10.0, hi=10.0,
+        [0.0, 1.0, 2.0],
+        "-",
+        "Cut points of the latent education variable between below high "
+        "school | high school | college | bachelor+ (ascending).",
+        lo=-10.0,
+        hi=10.0,
         source="assumption",
     )
     edu_age_slope: float = param(
-        0.3, "1/10 years", "Latent education gained per 10 years younger than 40 (younger "
-        "cohorts are better educated).", lo=0.0, hi=3.0,
+        0.3,
+        "1/10 years",
+        "Latent education gained per 10 years younger than 40 (younger "
+        "cohorts are better educated).",
+        lo=0.0,
+        hi=3.0,
         source="assumption: China's education expansion across cohorts",
     )
     origin_township: tuple[float, ...] = param(
-        [0.6, 0.0, 0.15, 0.2, 0.05, 0.0], "-", "Origin shares of township cadres (per origin).",
-        lo=0.0, hi=1.0, source="assumption: demobilised officers, 选调生 graduates",
+        [0.6, 0.0, 0.15, 0.2, 0.05, 0.0],
+        "-",
+        "Origin shares of township cadres (per origin).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: demobilised officers, 选调生 graduates",
     )
     origin_village: tuple[float, ...] = param(
-        [0.59, 0.12, 0.008, 0.002, 0.25, 0.03], "-", "Origin shares of incumbent "
-        "two-committee village cadres (per origin).", lo=0.0, hi=1.0,
+        [0.59, 0.12, 0.008, 0.002, 0.25, 0.03],
+        "-",
+        "Origin shares of incumbent two-committee village cadres (per origin).",
+        lo=0.0,
+        hi=1.0,
         source="calibrated: veterans and graduates rare among pre-reform cadres (why the "
         "report singles them out as new blood)",
     )
     origin_group: tuple[float, ...] = param(
-        [0.6, 0.08, 0.04, 0.0, 0.28, 0.0], "-", "Origin shares of incumbent villager-group "
-        "leaders (per origin).", lo=0.0, hi=1.0, source="assumption",
+        [0.6, 0.08, 0.04, 0.0, 0.28, 0.0],
+        "-",
+        "Origin shares of incumbent villager-group leaders (per origin).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     tenure_mean: tuple[float, ...] = param(
-        [4.0, 8.0, 7.0, 6.0], "years", "Mean tenure in the current post per kind (exponential).",
-        lo=0.0, hi=40.0, source="assumption",
+        [4.0, 8.0, 7.0, 6.0],
+        "years",
+        "Mean tenure in the current post per kind (exponential).",
+        lo=0.0,
+        hi=40.0,
+        source="assumption",
     )
 
     # -- candidate pools -----------------------------------------------------------------
     township_recruits: float = param(
-        4.0, "candidates/township", "Candidates from outside a merged township for its posts "
-        "(county cadres sent down, selected graduates; Poisson mean).", lo=0.0, hi=100.0,
+        4.0,
+        "candidates/township",
+        "Candidates from outside a merged township for its posts "
+        "(county cadres sent down, selected graduates; Poisson mean).",
+        lo=0.0,
+        hi=100.0,
         source="assumption",
     )
     origin_recruit: tuple[float, ...] = param(
-        [0.4, 0.0, 0.2, 0.4, 0.0, 0.0], "-", "Origin shares of township recruits (per origin).",
-        lo=0.0, hi=1.0, source="assumption",
+        [0.4, 0.0, 0.2, 0.4, 0.0, 0.0],
+        "-",
+        "Origin shares of township recruits (per origin).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     recruit_age: tuple[float, ...] = param(
-        [35.0, 5.0], "years", "Mean and sd of township recruits' age.", lo=0.0, hi=75.0,
+        [35.0, 5.0],
+        "years",
+        "Mean and sd of township recruits' age.",
+        lo=0.0,
+        hi=75.0,
         source="assumption",
     )
     secretary_pool: tuple[float, ...] = param(
-        [1.0, 1.0, 0.045, 0.045, 1.0, 0.0], "candidates/village", "New candidates for the "
-        "two-committee posts of a merged village, per origin (Poisson means).", lo=0.0, hi=50.0,
+        [1.0, 1.0, 0.045, 0.045, 1.0, 0.0],
+        "candidates/village",
+        "New candidates for the "
+        "two-committee posts of a merged village, per origin (Poisson means).",
+        lo=0.0,
+        hi=50.0,
         source="calibrated: veterans + returning graduates 10.2 % of secretaries (report)",
     )
     group_pool: tuple[float, ...] = param(
-        [0.11, 0.18, 0.03, 0.02, 0.22, 0.0], "candidates/post", "New candidates per villager-group "
-        "leader post of a merged village, per origin (Poisson means).", lo=0.0, hi=50.0,
+        [0.11, 0.18, 0.03, 0.02, 0.22, 0.0],
+        "candidates/post",
+        "New candidates per villager-group "
+        "leader post of a merged village, per origin (Poisson means).",
+        lo=0.0,
+        hi=50.0,
         source="calibrated: group-leader origins 14 % migrants, 34.8 % party members/reserve "
         "(report)",
     )
     cand_age_mean: tuple[float, ...] = param(
-        [45.0, 40.0, 34.0, 27.0, 38.0, 56.0], "years", "Mean age of new candidates per origin.",
-        lo=18.0, hi=75.0, source="assumption",
+        [45.0, 40.0, 34.0, 27.0, 38.0, 56.0],
+        "years",
+        "Mean age of new candidates per origin.",
+        lo=18.0,
+        hi=75.0,
+        source="assumption",
     )
     cand_age_sd: tuple[float, ...] = param(
-        [8.0, 7.0, 6.0, 3.0, 8.0, 6.0], "years", "Age sd of new candidates per origin.",
-        lo=0.0, hi=20.0, source="assumption",
+        [8.0, 7.0, 6.0, 3.0, 8.0, 6.0],
+        "years",
+        "Age sd of new candidates per origin.",
+        lo=0.0,
+        hi=20.0,
+        source="assumption",
     )
     cand_edu_shift: tuple[float, ...] = param(
-        [0.15, 0.1, 1.5, 2.3, 0.33, 0.48], "-", "Latent-education shift of new candidates per "
-        "origin.", lo=-5.0, hi=5.0,
+        [0.15, 0.1, 1.5, 2.3, 0.33, 0.48],
+        "-",
+        "Latent-education shift of new candidates per origin.",
+        lo=-5.0,
+        hi=5.0,
         source="assumption: returning graduates ~95 % college+, recruited veterans ~95 % high "
         "school+, others ~35–50 % below high school",
     )
     cand_competence_shift: tuple[float, ...] = param(
-        [0.0, 0.05, 0.25, 0.25, 0.05, 0.0], "-", "Competence shift of new candidates per origin "
+        [0.0, 0.05, 0.25, 0.25, 0.05, 0.0],
+        "-",
+        "Competence shift of new candidates per origin "
         "(the 'excellent' migrants, veterans, graduates, party members the county recruits).",
-        lo=-1.0, hi=1.0, source="calibrated: veterans + returning graduates 10.2 % of "
+        lo=-1.0,
+        hi=1.0,
+        source="calibrated: veterans + returning graduates 10.2 % of "
         "secretaries (report: 优秀返乡农民工, 退役军人和返乡大学生)",
     )
 
     # -- competence and assessment ---------------------------------------------------------
     competence_sd: float = param(
-        0.15, "-", "Standard deviation of competence (relative productivity; 1 = a cadre "
+        0.15,
+        "-",
+        "Standard deviation of competence (relative productivity; 1 = a cadre "
         "between high-school and college education).",
-        lo=0.0, hi=1.0, source="assumption",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     competence_edu: float = param(
-        0.05, "-/level", "Competence gained per education level.", lo=0.0, hi=1.0,
+        0.05,
+        "-/level",
+        "Competence gained per education level.",
+        lo=0.0,
+        hi=1.0,
         source="assumption",
     )
     competence_cap: float = param(
-        1.8, "-", "Upper bound of competence (training approaches it).", lo=1.0, hi=5.0,
+        1.8,
+        "-",
+        "Upper bound of competence (training approaches it).",
+        lo=1.0,
+        hi=5.0,
         source="assumption",
     )
     assess_noise: float = param(
-        0.08, "-", "Noise sd of the evaluation (研判评议) and appraisal (考核评价) signals around "
-        "competence.", lo=0.0, hi=2.0, source="assumption",
+        0.08,
+        "-",
+        "Noise sd of the evaluation (研判评议) and appraisal (考核评价) signals around competence.",
+        lo=0.0,
+        hi=2.0,
+        source="assumption",
     )
     track_noise: float = param(
-        0.08, "-", "Noise sd of an incumbent's track record (实绩评比) around competence.",
-        lo=0.0, hi=2.0, source="assumption",
+        0.08,
+        "-",
+        "Noise sd of an incumbent's track record (实绩评比) around competence.",
+        lo=0.0,
+        hi=2.0,
+        source="assumption",
     )
     no_record_noise: float = param(
-        0.2, "-", "Noise sd of a new candidate's track record (no record in office).",
-        lo=0.0, hi=2.0, source="assumption",
+        0.2,
+        "-",
+        "Noise sd of a new candidate's track record (no record in office).",
+        lo=0.0,
+        hi=2.0,
+        source="assumption",
     )
     track_tenure: float = param(
-        0.01, "-/year", "Track-record credit per year of tenure (up to 10 years).",
-        lo=0.0, hi=1.0, source="assumption",
+        0.01,
+        "-/year",
+        "Track-record credit per year of tenure (up to 10 years).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     assessment_weights: tuple[float, ...] = param(
-        [1.0, 1.0, 1.0], "-", "Weights of evaluation, appraisal and track record in the "
-        "assessment score (normalised).", lo=0.0, hi=100.0,
+        [1.0, 1.0, 1.0],
+        "-",
+        "Weights of evaluation, appraisal and track record in the assessment score (normalised).",
+        lo=0.0,
+        hi=100.0,
         source="report: three coordinates 研判评议、考核评价、实绩评比",
     )
     rate_criminal: float = param(
-        0.004, "-", "Share with a criminal record (hard disqualifier).", lo=0.0, hi=1.0,
+        0.004,
+        "-",
+        "Share with a criminal record (hard disqualifier).",
+        lo=0.0,
+        hi=1.0,
         source="assumption",
     )
     rate_gang: float = param(
-        0.002, "-", "Share with gang or organised-crime links (hard disqualifier).",
-        lo=0.0, hi=1.0, source="assumption",
+        0.002,
+        "-",
+        "Share with gang or organised-crime links (hard disqualifier).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     rate_gambling_drugs: float = param(
-        0.006, "-", "Share involved in gambling, pornography or drugs (hard disqualifier).",
-        lo=0.0, hi=1.0, source="assumption",
+        0.006,
+        "-",
+        "Share involved in gambling, pornography or drugs (hard disqualifier).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     rate_discipline: float = param(
-        0.01, "-", "Share with a breach of political discipline (hard disqualifier).",
-        lo=0.0, hi=1.0, source="assumption",
+        0.01,
+        "-",
+        "Share with a breach of political discipline (hard disqualifier).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     candidate_dq_factor: float = param(
-        1.5, "-", "Disqualifier rates of new candidates relative to incumbents (not yet vetted).",
-        lo=0.0, hi=20.0, source="assumption",
+        1.5,
+        "-",
+        "Disqualifier rates of new candidates relative to incumbents (not yet vetted).",
+        lo=0.0,
+        hi=20.0,
+        source="assumption",
     )
     screen: bool = param(
-        True, "-", "Screen candidates by the hard disqualifiers (the 'ten unsuitables').",
+        True,
+        "-",
+        "Screen candidates by the hard disqualifiers (the 'ten unsuitables').",
         source="report: 十不宜 and three joint qualification reviews",
     )
 
     # -- selection preferences -----------------------------------------------------------
     leader_max_age: float = param(
-        53.0, "years", "Oldest age at which a cadre is appointed to township leadership.",
-        lo=18.0, hi=70.0, source="calibrated: leaders' mean age −2 years (report); practice: "
+        53.0,
+        "years",
+        "Oldest age at which a cadre is appointed to township leadership.",
+        lo=18.0,
+        hi=70.0,
+        source="calibrated: leaders' mean age −2 years (report); practice: "
         "township leaders step back in their early fifties",
     )
     young_leaders: int = param(
-        3, "posts/township", "Posts of a merged township's team reserved for the best-assessed "
-        "candidates under young_age.", lo=0, hi=60,
+        3,
+        "posts/township",
+        "Posts of a merged township's team reserved for the best-assessed "
+        "candidates under young_age.",
+        lo=0,
+        hi=60,
         source="calibrated: township leaders' mean age falls by 2 years (report); practice: "
         "township teams must include young cadres",
     )
     young_age: float = param(
-        35.0, "years", "Age under which a cadre counts as young for the reserved posts.",
-        lo=18.0, hi=70.0, source="assumption: 35, the usual cut-off for young cadres",
+        35.0,
+        "years",
+        "Age under which a cadre counts as young for the reserved posts.",
+        lo=18.0,
+        hi=70.0,
+        source="assumption: 35, the usual cut-off for young cadres",
     )
     leader_youth_weight: float = param(
-        0.004, "-/year", "Score bonus per year younger for township leadership.", lo=0.0, hi=1.0,
+        0.004,
+        "-/year",
+        "Score bonus per year younger for township leadership.",
+        lo=0.0,
+        hi=1.0,
         source="calibrated: township leaders' mean age falls by 2 years (report)",
     )
     leader_edu_weight: float = param(
-        0.03, "-/level", "Score bonus per education level for township leadership.",
-        lo=0.0, hi=1.0, source="assumption: report, bachelor share rose",
+        0.03,
+        "-/level",
+        "Score bonus per education level for township leadership.",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: report, bachelor share rose",
     )
     leader_incumbent_bonus: float = param(
-        0.5, "-", "Score bonus of an incumbent leader over a promoted staff member or recruit "
-        "(rank and experience).", lo=0.0, hi=2.0,
+        0.5,
+        "-",
+        "Score bonus of an incumbent leader over a promoted staff member or recruit "
+        "(rank and experience).",
+        lo=0.0,
+        hi=2.0,
         source="calibrated: leaders' mean age −2 years (report)",
     )
     secretary_min_education: int = param(
-        1, "level", "Education floor of a village secretary chosen at the reform (0 below high "
-        "school, 1 high school, 2 college, 3 bachelor+).", lo=0, hi=3,
+        1,
+        "level",
+        "Education floor of a village secretary chosen at the reform (0 below high "
+        "school, 1 high school, 2 college, 3 bachelor+).",
+        lo=0,
+        hi=3,
         source="report: every temporary secretary has high school or above",
     )
     send_down: bool = param(
-        True, "-", "Where no local candidate meets the secretary's education floor, the township "
+        True,
+        "-",
+        "Where no local candidate meets the secretary's education floor, the township "
         "sends one of its staff down as secretary (选派); else the floor is waived there.",
         source="assumption: common practice (选派第一书记/下派干部) behind the report's 'all'",
     )
     secretary_max_age: float = param(
-        60.0, "years", "Oldest age at which a cadre is appointed secretary.", lo=18.0, hi=80.0,
+        60.0,
+        "years",
+        "Oldest age at which a cadre is appointed secretary.",
+        lo=18.0,
+        hi=80.0,
         source="assumption",
     )
     secretary_youth_weight: float = param(
-        0.005, "-/year", "Score bonus per year younger for village secretary.", lo=0.0, hi=1.0,
+        0.005,
+        "-/year",
+        "Score bonus per year younger for village secretary.",
+        lo=0.0,
+        hi=1.0,
         source="assumption: report, secretaries' mean age fell",
     )
     secretary_edu_weight: float = param(
-        0.03, "-/level", "Score bonus per education level for village secretary.", lo=0.0,
-        hi=1.0, source="assumption",
+        0.03,
+        "-/level",
+        "Score bonus per education level for village secretary.",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     secretary_origin_bonus: tuple[float, ...] = param(
-        [0.0, 0.03, 0.25, 0.25, 0.03, 0.0], "-", "Score bonus per origin for village "
-        "secretary (policy preference).", lo=-2.0, hi=2.0,
+        [0.0, 0.03, 0.25, 0.25, 0.03, 0.0],
+        "-",
+        "Score bonus per origin for village secretary (policy preference).",
+        lo=-2.0,
+        hi=2.0,
         source="calibrated: veterans + returning graduates 10.2 % of secretaries (report)",
     )
     village_incumbent_bonus: float = param(
-        0.05, "-", "Score bonus of an incumbent village cadre for two-committee posts.",
-        lo=0.0, hi=2.0, source="assumption",
+        0.05,
+        "-",
+        "Score bonus of an incumbent village cadre for two-committee posts.",
+        lo=0.0,
+        hi=2.0,
+        source="assumption",
     )
     member_max_age: float = param(
-        60.0, "years", "Oldest age at which a cadre is appointed to another two-committee post.",
-        lo=18.0, hi=80.0, source="assumption",
+        60.0,
+        "years",
+        "Oldest age at which a cadre is appointed to another two-committee post.",
+        lo=18.0,
+        hi=80.0,
+        source="assumption",
     )
     group_max_age: float = param(
-        65.0, "years", "Oldest age at which a villager becomes or stays a group leader.",
-        lo=18.0, hi=80.0, source="assumption",
+        65.0,
+        "years",
+        "Oldest age at which a villager becomes or stays a group leader.",
+        lo=18.0,
+        hi=80.0,
+        source="assumption",
     )
     group_origin_bonus: tuple[float, ...] = param(
-        [0.0, 0.05, 0.0, 0.0, 0.1, 0.14], "-", "Score bonus per origin for villager-group "
-        "leader ('former_cadre' = a displaced two-committee cadre).", lo=-2.0, hi=2.0,
+        [0.0, 0.05, 0.0, 0.0, 0.1, 0.14],
+        "-",
+        "Score bonus per origin for villager-group "
+        "leader ('former_cadre' = a displaced two-committee cadre).",
+        lo=-2.0,
+        hi=2.0,
         source="calibrated: new group leaders 16.5 % former village cadres, 14 % migrants, "
         "34.8 % party members/reserve (report)",
     )
     group_incumbent_bonus: float = param(
-        0.0, "-", "Score bonus of an incumbent group leader.", lo=-2.0, hi=2.0,
+        0.0,
+        "-",
+        "Score bonus of an incumbent group leader.",
+        lo=-2.0,
+        hi=2.0,
         source="assumption",
     )
 
     # -- placement channels --------------------------------------------------------------
     township_retire_age: float = param(
-        57.0, "years", "A displaced township cadre this old retires (early or in-post "
-        "retirement before the statutory 60).", lo=18.0, hi=70.0, source="assumption",
+        57.0,
+        "years",
+        "A displaced township cadre this old retires (early or in-post "
+        "retirement before the statutory 60).",
+        lo=18.0,
+        hi=70.0,
+        source="assumption",
     )
     up_county_per_abolished: float = param(
-        3.0, "posts/township", "County posts for displaced township leaders, per abolished "
-        "township (moved up; best assessed first).", lo=0.0, hi=100.0,
+        3.0,
+        "posts/township",
+        "County posts for displaced township leaders, per abolished "
+        "township (moved up; best assessed first).",
+        lo=0.0,
+        hi=100.0,
         source="assumption; report: 向上分流 (count masked)",
     )
     rank_on_spot_per_township: float = param(
-        4.0, "posts/township", "Non-leading rank posts in a merged township for its displaced "
-        "leaders (就地职级安置).", lo=0.0, hi=100.0,
+        4.0,
+        "posts/township",
+        "Non-leading rank posts in a merged township for its displaced leaders (就地职级安置).",
+        lo=0.0,
+        hi=100.0,
         source="assumption; report: 就地职级安置 (count masked)",
     )
     transfer_per_abolished: float = param(
-        4.0, "posts/township", "Posts in other units (county departments, other townships) per "
-        "abolished township for displaced township cadres.", lo=0.0, hi=100.0,
+        4.0,
+        "posts/township",
+        "Posts in other units (county departments, other townships) per "
+        "abolished township for displaced township cadres.",
+        lo=0.0,
+        hi=100.0,
         source="assumption",
     )
     village_retire_age: float = param(
-        60.0, "years", "A displaced village cadre this old leaves office (retires).",
-        lo=18.0, hi=80.0, source="assumption",
+        60.0,
+        "years",
+        "A displaced village cadre this old leaves office (retires).",
+        lo=18.0,
+        hi=80.0,
+        source="assumption",
     )
     group_leader_willing: float = param(
-        0.58, "-", "Share of displaced village cadres who stand for villager-group leader.",
-        lo=0.0, hi=1.0, source="calibrated: 16.5 % of new group leaders (report); "
+        0.58,
+        "-",
+        "Share of displaced village cadres who stand for villager-group leader.",
+        lo=0.0,
+        hi=1.0,
+        source="calibrated: 16.5 % of new group leaders (report); "
         "report: 鼓励支持离任村干部转任村民小组长",
     )
     business_propensity: float = param(
-        0.15, "-", "Share of displaced village cadres (not yet placed, not over "
+        0.15,
+        "-",
+        "Share of displaced village cadres (not yet placed, not over "
         "business_max_age) who leave to start a business with preferential policy.",
-        lo=0.0, hi=1.0, source="assumption; report: 离岗创业 (count masked)",
+        lo=0.0,
+        hi=1.0,
+        source="assumption; report: 离岗创业 (count masked)",
     )
     business_max_age: float = param(
-        50.0, "years", "Oldest age at which a displaced village cadre starts a business.",
-        lo=18.0, hi=80.0, source="assumption",
+        50.0,
+        "years",
+        "Oldest age at which a displaced village cadre starts a business.",
+        lo=18.0,
+        hi=80.0,
+        source="assumption",
     )
     specialists_per_village: float = param(
-        2.0, "posts/village", "Transitional specialist posts (poverty-alleviation, grass-roots "
+        2.0,
+        "posts/village",
+        "Transitional specialist posts (poverty-alleviation, grass-roots "
         "governance) per merged village for displaced cadres; the rest leave office.",
-        lo=0.0, hi=50.0, source="assumption; report: 脱贫攻坚专干、基层治理专干",
+        lo=0.0,
+        hi=50.0,
+        source="assumption; report: 脱贫攻坚专干、基层治理专干",
     )
     election_weeks: int = param(
-        60, "weeks", "Weeks from the reform to the next village two-committee election: "
-        "transitional posts and kept pay end then.", lo=0, hi=520,
+        60,
+        "weeks",
+        "Weeks from the reform to the next village two-committee election: "
+        "transitional posts and kept pay end then.",
+        lo=0,
+        hi=520,
         source="assumption: reform late 2019, election early 2021; report: 待遇保留至村两委换届",
     )
 
     # -- pay and running costs (yuan per week) --------------------------------------------
     transition_pay: bool = param(
-        True, "-", "Departing village cadres and group leaders keep their pay until the "
-        "election (less any new pay).", source="report: 五个不变, 过渡期待遇不变",
+        True,
+        "-",
+        "Departing village cadres and group leaders keep their pay until the "
+        "election (less any new pay).",
+        source="report: 五个不变, 过渡期待遇不变",
     )
     pay_township_leader: float = param(
-        2000.0, "yuan/week", "Salary and allowances of a township leader.", lo=0.0, hi=1e5,
+        2000.0,
+        "yuan/week",
+        "Salary and allowances of a township leader.",
+        lo=0.0,
+        hi=1e5,
         source="assumption: ~105,000 yuan/year in a western county",
     )
     pay_township_staff: float = param(
-        1500.0, "yuan/week", "Salary of township staff (also kept by cadres placed on the spot "
-        "or in transitional posts).", lo=0.0, hi=1e5,
+        1500.0,
+        "yuan/week",
+        "Salary of township staff (also kept by cadres placed on the spot "
+        "or in transitional posts).",
+        lo=0.0,
+        hi=1e5,
         source="assumption: ~78,000 yuan/year",
     )
     pay_secretary: float = param(
-        600.0, "yuan/week", "Pay of a village secretary (or director).", lo=0.0, hi=1e5,
+        600.0,
+        "yuan/week",
+        "Pay of a village secretary (or director).",
+        lo=0.0,
+        hi=1e5,
         source="assumption: ~2,600 yuan/month for full-time village cadres in Sichuan",
     )
     pay_one_shoulder: float = param(
-        750.0, "yuan/week", "Pay of a secretary who also heads the committee (一肩挑).",
-        lo=0.0, hi=1e5, source="assumption",
+        750.0,
+        "yuan/week",
+        "Pay of a secretary who also heads the committee (一肩挑).",
+        lo=0.0,
+        hi=1e5,
+        source="assumption",
     )
     pay_member: float = param(
-        450.0, "yuan/week", "Pay of another full-time two-committee cadre.", lo=0.0, hi=1e5,
+        450.0,
+        "yuan/week",
+        "Pay of another full-time two-committee cadre.",
+        lo=0.0,
+        hi=1e5,
         source="assumption: ~2,000 yuan/month",
     )
     pay_group_leader: float = param(
-        100.0, "yuan/week", "Allowance of a villager-group leader.", lo=0.0, hi=1e5,
+        100.0,
+        "yuan/week",
+        "Allowance of a villager-group leader.",
+        lo=0.0,
+        hi=1e5,
         source="assumption: ~400 yuan/month",
     )
     pay_specialist: float = param(
-        450.0, "yuan/week", "Pay of a village transitional specialist.", lo=0.0, hi=1e5,
+        450.0,
+        "yuan/week",
+        "Pay of a village transitional specialist.",
+        lo=0.0,
+        hi=1e5,
         source="assumption",
     )
     cost_township_office: float = param(
-        8000.0, "yuan/week", "Running cost of a township government (office, vehicles, "
-        "utilities; not salaries).", lo=0.0, hi=1e7, source="assumption: ~420,000 yuan/year",
+        8000.0,
+        "yuan/week",
+        "Running cost of a township government (office, vehicles, utilities; not salaries).",
+        lo=0.0,
+        hi=1e7,
+        source="assumption: ~420,000 yuan/year",
     )
     cost_village_office: float = param(
-        300.0, "yuan/week", "Running cost of a village committee office.", lo=0.0, hi=1e6,
+        300.0,
+        "yuan/week",
+        "Running cost of a village committee office.",
+        lo=0.0,
+        hi=1e6,
         source="assumption",
     )
     cost_station: float = param(
-        1500.0, "yuan/week", "Running cost of a convenience service station (not salaries).",
-        lo=0.0, hi=1e6, source="assumption",
+        1500.0,
+        "yuan/week",
+        "Running cost of a convenience service station (not salaries).",
+        lo=0.0,
+        hi=1e6,
+        source="assumption",
     )
     cost_room: float = param(
-        150.0, "yuan/week", "Extra running cost of a village convenience room over an office.",
-        lo=0.0, hi=1e6, source="assumption",
+        150.0,
+        "yuan/week",
+        "Extra running cost of a village convenience room over an office.",
+        lo=0.0,
+        hi=1e6,
+        source="assumption",
     )
     cost_duty_team: float = param(
-        200.0, "yuan/week", "Running cost of a transition duty team (allowances, office).",
-        lo=0.0, hi=1e6, source="assumption",
+        200.0,
+        "yuan/week",
+        "Running cost of a transition duty team (allowances, office).",
+        lo=0.0,
+        hi=1e6,
+        source="assumption",
     )
 
     # -- training ------------------------------------------------------------------------
     training_person_times: int = param(
-        1100, "person-times", "Training sessions for cadres after the reform.", lo=0,
-        hi=1_000_000, source="report: 累计培训党员干部1100余人次",
+        1100,
+        "person-times",
+        "Training sessions for cadres after the reform.",
+        lo=0,
+        hi=1_000_000,
+        source="report: 累计培训党员干部1100余人次",
     )
     training_weeks: int = param(
-        26, "weeks", "Weeks after the reform over which the training is spread evenly.",
-        lo=1, hi=520, source="assumption: the transition period",
+        26,
+        "weeks",
+        "Weeks after the reform over which the training is spread evenly.",
+        lo=1,
+        hi=520,
+        source="assumption: the transition period",
     )
     training_gain: float = param(
-        0.1, "-", "Share of the gap to competence_cap one session closes.", lo=0.0, hi=1.0,
+        0.1,
+        "-",
+        "Share of the gap to competence_cap one session closes.",
+        lo=0.0,
+        hi=1.0,
         source="assumption",
     )
     training_new_priority: float = param(
-        3.0, "-", "Relative chance of a cadre appointed at the reform to be trained in a week "
-        "(others in post: 1; divided by 1 + sessions already taken).", lo=0.0, hi=100.0,
+        3.0,
+        "-",
+        "Relative chance of a cadre appointed at the reform to be trained in a week "
+        "(others in post: 1; divided by 1 + sessions already taken).",
+        lo=0.0,
+        hi=100.0,
         source="assumption (value); report: rotation training of the temporary secretaries",
     )
 
     # -- cadres at work ------------------------------------------------------------------
     staff_points: bool = param(
-        True, "-", "Administrative service points (township centres and stations, village "
+        True,
+        "-",
+        "Administrative service points (township centres and stations, village "
         "offices, rooms, agency, duty teams) serve at the competence of the cadres who staff "
         "them now, relative to before the reform (false: competence has no effect on them).",
         source="design: cadres staff the service points (DOMAIN.md §3)",
@@ -443,28 +783,54 @@ class CadreParams(Section):
 
     # -- petition work -------------------------------------------------------------------
     petition_staff_share: float = param(
-        0.1, "-", "Share of a township's staff (incl. cadres placed on the spot or in "
-        "transitional posts) assigned to petition work.", lo=0.0, hi=1.0,
+        0.1,
+        "-",
+        "Share of a township's staff (incl. cadres placed on the spot or in "
+        "transitional posts) assigned to petition work.",
+        lo=0.0,
+        hi=1.0,
         source="assumption: a petition office and a comprehensive-governance centre",
     )
     specialist_petition_share: float = param(
-        0.5, "-", "Share of village transitional specialists (the grass-roots governance "
-        "specialists) assigned to petition work until the election.", lo=0.0, hi=1.0,
+        0.5,
+        "-",
+        "Share of village transitional specialists (the grass-roots governance "
+        "specialists) assigned to petition work until the election.",
+        lo=0.0,
+        hi=1.0,
         source="assumption",
     )
     petition_stage_weights: tuple[float, ...] = param(
-        [0.15, 0.1, 0.25, 0.3, 0.1, 0.1], "-", "How petition cadres divide over the six stages "
-        "(accept, classify, verify, handle, supervise, close; normalised).", lo=0.0, hi=100.0,
+        [0.15, 0.1, 0.25, 0.3, 0.1, 0.1],
+        "-",
+        "How petition cadres divide over the six stages "
+        "(accept, classify, verify, handle, supervise, close; normalised).",
+        lo=0.0,
+        hi=100.0,
         source="assumption; report: 六步闭合机制",
     )
 
     def check(self) -> tuple[str, str] | None:
         lengths = {
-            "age_mean": 4, "age_sd": 4, "edu_shift": 4, "tenure_mean": 4, "edu_cutpoints": 3,
-            "origin_township": 6, "origin_village": 6, "origin_group": 6, "origin_recruit": 6,
-            "secretary_pool": 6, "group_pool": 6, "cand_age_mean": 6, "cand_age_sd": 6,
-            "cand_edu_shift": 6, "cand_competence_shift": 6, "secretary_origin_bonus": 6,
-            "group_origin_bonus": 6, "assessment_weights": 3, "recruit_age": 2,
+            "age_mean": 4,
+            "age_sd": 4,
+            "edu_shift": 4,
+            "tenure_mean": 4,
+            "edu_cutpoints": 3,
+            "origin_township": 6,
+            "origin_village": 6,
+            "origin_group": 6,
+            "origin_recruit": 6,
+            "secretary_pool": 6,
+            "group_pool": 6,
+            "cand_age_mean": 6,
+            "cand_age_sd": 6,
+            "cand_edu_shift": 6,
+            "cand_competence_shift": 6,
+            "secretary_origin_bonus": 6,
+            "group_origin_bonus": 6,
+            "assessment_weights": 3,
+            "recruit_age": 2,
             "petition_stage_weights": 6,
         }
         for name, n in lengths.items():
@@ -475,8 +841,10 @@ class CadreParams(Section):
             if sum(getattr(self, name)) <= 0:
                 return (name, "the origin shares must not all be 0")
         if any(b <= a for a, b in zip(self.edu_cutpoints, self.edu_cutpoints[1:], strict=False)):
-            return ("edu_cutpoints", f"value {list(self.edu_cutpoints)!r} must be strictly "
-                    "ascending")
+            return (
+                "edu_cutpoints",
+                f"value {list(self.edu_cutpoints)!r} must be strictly ascending",
+            )
         for name in ("assessment_weights", "petition_stage_weights"):
             if sum(getattr(self, name)) <= 0:
                 return (name, "the weights must not all be 0")

@@ -17,36 +17,63 @@ class TimelineParams(Section):
     """The run's weeks: warm-up (pre-reform reference), reform week, transition, horizon."""
 
     warmup_weeks: int = param(
-        26, "weeks", "Weeks simulated before the reform; they form the pre-reform reference.",
-        lo=1, hi=520,
+        26,
+        "weeks",
+        "Weeks simulated before the reform; they form the pre-reform reference.",
+        lo=1,
+        hi=520,
     )
     burn_in_weeks: int = param(
-        4, "weeks", "First warm-up weeks left out of the pre-reform window (queues start empty).",
-        lo=0, hi=519,
+        4,
+        "weeks",
+        "First warm-up weeks left out of the pre-reform window (queues start empty).",
+        lo=0,
+        hi=519,
     )
     transition_weeks: int = param(
-        26, "weeks", "Transition period after the reform week (hand-over, duty teams).",
-        lo=0, hi=1040, source="assumption: the report's 交接过渡期, about half a year",
+        26,
+        "weeks",
+        "Transition period after the reform week (hand-over, duty teams).",
+        lo=0,
+        hi=1040,
+        source="assumption: the report's 交接过渡期, about half a year",
     )
     horizon_weeks: int = param(
-        156, "weeks", "Weeks simulated from the reform week on (the reform week included).",
-        lo=1, hi=1040, source="design: the study follows 3 years after the reform",
+        156,
+        "weeks",
+        "Weeks simulated from the reform week on (the reform week included).",
+        lo=1,
+        hi=1040,
+        source="design: the study follows 3 years after the reform",
     )
     post_window_weeks: int = param(
-        52, "weeks", "Length of the post-reform summary window: the last weeks of the horizon "
-        "(0 = every week after the transition).", lo=0, hi=1040,
+        52,
+        "weeks",
+        "Length of the post-reform summary window: the last weeks of the horizon "
+        "(0 = every week after the transition).",
+        lo=0,
+        hi=1040,
     )
 
     def check(self) -> tuple[str, str] | None:
         if self.burn_in_weeks >= self.warmup_weeks:
-            return ("burn_in_weeks", f"value {self.burn_in_weeks} must be < warmup_weeks "
-                    f"({self.warmup_weeks}) so that the pre-reform window is not empty")
+            return (
+                "burn_in_weeks",
+                f"value {self.burn_in_weeks} must be < warmup_weeks "
+                f"({self.warmup_weeks}) so that the pre-reform window is not empty",
+            )
         if self.transition_weeks >= self.horizon_weeks:
-            return ("transition_weeks", f"value {self.transition_weeks} must be < horizon_weeks "
-                    f"({self.horizon_weeks}) so that some post-transition weeks remain")
+            return (
+                "transition_weeks",
+                f"value {self.transition_weeks} must be < horizon_weeks "
+                f"({self.horizon_weeks}) so that some post-transition weeks remain",
+            )
         if self.post_window_weeks > self.horizon_weeks - self.transition_weeks:
-            return ("post_window_weeks", f"value {self.post_window_weeks} exceeds the "
-                    f"{self.horizon_weeks - self.transition_weeks} weeks after the transition")
+            return (
+                "post_window_weeks",
+                f"value {self.post_window_weeks} exceeds the "
+                f"{self.horizon_weeks - self.transition_weeks} weeks after the transition",
+            )
         return None
 
 
@@ -55,67 +82,116 @@ class VillagerParams(Section):
     """Villager synthesis: how many individuals, their households, age, mobility and state."""
 
     scale: float = param(
-        1.0, "-", "Share of the registered population simulated as individuals (1 = every "
+        1.0,
+        "-",
+        "Share of the registered population simulated as individuals (1 = every "
         "villager); capacities scale with it so that rate metrics stay comparable (queue "
         "metrics need a scale near 1: see docs/metrics.md).",
-        lo=0.0001, hi=1.0,
+        lo=0.0001,
+        hi=1.0,
     )
     child_share: float = param(
-        0.19, "-", "Share of villagers aged 0–14 (age group 'child').", lo=0.0, hi=1.0,
+        0.19,
+        "-",
+        "Share of villagers aged 0–14 (age group 'child').",
+        lo=0.0,
+        hi=1.0,
         source="China 2020 census, rural population: 0–14 ≈ 19 %",
     )
     elderly_share: float = param(
-        0.24, "-", "Share of villagers aged 60+ (age group 'elderly').", lo=0.0, hi=1.0,
+        0.24,
+        "-",
+        "Share of villagers aged 60+ (age group 'elderly').",
+        lo=0.0,
+        hi=1.0,
         source="China 2020 census, rural population: 60+ ≈ 24 %",
     )
     vehicle_share: float = param(
-        0.65, "-", "Share of households owning a car or motorcycle (all members use it).",
-        lo=0.0, hi=1.0,
+        0.65,
+        "-",
+        "Share of households owning a car or motorcycle (all members use it).",
+        lo=0.0,
+        hi=1.0,
         source="assumption from NBS rural surveys (~26 cars, ~60 motorcycles per 100 households)",
     )
     no_vehicle_factor: float = param(
-        2.0, "-", "Travel-time multiplier for villagers without a vehicle (walking, waiting "
-        "for a bus or a lift).", lo=1.0, hi=10.0,
+        2.0,
+        "-",
+        "Travel-time multiplier for villagers without a vehicle (walking, waiting "
+        "for a bus or a lift).",
+        lo=1.0,
+        hi=10.0,
     )
     local_kmh: float = param(
-        12.0, "km/h", "Speed of the trip inside the home village to its seat (walk/bike mix); "
+        12.0,
+        "km/h",
+        "Speed of the trip inside the home village to its seat (walk/bike mix); "
         "the distance is half the square root of the village area times the road detour.",
-        lo=1.0, hi=100.0,
+        lo=1.0,
+        hi=100.0,
     )
     key_person_share: float = param(
-        0.001, "-", "Share of villagers who are key persons (opinion leaders who can mobilise "
-        "others).", lo=0.0, hi=0.1,
+        0.001,
+        "-",
+        "Share of villagers who are key persons (opinion leaders who can mobilise others).",
+        lo=0.0,
+        hi=0.1,
         source="assumption; the report watched 10 key persons county-wide",
     )
     trust_mean: float = param(
-        0.6, "-", "Mean initial trust in local government (Beta-distributed, 0–1).",
-        lo=0.01, hi=0.99,
+        0.6,
+        "-",
+        "Mean initial trust in local government (Beta-distributed, 0–1).",
+        lo=0.01,
+        hi=0.99,
     )
     trust_sd: float = param(
-        0.15, "-", "Standard deviation of initial trust.", lo=0.0, hi=0.45,
+        0.15,
+        "-",
+        "Standard deviation of initial trust.",
+        lo=0.0,
+        hi=0.45,
     )
     threshold_mean: float = param(
-        0.5, "-", "Mean petition threshold on the 0–1 grievance scale (Granovetter-style "
-        "heterogeneous thresholds, Beta-distributed).", lo=0.01, hi=0.99,
+        0.5,
+        "-",
+        "Mean petition threshold on the 0–1 grievance scale (Granovetter-style "
+        "heterogeneous thresholds, Beta-distributed).",
+        lo=0.01,
+        hi=0.99,
         source="Granovetter (1978) threshold model; values an assumption",
     )
     threshold_sd: float = param(
-        0.15, "-", "Standard deviation of petition thresholds.", lo=0.0, hi=0.45,
+        0.15,
+        "-",
+        "Standard deviation of petition thresholds.",
+        lo=0.0,
+        hi=0.45,
     )
     sample_agents: int = param(
-        100, "villagers", "Villagers registered as inspectable Mesa agents at set-up (views "
-        "over the arrays; any other row can be viewed on demand).", lo=0, hi=100_000,
+        100,
+        "villagers",
+        "Villagers registered as inspectable Mesa agents at set-up (views "
+        "over the arrays; any other row can be viewed on demand).",
+        lo=0,
+        hi=100_000,
     )
 
     def check(self) -> tuple[str, str] | None:
         if self.child_share + self.elderly_share > 1.0:
-            return ("elderly_share", f"child_share + elderly_share = "
-                    f"{self.child_share + self.elderly_share:g} exceeds 1")
+            return (
+                "elderly_share",
+                f"child_share + elderly_share = "
+                f"{self.child_share + self.elderly_share:g} exceeds 1",
+            )
         for name in ("trust", "threshold"):
             m, s = getattr(self, f"{name}_mean"), getattr(self, f"{name}_sd")
             if s * s >= m * (1 - m):
-                return (f"{name}_sd", f"value {s:g} is too large for a Beta with mean {m:g}; "
-                        f"allowed: sd < {(m * (1 - m)) ** 0.5:.3f}")
+                return (
+                    f"{name}_sd",
+                    f"value {s:g} is too large for a Beta with mean {m:g}; "
+                    f"allowed: sd < {(m * (1 - m)) ** 0.5:.3f}",
+                )
         return None
 
 
@@ -128,61 +204,107 @@ class NeedParams(Section):
     """
 
     admin: tuple[float, ...] = param(
-        [0.002, 0.012, 0.010], "needs/person/week", "Administrative affairs (certificates, "
-        "social insurance, subsidies, household registration, land).", lo=0.0, hi=1.0,
+        [0.002, 0.012, 0.010],
+        "needs/person/week",
+        "Administrative affairs (certificates, "
+        "social insurance, subsidies, household registration, land).",
+        lo=0.0,
+        hi=1.0,
         source="assumption: about 0.6 affairs per adult per year",
     )
     health_routine: tuple[float, ...] = param(
-        [0.035, 0.025, 0.060], "needs/person/week", "Outpatient visits needing a township "
+        [0.035, 0.025, 0.060],
+        "needs/person/week",
+        "Outpatient visits needing a township "
         "health centre or higher (village clinics' basic care is not a trip here).",
-        lo=0.0, hi=1.0, source="order of magnitude: China Health Statistics Yearbook 2020, "
+        lo=0.0,
+        hi=1.0,
+        source="order of magnitude: China Health Statistics Yearbook 2020, "
         "~2 township-health-centre visits per rural resident per year",
     )
     health_serious: tuple[float, ...] = param(
-        [0.002, 0.003, 0.008], "needs/person/week", "Serious care needing a regional medical "
-        "centre or the county hospital.", lo=0.0, hi=1.0,
+        [0.002, 0.003, 0.008],
+        "needs/person/week",
+        "Serious care needing a regional medical centre or the county hospital.",
+        lo=0.0,
+        hi=1.0,
         source="order of magnitude: rural inpatient admission rate ~15–20 % per year",
     )
     school: tuple[float, ...] = param(
-        [0.04, 0.0, 0.0], "needs/person/week", "School affairs of a child (enrolment, parents' "
-        "meetings), carried by the household.", lo=0.0, hi=1.0, source="assumption",
+        [0.04, 0.0, 0.0],
+        "needs/person/week",
+        "School affairs of a child (enrolment, parents' meetings), carried by the household.",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     elderly_care: tuple[float, ...] = param(
-        [0.0, 0.0, 0.01], "needs/person/week", "Visits to an elderly-care home (day care, "
-        "assessments).", lo=0.0, hi=1.0, source="assumption",
+        [0.0, 0.0, 0.01],
+        "needs/person/week",
+        "Visits to an elderly-care home (day care, assessments).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     police_legal: tuple[float, ...] = param(
-        [0.0, 0.002, 0.001], "needs/person/week", "Police station or people's court affairs "
-        "(identity cards, disputes).", lo=0.0, hi=1.0, source="assumption",
+        [0.0, 0.002, 0.001],
+        "needs/person/week",
+        "Police station or people's court affairs (identity cards, disputes).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     banking_telecom: tuple[float, ...] = param(
-        [0.0, 0.03, 0.02], "needs/person/week", "Errands at a bank or telecom outlet.",
-        lo=0.0, hi=1.0, source="assumption: about monthly for adults",
+        [0.0, 0.03, 0.02],
+        "needs/person/week",
+        "Errands at a bank or telecom outlet.",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: about monthly for adults",
     )
     long_trip_minutes: float = param(
-        60.0, "min", "One-way trip length beyond which a villager may put a non-urgent trip off.",
-        lo=0.0, hi=1000.0,
+        60.0,
+        "min",
+        "One-way trip length beyond which a villager may put a non-urgent trip off.",
+        lo=0.0,
+        hi=1000.0,
     )
     defer_vehicle: float = param(
-        0.0, "-", "Weekly probability that a villager with a vehicle puts a long trip off.",
-        lo=0.0, hi=0.95,
+        0.0,
+        "-",
+        "Weekly probability that a villager with a vehicle puts a long trip off.",
+        lo=0.0,
+        hi=0.95,
     )
     defer_no_vehicle: float = param(
-        0.3, "-", "Weekly probability that a villager without a vehicle puts a long trip off "
-        "(mobility sets willingness).", lo=0.0, hi=0.95,
+        0.3,
+        "-",
+        "Weekly probability that a villager without a vehicle puts a long trip off "
+        "(mobility sets willingness).",
+        lo=0.0,
+        hi=0.95,
     )
     max_trips: int = param(
-        6, "trips", "Trips after which a villager turned away every time gives up the affair.",
-        lo=1, hi=100,
+        6,
+        "trips",
+        "Trips after which a villager turned away every time gives up the affair.",
+        lo=1,
+        hi=100,
     )
 
     def check(self) -> tuple[str, str] | None:
-        for name in ("admin", "health_routine", "health_serious", "school", "elderly_care",
-                     "police_legal", "banking_telecom"):
+        for name in (
+            "admin",
+            "health_routine",
+            "health_serious",
+            "school",
+            "elderly_care",
+            "police_legal",
+            "banking_telecom",
+        ):
             v = getattr(self, name)
             if len(v) != 3:
-                return (name, f"value {list(v)!r} must have 3 numbers (child, working, "
-                        "elderly)")
+                return (name, f"value {list(v)!r} must have 3 numbers (child, working, elderly)")
         return None
 
 
@@ -194,95 +316,179 @@ class ServiceParams(Section):
     """
 
     keep_abolished_points: bool = param(
-        True, "-", "Keep the health, school, elderly-care, police, bank and telecom points of "
+        True,
+        "-",
+        "Keep the health, school, elderly-care, police, bank and telecom points of "
         "abolished townships (else they close and their staff move to the merged seat).",
         source="report: 点位不变、数量不少、能力不减",
     )
     seat_stations: bool = param(
-        True, "-", "Convert an abolished township's service centre into a convenience service "
-        "station (else it closes).", source="report: 30 stations kept",
+        True,
+        "-",
+        "Convert an abolished township's service centre into a convenience service "
+        "station (else it closes).",
+        source="report: 30 stations kept",
     )
     village_rooms: bool = param(
-        True, "-", "A convenience service room at the seat of each merged village (else the "
-        "merged village keeps an ordinary village office).", source="report: 383 rooms",
+        True,
+        "-",
+        "A convenience service room at the seat of each merged village (else the "
+        "merged village keeps an ordinary village office).",
+        source="report: 383 rooms",
     )
     agency_service: bool = param(
-        True, "-", "Village agency service from the reform on: a cadre carries the paperwork, "
-        "so the villager does not leave the village.", source="report: 村级民事代办",
+        True,
+        "-",
+        "Village agency service from the reform on: a cadre carries the paperwork, "
+        "so the villager does not leave the village.",
+        source="report: 村级民事代办",
     )
     transition_duty: bool = param(
-        True, "-", "A duty team in each merged-away village for duty_weeks after the reform.",
+        True,
+        "-",
+        "A duty team in each merged-away village for duty_weeks after the reform.",
         source="report: duty in all 549 merged-away villages",
     )
     duty_weeks: int = param(
-        26, "weeks", "Weeks the transition duty teams stay, from the reform week.", lo=0, hi=1040,
+        26,
+        "weeks",
+        "Weeks the transition duty teams stay, from the reform week.",
+        lo=0,
+        hi=1040,
         source="assumption: the transition period",
     )
     health_network: bool = param(
-        True, "-", "Reorganise health as '1 + 4 + N': upgrade township health centres to "
-        "regional medical centres for serious care.", source="report",
+        True,
+        "-",
+        "Reorganise health as '1 + 4 + N': upgrade township health centres to "
+        "regional medical centres for serious care.",
+        source="report",
     )
     regional_centres: int = param(
-        4, "centres", "Regional medical centres of the '1 + 4 + N' network.", lo=0, hi=100,
+        4,
+        "centres",
+        "Regional medical centres of the '1 + 4 + N' network.",
+        lo=0,
+        hi=100,
         source="report: 1 + 4 + N",
     )
     transfer_staff: bool = param(
-        True, "-", "Staff of a closed or converted point move to the merged unit's point of the "
+        True,
+        "-",
+        "Staff of a closed or converted point move to the merged unit's point of the "
         "same kind (else the county takes the posts back).",
         source="report: 乡镇编制不上收 (township staffing not taken up)",
     )
     office_share: float = param(
-        0.3, "-", "Share of administrative affair types a village office handles.",
-        lo=0.0, hi=1.0, source="assumption: certificates and simple proofs",
+        0.3,
+        "-",
+        "Share of administrative affair types a village office handles.",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: certificates and simple proofs",
     )
     room_share: float = param(
-        0.6, "-", "Share of administrative affair types a village convenience room handles.",
-        lo=0.0, hi=1.0, source="assumption",
+        0.6,
+        "-",
+        "Share of administrative affair types a village convenience room handles.",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     duty_share: float = param(
-        0.3, "-", "Share of administrative affair types a transition duty team handles.",
-        lo=0.0, hi=1.0, source="assumption: as the old village office",
+        0.3,
+        "-",
+        "Share of administrative affair types a transition duty team handles.",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: as the old village office",
     )
     agency_share: float = param(
-        0.6, "-", "Share of administrative affair types the agency service can carry (the rest "
-        "need the villager in person).", lo=0.0, hi=1.0, source="assumption",
+        0.6,
+        "-",
+        "Share of administrative affair types the agency service can carry (the rest "
+        "need the villager in person).",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     station_share: float = param(
-        0.8, "-", "Share of administrative affair types a convenience station handles (most "
+        0.8,
+        "-",
+        "Share of administrative affair types a convenience station handles (most "
         "of the old centre's windows stay).",
-        lo=0.0, hi=1.0, source="assumption",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     headroom: float = param(
-        1.25, "-", "Capacity of pre-reform points over their expected weekly demand (points are "
-        "staffed for the old units).", lo=0.1, hi=10.0,
+        1.25,
+        "-",
+        "Capacity of pre-reform points over their expected weekly demand (points are "
+        "staffed for the old units).",
+        lo=0.1,
+        hi=10.0,
     )
     admin_per_staff_week: float = param(
-        40.0, "affairs/staff/week", "Administrative affairs one staff member handles a week.",
-        lo=0.1, hi=1000.0, source="assumption: about 8 a working day",
+        40.0,
+        "affairs/staff/week",
+        "Administrative affairs one staff member handles a week.",
+        lo=0.1,
+        hi=1000.0,
+        source="assumption: about 8 a working day",
     )
     health_per_staff_week: float = param(
-        25.0, "visits/staff/week", "Patients one health worker sees a week (trips needing a "
-        "township health centre or higher).", lo=0.1, hi=1000.0, source="assumption",
+        25.0,
+        "visits/staff/week",
+        "Patients one health worker sees a week (trips needing a "
+        "township health centre or higher).",
+        lo=0.1,
+        hi=1000.0,
+        source="assumption",
     )
     other_per_staff_week: float = param(
-        40.0, "affairs/staff/week", "Affairs one staff member of any other point handles a week.",
-        lo=0.1, hi=1000.0, source="assumption",
+        40.0,
+        "affairs/staff/week",
+        "Affairs one staff member of any other point handles a week.",
+        lo=0.1,
+        hi=1000.0,
+        source="assumption",
     )
     station_staff: float = param(
-        3.0, "staff", "Staff kept at a convenience station (the rest of the old centre's move).",
-        lo=0.0, hi=100.0, source="assumption",
+        3.0,
+        "staff",
+        "Staff kept at a convenience station (the rest of the old centre's move).",
+        lo=0.0,
+        hi=100.0,
+        source="assumption",
     )
     room_staff: float = param(
-        2.0, "staff", "Staff of a village convenience room.", lo=0.0, hi=100.0,
+        2.0,
+        "staff",
+        "Staff of a village convenience room.",
+        lo=0.0,
+        hi=100.0,
         source="report: the temporary party secretary heads it; assumption: one helper",
     )
     office_staff: float = param(
-        1.0, "staff", "Staff of an ordinary village office.", lo=0.0, hi=100.0,
+        1.0,
+        "staff",
+        "Staff of an ordinary village office.",
+        lo=0.0,
+        hi=100.0,
     )
     agency_staff: float = param(
-        1.0, "staff", "Agency cadres per merged village.", lo=0.0, hi=100.0,
+        1.0,
+        "staff",
+        "Agency cadres per merged village.",
+        lo=0.0,
+        hi=100.0,
     )
     duty_staff: float = param(
-        1.0, "staff", "Duty team members on duty at a time in a merged-away village.",
-        lo=0.0, hi=100.0, source="report: 专干轮流值班 (rotating duty)",
+        1.0,
+        "staff",
+        "Duty team members on duty at a time in a merged-away village.",
+        lo=0.0,
+        hi=100.0,
+        source="report: 专干轮流值班 (rotating duty)",
     )

@@ -43,21 +43,25 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ScenarioError("file not found; expected an existing TOML file",
-                            source=source) from None
+        raise ScenarioError(
+            "file not found; expected an existing TOML file", source=source
+        ) from None
     except OSError as e:
-        raise ScenarioError(f"cannot read the file ({e.strerror or e}); expected a TOML file",
-                            source=source) from None
+        raise ScenarioError(
+            f"cannot read the file ({e.strerror or e}); expected a TOML file", source=source
+        ) from None
     except ValueError:  # a NUL byte in the name
-        raise ScenarioError("not a valid file name; expected a TOML file",
-                            source=source) from None
+        raise ScenarioError("not a valid file name; expected a TOML file", source=source) from None
     try:
         # utf-8-sig: editors on Windows often save a byte-order mark, which TOML itself forbids
         # but which carries no meaning; any other non-UTF-8 byte is an error.
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ScenarioError(f"not UTF-8 text (byte 0x{raw[e.start]:02X} at offset {e.start}); "
-                            "save the file as UTF-8", source=source) from None
+        raise ScenarioError(
+            f"not UTF-8 text (byte 0x{raw[e.start]:02X} at offset {e.start}); "
+            "save the file as UTF-8",
+            source=source,
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -77,8 +81,15 @@ def printable(key: str) -> str:
 # A small TOML writer (tables, strings, bools, ints, floats, lists)
 # ---------------------------------------------------------------------------------------------
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 
 
 def toml_string(s: str) -> str:

@@ -42,10 +42,17 @@ def build_county(scenario: Scenario, streams: Streams | None = None) -> County:
     if cp.source == "synthetic":
         return generate_county(scenario, streams.generator("county"))
     if not cp.data:
-        raise ScenarioError(f"source = {cp.source!r} needs county.data, the path of the file",
-                            source=f"scenario '{scenario.name}'" if scenario.name else None,
-                            key="county.data")
+        raise ScenarioError(
+            f"source = {cp.source!r} needs county.data, the path of the file",
+            source=f"scenario '{scenario.name}'" if scenario.name else None,
+            key="county.data",
+        )
     edges = resolve_path(scenario, cp.edges) if cp.edges else None
     load = load_county_csv if cp.source == "csv" else load_county_geojson
-    return load(resolve_path(scenario, cp.data), county=cp, roads=scenario.roads, edges=edges,
-                name=scenario.name or None)
+    return load(
+        resolve_path(scenario, cp.data),
+        county=cp,
+        roads=scenario.roads,
+        edges=edges,
+        name=scenario.name or None,
+    )

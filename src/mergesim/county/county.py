@@ -195,8 +195,18 @@ class County:
         """
         n, t = self.n_villages, self.n_townships
         for name in (
-            "village_id", "village_name", "township", "y", "population", "households", "groups",
-            "area", "terrain", "border", "heritage", "corridor",
+            "village_id",
+            "village_name",
+            "township",
+            "y",
+            "population",
+            "households",
+            "groups",
+            "area",
+            "terrain",
+            "border",
+            "heritage",
+            "corridor",
         ):
             if getattr(self, name).shape != (n,):
                 raise ValueError(f"County.{name} has shape {getattr(self, name).shape}, not ({n},)")

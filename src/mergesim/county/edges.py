@@ -68,9 +68,12 @@ def read_edges(
     missing = [c for c in REQUIRED_EDGE if c not in header]
     if missing:
         optional = ", ".join(c.name for c in EDGE_COLUMNS if c.required == "no")
-        raise table.error(f"missing required column(s) {', '.join(missing)}; found: "
-                          f"{', '.join(header)}; required: {', '.join(REQUIRED_EDGE)} "
-                          f"(optional: {optional})", missing[0])
+        raise table.error(
+            f"missing required column(s) {', '.join(missing)}; found: "
+            f"{', '.join(header)}; required: {', '.join(REQUIRED_EDGE)} "
+            f"(optional: {optional})",
+            missing[0],
+        )
     index = {int(v): i for i, v in enumerate(ids)}
     ends = []
     for col in ("a", "b"):
@@ -80,15 +83,17 @@ def read_edges(
             if is_empty(v) or f is None or not math.isfinite(f) or f != int(f):
                 raise table.error(f"{where[r]}: {col} {v!r} is not a village id", col)
             if int(f) not in index:
-                raise table.error(f"{where[r]}: {col} = {int(f)} is not an id in "
-                                  f"{villages_source}", col)
+                raise table.error(
+                    f"{where[r]}: {col} = {int(f)} is not an id in {villages_source}", col
+                )
             idx[r] = index[int(f)]
         ends.append(idx)
     a, b = ends
     loops = np.flatnonzero(a == b)
     if len(loops):
-        raise table.error(f"{where[loops[0]]}: edge joins village {ids[a[loops[0]]]} to itself",
-                          "b")
+        raise table.error(
+            f"{where[loops[0]]}: edge joins village {ids[a[loops[0]]]} to itself", "b"
+        )
     minutes = parse_numbers(table, "minutes", lo=0.0, lo_open=True)
     trunk = np.full(len(rows), -1, dtype=np.int8)
     if "trunk" in header:
@@ -139,7 +144,10 @@ def road_edges(
     if todo.any():
         length = np.linalg.norm(xy[lo[todo]] - xy[hi[todo]], axis=1)
         minutes[todo] = road_minutes(
-            length, terrain[lo[todo]], terrain[hi[todo]], trunk[todo],
+            length,
+            terrain[lo[todo]],
+            terrain[hi[todo]],
+            trunk[todo],
             trunk_kmh=roads.trunk_kmh,
             terrain_kmh=(roads.plain_kmh, roads.hill_kmh, roads.mountain_kmh),
             detour=roads.detour,
@@ -159,6 +167,7 @@ def road_edges(
         raise DataError(
             f"road graph is disconnected: {k} components; {len(cut)} village(s) cannot reach "
             f"the rest (ids {sample}); add edges joining them",
-            source=str(epath), key=None,
+            source=str(epath),
+            key=None,
         )
     return lo.astype(np.int64), hi.astype(np.int64), minutes.astype(float), trunk.astype(bool)

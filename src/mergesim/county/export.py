@@ -104,12 +104,14 @@ def to_output(county: County, xy: np.ndarray) -> np.ndarray:
         return xy
     lon0, lat0 = county.lonlat_origin
     k = EARTH_RADIUS_KM * math.pi / 180.0
-    return np.column_stack([lon0 + xy[:, 0] / (k * math.cos(math.radians(lat0))),
-                            lat0 + xy[:, 1] / k])
+    return np.column_stack(
+        [lon0 + xy[:, 0] / (k * math.cos(math.radians(lat0))), lat0 + xy[:, 1] / k]
+    )
 
 
-def village_shapes(county: County,
-                   polygons: Sequence[np.ndarray] | None = None) -> list[BaseGeometry]:
+def village_shapes(
+    county: County, polygons: Sequence[np.ndarray] | None = None
+) -> list[BaseGeometry]:
     """One valid (Multi)Polygon per village, in the export's unit, snapped to its grid.
 
     A territory that is not a valid polygon (a self-touching ring from unclean data) is
@@ -122,8 +124,9 @@ def village_shapes(county: County,
     if polygons is None:
         polygons, _, _ = territories(county)
     rings = [np.asarray(r, dtype=float).reshape(-1, 2) for r in polygons]
-    geoms = np.array([Polygon(to_output(county, r)) if len(r) >= 3 else Polygon()
-                      for r in rings], dtype=object)
+    geoms = np.array(
+        [Polygon(to_output(county, r)) if len(r) >= 3 else Polygon() for r in rings], dtype=object
+    )
     return _clean(geoms, GRID[units_of(county)])
 
 
@@ -140,15 +143,21 @@ def _clean(geoms: np.ndarray, grid: float) -> list[BaseGeometry]:
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     """The polygons of a collection (``make_valid`` may add lines and points)."""
-    polys = [p for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon | MultiPolygon)
-             for p in getattr(g, "geoms", [g]) if not p.is_empty]
+    polys = [
+        p
+        for g in getattr(geom, "geoms", [geom])
+        if isinstance(g, Polygon | MultiPolygon)
+        for p in getattr(g, "geoms", [g])
+        if not p.is_empty
+    ]
     if not polys:
         return Polygon()
     return polys[0] if len(polys) == 1 else MultiPolygon(polys)
 
 
-def dissolve(shapes: Sequence[BaseGeometry], groups: np.ndarray, n_groups: int,
-             grid: float) -> list[BaseGeometry]:
+def dissolve(
+    shapes: Sequence[BaseGeometry], groups: np.ndarray, n_groups: int, grid: float
+) -> list[BaseGeometry]:
     """Union of the shapes of each group (``groups[i]`` in ``0..n_groups-1``), in group order.
 
     Args:
@@ -162,7 +171,7 @@ def dissolve(shapes: Sequence[BaseGeometry], groups: np.ndarray, n_groups: int,
     bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
     out = np.empty(n_groups, dtype=object)
     for g in range(n_groups):
-        members = [shapes[i] for i in order[bounds[g]:bounds[g + 1]]]
+        members = [shapes[i] for i in order[bounds[g] : bounds[g + 1]]]
         # Snapped territories tile the county: their coverage union is exact and fast. Data
         # with gaps or overlaps is no coverage; the general union handles it.
         union = shapely.coverage_union_all(members) if members else Polygon()
@@ -175,28 +184,43 @@ def dissolve(shapes: Sequence[BaseGeometry], groups: np.ndarray, n_groups: int,
 # -- collections ----------------------------------------------------------------------------
 
 
-def _collection(name: str, county: County, shapes: Sequence[BaseGeometry],
-                props: list[dict[str, Any]], from_data: bool) -> dict[str, Any]:
+def _collection(
+    name: str,
+    county: County,
+    shapes: Sequence[BaseGeometry],
+    props: list[dict[str, Any]],
+    from_data: bool,
+) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "name": name,
         "mergesim:units": units_of(county),
         "mergesim:county": county.name,
         "mergesim:territories": "data" if from_data else "voronoi",
-        "features": [{"type": "Feature", "id": p["index"], "properties": p,
-                      "geometry": mapping(s)} for s, p in zip(shapes, props, strict=True)],
+        "features": [
+            {"type": "Feature", "id": p["index"], "properties": p, "geometry": mapping(s)}
+            for s, p in zip(shapes, props, strict=True)
+        ],
     }
 
 
 def _seat(county: County, seat: int, seats_xy: np.ndarray) -> dict[str, Any]:
     x, y = seats_xy[seat]
-    return {"seat": int(seat), "seat_name": str(county.village_name[seat]),
-            "seat_x": float(x), "seat_y": float(y)}
+    return {
+        "seat": int(seat),
+        "seat_name": str(county.village_name[seat]),
+        "seat_x": float(x),
+        "seat_y": float(y),
+    }
 
 
-def collections(county: County, plan: PlanArrays | None = None, *,
-                village_role: Sequence[str] | None = None,
-                township_role: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+def collections(
+    county: County,
+    plan: PlanArrays | None = None,
+    *,
+    village_role: Sequence[str] | None = None,
+    township_role: Sequence[str] | None = None,
+) -> dict[str, dict[str, Any]]:
     """Every collection of the county (:data:`LAYERS`, and :data:`PLAN_LAYERS` under a plan).
 
     Args:
@@ -214,40 +238,72 @@ def collections(county: County, plan: PlanArrays | None = None, *,
     seats_xy = to_output(county, county.xy)
     n, t = county.n_villages, county.n_townships
     tname = np.asarray(county.township_name)
-    vprops = [{"index": i, "id": int(county.village_id[i]), "name": str(county.village_name[i]),
-               "township": int(county.township[i]), "township_name": str(tname[county.township[i]]),
-               "population": int(county.population[i]), "area": float(county.area[i]),
-               "seat_x": float(seats_xy[i, 0]), "seat_y": float(seats_xy[i, 1])}
-              for i in range(n)]
+    vprops = [
+        {
+            "index": i,
+            "id": int(county.village_id[i]),
+            "name": str(county.village_name[i]),
+            "township": int(county.township[i]),
+            "township_name": str(tname[county.township[i]]),
+            "population": int(county.population[i]),
+            "area": float(county.area[i]),
+            "seat_x": float(seats_xy[i, 0]),
+            "seat_y": float(seats_xy[i, 1]),
+        }
+        for i in range(n)
+    ]
     pop_t, area_t = county.township_population(), county.township_area()
-    tprops = [{"index": j, "name": str(tname[j]), **_seat(county, int(county.township_seat[j]),
-                                                           seats_xy),
-               "villages": int(np.sum(county.township == j)), "population": int(pop_t[j]),
-               "area": float(area_t[j])} for j in range(t)]
+    tprops = [
+        {
+            "index": j,
+            "name": str(tname[j]),
+            **_seat(county, int(county.township_seat[j]), seats_xy),
+            "villages": int(np.sum(county.township == j)),
+            "population": int(pop_t[j]),
+            "area": float(area_t[j]),
+        }
+        for j in range(t)
+    ]
     out = {"villages": None, "townships": None}
     if plan is not None:
         v2n, t2n = np.asarray(plan.village_to_new), np.asarray(plan.township_to_new)
         vt_new = t2n[county.township]
         for i, p in enumerate(vprops):
-            p.update({"new_village": int(v2n[i]), "new_village_name": str(plan.new_village_name[
-                v2n[i]]), "new_township": int(vt_new[i]),
-                "new_township_name": str(plan.new_township_name[vt_new[i]])})
+            p.update(
+                {
+                    "new_village": int(v2n[i]),
+                    "new_village_name": str(plan.new_village_name[v2n[i]]),
+                    "new_township": int(vt_new[i]),
+                    "new_township_name": str(plan.new_township_name[vt_new[i]]),
+                }
+            )
             if village_role is not None:
                 p["role"] = str(village_role[i])
         for j, p in enumerate(tprops):
-            p.update({"new_township": int(t2n[j]),
-                      "new_township_name": str(plan.new_township_name[t2n[j]])})
+            p.update(
+                {
+                    "new_township": int(t2n[j]),
+                    "new_township_name": str(plan.new_township_name[t2n[j]]),
+                }
+            )
             if township_role is not None:
                 p["role"] = str(township_role[j])
         out.update(_plan_collections(county, plan, shapes, grid, seats_xy, from_data))
     out["villages"] = _collection("villages", county, shapes, vprops, from_data)
-    out["townships"] = _collection("townships", county, dissolve(shapes, county.township, t,
-                                                                 grid), tprops, from_data)
+    out["townships"] = _collection(
+        "townships", county, dissolve(shapes, county.township, t, grid), tprops, from_data
+    )
     return out
 
 
-def _plan_collections(county: County, plan: PlanArrays, shapes: list[BaseGeometry],
-                      grid: float, seats_xy: np.ndarray, from_data: bool) -> dict[str, Any]:
+def _plan_collections(
+    county: County,
+    plan: PlanArrays,
+    shapes: list[BaseGeometry],
+    grid: float,
+    seats_xy: np.ndarray,
+    from_data: bool,
+) -> dict[str, Any]:
     """The merged villages and the new townships, dissolved from their old villages."""
     v2n = np.asarray(plan.village_to_new, dtype=np.int64)
     vt_new = np.asarray(plan.township_to_new, dtype=np.int64)[county.township]
@@ -258,20 +314,37 @@ def _plan_collections(county: County, plan: PlanArrays, shapes: list[BaseGeometr
     v_members = np.bincount(v2n, minlength=nv)
     t_members = np.bincount(np.asarray(plan.township_to_new, dtype=np.int64), minlength=nt)
     v_township = vt_new[np.asarray(plan.new_village_seat, dtype=np.int64)]
-    mprops = [{"index": k, "name": str(plan.new_village_name[k]),
-               **_seat(county, int(plan.new_village_seat[k]), seats_xy),
-               "members": int(v_members[k]), "township": int(v_township[k]),
-               "township_name": str(plan.new_township_name[v_township[k]]),
-               "population": int(v_pop[k]), "area": float(v_area[k])} for k in range(nv)]
-    nprops = [{"index": k, "name": str(plan.new_township_name[k]),
-               **_seat(county, int(plan.new_township_seat[k]), seats_xy),
-               "members": int(t_members[k]), "population": int(t_pop[k]),
-               "area": float(t_area[k])} for k in range(nt)]
+    mprops = [
+        {
+            "index": k,
+            "name": str(plan.new_village_name[k]),
+            **_seat(county, int(plan.new_village_seat[k]), seats_xy),
+            "members": int(v_members[k]),
+            "township": int(v_township[k]),
+            "township_name": str(plan.new_township_name[v_township[k]]),
+            "population": int(v_pop[k]),
+            "area": float(v_area[k]),
+        }
+        for k in range(nv)
+    ]
+    nprops = [
+        {
+            "index": k,
+            "name": str(plan.new_township_name[k]),
+            **_seat(county, int(plan.new_township_seat[k]), seats_xy),
+            "members": int(t_members[k]),
+            "population": int(t_pop[k]),
+            "area": float(t_area[k]),
+        }
+        for k in range(nt)
+    ]
     return {
-        "merged_villages": _collection("merged_villages", county, dissolve(shapes, v2n, nv, grid),
-                                       mprops, from_data),
-        "new_townships": _collection("new_townships", county, dissolve(shapes, vt_new, nt, grid),
-                                     nprops, from_data),
+        "merged_villages": _collection(
+            "merged_villages", county, dissolve(shapes, v2n, nv, grid), mprops, from_data
+        ),
+        "new_townships": _collection(
+            "new_townships", county, dissolve(shapes, vt_new, nt, grid), nprops, from_data
+        ),
     }
 
 
@@ -314,9 +387,13 @@ class Layer:
 def layer_from_dict(fc: dict[str, Any]) -> Layer:
     """A :class:`Layer` from a FeatureCollection dict; features in index order."""
     feats = sorted(fc["features"], key=lambda f: f["properties"]["index"])
-    return Layer(str(fc.get("name", "")), str(fc.get("mergesim:units", UNITS_DEGREES)),
-                 fc.get("mergesim:territories", "data") == "data",
-                 [shape(f["geometry"]) for f in feats], [dict(f["properties"]) for f in feats])
+    return Layer(
+        str(fc.get("name", "")),
+        str(fc.get("mergesim:units", UNITS_DEGREES)),
+        fc.get("mergesim:territories", "data") == "data",
+        [shape(f["geometry"]) for f in feats],
+        [dict(f["properties"]) for f in feats],
+    )
 
 
 def read_collection(path: str | os.PathLike[str]) -> Layer:

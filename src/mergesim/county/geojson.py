@@ -30,18 +30,21 @@ def read_geojson(path: Path) -> tuple[Table, list[tuple[str, object]]]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise DataError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}",
-                        source=src) from None
+        raise DataError(
+            f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", source=src
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
-        raise DataError(f"not a GeoJSON FeatureCollection (top-level type {found!r})",
-                        source=src, key="type")
+        raise DataError(
+            f"not a GeoJSON FeatureCollection (top-level type {found!r})", source=src, key="type"
+        )
     feats = doc.get("features")
     if not isinstance(feats, list):
         raise DataError("FeatureCollection has no 'features' list", source=src, key="features")
     if not feats:
-        raise DataError("no villages: the FeatureCollection has no features", source=src,
-                        key="features")
+        raise DataError(
+            "no villages: the FeatureCollection has no features", source=src, key="features"
+        )
     rows: list[dict[str, object]] = []
     where: list[str] = []
     geoms: list[tuple[str, object]] = []
@@ -52,8 +55,9 @@ def read_geojson(path: Path) -> tuple[Table, list[tuple[str, object]]]:
             raise DataError("is not a JSON object", source=src, key=label)
         geom = f.get("geometry")
         if not isinstance(geom, dict):
-            raise DataError("has no geometry; every village needs a Point or Polygon",
-                            source=src, key=label)
+            raise DataError(
+                "has no geometry; every village needs a Point or Polygon", source=src, key=label
+            )
         geoms.append(_parse_geometry(geom, src, label))
         props = f.get("properties") or {}
         if not isinstance(props, dict):
@@ -68,8 +72,11 @@ def read_geojson(path: Path) -> tuple[Table, list[tuple[str, object]]]:
         where.append(label)
     kinds = {g[0] for g in geoms}
     if len(kinds) > 1:
-        raise DataError("mixes Point and Polygon features; use one kind for all villages",
-                        source=src, key="geometry")
+        raise DataError(
+            "mixes Point and Polygon features; use one kind for all villages",
+            source=src,
+            key="geometry",
+        )
     table = Table(src, columns, rows, where, "property")
     missing = [c for c in REQUIRED_VILLAGE if c not in columns]
     if missing:
@@ -88,8 +95,7 @@ def _position(p: object, src: str, label: str) -> tuple[float, float]:
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in p[:2])
         or not all(math.isfinite(v) for v in p[:2])
     ):
-        raise DataError(f"bad position {p!r}; expected [lon, lat] numbers",
-                        source=src, key=label)
+        raise DataError(f"bad position {p!r}; expected [lon, lat] numbers", source=src, key=label)
     lon, lat = float(p[0]), float(p[1])
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
         raise DataError(f"position {p!r} is not lon/lat degrees", source=src, key=label)
@@ -103,8 +109,7 @@ def _ring(r: object, src: str, label: str) -> np.ndarray:
     if len(pts) > 1 and np.array_equal(pts[0], pts[-1]):
         pts = pts[:-1]  # GeoJSON rings repeat their first point; County polygons do not
     if len(pts) < 3:
-        raise DataError("polygon ring has fewer than 3 distinct positions",
-                        source=src, key=label)
+        raise DataError("polygon ring has fewer than 3 distinct positions", source=src, key=label)
     return pts
 
 
@@ -123,8 +128,11 @@ def _parse_geometry(geom: dict, src: str, label: str) -> tuple[str, object]:
                 raise DataError(f"{gtype} has an empty polygon", source=src, key=label)
             polys.append([_ring(r, src, label) for r in part])
         return ("polygon", polys)
-    raise DataError(f"geometry type {gtype!r} is not allowed; allowed: Point, Polygon, "
-                    "MultiPolygon", source=src, key=label)
+    raise DataError(
+        f"geometry type {gtype!r} is not allowed; allowed: Point, Polygon, MultiPolygon",
+        source=src,
+        key=label,
+    )
 
 
 def _signed_area_centroid(ring: np.ndarray) -> tuple[float, np.ndarray]:
@@ -186,8 +194,7 @@ def polygon_neighbours(rings_per_village: list[list[np.ndarray]]) -> np.ndarray:
             continue
         ss = sorted(s)
         for ia, a in enumerate(ss):
-            for b in ss[ia + 1:]:
+            for b in ss[ia + 1 :]:
                 shared[(a, b)] = shared.get((a, b), 0) + 1
     pairs = [k for k, c in shared.items() if c >= 2]
     return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-

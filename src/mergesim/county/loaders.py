@@ -89,8 +89,7 @@ def load_county_csv(
     path = Path(path)
     table = read_village_csv(path)
     xy = _csv_coordinates(table)
-    return _build(table, xy, None, edges=edges, county=county, roads=roads,
-                  name=name or path.stem)
+    return _build(table, xy, None, edges=edges, county=county, roads=roads, name=name or path.stem)
 
 
 def load_county_geojson(
@@ -120,11 +119,11 @@ def load_county_geojson(
     if geoms[0][0] == "point":
         lonlat = np.array([g[1] for g in geoms], dtype=float)
         xy = project_lonlat(lonlat[:, 0], lonlat[:, 1])
-        return _build(table, xy, None, edges=edges, county=county, roads=roads,
-                      name=name or path.stem)
+        return _build(
+            table, xy, None, edges=edges, county=county, roads=roads, name=name or path.stem
+        )
     xy, polys = project_polygons(geoms)
-    return _build(table, xy, polys, edges=edges, county=county, roads=roads,
-                  name=name or path.stem)
+    return _build(table, xy, polys, edges=edges, county=county, roads=roads, name=name or path.stem)
 
 
 def _csv_coordinates(table: Table) -> np.ndarray:
@@ -158,11 +157,15 @@ def _build(
     ids = parse_ids(table)
     if n < 2:
         # One village has nothing to merge with; a plan, coverage and the road graph need two.
-        raise table.error(f"only one village ({table.where[0]}); a county needs at least 2 "
-                          "villages")
+        raise table.error(
+            f"only one village ({table.where[0]}); a county needs at least 2 villages"
+        )
     names = np.array(
-        [str(v).strip() if not is_empty(v) else str(ids[i])
-         for i, v in enumerate(table.cells("name"))], dtype=str,
+        [
+            str(v).strip() if not is_empty(v) else str(ids[i])
+            for i, v in enumerate(table.cells("name"))
+        ],
+        dtype=str,
     )
 
     # Townships, indexed in order of first appearance.
@@ -171,8 +174,10 @@ def _build(
     township = np.empty(n, dtype=np.int64)
     for i, v in enumerate(table.cells("township")):
         if is_empty(v):
-            raise table.error(f"{table.where[i]}: empty township; every village must belong to "
-                              "a township", "township")
+            raise table.error(
+                f"{table.where[i]}: empty township; every village must belong to a township",
+                "township",
+            )
         t = str(v).strip()
         if t not in tindex:
             tindex[t] = len(tnames)
@@ -187,7 +192,8 @@ def _build(
     ).astype(np.int64)
     gr_f = parse_numbers(table, "groups", lo=1.0)
     groups = np.where(
-        np.isnan(gr_f), np.maximum(1, np.rint(households / county.group_households)),
+        np.isnan(gr_f),
+        np.maximum(1, np.rint(households / county.group_households)),
         np.rint(gr_f),
     ).astype(np.int64)
     terrain_s = parse_choices(table, "terrain", TERRAIN_NAMES)
@@ -259,7 +265,8 @@ def _check_distinct(table: Table, xy: np.ndarray) -> None:
         col = "x" if "x" in table.columns and "y" in table.columns else "lon"
         raise table.error(
             f"{' and '.join(table.where[i] for i in same)} put villages at the same point; "
-            "seats must be at least 1 m apart", col if table.kind == "column" else "geometry",
+            "seats must be at least 1 m apart",
+            col if table.kind == "column" else "geometry",
         )
 
 
@@ -324,7 +331,8 @@ def _township_roles(
         raise table.error(
             f"{len(seats_named)} townships are classed county_seat "
             f"({', '.join(str(table.rows[first_row[t]]['township']) for t in seats_named)}); "
-            "allowed: one", "township_class",
+            "allowed: one",
+            "township_class",
         )
     if not seats_named:
         top = int(np.argmax(population))
@@ -334,7 +342,8 @@ def _township_roles(
                 f"no township is classed county_seat and township "
                 f"{table.rows[top]['township']!s}, holding the most populous village "
                 f"({table.where[top]}), is classed {explicit[t]}; class one township "
-                "county_seat", "township_class",
+                "county_seat",
+                "township_class",
             )
         explicit[t] = "county_seat"
     has_border = np.bincount(township, weights=border.astype(float), minlength=n_town) > 0

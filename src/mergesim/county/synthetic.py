@@ -240,7 +240,11 @@ def generate_county(scenario: Scenario, rng: np.random.Generator) -> County:
         ScenarioError: The sizes are inconsistent (e.g. more townships than villages).
     """
     cp, tp, bp, hp, rp = (
-        scenario.county, scenario.terrain, scenario.border, scenario.heritage, scenario.roads,
+        scenario.county,
+        scenario.terrain,
+        scenario.border,
+        scenario.heritage,
+        scenario.roads,
     )
     n, n_town = cp.villages, cp.townships
     if n_town > n:
@@ -314,8 +318,13 @@ def generate_county(scenario: Scenario, rng: np.random.Generator) -> County:
     length = np.hypot(*(xy[ea] - xy[eb]).T)
     trunk = _trunk_edges(xy, ea, eb, length, corridor_lines, cp.corridor_width_km, i_seat)
     minutes = road_minutes(
-        length, terrain[ea], terrain[eb], trunk, trunk_kmh=rp.trunk_kmh,
-        terrain_kmh=(rp.plain_kmh, rp.hill_kmh, rp.mountain_kmh), detour=rp.detour,
+        length,
+        terrain[ea],
+        terrain[eb],
+        trunk,
+        trunk_kmh=rp.trunk_kmh,
+        terrain_kmh=(rp.plain_kmh, rp.hill_kmh, rp.mountain_kmh),
+        detour=rp.detour,
     )
 
     pop_of = np.array([tp.pop_plain, 1.0, tp.pop_mountain])
@@ -329,16 +338,29 @@ def generate_county(scenario: Scenario, rng: np.random.Generator) -> County:
         village_id=np.arange(n, dtype=np.int64),
         village_name=make_names(n, rng),
         township=np.zeros(n, dtype=np.int64),
-        x=xy[:, 0].copy(), y=xy[:, 1].copy(),
-        population=population, households=households, groups=groups, area=area,
+        x=xy[:, 0].copy(),
+        y=xy[:, 1].copy(),
+        population=population,
+        households=households,
+        groups=groups,
+        area=area,
         terrain=terrain,
-        border=np.zeros(n, dtype=bool), heritage=np.zeros(n, dtype=bool), corridor=corridor,
+        border=np.zeros(n, dtype=bool),
+        heritage=np.zeros(n, dtype=bool),
+        corridor=corridor,
         township_name=np.array([""], dtype=object),
         township_class=np.zeros(1, dtype=np.int8),
         township_seat=np.array([i_seat], dtype=np.int64),
-        edge_a=ea.astype(np.int64), edge_b=eb.astype(np.int64), edge_minutes=minutes,
-        edge_trunk=trunk, county_seat=i_seat, outline=outline, territories=territories,
-        corridor_lines=corridor_lines, name=scenario.name or "synthetic", source="synthetic",
+        edge_a=ea.astype(np.int64),
+        edge_b=eb.astype(np.int64),
+        edge_minutes=minutes,
+        edge_trunk=trunk,
+        county_seat=i_seat,
+        outline=outline,
+        territories=territories,
+        corridor_lines=corridor_lines,
+        name=scenario.name or "synthetic",
+        source="synthetic",
     )
     roads = county.road_matrix()
     township, seats = _grow_townships(roads, xy, n_town, i_seat, rng)
@@ -398,8 +420,9 @@ def _classify(county: County, scenario: Scenario, rng: np.random.Generator, path
     if hp.townships:
         cls[rng.choice(ordinary, size=hp.townships, replace=False)] = TownshipClass.HERITAGE
     county.township_class = cls
-    free = np.flatnonzero(~county.border & ~np.isin(county.township, np.flatnonzero(
-        cls == TownshipClass.HERITAGE)))
+    free = np.flatnonzero(
+        ~county.border & ~np.isin(county.township, np.flatnonzero(cls == TownshipClass.HERITAGE))
+    )
     if hp.villages > len(free):
         raise ScenarioError(
             f"value {hp.villages} exceeds the {len(free)} villages available",

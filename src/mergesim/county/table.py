@@ -75,8 +75,9 @@ def read_text(path: Path) -> str:
         # utf-8-sig: spreadsheets often save a byte-order mark before the header.
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
-        raise DataError(f"not UTF-8 text (byte {e.start}); save the file as UTF-8",
-                        source=str(path)) from None
+        raise DataError(
+            f"not UTF-8 text (byte {e.start}); save the file as UTF-8", source=str(path)
+        ) from None
     except OSError as e:  # e.g. no permission to read it
         raise DataError(f"cannot read the file ({e.strerror or e})", source=str(path)) from None
 
@@ -96,18 +97,22 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, object]], list[
                 header = [h.strip().lower() for h in raw]
                 dup = sorted({h for h in header if h and header.count(h) > 1})
                 if dup:
-                    raise DataError(f"line {reader.line_num}: header repeats column(s) "
-                                    f"{', '.join(dup)}", source=str(path), key=dup[0])
+                    raise DataError(
+                        f"line {reader.line_num}: header repeats column(s) {', '.join(dup)}",
+                        source=str(path),
+                        key=dup[0],
+                    )
                 continue
             if len(raw) > len(header):
                 raise DataError(
                     f"line {reader.line_num}: {len(raw)} fields but the header has "
-                    f"{len(header)}; quote values that contain commas", source=str(path))
+                    f"{len(header)}; quote values that contain commas",
+                    source=str(path),
+                )
             rows.append({h: v for h, v in zip(header, raw, strict=False) if h})
             where.append(f"line {reader.line_num}")
     except csv.Error as e:
-        raise DataError(f"line {reader.line_num}: malformed CSV ({e})",
-                        source=str(path)) from None
+        raise DataError(f"line {reader.line_num}: malformed CSV ({e})", source=str(path)) from None
     if header is None:
         raise DataError("empty file: no header and no rows", source=str(path))
     return header, rows, where
@@ -131,7 +136,6 @@ def read_village_csv(path: Path) -> Table:
     if not rows:
         raise table.error("no villages: the file has a header but no rows")
     return table
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,20 +176,19 @@ def parse_numbers(
     for i, v in enumerate(table.cells(column)):
         if is_empty(v):
             if required:
-                raise table.error(f"{table.where[i]}: empty {column}; a number is required",
-                                  column)
+                raise table.error(f"{table.where[i]}: empty {column}; a number is required", column)
             continue
         f = as_float(v)
         if f is None or not math.isfinite(f):
-            raise table.error(f"{table.where[i]}: {column} {v!r} is not a finite number",
-                              column)
+            raise table.error(f"{table.where[i]}: {column} {v!r} is not a finite number", column)
         bad_lo = lo is not None and (f <= lo if lo_open else f < lo)
         if bad_lo or (hi is not None and f > hi):
             rng = (f"> {lo:g}" if lo_open else f">= {lo:g}") if lo is not None else ""
             if hi is not None:
                 rng = f"{rng} and <= {hi:g}" if rng else f"<= {hi:g}"
-            raise table.error(f"{table.where[i]}: {column} {v!r} is out of range; allowed: "
-                              f"{rng}", column)
+            raise table.error(
+                f"{table.where[i]}: {column} {v!r} is out of range; allowed: {rng}", column
+            )
         out[i] = f
     return out
 
@@ -204,8 +207,11 @@ def parse_bools(table: Table, column: str) -> np.ndarray:
         if s in _TRUE:
             out[i] = True
         elif s not in _FALSE:
-            raise table.error(f"{table.where[i]}: {column} {v!r} is not a yes/no value; "
-                              "allowed: 0, 1, true, false, yes, no", column)
+            raise table.error(
+                f"{table.where[i]}: {column} {v!r} is not a yes/no value; "
+                "allowed: 0, 1, true, false, yes, no",
+                column,
+            )
     return out
 
 
@@ -217,8 +223,10 @@ def parse_choices(table: Table, column: str, allowed: tuple[str, ...]) -> list[s
             continue
         s = str(v).strip().lower()
         if s not in allowed:
-            raise table.error(f"{table.where[i]}: {column} {v!r} is unknown; allowed: "
-                              f"{', '.join(allowed)}", column)
+            raise table.error(
+                f"{table.where[i]}: {column} {v!r} is unknown; allowed: {', '.join(allowed)}",
+                column,
+            )
         out.append(s)
     return out
 
@@ -234,7 +242,8 @@ def parse_ids(table: Table) -> np.ndarray:
     for i, v in enumerate(ids.tolist()):
         if v in seen:
             lines = [table.where[j] for j in np.flatnonzero(ids == v)]
-            raise table.error(f"duplicate id {v} on {' and '.join(lines)}; ids must be unique",
-                              "id")
+            raise table.error(
+                f"duplicate id {v} on {' and '.join(lines)}; ids must be unique", "id"
+            )
         seen[v] = i
     return ids

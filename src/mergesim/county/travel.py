@@ -45,9 +45,7 @@ def nearest(roads: sp.csr_matrix, sources: np.ndarray) -> tuple[np.ndarray, np.n
     return dist, src.astype(np.int64)
 
 
-def minutes_to_assigned(
-    roads: sp.csr_matrix, target: np.ndarray
-) -> np.ndarray:
+def minutes_to_assigned(roads: sp.csr_matrix, target: np.ndarray) -> np.ndarray:
     """Minutes from each village ``i`` to its own assigned village ``target[i]``.
 
     One Dijkstra per distinct target (e.g. per township seat), not per village.

@@ -25,6 +25,11 @@ from mergesim.mechanisms.population import Population
 from mergesim.mechanisms.services import Services
 
 __all__ = [
-    "CadreMechanism", "GrievanceMechanism", "Mechanism", "Needs", "PetitionMechanism",
-    "Population", "Services",
+    "CadreMechanism",
+    "GrievanceMechanism",
+    "Mechanism",
+    "Needs",
+    "PetitionMechanism",
+    "Population",
+    "Services",
 ]

@@ -152,7 +152,7 @@ def synthesize(county: County, p: VillagerParams, rng: np.random.Generator) -> V
     groups_per_v = np.minimum(np.maximum(1, county.groups.astype(np.int64)), hh_per_v)
     g_off = np.zeros(nv + 1, dtype=np.int64)
     np.cumsum(groups_per_v, out=g_off[1:])
-    group = (g_off[:-1][village] + hh_local * groups_per_v[village] // hh_per_v[village])
+    group = g_off[:-1][village] + hh_local * groups_per_v[village] // hh_per_v[village]
     group = group.astype(np.int32)
 
     u = rng.random(n)

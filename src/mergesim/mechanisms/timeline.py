@@ -59,8 +59,13 @@ class Timeline:
     @classmethod
     def from_params(cls, p: TimelineParams) -> Timeline:
         """The timeline of a scenario's ``timeline`` section."""
-        return cls(p.warmup_weeks, p.burn_in_weeks, p.transition_weeks, p.horizon_weeks,
-                   p.post_window_weeks)
+        return cls(
+            p.warmup_weeks,
+            p.burn_in_weeks,
+            p.transition_weeks,
+            p.horizon_weeks,
+            p.post_window_weeks,
+        )
 
     @property
     def reform_week(self) -> int:

@@ -47,9 +47,21 @@ from mergesim.metrics.registry import metrics_markdown as _markdown
 from mergesim.metrics.tracker import Tracker, model_reporters, stability_week
 
 __all__ = [
-    "COVERAGE_THRESHOLDS", "LABELS", "METRICS", "PETITION_KEYS", "RUN_METRICS", "Metric",
-    "RunMetric", "Tracker", "affair_metrics", "coverage_share", "gini", "metrics_markdown",
-    "model_reporters", "stability_week", "worst_decile",
+    "COVERAGE_THRESHOLDS",
+    "LABELS",
+    "METRICS",
+    "PETITION_KEYS",
+    "RUN_METRICS",
+    "Metric",
+    "RunMetric",
+    "Tracker",
+    "affair_metrics",
+    "coverage_share",
+    "gini",
+    "metrics_markdown",
+    "model_reporters",
+    "stability_week",
+    "worst_decile",
 ]
 
 

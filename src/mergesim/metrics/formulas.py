@@ -39,8 +39,9 @@ def _mean(num: float, den: float) -> float:
     return float(num / den) if den > 0 else math.nan
 
 
-def affair_metrics(done: Done, village_pop: np.ndarray,
-                   masks: dict[str, np.ndarray]) -> dict[str, float]:
+def affair_metrics(
+    done: Done, village_pop: np.ndarray, masks: dict[str, np.ndarray]
+) -> dict[str, float]:
     """The affair metrics of a set of served affairs (see :data:`METRICS`).
 
     Args:
@@ -85,8 +86,14 @@ def affair_metrics(done: Done, village_pop: np.ndarray,
     return out
 
 
-def coverage_share(minutes: np.ndarray, n_vehicle: np.ndarray, n_without: np.ndarray,
-                   factor: float, limit: float, mask: np.ndarray | None = None) -> float:
+def coverage_share(
+    minutes: np.ndarray,
+    n_vehicle: np.ndarray,
+    n_without: np.ndarray,
+    factor: float,
+    limit: float,
+    mask: np.ndarray | None = None,
+) -> float:
     """Share of villagers within ``limit`` one-way minutes in their own mode.
 
     Args:
@@ -101,4 +108,3 @@ def coverage_share(minutes: np.ndarray, n_vehicle: np.ndarray, n_without: np.nda
     total = n_vehicle.sum() + n_without.sum()
     inside = n_vehicle[minutes <= limit].sum() + n_without[minutes * factor <= limit].sum()
     return _mean(inside, total)
-

@@ -59,64 +59,163 @@ def _build() -> dict[str, Metric]:
         out.append(Metric(key, unit, formula, doc, family, LABELS.get(key, "")))
 
     trav = "round-trip travel minutes of an affair, summed over all its trips"
-    add("travel_min_mean", "min", f"mean over served affairs of ({trav})",
-        "Travel burden per affair, all kinds.", "affair")
-    add("travel_min_p90", "min", f"90th percentile (linear interpolation) of ({trav})",
-        "Travel burden of the worst-served tenth of affairs.", "affair")
+    add(
+        "travel_min_mean",
+        "min",
+        f"mean over served affairs of ({trav})",
+        "Travel burden per affair, all kinds.",
+        "affair",
+    )
+    add(
+        "travel_min_p90",
+        "min",
+        f"90th percentile (linear interpolation) of ({trav})",
+        "Travel burden of the worst-served tenth of affairs.",
+        "affair",
+    )
     for k in NEED_NAMES:
-        add(f"travel_min_mean_{k}", "min", f"mean of ({trav}) over served {k} affairs",
-            f"Travel burden per {k} affair.", "affair")
-        add(f"travel_min_p90_{k}", "min", f"90th percentile of ({trav}) over served {k} affairs",
-            f"90th-percentile travel per {k} affair.", "affair")
-    add("trips_mean", "trips", "mean trips per served affair",
-        "Trips per affair (1 = done on the first trip).", "affair")
-    add("one_trip_share", "-", "served affairs done in one trip / served affairs",
-        "跑一次: share of affairs done in one trip.", "affair")
-    add("admin_trips_mean", "trips", "mean trips per served administrative affair",
-        "Trips per administrative affair.", "affair")
-    add("admin_one_trip_share", "-", "administrative affairs done in one trip / administrative "
-        "affairs served", "跑一次 for administrative affairs.", "affair")
-    add("admin_in_village_share", "-", "administrative affairs served by a village office, "
+        add(
+            f"travel_min_mean_{k}",
+            "min",
+            f"mean of ({trav}) over served {k} affairs",
+            f"Travel burden per {k} affair.",
+            "affair",
+        )
+        add(
+            f"travel_min_p90_{k}",
+            "min",
+            f"90th percentile of ({trav}) over served {k} affairs",
+            f"90th-percentile travel per {k} affair.",
+            "affair",
+        )
+    add(
+        "trips_mean",
+        "trips",
+        "mean trips per served affair",
+        "Trips per affair (1 = done on the first trip).",
+        "affair",
+    )
+    add(
+        "one_trip_share",
+        "-",
+        "served affairs done in one trip / served affairs",
+        "跑一次: share of affairs done in one trip.",
+        "affair",
+    )
+    add(
+        "admin_trips_mean",
+        "trips",
+        "mean trips per served administrative affair",
+        "Trips per administrative affair.",
+        "affair",
+    )
+    add(
+        "admin_one_trip_share",
+        "-",
+        "administrative affairs done in one trip / administrative affairs served",
+        "跑一次 for administrative affairs.",
+        "affair",
+    )
+    add(
+        "admin_in_village_share",
+        "-",
+        "administrative affairs served by a village office, "
         "room, agency service or duty team / administrative affairs served",
         "不出村: share of administrative affairs handled without leaving the (administrative) "
-        "village.", "affair")
-    add("wait_weeks_mean", "weeks", "mean over served affairs of (week served − week the need "
-        "arose)", "Delay from need to service (put-off trips and turned-away trips).", "affair")
-    add("travel_gini", "-", "Gini coefficient of per-affair travel minutes: "
-        "Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² x̄)", "Inequality of travel burden across affairs.", "affair")
-    add("travel_worst_decile_min", "min", "villages ranked by mean per-affair travel, worst "
+        "village.",
+        "affair",
+    )
+    add(
+        "wait_weeks_mean",
+        "weeks",
+        "mean over served affairs of (week served − week the need arose)",
+        "Delay from need to service (put-off trips and turned-away trips).",
+        "affair",
+    )
+    add(
+        "travel_gini",
+        "-",
+        "Gini coefficient of per-affair travel minutes: Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² x̄)",
+        "Inequality of travel burden across affairs.",
+        "affair",
+    )
+    add(
+        "travel_worst_decile_min",
+        "min",
+        "villages ranked by mean per-affair travel, worst "
         "first; population-weighted mean of village means over the worst 10 % of villagers "
-        "(the boundary village counted in part)", "Travel burden of the worst-off decile.",
-        "affair")
+        "(the boundary village counted in part)",
+        "Travel burden of the worst-off decile.",
+        "affair",
+    )
     for g, desc in GROUPS:
-        add(f"travel_min_mean_{g}", "min", f"mean of ({trav}) over affairs of {desc}",
-            f"Travel per affair, {desc}.", "affair")
-        add(f"admin_travel_min_mean_{g}", "min", f"mean of ({trav}) over administrative affairs "
-            f"of {desc}", f"Administrative travel per affair, {desc}.", "affair")
-        add(f"one_trip_share_{g}", "-", f"affairs done in one trip / affairs served, {desc}",
-            f"跑一次, {desc}.", "affair")
-    for what, target in (("admin", "own township's service centre (the point handling every "
-                          "administrative affair)"),
-                         ("clinic", "nearest open township health centre or higher")):
+        add(
+            f"travel_min_mean_{g}",
+            "min",
+            f"mean of ({trav}) over affairs of {desc}",
+            f"Travel per affair, {desc}.",
+            "affair",
+        )
+        add(
+            f"admin_travel_min_mean_{g}",
+            "min",
+            f"mean of ({trav}) over administrative affairs of {desc}",
+            f"Administrative travel per affair, {desc}.",
+            "affair",
+        )
+        add(
+            f"one_trip_share_{g}",
+            "-",
+            f"affairs done in one trip / affairs served, {desc}",
+            f"跑一次, {desc}.",
+            "affair",
+        )
+    for what, target in (
+        ("admin", "own township's service centre (the point handling every administrative affair)"),
+        ("clinic", "nearest open township health centre or higher"),
+    ):
         for m in COVERAGE_THRESHOLDS:
-            add(f"coverage_{what}_{m}", "-", f"villagers whose one-way minutes to the {target}, "
-                f"in their own mode, are ≤ {m} / villagers", f"Coverage within {m} minutes of "
-                f"the {target}.", "coverage")
+            add(
+                f"coverage_{what}_{m}",
+                "-",
+                f"villagers whose one-way minutes to the {target}, "
+                f"in their own mode, are ≤ {m} / villagers",
+                f"Coverage within {m} minutes of the {target}.",
+                "coverage",
+            )
         for g, desc in GROUPS:
-            add(f"coverage_{what}_30_{g}", "-", f"coverage_{what}_30 among villagers of {desc}",
-                f"30-minute {what} coverage, {desc}.", "coverage")
-    add("access_min_mean", "min/person/week", "mean over villagers of Σ_kind rate × 2 × expected "
+            add(
+                f"coverage_{what}_30_{g}",
+                "-",
+                f"coverage_{what}_30 among villagers of {desc}",
+                f"30-minute {what} coverage, {desc}.",
+                "coverage",
+            )
+    add(
+        "access_min_mean",
+        "min/person/week",
+        "mean over villagers of Σ_kind rate × 2 × expected "
         "one-way minutes (own mode) to the point routing sends them to, first trips only",
-        "Expected weekly travel burden of the service configuration.", "coverage")
+        "Expected weekly travel burden of the service configuration.",
+        "coverage",
+    )
     per = "per 1,000 simulated villagers this week"
-    for key, doc in (("new_needs", "needs that arose"), ("served", "needs served"),
-                     ("deferred", "trips put off (long trip, unwilling)"),
-                     ("turned_away", "trips that ended turned away at a full point (跑多次)"),
-                     ("given_up", "needs given up (no open point, or max_trips reached)"),
-                     ("waiting", "needs waiting at the end of the week")):
+    for key, doc in (
+        ("new_needs", "needs that arose"),
+        ("served", "needs served"),
+        ("deferred", "trips put off (long trip, unwilling)"),
+        ("turned_away", "trips that ended turned away at a full point (跑多次)"),
+        ("given_up", "needs given up (no open point, or max_trips reached)"),
+        ("waiting", "needs waiting at the end of the week"),
+    ):
         add(f"{key}_per_1000", "needs/1000 persons", f"{doc} {per}", f"Flow: {doc}.", "flow")
-    add("travel_min_per_villager", "min/person/week", "round-trip minutes of all trips this "
-        "week (served or turned away) / villagers", "Realised weekly travel burden.", "flow")
+    add(
+        "travel_min_per_villager",
+        "min/person/week",
+        "round-trip minutes of all trips this week (served or turned away) / villagers",
+        "Realised weekly travel burden.",
+        "flow",
+    )
     _stability(add)
     return {m.key: m for m in out}
 
@@ -132,44 +231,90 @@ class RunMetric:
 
 def _run_metrics() -> dict[str, RunMetric]:
     out = [
-        RunMetric("cadres.township_leader_age.before", "years",
-                  "Mean age of township leaders before the reform."),
-        RunMetric("cadres.township_leader_age.after", "years",
-                  "Mean age of township leaders after the reform."),
-        RunMetric("cadres.township_leader_age.change", "years",
-                  "Change of township leaders' mean age (report: −2)."),
-        RunMetric("cadres.township_leader_education.after.bachelor_plus", "-",
-                  "Share of township leaders with a bachelor's degree or more, after."),
-        RunMetric("cadres.secretary_high_school_share", "-",
-                  "Village secretaries appointed at the reform with at least high school "
-                  "(report: all)."),
-        RunMetric("cadres.secretary_veteran_graduate_share", "-",
-                  "Returned veterans and graduates among the new secretaries (report: 10.2 %)."),
-        RunMetric("cadres.group_leader_origins.former_cadre", "-",
-                  "Former village cadres among new villager-group leaders (report: 16.5 %)."),
-        RunMetric("cadres.group_leader_origins.migrant", "-",
-                  "Returning migrant workers among new group leaders (report: 14 %)."),
-        RunMetric("cadres.group_leader_origins.party_reserve", "-",
-                  "Party members and reserve cadres among new group leaders (report: 34.8 %)."),
+        RunMetric(
+            "cadres.township_leader_age.before",
+            "years",
+            "Mean age of township leaders before the reform.",
+        ),
+        RunMetric(
+            "cadres.township_leader_age.after",
+            "years",
+            "Mean age of township leaders after the reform.",
+        ),
+        RunMetric(
+            "cadres.township_leader_age.change",
+            "years",
+            "Change of township leaders' mean age (report: −2).",
+        ),
+        RunMetric(
+            "cadres.township_leader_education.after.bachelor_plus",
+            "-",
+            "Share of township leaders with a bachelor's degree or more, after.",
+        ),
+        RunMetric(
+            "cadres.secretary_high_school_share",
+            "-",
+            "Village secretaries appointed at the reform with at least high school (report: all).",
+        ),
+        RunMetric(
+            "cadres.secretary_veteran_graduate_share",
+            "-",
+            "Returned veterans and graduates among the new secretaries (report: 10.2 %).",
+        ),
+        RunMetric(
+            "cadres.group_leader_origins.former_cadre",
+            "-",
+            "Former village cadres among new villager-group leaders (report: 16.5 %).",
+        ),
+        RunMetric(
+            "cadres.group_leader_origins.migrant",
+            "-",
+            "Returning migrant workers among new group leaders (report: 14 %).",
+        ),
+        RunMetric(
+            "cadres.group_leader_origins.party_reserve",
+            "-",
+            "Party members and reserve cadres among new group leaders (report: 34.8 %).",
+        ),
         RunMetric("cadres.in_post", "cadres", "Persons holding a post after the reform."),
         RunMetric("cadres.training_sessions", "person-times", "Training sessions given."),
-        RunMetric("cadres.competence.now", "relative productivity",
-                  "Mean competence of cadres at work, end of run (1 = a typical "
-                  "pre-reform cadre)."),
-        RunMetric("cadres.cost_before.total", "yuan/week",
-                  "Administrative cost before the reform (salaries, offices, points)."),
-        RunMetric("cadres.cost_after.total", "yuan/week",
-                  "Administrative cost after the transition (steady state)."),
+        RunMetric(
+            "cadres.competence.now",
+            "relative productivity",
+            "Mean competence of cadres at work, end of run (1 = a typical pre-reform cadre).",
+        ),
+        RunMetric(
+            "cadres.cost_before.total",
+            "yuan/week",
+            "Administrative cost before the reform (salaries, offices, points).",
+        ),
+        RunMetric(
+            "cadres.cost_after.total",
+            "yuan/week",
+            "Administrative cost after the transition (steady state).",
+        ),
         RunMetric("cadres.cost_change_pct.total", "%", "Change of the administrative cost."),
         RunMetric("cadres.cost_change_pct.salaries", "%", "Change of the salary bill."),
-        RunMetric("cadres.transition_cost_total", "yuan",
-                  "One-off transition cost: kept pay and transitional posts until the election."),
+        RunMetric(
+            "cadres.transition_cost_total",
+            "yuan",
+            "One-off transition cost: kept pay and transitional posts until the election.",
+        ),
     ]
-    for o in (*TOWNSHIP_CHANNELS, *VILLAGE_CHANNELS, CadreOutcome.GROUP_DEPARTED,
-              CadreOutcome.DISMISSED):
+    for o in (
+        *TOWNSHIP_CHANNELS,
+        *VILLAGE_CHANNELS,
+        CadreOutcome.GROUP_DEPARTED,
+        CadreOutcome.DISMISSED,
+    ):
         name = o.name.lower()
-        out.append(RunMetric(f"cadres.channels.{name}", "cadres",
-                             f"Cadres placed through the channel '{name}' at the reform."))
+        out.append(
+            RunMetric(
+                f"cadres.channels.{name}",
+                "cadres",
+                f"Cadres placed through the channel '{name}' at the reform.",
+            )
+        )
     return {m.key: m for m in out}
 
 
@@ -178,73 +323,182 @@ RUN_METRICS: dict[str, RunMetric] = _run_metrics()
 
 
 #: Petition-summary keys behind the petition metrics (metric key → petition_summary key).
-PETITION_KEYS = {"petitions_per10k": "petitions_all_per10k", **{k: k for k in (
-    "petitions_individual_per10k", "petitions_collective_per10k", "petitions_first_per10k",
-    "days_to_close_mean", "days_to_close_p90", "closed_within_60_share", "resolved_share",
-    "repeat_share", "escalation_share", "accept_overdue_share", "conclude_overdue_share")}}
+PETITION_KEYS = {
+    "petitions_per10k": "petitions_all_per10k",
+    **{
+        k: k
+        for k in (
+            "petitions_individual_per10k",
+            "petitions_collective_per10k",
+            "petitions_first_per10k",
+            "days_to_close_mean",
+            "days_to_close_p90",
+            "closed_within_60_share",
+            "resolved_share",
+            "repeat_share",
+            "escalation_share",
+            "accept_overdue_share",
+            "conclude_overdue_share",
+        )
+    },
+}
 
 
 def _stability(add) -> None:
     """The petition, grievance and cadre metrics."""
     rate = "per 10,000 simulated villagers per year: count × 10,000 / villagers × 365.25 / days"
-    add("petitions_per10k", "petitions/10,000/year", f"petitions filed in the period {rate}",
+    add(
+        "petitions_per10k",
+        "petitions/10,000/year",
+        f"petitions filed in the period {rate}",
         "All filings: individual and collective, first filings, repeats and escalations.",
-        "petition")
-    add("petitions_individual_per10k", "petitions/10,000/year",
-        f"individual petitions filed {rate}", "Individual petitions.", "petition")
-    add("petitions_collective_per10k", "petitions/10,000/year",
+        "petition",
+    )
+    add(
+        "petitions_individual_per10k",
+        "petitions/10,000/year",
+        f"individual petitions filed {rate}",
+        "Individual petitions.",
+        "petition",
+    )
+    add(
+        "petitions_collective_per10k",
+        "petitions/10,000/year",
         f"collective petitions filed (each counts once) {rate}",
-        "Collective petitions (a village's aggrieved acting together).", "petition")
-    add("petitions_first_per10k", "petitions/10,000/year",
-        f"first filings (not repeats or escalations) {rate}", "New grievances reaching the "
-        "petition system.", "petition")
+        "Collective petitions (a village's aggrieved acting together).",
+        "petition",
+    )
+    add(
+        "petitions_first_per10k",
+        "petitions/10,000/year",
+        f"first filings (not repeats or escalations) {rate}",
+        "New grievances reaching the petition system.",
+        "petition",
+    )
     close = "over petitions closed in the period"
-    add("days_to_close_mean", "days", f"mean of (closed − filed) {close}",
-        "Time through the six-step loop.", "petition")
-    add("days_to_close_p90", "days", f"90th percentile of (closed − filed) {close}",
-        "Time to close of the slowest tenth.", "petition")
-    add("closed_within_60_share", "-", f"share with closed − filed ≤ petitions.conclude_days "
-        f"{close}", "Closed within the statutory 60 days.", "petition")
-    for key, what in (("resolved", "resolved"), ("repeat", "repeated (filed again)"),
-                      ("escalation", "escalated (to the county, or beyond from the county)")):
-        add(f"{key}_share", "-", f"share of outcome '{what}' {close}",
-            f"Outcome at close: {what}.", "petition")
-    add("accept_overdue_share", "-", "petitions accepted in the period that took more than "
-        "accept_days from filing / petitions accepted", "Acceptance decided late (15-day "
-        "rule).", "petition")
-    add("conclude_overdue_share", "-", "petitions concluded in the period that took more than "
+    add(
+        "days_to_close_mean",
+        "days",
+        f"mean of (closed − filed) {close}",
+        "Time through the six-step loop.",
+        "petition",
+    )
+    add(
+        "days_to_close_p90",
+        "days",
+        f"90th percentile of (closed − filed) {close}",
+        "Time to close of the slowest tenth.",
+        "petition",
+    )
+    add(
+        "closed_within_60_share",
+        "-",
+        f"share with closed − filed ≤ petitions.conclude_days {close}",
+        "Closed within the statutory 60 days.",
+        "petition",
+    )
+    for key, what in (
+        ("resolved", "resolved"),
+        ("repeat", "repeated (filed again)"),
+        ("escalation", "escalated (to the county, or beyond from the county)"),
+    ):
+        add(
+            f"{key}_share",
+            "-",
+            f"share of outcome '{what}' {close}",
+            f"Outcome at close: {what}.",
+            "petition",
+        )
+    add(
+        "accept_overdue_share",
+        "-",
+        "petitions accepted in the period that took more than "
+        "accept_days from filing / petitions accepted",
+        "Acceptance decided late (15-day rule).",
+        "petition",
+    )
+    add(
+        "conclude_overdue_share",
+        "-",
+        "petitions concluded in the period that took more than "
         "conclude_days (+ extension_days if extended) from acceptance / petitions concluded",
-        "Concluded late (60 + 30-day rule).", "petition")
-    add("stability_index", "-", "1 − Σ w_j x_j / Σ w_j with pressures x = (min(1, "
+        "Concluded late (60 + 30-day rule).",
+        "petition",
+    )
+    add(
+        "stability_index",
+        "-",
+        "1 − Σ w_j x_j / Σ w_j with pressures x = (min(1, "
         "petitions_per10k / rate_ref), min(1, petitions_collective_per10k / collective_ref), "
         "min(1, aggrieved_share / aggrieved_ref), 1 − closed_within_60_share, "
         "escalation_share), weights w and references from the [stability] section; NaN terms "
-        "left out", "Composite stability (1 = no petitions, nobody aggrieved, all closed in "
-        "time, none escalated).", "petition")
+        "left out",
+        "Composite stability (1 = no petitions, nobody aggrieved, all closed in "
+        "time, none escalated).",
+        "petition",
+    )
     per10k = "per 10,000 simulated villagers at the end of the week"
-    add("backlog_per10k", "petitions/10,000", f"open petitions (filed, not closed) {per10k}",
-        "Petition backlog.", "flow")
+    add(
+        "backlog_per10k",
+        "petitions/10,000",
+        f"open petitions (filed, not closed) {per10k}",
+        "Petition backlog.",
+        "flow",
+    )
     for name, label in zip(STAGES, STAGE_LABELS, strict=True):
-        add(f"backlog_{name}_per10k", "petitions/10,000",
+        add(
+            f"backlog_{name}_per10k",
+            "petitions/10,000",
             f"open petitions in stage '{label}' (waiting or in service or its delay) {per10k}",
-            f"Backlog of stage {label}.", "flow")
-    add("open_overdue_per10k", "petitions/10,000", f"open petitions past a statutory deadline "
-        f"{per10k}", "Overdue backlog.", "flow")
-    add("grievance_mean", "-", "mean grievance (0–1) over villagers at the end of the week",
-        "Mean grievance.", "flow")
-    add("aggrieved_share", "-", "villagers whose grievance exceeds their petition threshold / "
-        "villagers", "Share of villagers ready to petition.", "flow")
-    add("petition_caseload_per_cadre", "petitions/cadre", "open township-level petitions / "
+            f"Backlog of stage {label}.",
+            "flow",
+        )
+    add(
+        "open_overdue_per10k",
+        "petitions/10,000",
+        f"open petitions past a statutory deadline {per10k}",
+        "Overdue backlog.",
+        "flow",
+    )
+    add(
+        "grievance_mean",
+        "-",
+        "mean grievance (0–1) over villagers at the end of the week",
+        "Mean grievance.",
+        "flow",
+    )
+    add(
+        "aggrieved_share",
+        "-",
+        "villagers whose grievance exceeds their petition threshold / villagers",
+        "Share of villagers ready to petition.",
+        "flow",
+    )
+    add(
+        "petition_caseload_per_cadre",
+        "petitions/cadre",
+        "open township-level petitions / "
         "servers of the townships' six stages in force this week (full scale: the cadres' "
         "petition staff with at least petitions.min_servers per stage, or "
         "petitions.servers_township when staffing = fixed; petitions scaled by 1/scale)",
-        "Caseload per petition server.", "flow")
-    add("cadre_competence_mean", "relative productivity", "mean competence of cadres at work in "
+        "Caseload per petition server.",
+        "flow",
+    )
+    add(
+        "cadre_competence_mean",
+        "relative productivity",
+        "mean competence of cadres at work in "
         "the township and village system (1 = a typical pre-reform cadre)",
-        "Cadre competence (training raises it).", "flow")
-    add("cadres_at_work", "cadres", "persons holding a township, village or group post, or a "
-        "transitional post", "Cadres at work (full county).", "flow")
-
+        "Cadre competence (training raises it).",
+        "flow",
+    )
+    add(
+        "cadres_at_work",
+        "cadres",
+        "persons holding a township, village or group post, or a transitional post",
+        "Cadres at work (full county).",
+        "flow",
+    )
 
 
 METRICS: dict[str, Metric] = _build()
@@ -261,17 +515,26 @@ def metrics_markdown(intro: str) -> str:
         intro,
         "",
     ]
-    for family, title in (("affair", "Affair metrics"), ("coverage", "Coverage metrics"),
-                          ("flow", "Flow metrics"), ("petition", "Petition metrics")):
+    for family, title in (
+        ("affair", "Affair metrics"),
+        ("coverage", "Coverage metrics"),
+        ("flow", "Flow metrics"),
+        ("petition", "Petition metrics"),
+    ):
         lines += [f"## {title}", "", "| key | unit | formula | meaning |", "|---|---|---|---|"]
         for m in METRICS.values():
             if m.family == family:
                 lines.append(f"| `{m.key}` | {m.unit} | {m.formula} | {m.doc} |")
         lines.append("")
-    lines += ["## Run metrics (cadres)", "",
-              "Whole-run values from `summary.json`'s `cadres` section (full county, whatever "
-              "the villager scale); a sweep compares them under these keys.", "",
-              "| key | unit | meaning |", "|---|---|---|"]
+    lines += [
+        "## Run metrics (cadres)",
+        "",
+        "Whole-run values from `summary.json`'s `cadres` section (full county, whatever "
+        "the villager scale); a sweep compares them under these keys.",
+        "",
+        "| key | unit | meaning |",
+        "|---|---|---|",
+    ]
     lines += [f"| `{m.key}` | {m.unit} | {m.doc} |" for m in RUN_METRICS.values()]
     lines.append("")
     lines += [
@@ -283,4 +546,3 @@ def metrics_markdown(intro: str) -> str:
         "",
     ]
     return "\n".join(lines)
-

@@ -74,10 +74,12 @@ class Tracker:
         for what, mins in (("admin", r.centre_minutes), ("clinic", r.clinic_minutes)):
             for lim in COVERAGE_THRESHOLDS:
                 out[f"coverage_{what}_{lim}"] = coverage_share(
-                    mins, self.n_vehicle, self.n_without, self.factor, lim)
+                    mins, self.n_vehicle, self.n_without, self.factor, lim
+                )
             for g, _ in GROUPS:
                 out[f"coverage_{what}_30_{g}"] = coverage_share(
-                    mins, self.n_vehicle, self.n_without, self.factor, 30, self.masks[g])
+                    mins, self.n_vehicle, self.n_without, self.factor, 30, self.masks[g]
+                )
         out["access_min_mean"] = float(model.villagers.access_now.mean(dtype=float))
         self._cov_key, self._cov = model.services.routing_version, out
         return out
@@ -97,8 +99,9 @@ class Tracker:
         vals.update(stability_week(model))
         self.current = vals
         w = model.timeline.window_of(model.week)
-        self.history.append({"week": model.week, "phase": model.phase.name.lower(),
-                             "window": w or "", **vals})
+        self.history.append(
+            {"week": model.week, "phase": model.phase.name.lower(), "window": w or "", **vals}
+        )
         if w is not None:
             self.parts[w].append(done)
             self.village_travel[w] += s.village_travel
@@ -133,9 +136,12 @@ class Tracker:
                     vals[key] = _finite_mean([h[key] for h in weeks])
             vals["stability_index"] = _stability_index(vals, self._stability)
             out[w] = vals
-        out["change"] = {k: out["post"][k] - out["pre"][k]
-                         if out["post"][k] is not None and out["pre"][k] is not None else None
-                         for k in METRICS}
+        out["change"] = {
+            k: out["post"][k] - out["pre"][k]
+            if out["post"][k] is not None and out["pre"][k] is not None
+            else None
+            for k in METRICS
+        }
         return {w: {k: _clean(v) for k, v in d.items()} for w, d in out.items()}
 
     def village_access(self, access: np.ndarray, villages: np.ndarray) -> np.ndarray:
@@ -148,15 +154,22 @@ class Tracker:
         """Mean weekly round-trip travel minutes per villager of each village in ``window``."""
         weeks = max(len(self.window_weeks(window)), 1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.village_pop > 0,
-                            self.village_travel[window] / weeks / np.maximum(self.village_pop, 1),
-                            np.nan)
+            return np.where(
+                self.village_pop > 0,
+                self.village_travel[window] / weeks / np.maximum(self.village_pop, 1),
+                np.nan,
+            )
 
 
 def _stability_index(vals: dict[str, float], p: StabilityParams) -> float:
-    return stability_index(vals["petitions_per10k"], vals["petitions_collective_per10k"],
-                           vals["aggrieved_share"], vals["closed_within_60_share"],
-                           vals["escalation_share"], p)
+    return stability_index(
+        vals["petitions_per10k"],
+        vals["petitions_collective_per10k"],
+        vals["aggrieved_share"],
+        vals["closed_within_60_share"],
+        vals["escalation_share"],
+        p,
+    )
 
 
 def stability_week(model: MergerModel) -> dict[str, float]:
@@ -174,14 +187,16 @@ def stability_week(model: MergerModel) -> dict[str, float]:
     out.update(grievance_metrics(v.grievance, v.threshold))
     out["stability_index"] = _stability_index(out, model.config.stability)
     rec = loop.rec
-    open_town = np.count_nonzero((rec.stage < CLOSED) & (rec.level == Level.TOWNSHIP)
-                                 & (rec.filed < loop.clock))
+    open_town = np.count_nonzero(
+        (rec.stage < CLOSED) & (rec.level == Level.TOWNSHIP) & (rec.filed < loop.clock)
+    )
     # The staffing in force: the townships' servers this week at full scale (the last unit
     # is the county bureau, which handles no township-level petition).
     staff = float(model.petitions.servers_full[:, :-1].sum())
     scale = model.petitions.scale
-    out["petition_caseload_per_cadre"] = (open_town / scale / staff
-                                          if staff > 0 and scale > 0 else math.nan)
+    out["petition_caseload_per_cadre"] = (
+        open_town / scale / staff if staff > 0 and scale > 0 else math.nan
+    )
     pool = model.cadres.pool
     work = pool.active
     out["cadre_competence_mean"] = float(pool.competence[work].mean()) if work.any() else math.nan
@@ -200,4 +215,3 @@ def _clean(v: float | None) -> float | None:
     if v is None or not math.isfinite(v):
         return None
     return float(v)
-

@@ -110,7 +110,7 @@ class Villager(mesa.Agent):
 
     @property
     def age_group(self) -> str:
-        """"child", "working" or "elderly"."""
+        """ "child", "working" or "elderly"."""
         return AGE_NAMES[self.model.villagers.age[self.row]]
 
     @property
@@ -152,7 +152,7 @@ class ServicePoint(mesa.Agent):
 
     @property
     def status(self) -> str:
-        """"planned", "open", "converted" or "closed"."""
+        """ "planned", "open", "converted" or "closed"."""
         return STATUS_NAMES[self._pts.status[self.index]]
 
     @property
@@ -244,12 +244,12 @@ class Cadre(mesa.Agent):
 
     @property
     def education(self) -> str:
-        """"below_high_school", "high_school", "college" or "bachelor_plus"."""
+        """ "below_high_school", "high_school", "college" or "bachelor_plus"."""
         return EDUCATION_NAMES[self._get("edu")]
 
     @property
     def origin(self) -> str:
-        """"local", "migrant", "veteran", "graduate", "party_reserve" or "former_cadre"."""
+        """ "local", "migrant", "veteran", "graduate", "party_reserve" or "former_cadre"."""
         return ORIGIN_NAMES[self._get("origin")]
 
     @property

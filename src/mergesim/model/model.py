@@ -128,7 +128,8 @@ class MergerModel(mesa.Model):
         if rng is not None and config.county.seed is None:
             # A run seed varies behaviour, not geography: keep the scenario's county and plan.
             config = dataclasses.replace(
-                config, county=dataclasses.replace(config.county, seed=config.seed))
+                config, county=dataclasses.replace(config.county, seed=config.seed)
+            )
         if isinstance(root, int) and root != config.seed:
             config = dataclasses.replace(config, seed=root)
         streams = Streams(root)
@@ -164,8 +165,14 @@ class MergerModel(mesa.Model):
 
     def _build_mechanisms(self) -> list[Mechanism]:
         """The mechanisms in step order (see the module docstring)."""
-        return [self.population, self.needs, self.services, self.cadres, self.grievance,
-                self.petitions]
+        return [
+            self.population,
+            self.needs,
+            self.services,
+            self.cadres,
+            self.grievance,
+            self.petitions,
+        ]
 
     def _config_change_weeks(self) -> set[int]:
         tl, sp = self.timeline, self.config.services
@@ -179,8 +186,10 @@ class MergerModel(mesa.Model):
     def step(self) -> None:
         """Simulate one week (order: see the module docstring)."""
         if self.week >= self.timeline.n_weeks:
-            raise RuntimeError(f"the run ended after week {self.timeline.n_weeks - 1}; "
-                               "make a new MergerModel to run again")
+            raise RuntimeError(
+                f"the run ended after week {self.timeline.n_weeks - 1}; "
+                "make a new MergerModel to run again"
+            )
         week = self.week
         self.phase = self.timeline.phase(week)
         if week in self._change_weeks:
@@ -238,25 +247,42 @@ class MergerModel(mesa.Model):
         """The summary dict: run facts and each metric per window (see :mod:`mergesim.metrics`),
         with the petition facts and the cadre metrics; plain JSON values (NaN → None)."""
         c, p, tl, s = self.county, self.plan, self.timeline, self.services
-        return json_safe({
-            "scenario": self.config.name,
-            "seed": self.config.seed,
-            "scale": self.config.villagers.scale,
-            "villagers": self.villagers.n,
-            "weeks_run": self.week,
-            "timeline": {"warmup_weeks": tl.warmup, "reform_week": tl.reform_week,
-                         "transition_end": tl.transition_end, "n_weeks": tl.n_weeks,
-                         "windows": {w: [tl.window(w).start, tl.window(w).stop]
-                                     for w in ("pre", "transition", "post")}},
-            "plan": {"method": p.method, "villages_before": c.n_villages,
-                     "villages_after": p.n_new_villages, "townships_before": c.n_townships,
-                     "townships_after": p.n_new_townships},
-            "needs": {"created": self.needs.created, "served": s.served, "waiting": s.waiting,
-                      "given_up": s.given_up, "lost": s.balance(self.needs.created)},
-            "petitions": self.petition_facts(),
-            "cadres": self.cadres.summary(),
-            **self.tracker.summary(),
-        })
+        return json_safe(
+            {
+                "scenario": self.config.name,
+                "seed": self.config.seed,
+                "scale": self.config.villagers.scale,
+                "villagers": self.villagers.n,
+                "weeks_run": self.week,
+                "timeline": {
+                    "warmup_weeks": tl.warmup,
+                    "reform_week": tl.reform_week,
+                    "transition_end": tl.transition_end,
+                    "n_weeks": tl.n_weeks,
+                    "windows": {
+                        w: [tl.window(w).start, tl.window(w).stop]
+                        for w in ("pre", "transition", "post")
+                    },
+                },
+                "plan": {
+                    "method": p.method,
+                    "villages_before": c.n_villages,
+                    "villages_after": p.n_new_villages,
+                    "townships_before": c.n_townships,
+                    "townships_after": p.n_new_townships,
+                },
+                "needs": {
+                    "created": self.needs.created,
+                    "served": s.served,
+                    "waiting": s.waiting,
+                    "given_up": s.given_up,
+                    "lost": s.balance(self.needs.created),
+                },
+                "petitions": self.petition_facts(),
+                "cadres": self.cadres.summary(),
+                **self.tracker.summary(),
+            }
+        )
 
     def petition_facts(self) -> dict[str, Any]:
         """Petition totals (at the run's scale) and the post-reform hot spots.
@@ -272,10 +298,10 @@ class MergerModel(mesa.Model):
         t0, t1 = tl.reform_week * DAYS_PER_WEEK, self.week * DAYS_PER_WEEK
         tov = self.units.township_after if self.week > tl.reform_week else c.township
         cp = self.config.communication
-        spots = hot_spots(loop.rec, t0, t1, c.n_villages, tov, k=cp.watch_villages,
-                          k_towns=cp.watch_towns)
-        names_t = (self.plan.new_township_name if self.week > tl.reform_week
-                   else c.township_name)
+        spots = hot_spots(
+            loop.rec, t0, t1, c.n_villages, tov, k=cp.watch_villages, k_towns=cp.watch_towns
+        )
+        names_t = self.plan.new_township_name if self.week > tl.reform_week else c.township_name
         filed = np.count_nonzero((loop.rec.filed >= t0) & (loop.rec.filed < t1))
         hot_v = [i for i, _ in spots["villages"]]
         watched = set(self.grievance.watch.villages.tolist())
@@ -284,13 +310,21 @@ class MergerModel(mesa.Model):
             return sum(k for _, k in rows) / filed if filed else None
 
         return {
-            "filed": loop.n_filed, "closed": loop.n_closed, "open": loop.n_open,
-            "hot_villages": [{"village": str(c.village_name[i]), "village_id": int(c.village_id[i]),
-                              "petitions": k} for i, k in spots["villages"]],
-            "hot_townships": [{"township": str(names_t[i]), "petitions": k}
-                              for i, k in spots["townships"]],
+            "filed": loop.n_filed,
+            "closed": loop.n_closed,
+            "open": loop.n_open,
+            "hot_villages": [
+                {
+                    "village": str(c.village_name[i]),
+                    "village_id": int(c.village_id[i]),
+                    "petitions": k,
+                }
+                for i, k in spots["villages"]
+            ],
+            "hot_townships": [
+                {"township": str(names_t[i]), "petitions": k} for i, k in spots["townships"]
+            ],
             "hot_villages_share": share(spots["villages"]),
             "hot_townships_share": share(spots["townships"]),
-            "watch_hit_share": (sum(i in watched for i in hot_v) / len(hot_v)) if hot_v
-            else None,
+            "watch_hit_share": (sum(i in watched for i in hot_v) / len(hot_v)) if hot_v else None,
         }

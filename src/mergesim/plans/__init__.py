@@ -52,7 +52,9 @@ def plan_checks(county: County, plan: Plan, scenario: Scenario) -> list[Check]:
     rules = plan.method in ("policy", "ensemble")
     p = scenario.plan
     return check_plan(
-        county, plan, expect_gradient=rules and p.gradient_strength > 0,
+        county,
+        plan,
+        expect_gradient=rules and p.gradient_strength > 0,
         keep_border=rules and p.keep_border_townships and p.keep_border_villages,
         keep_heritage=rules and p.keep_heritage,
     )

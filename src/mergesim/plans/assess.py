@@ -21,11 +21,25 @@ from mergesim.rng import Streams
 
 #: Summary keys printed by ``mergesim plan``, in order.
 PLAN_TABLE_KEYS = (
-    "townships_before", "townships_after", "townships_abolished", "villages_before",
-    "villages_after", "merged_villages", "villages_merged_away", "border_townships_kept",
-    "border_villages_kept", "heritage_kept", "village_pop_ratio", "village_area_ratio",
-    "township_pop_ratio", "township_area_ratio", "villages_per_new_near_seat",
-    "villages_per_new_far", "villages_per_new_plain", "villages_per_new_mountain", "seed",
+    "townships_before",
+    "townships_after",
+    "townships_abolished",
+    "villages_before",
+    "villages_after",
+    "merged_villages",
+    "villages_merged_away",
+    "border_townships_kept",
+    "border_villages_kept",
+    "heritage_kept",
+    "village_pop_ratio",
+    "village_area_ratio",
+    "township_pop_ratio",
+    "township_area_ratio",
+    "villages_per_new_near_seat",
+    "villages_per_new_far",
+    "villages_per_new_plain",
+    "villages_per_new_mountain",
+    "seed",
 )
 
 
@@ -61,8 +75,7 @@ class PlanResult:
         """The summary and checks as a plain-text table."""
         s = self.summary
         width = max(len(k) for k in PLAN_TABLE_KEYS)
-        lines = [f"plan '{s['method']}' for county '{self.county.name}' "
-                 f"({self.seconds:.2f} s)", ""]
+        lines = [f"plan '{s['method']}' for county '{self.county.name}' ({self.seconds:.2f} s)", ""]
         lines += [f"  {k:<{width}}  {s[k]}" for k in PLAN_TABLE_KEYS if k in s]
         lines += ["", "checks:"]
         lines += [f"  [{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}" for c in self.checks]
@@ -93,16 +106,23 @@ def assess_plan(scenario: Scenario) -> PlanResult:
         rows, spread, failed = _ensemble(county, scenario, streams)
         summary["ensemble"] = spread
         if failed:
-            checks.append(Check("ensemble checks", False,
-                                f"members failing a check: {', '.join(map(str, failed))}"))
+            checks.append(
+                Check(
+                    "ensemble checks",
+                    False,
+                    f"members failing a check: {', '.join(map(str, failed))}",
+                )
+            )
         else:
-            checks.append(Check("ensemble checks", True,
-                                f"all {len(rows)} members pass every check"))
+            checks.append(
+                Check("ensemble checks", True, f"all {len(rows)} members pass every check")
+            )
     return PlanResult(county, plan, summary, checks, rows, time.perf_counter() - t0)
 
 
-def _ensemble(county: County, scenario: Scenario,
-              streams: Streams) -> tuple[list[dict], dict, list[int]]:
+def _ensemble(
+    county: County, scenario: Scenario, streams: Streams
+) -> tuple[list[dict], dict, list[int]]:
     """Summaries of every ensemble member, their spread (min/mean/max) and failing members."""
     rows, failed = [], []
     for k, plan in enumerate(ensemble_plans(county, scenario.plan, streams)):
@@ -115,6 +135,9 @@ def _ensemble(county: County, scenario: Scenario,
         if key == "seed":
             continue
         v = np.array([r[key] for r in rows], dtype=float)
-        spread[key] = {"min": float(v.min()), "mean": round(float(v.mean()), 4),
-                       "max": float(v.max())}
+        spread[key] = {
+            "min": float(v.min()),
+            "mean": round(float(v.mean()), 4),
+            "max": float(v.max()),
+        }
     return rows, spread, failed

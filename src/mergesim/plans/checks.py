@@ -74,8 +74,14 @@ def gradient(county: County, plan: Plan) -> dict[str, float]:
     }
 
 
-def check_plan(county: County, plan: Plan, *, expect_gradient: bool = False,
-               keep_border: bool = False, keep_heritage: bool = False) -> list[Check]:
+def check_plan(
+    county: County,
+    plan: Plan,
+    *,
+    expect_gradient: bool = False,
+    keep_border: bool = False,
+    keep_heritage: bool = False,
+) -> list[Check]:
     """Run every plan check.
 
     Args:
@@ -94,25 +100,45 @@ def check_plan(county: County, plan: Plan, *, expect_gradient: bool = False,
     ok = v2n.shape == (n,) and t2n.shape == (t,) and v2n.min() >= 0 and t2n.min() >= 0
     ok = ok and set(np.unique(v2n)) == set(range(plan.n_new_villages))
     ok = ok and set(np.unique(t2n)) == set(range(plan.n_new_townships))
-    out.append(Check("partition", bool(ok),
-                     f"{n} villages -> {plan.n_new_villages}, {t} townships -> "
-                     f"{plan.n_new_townships}"))
+    out.append(
+        Check(
+            "partition",
+            bool(ok),
+            f"{n} villages -> {plan.n_new_villages}, {t} townships -> {plan.n_new_townships}",
+        )
+    )
     # A new village must lie in one new township.
     vt = t2n[county.township]
     nested = len(np.unique(np.column_stack([v2n, vt]), axis=0)) == plan.n_new_villages
-    out.append(Check("villages nested in townships", bool(nested),
-                     "each new village lies within one new township"))
+    out.append(
+        Check(
+            "villages nested in townships",
+            bool(nested),
+            "each new village lies within one new township",
+        )
+    )
     pop_after = np.bincount(v2n, weights=county.population).sum()
     area_after = np.bincount(v2n, weights=county.area).sum()
-    cons = (np.isclose(pop_after, county.population.sum())
-            and np.isclose(area_after, county.area.sum()))
-    out.append(Check("conservation", bool(cons),
-                     f"population {county.population.sum():,} -> {pop_after:,.0f}; area "
-                     f"{county.area.sum():.1f} -> {area_after:.1f} km²"))
+    cons = np.isclose(pop_after, county.population.sum()) and np.isclose(
+        area_after, county.area.sum()
+    )
+    out.append(
+        Check(
+            "conservation",
+            bool(cons),
+            f"population {county.population.sum():,} -> {pop_after:,.0f}; area "
+            f"{county.area.sum():.1f} -> {area_after:.1f} km²",
+        )
+    )
     kv, sv = units_contiguous(county, v2n)
     kt, st = units_contiguous(county, vt)
-    out.append(Check("contiguity", sv == 0 and st == 0,
-                     f"{sv} of {kv} villages and {st} of {kt} townships in several pieces"))
+    out.append(
+        Check(
+            "contiguity",
+            sv == 0 and st == 0,
+            f"{sv} of {kv} villages and {st} of {kt} townships in several pieces",
+        )
+    )
     if keep_border:
         out.append(_kept("border kept", county, plan, TownshipClass.BORDER, county.border))
     if keep_heritage:
@@ -122,14 +148,18 @@ def check_plan(county: County, plan: Plan, *, expect_gradient: bool = False,
         near, far = g["villages_per_new_near_seat"], g["villages_per_new_far"]
         pl, mo = g["villages_per_new_plain"], g["villages_per_new_mountain"]
         ok = near > far and (np.isnan(mo) or np.isnan(pl) or pl > mo)
-        out.append(Check("density gradient", bool(ok),
-                         f"old villages per new village: near seat {near:.2f} vs far {far:.2f}; "
-                         f"plain {pl:.2f} vs mountain {mo:.2f}"))
+        out.append(
+            Check(
+                "density gradient",
+                bool(ok),
+                f"old villages per new village: near seat {near:.2f} vs far {far:.2f}; "
+                f"plain {pl:.2f} vs mountain {mo:.2f}",
+            )
+        )
     return out
 
 
-def _kept(name: str, county: County, plan: Plan, cls: TownshipClass, villages: np.ndarray
-          ) -> Check:
+def _kept(name: str, county: County, plan: Plan, cls: TownshipClass, villages: np.ndarray) -> Check:
     """Townships of class ``cls`` and the flagged villages are each a new unit on their own."""
     t2n, v2n = plan.township_to_new, plan.village_to_new
     ts = np.flatnonzero(county.township_class == cls)
@@ -137,9 +167,12 @@ def _kept(name: str, county: County, plan: Plan, cls: TownshipClass, villages: n
     vs = np.flatnonzero(villages)
     alone = np.bincount(v2n, minlength=plan.n_new_villages)[v2n[vs]] == 1
     label = name.split()[0]
-    return Check(name, bool(whole.all() and alone.all()),
-                 f"{int(whole.sum())}/{len(ts)} {label} townships, {int(alone.sum())}/{len(vs)} "
-                 f"{label} villages kept")
+    return Check(
+        name,
+        bool(whole.all() and alone.all()),
+        f"{int(whole.sum())}/{len(ts)} {label} townships, {int(alone.sum())}/{len(vs)} "
+        f"{label} villages kept",
+    )
 
 
 def summarize(county: County, plan: Plan) -> dict:
@@ -175,8 +208,10 @@ def summarize(county: County, plan: Plan) -> dict:
         "border_villages": len(bv),
         "border_villages_kept": int((vsize[plan.village_to_new[bv]] == 1).sum()),
         "heritage_units": len(ht) + len(hv),
-        "heritage_kept": int((tsize[plan.township_to_new[ht]] == 1).sum()
-                             + (vsize[plan.village_to_new[hv]] == 1).sum()),
+        "heritage_kept": int(
+            (tsize[plan.township_to_new[ht]] == 1).sum()
+            + (vsize[plan.village_to_new[hv]] == 1).sum()
+        ),
         # Totals are conserved, so mean after / mean before = count before / count after.
         "village_pop_ratio": _ratio(county.population, plan.village_to_new, n, nv),
         "village_area_ratio": _ratio(county.area, plan.village_to_new, n, nv),

@@ -22,8 +22,13 @@ from mergesim.rng import Streams
 def ensemble_member(county: County, params: PlanParams, streams: Streams, member: int) -> Plan:
     """Plan number ``member`` of the ensemble (0-based)."""
     return merge_plan(
-        county, params, method="ensemble", exemptions=True, gradient=True,
-        rng=streams.generator("plan", member), seed=streams.int_seed("plan", member),
+        county,
+        params,
+        method="ensemble",
+        exemptions=True,
+        gradient=True,
+        rng=streams.generator("plan", member),
+        seed=streams.int_seed("plan", member),
     )
 
 

@@ -48,7 +48,8 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
         if missing:
             raise PlanError(
                 f"missing column(s) {', '.join(missing)}; found {', '.join(cols) or 'none'}; "
-                f"required: {', '.join(REQUIRED)}", source=src,
+                f"required: {', '.join(REQUIRED)}",
+                source=src,
             )
         rows = list(reader)
     index = {int(v): i for i, v in enumerate(county.village_id)}
@@ -59,47 +60,64 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
         try:
             vid = int(float(raw))
         except ValueError:
-            raise PlanError(f"row {line}: village_id {raw!r} is not an integer id",
-                            source=src, key="village_id") from None
+            raise PlanError(
+                f"row {line}: village_id {raw!r} is not an integer id", source=src, key="village_id"
+            ) from None
         if vid not in index:
-            raise PlanError(f"row {line}: village_id {vid} is not a village of the county",
-                            source=src, key="village_id")
+            raise PlanError(
+                f"row {line}: village_id {vid} is not a village of the county",
+                source=src,
+                key="village_id",
+            )
         i = index[vid]
         if new_v[i] is not None:
-            raise PlanError(f"row {line}: village_id {vid} appears more than once",
-                            source=src, key="village_id")
+            raise PlanError(
+                f"row {line}: village_id {vid} appears more than once", source=src, key="village_id"
+            )
         nv, nt = (row["new_village"] or "").strip(), (row["new_township"] or "").strip()
         if not nv or not nt:
-            raise PlanError(f"row {line}: empty new_village or new_township for village {vid}",
-                            source=src, key="new_village" if not nv else "new_township")
+            raise PlanError(
+                f"row {line}: empty new_village or new_township for village {vid}",
+                source=src,
+                key="new_village" if not nv else "new_township",
+            )
         new_v[i], new_t[i] = nv, nt
     absent = np.flatnonzero(new_v == None)  # noqa: E711 (object array comparison)
     if len(absent):
         ids = ", ".join(str(int(county.village_id[j])) for j in absent[:5])
-        raise PlanError(f"{len(absent)} village(s) missing from the plan, e.g. {ids}",
-                        source=src, key="village_id")
+        raise PlanError(
+            f"{len(absent)} village(s) missing from the plan, e.g. {ids}",
+            source=src,
+            key="village_id",
+        )
     t_label: dict[int, str] = {}
     for i in range(county.n_villages):
         t = int(county.township[i])
         if t_label.setdefault(t, new_t[i]) != new_t[i]:
             raise PlanError(
                 f"old township {str(county.township_name[t])!r} is split across new townships "
-                f"{t_label[t]!r} and {new_t[i]!r}", source=src, key="new_township",
+                f"{t_label[t]!r} and {new_t[i]!r}",
+                source=src,
+                key="new_township",
             )
     v_town: dict[str, str] = {}
     for i in range(county.n_villages):
         if v_town.setdefault(new_v[i], new_t[i]) != new_t[i]:
             raise PlanError(
                 f"new village {new_v[i]!r} spans new townships {v_town[new_v[i]]!r} and "
-                f"{new_t[i]!r}", source=src, key="new_village",
+                f"{new_t[i]!r}",
+                source=src,
+                key="new_village",
             )
     tl = np.array([t_label[t] for t in range(county.n_townships)], dtype=object)
     plan = build_plan(county, new_v.astype(str), tl.astype(str), method="file", seed=None)
     kv, sv = units_contiguous(county, plan.village_to_new)
     kt, st = units_contiguous(county, plan.township_to_new[county.township])
     if sv or st:
-        plan.notes.append(f"not contiguous: {sv} of {kv} new villages and {st} of {kt} new "
-                          "townships are in several pieces")
+        plan.notes.append(
+            f"not contiguous: {sv} of {kv} new villages and {st} of {kt} new "
+            "townships are in several pieces"
+        )
     return plan
 
 
@@ -112,18 +130,27 @@ def write_plan_csv(county: County, plan: Plan, path: str | Path) -> None:
     from mergesim.io import atomic_write_text
 
     v2n, t2n = plan.village_to_new, plan.township_to_new
-    lines = ["village_id,village_name,old_township,new_village,new_township,"
-             "new_village_seat,new_township_seat,border,heritage"]
+    lines = [
+        "village_id,village_name,old_township,new_village,new_township,"
+        "new_village_seat,new_township_seat,border,heritage"
+    ]
     nt = t2n[county.township]
     for i in range(county.n_villages):
-        lines.append(",".join([
-            str(int(county.village_id[i])), _q(county.village_name[i]),
-            _q(county.township_name[county.township[i]]),
-            _q(plan.new_village_name[v2n[i]]), _q(plan.new_township_name[nt[i]]),
-            str(int(plan.new_village_seat[v2n[i]] == i)),
-            str(int(plan.new_township_seat[nt[i]] == i)),
-            str(int(county.border[i])), str(int(county.heritage[i])),
-        ]))
+        lines.append(
+            ",".join(
+                [
+                    str(int(county.village_id[i])),
+                    _q(county.village_name[i]),
+                    _q(county.township_name[county.township[i]]),
+                    _q(plan.new_village_name[v2n[i]]),
+                    _q(plan.new_township_name[nt[i]]),
+                    str(int(plan.new_village_seat[v2n[i]] == i)),
+                    str(int(plan.new_township_seat[nt[i]] == i)),
+                    str(int(county.border[i])),
+                    str(int(county.heritage[i])),
+                ]
+            )
+        )
     atomic_write_text(path, "\n".join(lines) + "\n")
 
 

@@ -39,8 +39,8 @@ def village_propensity(county: County, params: PlanParams) -> np.ndarray:
     t = np.where(np.isfinite(t), t, np.nanmax(t[np.isfinite(t)]))
     closeness = 1.0 - t / max(float(t.max()), 1e-9)
     terrain = np.asarray(params.terrain_pull, dtype=float)[county.terrain]
-    return terrain * (1 + params.corridor_pull * county.corridor) * (
-        1 + params.seat_pull * closeness
+    return (
+        terrain * (1 + params.corridor_pull * county.corridor) * (1 + params.seat_pull * closeness)
     )
 
 
@@ -174,8 +174,16 @@ def merge_plan(
     tadj = county.township_adjacency().tocoo()
     tpairs = np.column_stack([tadj.row, tadj.col])
     tlabel, t_reached = agglomerate(
-        tpairs, _sizes(tpop, tarea), tprop, tfrozen, np.zeros(t, dtype=np.int64), t_target,
-        size_exponent=params.size_exponent, gradient_strength=g, rng=rng, noise=noise,
+        tpairs,
+        _sizes(tpop, tarea),
+        tprop,
+        tfrozen,
+        np.zeros(t, dtype=np.int64),
+        t_target,
+        size_exponent=params.size_exponent,
+        gradient_strength=g,
+        rng=rng,
+        noise=noise,
     )
     if t_reached > t_target:
         notes.append(
@@ -193,9 +201,16 @@ def merge_plan(
     v_target = max(1, round(n / params.target_factor))
     vpairs = np.column_stack([county.edge_a, county.edge_b])
     vlabel, v_reached = agglomerate(
-        vpairs, _sizes(county.population.astype(float), county.area), pv, vfrozen,
-        tlabel[county.township], v_target,
-        size_exponent=params.size_exponent, gradient_strength=g, rng=rng, noise=noise,
+        vpairs,
+        _sizes(county.population.astype(float), county.area),
+        pv,
+        vfrozen,
+        tlabel[county.township],
+        v_target,
+        size_exponent=params.size_exponent,
+        gradient_strength=g,
+        rng=rng,
+        noise=noise,
     )
     if v_reached > v_target:
         notes.append(
@@ -213,6 +228,9 @@ def policy_plan(county: County, params: PlanParams) -> Plan:
 def none_plan(county: County) -> Plan:
     """The baseline: nothing merges."""
     return build_plan(
-        county, np.arange(county.n_villages), np.arange(county.n_townships), method="none",
+        county,
+        np.arange(county.n_villages),
+        np.arange(county.n_townships),
+        method="none",
         seed=None,
     )

@@ -28,8 +28,12 @@ from mergesim.config.schema import Scenario
 from mergesim.metrics import METRICS, RUN_METRICS
 from mergesim.plotting.figures import colours, figure_axes
 
-WINDOW_NAMES = {"pre": "pre-reform window", "transition": "transition window",
-                "post": "post-reform window", "change": "change post − pre"}
+WINDOW_NAMES = {
+    "pre": "pre-reform window",
+    "transition": "transition window",
+    "post": "post-reform window",
+    "change": "change post − pre",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,11 +115,17 @@ def band_data(ts, metric: str, *, by: str = "scenario", lo: float = 0.1, hi: flo
     if metric not in ts.columns or ts.empty:
         return pd.DataFrame(columns=["group", "week", "lo", "median", "hi", "n"])
     g = ts.groupby([by, "week"], sort=False)[metric]
-    out = pd.DataFrame({"lo": g.quantile(lo), "median": g.median(), "hi": g.quantile(hi),
-                        "n": g.count()}).reset_index().rename(columns={by: "group"})
+    out = (
+        pd.DataFrame(
+            {"lo": g.quantile(lo), "median": g.median(), "hi": g.quantile(hi), "n": g.count()}
+        )
+        .reset_index()
+        .rename(columns={by: "group"})
+    )
     order = {k: i for i, k in enumerate(dict.fromkeys(ts[by]))}
-    return out.sort_values(["group", "week"], key=lambda s: s.map(order) if s.name == "group"
-                           else s).reset_index(drop=True)
+    return out.sort_values(
+        ["group", "week"], key=lambda s: s.map(order) if s.name == "group" else s
+    ).reset_index(drop=True)
 
 
 def final_data(runs, metric: str, *, by: str = "scenario", level: float = 0.95):
@@ -129,13 +139,21 @@ def final_data(runs, metric: str, *, by: str = "scenario", level: float = 0.95):
     for grp in dict.fromkeys(runs[by]):
         x = ok.loc[ok[by] == grp, metric].to_numpy(dtype=float) if metric in ok else np.array([])
         m, a, b = t_interval(x, level)
-        rows.append({"group": grp, "n": int(np.isfinite(x).sum()), "mean": m, "ci_lo": a,
-                     "ci_hi": b})
+        rows.append(
+            {"group": grp, "n": int(np.isfinite(x).sum()), "mean": m, "ci_lo": a, "ci_hi": b}
+        )
     return pd.DataFrame(rows, columns=["group", "n", "mean", "ci_lo", "ci_hi"])
 
 
-def paired_data(runs, metric: str, baseline: str, *, by: str = "scenario",
-                pair_on: tuple[str, ...] = ("point", "replicate"), level: float = 0.95):
+def paired_data(
+    runs,
+    metric: str,
+    baseline: str,
+    *,
+    by: str = "scenario",
+    pair_on: tuple[str, ...] = ("point", "replicate"),
+    level: float = 0.95,
+):
     """Paired differences of ``metric`` against ``baseline``: mean and CI per group.
 
     Each run of a group is matched with the baseline's run with the same ``pair_on`` values
@@ -158,13 +176,21 @@ def paired_data(runs, metric: str, baseline: str, *, by: str = "scenario",
             joined = pd.concat([other.rename("x"), base.rename("b")], axis=1, join="inner")
             d = (joined["x"] - joined["b"]).to_numpy(dtype=float)
         m, a, b = t_interval(d, level)
-        rows.append({"group": grp, "n_pairs": int(np.isfinite(d).sum()), "mean_diff": m,
-                     "ci_lo": a, "ci_hi": b})
+        rows.append(
+            {
+                "group": grp,
+                "n_pairs": int(np.isfinite(d).sum()),
+                "mean_diff": m,
+                "ci_lo": a,
+                "ci_hi": b,
+            }
+        )
     return pd.DataFrame(rows, columns=["group", "n_pairs", "mean_diff", "ci_lo", "ci_hi"])
 
 
-def response_data(runs, metric: str, factor: str, *, by: str = "scenario", bins: int = 8,
-                  level: float = 0.95):
+def response_data(
+    runs, metric: str, factor: str, *, by: str = "scenario", bins: int = 8, level: float = 0.95
+):
     """Mean of ``metric`` (with CI) against the levels of ``factor``, per group.
 
     Levels are kept as they are when there are at most 12 of them, or when they are
@@ -179,7 +205,8 @@ def response_data(runs, metric: str, factor: str, *, by: str = "scenario", bins:
         return pd.DataFrame(columns=["group", "x", "mean", "ci_lo", "ci_hi", "n"])
     levels = ok[factor].nunique()
     numeric = pd.api.types.is_numeric_dtype(ok[factor]) and not pd.api.types.is_bool_dtype(
-        ok[factor])
+        ok[factor]
+    )
     integer = numeric and bool(np.all(np.mod(ok[factor].to_numpy(dtype=float), 1) == 0))
     if levels > 12 and numeric and not (integer and levels <= 100):
         ok["_bin"] = pd.qcut(ok[factor], q=min(bins, levels), duplicates="drop")
@@ -192,8 +219,7 @@ def response_data(runs, metric: str, factor: str, *, by: str = "scenario", bins:
         for lvl, part in sub.groupby(key, sort=True, observed=True):
             m, a, b = t_interval(part[metric].to_numpy(dtype=float), level)
             x = float(part[factor].mean()) if key == "_bin" else lvl
-            rows.append({"group": grp, "x": x, "mean": m, "ci_lo": a, "ci_hi": b,
-                         "n": len(part)})
+            rows.append({"group": grp, "x": x, "mean": m, "ci_lo": a, "ci_hi": b, "n": len(part)})
     return pd.DataFrame(rows, columns=["group", "x", "mean", "ci_lo", "ci_hi", "n"])
 
 
@@ -208,9 +234,15 @@ def heatmap_data(runs, metric: str, fx: str, fy: str):
 # ---------------------------------------------------------------------------------------------
 
 
-def plot_bands(data, metric: str, *, reform_weeks: dict[str, int] | None = None,
-               transition_end: int | None = None, ax: Axes | None = None,
-               title: str | None = None) -> Figure:
+def plot_bands(
+    data,
+    metric: str,
+    *,
+    reform_weeks: dict[str, int] | None = None,
+    transition_end: int | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
     """Weekly median and 10–90 % band per group, one colour each, the reform week marked."""
     fig, ax = figure_axes(ax, (9.5, 4.0))
     groups = list(dict.fromkeys(data["group"]))
@@ -222,8 +254,9 @@ def plot_bands(data, metric: str, *, reform_weeks: dict[str, int] | None = None,
         ax.plot(d["week"], d["median"], color=col, lw=1.4, label=f"{grp} (median, 10–90 %)")
         rw = reform_weeks.get(grp)
         if rw is not None and rw not in marked:
-            ax.axvline(rw, color="crimson", lw=1.0, ls="--",
-                       label="reform week" if not marked else None)
+            ax.axvline(
+                rw, color="crimson", lw=1.0, ls="--", label="reform week" if not marked else None
+            )
             marked.add(rw)
     if transition_end is not None and marked:
         ax.axvspan(min(marked), transition_end, color="0.92", zorder=0, label="transition")
@@ -234,12 +267,21 @@ def plot_bands(data, metric: str, *, reform_weeks: dict[str, int] | None = None,
     return fig
 
 
-def plot_final(final, metric: str, *, paired=None, baseline: str | None = None,
-               ax: Axes | None = None, title: str | None = None) -> Figure:
+def plot_final(
+    final,
+    metric: str,
+    *,
+    paired=None,
+    baseline: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
     """Per-group mean with CI; with ``paired``, a second panel of paired differences."""
     if ax is None:
-        fig = Figure(figsize=(11.0 if paired is not None else 6.0, 0.45 * len(final) + 1.8),
-                     layout="constrained")
+        fig = Figure(
+            figsize=(11.0 if paired is not None else 6.0, 0.45 * len(final) + 1.8),
+            layout="constrained",
+        )
         axes = fig.subplots(1, 2 if paired is not None else 1, squeeze=False)[0]
     else:
         fig, axes = ax.get_figure(), [ax]
@@ -257,11 +299,18 @@ def plot_final(final, metric: str, *, paired=None, baseline: str | None = None,
         a1 = axes[1]
         yp = np.arange(len(paired))
         a1.axvline(0, color="0.5", lw=0.8)
-        a1.errorbar(paired["mean_diff"], yp,
-                    xerr=_err(paired["mean_diff"], paired["ci_lo"], paired["ci_hi"]),
-                    fmt="o", color="k", capsize=3)
-        a1.set_yticks(yp, [f"{g} (pairs={n})" for g, n in
-                           zip(paired["group"], paired["n_pairs"], strict=True)])
+        a1.errorbar(
+            paired["mean_diff"],
+            yp,
+            xerr=_err(paired["mean_diff"], paired["ci_lo"], paired["ci_hi"]),
+            fmt="o",
+            color="k",
+            capsize=3,
+        )
+        a1.set_yticks(
+            yp,
+            [f"{g} (pairs={n})" for g, n in zip(paired["group"], paired["n_pairs"], strict=True)],
+        )
         a1.set_ylim(len(paired) - 0.5, -0.5)
         unit = metric_unit(metric)
         a1.set_xlabel(f"difference from {baseline}" + (f" ({unit})" if unit else ""))
@@ -276,19 +325,28 @@ def _err(mean, lo, hi) -> np.ndarray:
     return np.nan_to_num(np.vstack([m - a, b - m]), nan=0.0)
 
 
-def plot_response(data, metric: str, factor: str, *, factor_name: str | None = None,
-                  ax: Axes | None = None) -> Figure:
+def plot_response(
+    data, metric: str, factor: str, *, factor_name: str | None = None, ax: Axes | None = None
+) -> Figure:
     """Mean of ``metric`` with CI against a factor, one line per group."""
     fig, ax = figure_axes(ax, PANEL_SIZE)
     groups = list(dict.fromkeys(data["group"]))
-    categorical = not all(isinstance(x, int | float | np.number) and not isinstance(x, bool)
-                          for x in data["x"])
+    categorical = not all(
+        isinstance(x, int | float | np.number) and not isinstance(x, bool) for x in data["x"]
+    )
     ticks: list[Any] = list(dict.fromkeys(data["x"])) if categorical else []
     for grp, col in zip(groups, colours(len(groups)), strict=True):
         d = data[data["group"] == grp]
         x = [ticks.index(v) for v in d["x"]] if categorical else d["x"].to_numpy(dtype=float)
-        ax.errorbar(x, d["mean"], yerr=_err(d["mean"], d["ci_lo"], d["ci_hi"]), color=col,
-                    marker="o", capsize=3, label=str(grp))
+        ax.errorbar(
+            x,
+            d["mean"],
+            yerr=_err(d["mean"], d["ci_lo"], d["ci_hi"]),
+            color=col,
+            marker="o",
+            capsize=3,
+            label=str(grp),
+        )
     if categorical:
         ax.set_xticks(range(len(ticks)), [str(t) for t in ticks])
     ax.set_xlabel(factor_label(factor, factor_name))
@@ -304,16 +362,25 @@ def plot_heatmap(pivot, metric: str, fx: str, fy: str, *, ax: Axes | None = None
     fig, ax = figure_axes(ax, (6.5, 5.0))
     z = pivot.to_numpy(dtype=float)
     im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(z.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v)
-                                      for v in pivot.columns])
-    ax.set_yticks(range(z.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v)
-                                      for v in pivot.index])
+    ax.set_xticks(
+        range(z.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.columns]
+    )
+    ax.set_yticks(
+        range(z.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.index]
+    )
     if z.size <= 100:
         mid = np.nanmean(z) if np.isfinite(z).any() else 0.0
         for (i, j), v in np.ndenumerate(z):
             if np.isfinite(v):
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7,
-                        color="white" if v < mid else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.3g}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v < mid else "black",
+                )
     ax.set_xlabel(factor_label(fx))
     ax.set_ylabel(factor_label(fy))
     fig.colorbar(im, ax=ax, label=metric_label(metric))
@@ -330,14 +397,22 @@ def plot_indices(indices, method: str, metric: str, *, ax: Axes | None = None) -
         series = (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total order ST"))
         xlabel = "Sobol index (share of output variance)"
     else:
-        series = (("mu_star", "mu_star_conf", "μ* (mean |elementary effect|)"),
-                  ("sigma", None, "σ (interactions, non-linearity)"))
+        series = (
+            ("mu_star", "mu_star_conf", "μ* (mean |elementary effect|)"),
+            ("sigma", None, "σ (interactions, non-linearity)"),
+        )
         xlabel = f"elementary effect per factor range, {metric_label(metric)}"
     h = 0.38
     for k, (col, conf, lab) in enumerate(series):
         err = None if conf is None else np.nan_to_num(d[conf].to_numpy(dtype=float))
-        ax.barh(y + (k - 0.5) * h, d[col].to_numpy(dtype=float), height=h, xerr=err,
-                capsize=2, label=lab)
+        ax.barh(
+            y + (k - 0.5) * h,
+            d[col].to_numpy(dtype=float),
+            height=h,
+            xerr=err,
+            capsize=2,
+            label=lab,
+        )
     ax.set_yticks(y, list(d["label"]))
     ax.invert_yaxis()
     ax.axvline(0, color="0.5", lw=0.8)

@@ -101,7 +101,6 @@ class MapData:
     extent: tuple[float, float, float, float]
 
 
-
 def greedy_colouring(n: int, pairs: np.ndarray, preferred: np.ndarray | None = None) -> np.ndarray:
     """Colour ``n`` nodes so that the two ends of every pair differ (Welsh–Powell greedy).
 
@@ -143,7 +142,6 @@ def greedy_colouring(n: int, pairs: np.ndarray, preferred: np.ndarray | None = N
     return colour
 
 
-
 def _unit_pairs(
     county: County,
     village_unit: np.ndarray,
@@ -173,7 +171,6 @@ def _check_plan(county: County, plan: Plan) -> None:
             f"plan.township_to_new has shape {plan.township_to_new.shape}, "
             f"not ({county.n_townships},)"
         )
-
 
 
 def _extent(
@@ -292,4 +289,3 @@ def map_data(county: County, plan: Plan | None = None) -> MapData:
         corridor_lines=[np.asarray(c, dtype=float) for c in county.corridor_lines],
         extent=extent,
     )
-

@@ -40,7 +40,6 @@ def scale_bar_length(width_km: float) -> float:
     return float(10**exp)  # unreachable: 1 × 10^floor(log10 t) <= t
 
 
-
 def _draw(ax: Axes, d: MapData, title: str | None) -> None:
     """Draw ``d`` onto ``ax``, layer by layer; the legend lists the layers drawn."""
     colours = np.array(palette(int(d.unit_color.max(initial=0)) + 1))
@@ -361,4 +360,3 @@ def plot_before_after(county: County, plan: Plan, *, title: str | None = None) -
     if title is not None:
         fig.suptitle(title, fontsize=11)
     return fig
-

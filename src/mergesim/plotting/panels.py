@@ -55,16 +55,20 @@ def plot_channels_by_group(table, *, ax: Axes | None = None) -> Figure:
     h = 0.8 / n
     y = np.arange(len(chans))
     for i, (grp, col) in enumerate(zip(groups, colours(len(groups)), strict=True)):
-        ax.barh(y + (i - (n - 1) / 2) * h, table.loc[grp].to_numpy(float), h, color=col,
-                label=str(grp))
+        ax.barh(
+            y + (i - (n - 1) / 2) * h, table.loc[grp].to_numpy(float), h, color=col, label=str(grp)
+        )
     ax.set_yticks(y, [_channel_label(c) for c in chans], fontsize=8)
     ax.invert_yaxis()
     n_t = sum(c in {o.name.lower() for o in TOWNSHIP_CHANNELS} for c in chans)
     if 0 < n_t < len(chans):  # separate the township and the village channels
         ax.axhline(n_t - 0.5, color="0.6", lw=0.8)
     ax.set_xlabel("cadres (full county; mean over replications)")
-    ax.set_title("Where cadres not kept went\ntownship 'five batches' (top), village "
-                 "'four batches' (bottom)", fontsize=10)
+    ax.set_title(
+        "Where cadres not kept went\ntownship 'five batches' (top), village "
+        "'four batches' (bottom)",
+        fontsize=10,
+    )
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
@@ -95,16 +99,16 @@ def pipeline_data(ts, *, by: str = "scenario") -> dict[str, dict[str, Any]]:
     return out
 
 
-def plot_pipeline_by_group(data: dict[str, dict[str, Any]],
-                           reform_weeks: dict[str, int] | None = None) -> Figure:
+def plot_pipeline_by_group(
+    data: dict[str, dict[str, Any]], reform_weeks: dict[str, int] | None = None
+) -> Figure:
     """Stacked backlog per stage of the six-step loop, one panel per group (shared axes)."""
     groups = list(data)
     n = max(len(groups), 1)
     ncol = min(n, 3)
     nrow = int(np.ceil(n / ncol))
     fig = Figure(figsize=(4.0 * ncol + 2.2, 2.8 * nrow + 0.6), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(nrow, ncol, sharex=True, sharey=True, squeeze=False)
-                         ).ravel()
+    axes = np.atleast_1d(fig.subplots(nrow, ncol, sharex=True, sharey=True, squeeze=False)).ravel()
     reform_weeks = reform_weeks or {}
     for ax, grp in zip(axes, groups, strict=False):
         d = data[grp]
@@ -113,14 +117,16 @@ def plot_pipeline_by_group(data: dict[str, dict[str, Any]],
             ax.axvline(reform_weeks[grp], color="crimson", lw=1.0, ls="--")
         ax.set_title(grp, fontsize=9)
         ax.set_xlabel("week")
-    for ax in axes[len(groups):]:
+    for ax in axes[len(groups) :]:
         ax.set_visible(False)
     for ax in axes[::ncol]:
         ax.set_ylabel("open petitions / 10,000")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles[::-1], labels[::-1], fontsize=7, frameon=False, loc="outside right upper")
-    fig.suptitle("Petition pipeline: mean backlog by stage of the six-step loop "
-                 "(dashed: reform week)", fontsize=10)
+    fig.suptitle(
+        "Petition pipeline: mean backlog by stage of the six-step loop (dashed: reform week)",
+        fontsize=10,
+    )
     return fig
 
 
@@ -143,11 +149,18 @@ def plot_change_maps(maps: dict[str, dict[str, Any]]) -> Figure:
     for ax, grp in zip(axes, groups, strict=False):
         plot_travel_change_map(maps[grp], ax=ax, span=span, title=grp, colorbar=False)
         ax.tick_params(labelsize=7)
-    for ax in axes[len(groups):]:
+    for ax in axes[len(groups) :]:
         ax.set_visible(False)
     sm = ScalarMappable(norm=TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span), cmap="RdBu_r")
-    fig.colorbar(sm, ax=list(axes[:len(groups)]), shrink=0.7,
-                 label="change in expected travel, minutes per villager a week")
-    fig.suptitle("Change in expected travel burden per village, end of run − before the reform "
-                 "(mean over replications)", fontsize=10)
+    fig.colorbar(
+        sm,
+        ax=list(axes[: len(groups)]),
+        shrink=0.7,
+        label="change in expected travel, minutes per villager a week",
+    )
+    fig.suptitle(
+        "Change in expected travel burden per village, end of run − before the reform "
+        "(mean over replications)",
+        fontsize=10,
+    )
     return fig

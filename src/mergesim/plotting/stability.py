@@ -52,8 +52,13 @@ def rolling_mean(x: np.ndarray, weeks: int) -> np.ndarray:
         return np.where(cnt > 0, (c[i] - c[lo]) / np.maximum(cnt, 1), np.nan)
 
 
-def stability_data(history: Sequence[dict[str, Any]], reform_week: int, transition_end: int,
-                   *, smooth_weeks: int = 8) -> dict[str, Any]:
+def stability_data(
+    history: Sequence[dict[str, Any]],
+    reform_week: int,
+    transition_end: int,
+    *,
+    smooth_weeks: int = 8,
+) -> dict[str, Any]:
     """Columns for the stability plots from a run's weekly history.
 
     Weekly petition rates are counts of a single week, so they are also given as a trailing
@@ -63,12 +68,16 @@ def stability_data(history: Sequence[dict[str, Any]], reform_week: int, transiti
         ``{"week", "reform_week", "transition_end", "smooth_weeks", <key>, <key>_smooth,
         "grievance_mean", "aggrieved_share", "backlog": (6, n_weeks) array}``.
     """
+
     def col(key: str) -> np.ndarray:
         return np.array([np.nan if h.get(key) is None else h[key] for h in history], float)
 
-    out: dict[str, Any] = {"week": np.array([h["week"] for h in history], dtype=int),
-                           "reform_week": reform_week, "transition_end": transition_end,
-                           "smooth_weeks": smooth_weeks}
+    out: dict[str, Any] = {
+        "week": np.array([h["week"] for h in history], dtype=int),
+        "reform_week": reform_week,
+        "transition_end": transition_end,
+        "smooth_weeks": smooth_weeks,
+    }
     for key, _ in PETITION_SERIES:
         out[key] = col(key)
         out[f"{key}_smooth"] = rolling_mean(out[key], smooth_weeks)
@@ -97,8 +106,9 @@ def plot_grievance(data: dict[str, Any], ax: Axes | None = None) -> Figure:
     fig, ax = figure_axes(ax, PANEL_SIZE)
     _mark_reform(ax, data)
     ax.plot(data["week"], data["grievance_mean"], lw=1.3, label="mean grievance (0–1)")
-    ax.plot(data["week"], data["aggrieved_share"], lw=1.3,
-            label="share above their petition threshold")
+    ax.plot(
+        data["week"], data["aggrieved_share"], lw=1.3, label="share above their petition threshold"
+    )
     ax.set_xlabel("week")
     ax.set_ylabel("grievance / share of villagers")
     ax.set_title("Grievance")
@@ -121,8 +131,9 @@ def plot_pipeline(data: dict[str, Any], ax: Axes | None = None) -> Figure:
     """Open petitions per stage of the six-step loop (stacked), per 10,000 villagers."""
     fig, ax = figure_axes(ax, (9.5, 4.0))
     # Stages bottom-up in loop order, so the legend (top-down) reads in reverse: flip it.
-    polys = ax.stackplot(data["week"], np.nan_to_num(data["backlog"]), labels=STAGE_LABELS,
-                         alpha=0.85)
+    polys = ax.stackplot(
+        data["week"], np.nan_to_num(data["backlog"]), labels=STAGE_LABELS, alpha=0.85
+    )
     _mark_reform(ax, data)
     ax.set_xlabel("week")
     ax.set_ylabel("open petitions per 10,000 villagers")
@@ -131,8 +142,14 @@ def plot_pipeline(data: dict[str, Any], ax: Axes | None = None) -> Figure:
     handles, labels = ax.get_legend_handles_labels()
     n = len(polys)
     order = list(range(n - 1, -1, -1)) + list(range(n, len(handles)))
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], fontsize=7,
-              frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        fontsize=7,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+    )
     return fig
 
 
@@ -143,20 +160,25 @@ def channel_data(cadres: dict[str, Any]) -> dict[str, Any]:
         ``{"township": [(label, count), ...], "village": [...], "posts": {post: (before,
         after)}}``; empty lists before the reform (or with no merger).
     """
+
     def rows(d: dict[str, int]) -> list[tuple[str, int]]:
         return [(CHANNEL_LABELS.get(k, k.replace("_", " ")), int(v)) for k, v in d.items()]
 
-    return {"township": rows(cadres.get("township_channels") or {}),
-            "village": rows(cadres.get("village_channels") or {}),
-            "posts": {k: (v["before"], v["after"]) for k, v in cadres.get("posts", {}).items()}}
+    return {
+        "township": rows(cadres.get("township_channels") or {}),
+        "village": rows(cadres.get("village_channels") or {}),
+        "posts": {k: (v["before"], v["after"]) for k, v in cadres.get("posts", {}).items()},
+    }
 
 
 def plot_channels(data: dict[str, Any]) -> Figure:
     """Where displaced cadres went ("five batches" / "four batches") and posts before/after."""
     fig = Figure(figsize=(9.0, 6.4), layout="constrained")
     a, b, c = fig.subfigures(3, 1, height_ratios=[1.0, 1.0, 1.3])
-    for sub, key, title in ((a, "township", "Township cadres not kept: the 'five batches'"),
-                            (b, "village", "Village cadres not kept: the 'four batches'")):
+    for sub, key, title in (
+        (a, "township", "Township cadres not kept: the 'five batches'"),
+        (b, "village", "Village cadres not kept: the 'four batches'"),
+    ):
         ax = sub.add_subplot()
         rows = data[key]
         if rows:
@@ -168,8 +190,14 @@ def plot_channels(data: dict[str, Any]) -> Figure:
             for yi, n in zip(y, counts, strict=True):
                 ax.text(n, yi, f" {n}", va="center", fontsize=7)
         else:
-            ax.text(0.5, 0.5, "no redeployment (no unit re-selected)", ha="center",
-                    va="center", transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "no redeployment (no unit re-selected)",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
             ax.set_yticks([])
         ax.set_xlabel("cadres (full county)")
         ax.set_title(title, fontsize=10)

@@ -36,19 +36,24 @@ COVERAGE_SERIES = (
 )
 
 
-def weekly_data(history: Sequence[dict[str, Any]], reform_week: int,
-                transition_end: int) -> dict[str, Any]:
+def weekly_data(
+    history: Sequence[dict[str, Any]], reform_week: int, transition_end: int
+) -> dict[str, Any]:
     """Columns for the weekly plots from a run's history (``model.tracker.history``).
 
     Returns:
         ``{"week": array, "reform_week": int, "transition_end": int, <metric key>: array}``
         for every key in :data:`TRAVEL_SERIES` and :data:`COVERAGE_SERIES`.
     """
-    out: dict[str, Any] = {"week": np.array([h["week"] for h in history], dtype=int),
-                           "reform_week": reform_week, "transition_end": transition_end}
+    out: dict[str, Any] = {
+        "week": np.array([h["week"] for h in history], dtype=int),
+        "reform_week": reform_week,
+        "transition_end": transition_end,
+    }
     for key, _ in (*TRAVEL_SERIES, *COVERAGE_SERIES):
-        out[key] = np.array([np.nan if h.get(key) is None else h[key] for h in history],
-                            dtype=float)
+        out[key] = np.array(
+            [np.nan if h.get(key) is None else h[key] for h in history], dtype=float
+        )
     return out
 
 
@@ -100,9 +105,13 @@ def plot_travel_and_coverage(data: dict[str, Any]) -> Figure:
     return fig
 
 
-def travel_change_data(villages: Layer, change: np.ndarray, *,
-                       township: np.ndarray | None = None,
-                       seats: np.ndarray | None = None) -> dict[str, Any]:
+def travel_change_data(
+    villages: Layer,
+    change: np.ndarray,
+    *,
+    township: np.ndarray | None = None,
+    seats: np.ndarray | None = None,
+) -> dict[str, Any]:
     """Per-village change in travel burden, on the county's stored village geometry.
 
     Args:
@@ -125,14 +134,22 @@ def travel_change_data(villages: Layer, change: np.ndarray, *,
         raise ValueError(f"{len(change)} changes for {len(villages.shapes)} villages")
     township = villages.column("township", np.int64) if township is None else township
     township = np.asarray(township, dtype=np.int64)
-    dissolved = dissolve(villages.shapes, township, int(township.max(initial=-1)) + 1,
-                         villages.grid)
+    dissolved = dissolve(
+        villages.shapes, township, int(township.max(initial=-1)) + 1, villages.grid
+    )
     rings, owner = exterior_rings(villages.shapes)
     xy = villages.seats
     seat_idx = np.zeros(0, np.int64) if seats is None else np.asarray(seats, dtype=np.int64)
-    return {"rings": rings, "ring_village": owner, "xy": xy, "change": change,
-            "from_data": villages.from_data, "boundaries": boundary_lines(dissolved),
-            "seats": xy[seat_idx].reshape(-1, 2), "units": villages.units}
+    return {
+        "rings": rings,
+        "ring_village": owner,
+        "xy": xy,
+        "change": change,
+        "from_data": villages.from_data,
+        "boundaries": boundary_lines(dissolved),
+        "seats": xy[seat_idx].reshape(-1, 2),
+        "units": villages.units,
+    }
 
 
 def change_span(*changes: np.ndarray) -> float:
@@ -142,9 +159,14 @@ def change_span(*changes: np.ndarray) -> float:
     return top or 1.0
 
 
-def plot_travel_change_map(data: dict[str, Any], ax: Axes | None = None, *,
-                           span: float | None = None, title: str | None = None,
-                           colorbar: bool = True) -> Figure:
+def plot_travel_change_map(
+    data: dict[str, Any],
+    ax: Axes | None = None,
+    *,
+    span: float | None = None,
+    title: str | None = None,
+    colorbar: bool = True,
+) -> Figure:
     """Map of the change in travel burden per village (red: more travel; blue: less), with
     township boundaries and seats.
 
@@ -162,22 +184,29 @@ def plot_travel_change_map(data: dict[str, Any], ax: Axes | None = None, *,
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
     cmap = "RdBu_r"
     if data["from_data"]:
-        mappable = PolyCollection(data["rings"], array=np.nan_to_num(change[data["ring_village"]]),
-                                  cmap=cmap, norm=norm, edgecolors="0.6", linewidths=0.2)
+        mappable = PolyCollection(
+            data["rings"],
+            array=np.nan_to_num(change[data["ring_village"]]),
+            cmap=cmap,
+            norm=norm,
+            edgecolors="0.6",
+            linewidths=0.2,
+        )
         ax.add_collection(mappable)
     else:
         # Point data: the Voronoi cells are only a guide; the villages carry the values.
-        mappable = ax.scatter(data["xy"][:, 0], data["xy"][:, 1], c=np.nan_to_num(change),
-                              cmap=cmap, norm=norm, s=12)
+        mappable = ax.scatter(
+            data["xy"][:, 0], data["xy"][:, 1], c=np.nan_to_num(change), cmap=cmap, norm=norm, s=12
+        )
     handles = []
     if data["boundaries"]:
         ax.add_collection(LineCollection(data["boundaries"], colors="black", linewidths=0.8))
         handles.append(Line2D([], [], color="black", lw=0.8, label="township boundary"))
     if len(data["seats"]):
-        ax.scatter(data["seats"][:, 0], data["seats"][:, 1], s=10, marker="s", c="black",
-                   zorder=3)
-        handles.append(Line2D([], [], marker="s", ms=3, ls="none", color="black",
-                              label="township seat"))
+        ax.scatter(data["seats"][:, 0], data["seats"][:, 1], s=10, marker="s", c="black", zorder=3)
+        handles.append(
+            Line2D([], [], marker="s", ms=3, ls="none", color="black", label="township seat")
+        )
     ax.autoscale_view()
     ax.set_aspect("equal")
     if data["units"] == "degrees":
@@ -186,8 +215,10 @@ def plot_travel_change_map(data: dict[str, Any], ax: Axes | None = None, *,
     else:
         ax.set_xlabel("km")
         ax.set_ylabel("km")
-    ax.set_title(title or "Change in expected travel burden, after − before (min per "
-                 "villager a week)", fontsize=10)
+    ax.set_title(
+        title or "Change in expected travel burden, after − before (min per villager a week)",
+        fontsize=10,
+    )
     if handles:
         ax.legend(handles=handles, fontsize=6, loc="lower left", frameon=False)
     if colorbar:

@@ -141,8 +141,17 @@ def sweep_experiment(
     check_data_files(r.scenario for r in runs)
     if dry_run:
         return estimate(runs, dest, workers)
-    return run_sweep(exp, dest, executor=executor, workers=workers, scheduler=scheduler,
-                     run_fn=run_fn, progress=progress, command=command, runs=runs)
+    return run_sweep(
+        exp,
+        dest,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        run_fn=run_fn,
+        progress=progress,
+        command=command,
+        runs=runs,
+    )
 
 
 def is_experiment(path: str | Path) -> bool:
@@ -168,21 +177,26 @@ def validate_file(path: str | Path) -> str:
         exp = load_experiment(path)
         runs = plan_runs(exp)
         pts = len({r.point for r in runs})
+
         def n(k: int, word: str) -> str:
             return f"{k} {word}{'' if k == 1 else 's'}"
 
         check_data_files(r.scenario for r in runs)
-        return (f"ok: experiment '{exp.name}': {n(len(runs), 'run')} ("
-                f"{n(len(exp.scenarios), 'scenario')} × {n(pts, 'point')} × "
-                f"{n(exp.params.replications, 'replication')}, {exp.params.design.method} "
-                "design)")
+        return (
+            f"ok: experiment '{exp.name}': {n(len(runs), 'run')} ("
+            f"{n(len(exp.scenarios), 'scenario')} × {n(pts, 'point')} × "
+            f"{n(exp.params.replications, 'replication')}, {exp.params.design.method} "
+            "design)"
+        )
     s = load_scenario(path)
     loaded = check_data_files([s])
     if not loaded:
         return f"ok: scenario '{s.name}'"
     county = loaded[0]
-    return (f"ok: scenario '{s.name}' (county data: {county.n_villages} villages in "
-            f"{county.n_townships} townships)")
+    return (
+        f"ok: scenario '{s.name}' (county data: {county.n_villages} villages in "
+        f"{county.n_townships} townships)"
+    )
 
 
 def check_data_files(scenarios: Iterable[Any]) -> list[Any]:
@@ -204,11 +218,16 @@ def check_data_files(scenarios: Iterable[Any]) -> list[Any]:
         if s.county.source == "synthetic" and not plan_file:
             continue
         d = scenario_to_dict(s)
-        key = repr([s.county.source, s.seed if s.county.source == "synthetic" else None,
-                    str(resolve_path(s, s.county.data)) if s.county.data else None,
-                    str(resolve_path(s, s.county.edges)) if s.county.edges else None,
-                    str(resolve_path(s, s.plan.file)) if plan_file else None,
-                    *(d[k] for k in ("county", "terrain", "border", "heritage", "roads"))])
+        key = repr(
+            [
+                s.county.source,
+                s.seed if s.county.source == "synthetic" else None,
+                str(resolve_path(s, s.county.data)) if s.county.data else None,
+                str(resolve_path(s, s.county.edges)) if s.county.edges else None,
+                str(resolve_path(s, s.plan.file)) if plan_file else None,
+                *(d[k] for k in ("county", "terrain", "border", "heritage", "roads")),
+            ]
+        )
         if key in seen:
             continue
         seen.add(key)
@@ -227,8 +246,9 @@ def shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
     candidates = [Path(root)] if root else [Path.cwd(), Path(__file__).resolve().parents[3]]
     base = next((c for c in candidates if (c / "scenarios").is_dir()), None)
     if base is None:
-        raise UserError("no scenarios/ folder here; run from the mergesim checkout or pass "
-                        "--dir", source="list")
+        raise UserError(
+            "no scenarios/ folder here; run from the mergesim checkout or pass --dir", source="list"
+        )
     out = []
     for kind, folder in (("scenario", "scenarios"), ("experiment", "experiments")):
         for p in sorted((base / folder).glob("*.toml")):
@@ -282,12 +302,14 @@ class Estimate:
         """The dry-run lines printed by the CLI."""
         from mergesim.sweep.runner import hms  # the running half: see the module docstring
 
-        return (f"{self.total} runs in the design: {self.done} already finished, "
-                f"{self.todo} to run on {self.workers} workers\n"
-                f"estimated time: {hms(self.wall_seconds)} (about {self.seconds_per_run:.1f} s "
-                f"per run, {self.basis})\n"
-                f"estimated disk: {self.todo * self.bytes_per_run / 1e6:.1f} MB more "
-                f"(about {self.bytes_per_run / 1e3:.0f} kB per run)")
+        return (
+            f"{self.total} runs in the design: {self.done} already finished, "
+            f"{self.todo} to run on {self.workers} workers\n"
+            f"estimated time: {hms(self.wall_seconds)} (about {self.seconds_per_run:.1f} s "
+            f"per run, {self.basis})\n"
+            f"estimated disk: {self.todo * self.bytes_per_run / 1e6:.1f} MB more "
+            f"(about {self.bytes_per_run / 1e3:.0f} kB per run)"
+        )
 
 
 def estimate(runs: Sequence[RunSpec], out: str | Path, workers: int | None = None) -> Estimate:
@@ -311,16 +333,21 @@ def estimate(runs: Sequence[RunSpec], out: str | Path, workers: int | None = Non
     if secs:
         per, basis = statistics.median(secs), f"median of {len(secs)} finished runs"
     else:
-        costs = [SECONDS_BASE + SECONDS_PER_VILLAGER_WEEK * _villager_weeks(r.scenario)
-                 for r in runs[:: max(len(runs) // 50, 1)]]
+        costs = [
+            SECONDS_BASE + SECONDS_PER_VILLAGER_WEEK * _villager_weeks(r.scenario)
+            for r in runs[:: max(len(runs) // 50, 1)]
+        ]
         per, basis = statistics.mean(costs) if costs else 0.0, "cost model, no runs yet"
     if sizes:
         size = TABLE_OVERHEAD * statistics.mean(sizes)
     else:
         weeks = [_weeks(r.scenario) for r in runs[:1]]
         villages = [_villages(r.scenario) for r in runs[:1]]
-        size = TABLE_OVERHEAD * (BYTES_PER_RUN + BYTES_PER_WEEK * (weeks[0] if weeks else 0)
-                                 + BYTES_PER_VILLAGE * (villages[0] if villages else 0))
+        size = TABLE_OVERHEAD * (
+            BYTES_PER_RUN
+            + BYTES_PER_WEEK * (weeks[0] if weeks else 0)
+            + BYTES_PER_VILLAGE * (villages[0] if villages else 0)
+        )
     return Estimate(len(runs), done, len(runs) - done, n_workers, per, basis, size)
 
 

@@ -115,8 +115,13 @@ def git_commit() -> str | None:
     if "site-packages" in here.parts:  # an installed copy: any enclosing repo is not ours
         return None
     try:
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return (out.stdout.strip() or None) if out.returncode == 0 else None
@@ -124,8 +129,7 @@ def git_commit() -> str | None:
 
 def canonical_json(obj: Any) -> str:
     """Key-sorted compact JSON; floats by ``repr`` (exact round trip)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
-                      default=_plain)
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_plain)
 
 
 def _plain(o: Any) -> Any:
@@ -136,8 +140,9 @@ def _plain(o: Any) -> Any:
     raise TypeError(f"not hashable as JSON: {type(o).__name__}")
 
 
-def run_identity(scenario: dict[str, Any], point: dict[str, Any], replicate: int,
-                 version: str) -> str:
+def run_identity(
+    scenario: dict[str, Any], point: dict[str, Any], replicate: int, version: str
+) -> str:
     """The identity of a run: SHA-256 (first 20 hex digits) of its defining inputs.
 
     Args:
@@ -146,8 +151,9 @@ def run_identity(scenario: dict[str, Any], point: dict[str, Any], replicate: int
         replicate: Replicate number.
         version: Code version (:func:`code_version`).
     """
-    text = canonical_json({"scenario": scenario, "point": point, "replicate": int(replicate),
-                           "version": version})
+    text = canonical_json(
+        {"scenario": scenario, "point": point, "replicate": int(replicate), "version": version}
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -189,8 +195,11 @@ def factor_levels(f: Factor) -> list[Any]:
 
 def salib_problem(factors: list[Factor]) -> dict[str, Any]:
     """The SALib problem: one variable per factor, in the unit interval."""
-    return {"num_vars": len(factors), "names": [f.key for f in factors],
-            "bounds": [[0.0, 1.0]] * len(factors)}
+    return {
+        "num_vars": len(factors),
+        "names": [f.key for f in factors],
+        "bounds": [[0.0, 1.0]] * len(factors),
+    }
 
 
 def _salib(module: str):
@@ -200,7 +209,9 @@ def _salib(module: str):
     except ImportError:
         raise MissingDependencyError(
             "this design needs SALib, which is not installed; install it with "
-            "pip install 'mergesim[sensitivity]'", source="design") from None
+            "pip install 'mergesim[sensitivity]'",
+            source="design",
+        ) from None
 
 
 def unit_sample(exp: Experiment) -> np.ndarray:
@@ -212,17 +223,26 @@ def unit_sample(exp: Experiment) -> np.ndarray:
         # `mergesim list` or `validate`.
         from scipy.stats import qmc
 
-        sampler = qmc.LatinHypercube(len(factors), scramble=d.scramble,
-                                     rng=np.random.default_rng(seed))
+        sampler = qmc.LatinHypercube(
+            len(factors), scramble=d.scramble, rng=np.random.default_rng(seed)
+        )
         return sampler.random(d.n)
     if d.method == "sobol":
         if d.n & (d.n - 1):
-            raise UserError(f"value {d.n} must be a power of 2 for a Sobol design (e.g. "
-                            f"{1 << max(d.n.bit_length() - 1, 0)} or {1 << d.n.bit_length()})",
-                            source=str(exp.path), key="design.n")
+            raise UserError(
+                f"value {d.n} must be a power of 2 for a Sobol design (e.g. "
+                f"{1 << max(d.n.bit_length() - 1, 0)} or {1 << d.n.bit_length()})",
+                source=str(exp.path),
+                key="design.n",
+            )
         sobol = _salib("SALib.sample.sobol")
-        return sobol.sample(salib_problem(factors), d.n, calc_second_order=d.second_order,
-                            scramble=d.scramble, seed=seed)
+        return sobol.sample(
+            salib_problem(factors),
+            d.n,
+            calc_second_order=d.second_order,
+            scramble=d.scramble,
+            seed=seed,
+        )
     if d.method == "morris":
         morris = _salib("SALib.sample.morris")
         return morris.sample(salib_problem(factors), d.n, num_levels=d.levels, seed=seed)
@@ -241,14 +261,24 @@ def design_points(exp: Experiment) -> list[Point]:
     if method == "factorial":
         grids = [factor_levels(f) for f in factors]
         idx = np.indices([len(g) for g in grids]).reshape(len(grids), -1).T
-        pts = [Point(i, {f.key: g[j] for f, g, j in zip(factors, grids, row, strict=True)},
-                     tuple(float(j) / max(len(g) - 1, 1) for g, j in zip(grids, row,
-                                                                        strict=True)))
-               for i, row in enumerate(idx)]
+        pts = [
+            Point(
+                i,
+                {f.key: g[j] for f, g, j in zip(factors, grids, row, strict=True)},
+                tuple(float(j) / max(len(g) - 1, 1) for g, j in zip(grids, row, strict=True)),
+            )
+            for i, row in enumerate(idx)
+        ]
     else:
         x = unit_sample(exp)
-        pts = [Point(i, {f.key: unit_to_value(f, u) for f, u in zip(factors, row, strict=True)},
-                     tuple(float(u) for u in row)) for i, row in enumerate(x)]
+        pts = [
+            Point(
+                i,
+                {f.key: unit_to_value(f, u) for f, u in zip(factors, row, strict=True)},
+                tuple(float(u) for u in row),
+            )
+            for i, row in enumerate(x)
+        ]
     keep = exp.params.smoke.points if exp.smoke else 0
     if keep and method in ("factorial", "lhs") and keep < len(pts):
         sel = np.unique(np.linspace(0, len(pts) - 1, keep).round().astype(int))
@@ -287,24 +317,33 @@ def plan_runs(exp: Experiment, cli_overrides: dict[str, Any] | None = None) -> l
     cli_overrides = dict(cli_overrides or {})
     clash = sorted(set(cli_overrides) & {k for f in exp.factors for k in (f.key, *f.also)})
     if clash:
-        raise UserError(f"{clash} are factors of this experiment; --set cannot fix them",
-                        source="--set")
+        raise UserError(
+            f"{clash} are factors of this experiment; --set cannot fix them", source="--set"
+        )
     version = code_version()
     points = design_points(exp)
     seeds = [run_seed(exp.params.seed, k) for k in range(exp.params.replications)]
     runs: list[RunSpec] = []
     for ref in exp.scenarios:
         base = load_scenario(ref.path)
-        base = apply_overrides(base, {**exp.overrides, **ref.overrides, **cli_overrides},
-                               source=f"{exp.path}: overrides for '{ref.label}'")
+        base = apply_overrides(
+            base,
+            {**exp.overrides, **ref.overrides, **cli_overrides},
+            source=f"{exp.path}: overrides for '{ref.label}'",
+        )
         if base.county.seed is None:
             # Replicates vary behaviour, not geography: every run of this scenario gets the
             # county (and plan ensemble) of its own seed, whatever the run seed.
             base = apply_overrides(base, {"county.seed": base.seed})
         for p in points:
             sets = expand(exp, p.values)
-            scen = apply_overrides(base, sets, source=f"{exp.path}: point {p.index} "
-                                   f"({_describe(p.values)})") if sets else base
+            scen = (
+                apply_overrides(
+                    base, sets, source=f"{exp.path}: point {p.index} ({_describe(p.values)})"
+                )
+                if sets
+                else base
+            )
             data = scenario_to_dict(scen)
             for k, s in enumerate(seeds):
                 # replace() keeps the validated sections; only the root seed differs.

@@ -62,13 +62,20 @@ class DesignParams:
     """How factor values are combined into points."""
 
     method: str = param(
-        "factorial", "-", "Design: full factorial over the listed levels, Latin hypercube, "
-        "Sobol (Saltelli) or Morris (elementary effects).", choices=DESIGNS,
+        "factorial",
+        "-",
+        "Design: full factorial over the listed levels, Latin hypercube, "
+        "Sobol (Saltelli) or Morris (elementary effects).",
+        choices=DESIGNS,
     )
     n: int = param(
-        16, "samples", "LHS: points; Sobol: base sample N (a power of 2), giving N·(D+2) points "
+        16,
+        "samples",
+        "LHS: points; Sobol: base sample N (a power of 2), giving N·(D+2) points "
         "(N·(2D+2) with second_order); Morris: trajectories, giving N·(D+1) points. Ignored by "
-        "factorial.", lo=1, hi=1_000_000,
+        "factorial.",
+        lo=1,
+        hi=1_000_000,
     )
     second_order: bool = param(False, "-", "Sobol: also estimate second-order indices.")
     levels: int = param(4, "levels", "Morris: grid levels per factor (even).", lo=2, hi=100)
@@ -81,17 +88,24 @@ class FactorParams:
 
     key: str = param("", "-", "Dotted scenario key, e.g. 'plan.target_factor'.")
     values: list[bool | int | float | str] = param(
-        [], "unit of the key", "Explicit levels (categorical, or numeric for factorial).",
+        [],
+        "unit of the key",
+        "Explicit levels (categorical, or numeric for factorial).",
     )
     range: list[float] = param([], "unit of the key", "[low, high] for numeric factors.")
     steps: int = param(
-        0, "levels", "Factorial design with a range: number of evenly spaced levels.",
-        lo=0, hi=10_000,
+        0,
+        "levels",
+        "Factorial design with a range: number of evenly spaced levels.",
+        lo=0,
+        hi=10_000,
     )
     log: bool = param(False, "-", "Sample the range on a log scale (low > 0).")
     label: str = param("", "-", "Short name for tables and plots (default: the key).")
     also: list[str] = param(
-        [], "-", "Other scenario keys set to the same value at every point (e.g. a transition "
+        [],
+        "-",
+        "Other scenario keys set to the same value at every point (e.g. a transition "
         "length that also sets how long the duty teams stay).",
     )
 
@@ -113,7 +127,9 @@ class PlotParams:
     """Which figures a sweep draws."""
 
     timeseries: list[str] = param(
-        [], "-", "Weekly metrics drawn with 10–90 % bands (default: those of 'metrics').",
+        [],
+        "-",
+        "Weekly metrics drawn with 10–90 % bands (default: those of 'metrics').",
     )
     formats: list[str] = param(["png"], "-", "Image formats.", choices=("png", "svg", "pdf"))
     response: bool = param(True, "-", "Response curves / heat maps over the factors.")
@@ -126,8 +142,12 @@ class SmokeParams:
     replications: int = param(2, "runs", "Replications in smoke mode.", lo=1, hi=1000)
     n: int = param(0, "samples", "Design n in smoke mode (0 = unchanged).", lo=0, hi=1_000_000)
     points: int = param(
-        0, "points", "Keep only this many points, evenly spaced over the design (0 = all; "
-        "ignored by Sobol/Morris, whose analysis needs the complete design).", lo=0, hi=1_000_000,
+        0,
+        "points",
+        "Keep only this many points, evenly spaced over the design (0 = all; "
+        "ignored by Sobol/Morris, whose analysis needs the complete design).",
+        lo=0,
+        hi=1_000_000,
     )
 
 
@@ -141,11 +161,16 @@ class ExperimentParams:
     baseline: str = param("", "-", "Label of the baseline scenario (default: the first).")
     seed: int = param(20191201, "-", "Root seed of the seed tree.", lo=0, hi=2**63 - 1)
     replications: int = param(
-        3, "runs", "Replications per scenario and point (paired: replicate k uses one seed "
-        "everywhere).", lo=1, hi=100_000,
+        3,
+        "runs",
+        "Replications per scenario and point (paired: replicate k uses one seed everywhere).",
+        lo=1,
+        hi=100_000,
     )
     metrics: list[str] = param(
-        [], "-", "Summary metrics to compare, as 'window.metric' (e.g. 'post.travel_min_mean').",
+        [],
+        "-",
+        "Summary metrics to compare, as 'window.metric' (e.g. 'post.travel_min_mean').",
     )
     design: DesignParams = field(default_factory=DesignParams)
     plots: PlotParams = field(default_factory=PlotParams)
@@ -240,40 +265,54 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _scenario_refs(raw: Any, path: Path) -> list[ScenarioRef]:
     src = str(path)
     if not isinstance(raw, list) or not raw:
-        raise ScenarioError("expected a non-empty list of scenario files (relative to the "
-                            "experiment file) or tables {label, path, set}", source=src,
-                            key="scenarios")
+        raise ScenarioError(
+            "expected a non-empty list of scenario files (relative to the "
+            "experiment file) or tables {label, path, set}",
+            source=src,
+            key="scenarios",
+        )
     refs: list[ScenarioRef] = []
     for i, item in enumerate(raw):
         key = f"scenarios[{i}]"
         if isinstance(item, str):
             item = {"path": item}
         if not isinstance(item, dict):
-            raise ScenarioError(f"value {item!r} must be a path or a table {{label, path, set}}",
-                                source=src, key=key)
+            raise ScenarioError(
+                f"value {item!r} must be a path or a table {{label, path, set}}",
+                source=src,
+                key=key,
+            )
         for k in item:
             if k not in ("label", "path", "set"):
-                raise ScenarioError(unknown_key_message(k, ["label", "path", "set"]), source=src,
-                                    key=f"{key}.{k}")
+                raise ScenarioError(
+                    unknown_key_message(k, ["label", "path", "set"]), source=src, key=f"{key}.{k}"
+                )
         rel = item.get("path")
         if not isinstance(rel, str) or not rel:
             raise ScenarioError("missing 'path' (a scenario file)", source=src, key=key)
         file = (path.parent / rel).resolve()
         if not file.is_file():
-            raise ScenarioError(f"scenario file '{rel}' not found (resolved to {file})",
-                                source=src, key=f"{key}.path")
+            raise ScenarioError(
+                f"scenario file '{rel}' not found (resolved to {file})",
+                source=src,
+                key=f"{key}.path",
+            )
         sets = flatten(item.get("set", {}))
         check_scenario_keys(sets, source=src, where=f"{key}.set")
         label = item.get("label") or file.stem
         if not isinstance(label, str) or not label.replace("_", "").replace("-", "").isalnum():
-            raise ScenarioError(f"value {label!r} must be letters, digits, '_' or '-'",
-                                source=src, key=f"{key}.label")
+            raise ScenarioError(
+                f"value {label!r} must be letters, digits, '_' or '-'",
+                source=src,
+                key=f"{key}.label",
+            )
         refs.append(ScenarioRef(label, file, sets))
     labels = [r.label for r in refs]
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
-        raise ScenarioError(f"duplicate scenario labels {dupes}; give each a 'label'",
-                            source=src, key="scenarios")
+        raise ScenarioError(
+            f"duplicate scenario labels {dupes}; give each a 'label'", source=src, key="scenarios"
+        )
     return refs
 
 
@@ -286,16 +325,24 @@ def _factor(raw: Any, i: int, path: Path, method: str) -> Factor:
     tp, spec = keys[fp.key]
     if fp.range:
         if tp not in (int, float):
-            raise ScenarioError(f"'{fp.key}' is not numeric; list its levels in 'values'",
-                                source=src, key=f"{where}.range")
+            raise ScenarioError(
+                f"'{fp.key}' is not numeric; list its levels in 'values'",
+                source=src,
+                key=f"{where}.range",
+            )
         if method == "factorial" and fp.steps < 2:
-            raise ScenarioError("a factorial design needs 'steps' >= 2 levels over a range",
-                                source=src, key=f"{where}.steps")
+            raise ScenarioError(
+                "a factorial design needs 'steps' >= 2 levels over a range",
+                source=src,
+                key=f"{where}.steps",
+            )
     # Validate every level (and both range ends) against the schema's type and range now,
     # so a typo fails before any run starts.
     which = "values" if fp.values else "range"
-    checked = [_check_value(fp.key, v, tp, spec, source=src, key=f"{where}.{which}")
-               for v in list(fp.values) or list(fp.range)]
+    checked = [
+        _check_value(fp.key, v, tp, spec, source=src, key=f"{where}.{which}")
+        for v in list(fp.values) or list(fp.range)
+    ]
     for j, other in enumerate(fp.also):
         if other not in keys or other == fp.key:
             raise ScenarioError(_unknown(other, list(keys)), source=src, key=f"{where}.also")
@@ -304,11 +351,20 @@ def _factor(raw: Any, i: int, path: Path, method: str) -> Factor:
             _check_value(other, v, otp, ospec, source=src, key=f"{where}.also[{j}]")
     values = checked if fp.values else []
     if len(set(map(repr, values))) < len(values):
-        raise ScenarioError(f"value {fp.values!r} repeats a level", source=src,
-                            key=f"{where}.values")
-    return Factor(fp.key, fp.label or fp.key, values,
-                  (float(fp.range[0]), float(fp.range[1])) if fp.range else None,
-                  fp.steps, fp.log, tp, spec.unit if spec else "-", tuple(fp.also))
+        raise ScenarioError(
+            f"value {fp.values!r} repeats a level", source=src, key=f"{where}.values"
+        )
+    return Factor(
+        fp.key,
+        fp.label or fp.key,
+        values,
+        (float(fp.range[0]), float(fp.range[1])) if fp.range else None,
+        fp.steps,
+        fp.log,
+        tp,
+        spec.unit if spec else "-",
+        tuple(fp.also),
+    )
 
 
 def _check_value(dotted: str, value: Any, tp: Any, spec: Any, *, source: str, key: str) -> Any:
@@ -316,8 +372,16 @@ def _check_value(dotted: str, value: Any, tp: Any, spec: Any, *, source: str, ke
     coerced to the key's type (``2`` → ``2.0`` for a float key)."""
     name = dotted.rsplit(".", 1)[-1]
     default = spec_default(dotted)
-    probe_cls = make_dataclass("Probe", [(name, tp, param(
-        default, spec.unit, spec.doc, lo=spec.lo, hi=spec.hi, choices=spec.choices))])
+    probe_cls = make_dataclass(
+        "Probe",
+        [
+            (
+                name,
+                tp,
+                param(default, spec.unit, spec.doc, lo=spec.lo, hi=spec.hi, choices=spec.choices),
+            )
+        ],
+    )
     try:
         return getattr(build_section(probe_cls, {name: value}, source=source), name)
     except ScenarioError as err:
@@ -373,38 +437,58 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
     if dupes:
         raise ScenarioError(f"factor keys listed twice: {dupes}", source=src, key="factors")
     if params.design.method in ("lhs", "sobol", "morris") and not factors:
-        raise ScenarioError(f"design '{params.design.method}' needs at least one [[factors]]",
-                            source=src, key="design.method")
+        raise ScenarioError(
+            f"design '{params.design.method}' needs at least one [[factors]]",
+            source=src,
+            key="design.method",
+        )
     if params.design.method in ("sobol", "morris") and len(scenarios) > 1:
-        raise ScenarioError("a sensitivity design (sobol/morris) takes one base scenario; "
-                            "make one experiment per scenario", source=src, key="scenarios")
+        raise ScenarioError(
+            "a sensitivity design (sobol/morris) takes one base scenario; "
+            "make one experiment per scenario",
+            source=src,
+            key="scenarios",
+        )
     if params.design.method == "morris" and params.design.levels % 2:
-        raise ScenarioError(f"value {params.design.levels} must be even", source=src,
-                            key="design.levels")
+        raise ScenarioError(
+            f"value {params.design.levels} must be even", source=src, key="design.levels"
+        )
     labels = [s.label for s in scenarios]
     if params.baseline and params.baseline not in labels:
-        raise ScenarioError(f"unknown scenario label '{params.baseline}'; allowed: one of "
-                            f"{', '.join(labels)}", source=src, key="baseline")
+        raise ScenarioError(
+            f"unknown scenario label '{params.baseline}'; allowed: one of {', '.join(labels)}",
+            source=src,
+            key="baseline",
+        )
     for m in params.metrics:
-        _check_metric(m, metric_keys(), "'window.metric' with window in "
-                      f"{', '.join(WINDOWS)} and a metric of docs/metrics.md, or a run "
-                      "metric 'cadres.…' of docs/metrics.md", src, "metrics")
+        _check_metric(
+            m,
+            metric_keys(),
+            "'window.metric' with window in "
+            f"{', '.join(WINDOWS)} and a metric of docs/metrics.md, or a run "
+            "metric 'cadres.…' of docs/metrics.md",
+            src,
+            "metrics",
+        )
     params.metrics = params.metrics or ["post.travel_min_mean"]
     for m in params.plots.timeseries:
-        _check_metric(m, tuple(METRICS), "a weekly metric of docs/metrics.md", src,
-                      "plots.timeseries")
+        _check_metric(
+            m, tuple(METRICS), "a weekly metric of docs/metrics.md", src, "plots.timeseries"
+        )
     exp = Experiment(params, scenarios, factors, overrides, path)
     if smoke:
         apply_smoke(exp, smoke_over)
     return exp
 
 
-def _check_metric(name: str, valid: tuple[str, ...], allowed: str, source: str,
-                  key: str) -> None:
+def _check_metric(name: str, valid: tuple[str, ...], allowed: str, source: str, key: str) -> None:
     if name in valid:
         return
-    raise ScenarioError(f"unknown metric '{name}'{did_you_mean(name, valid)} allowed: {allowed}",
-                        source=source, key=key)
+    raise ScenarioError(
+        f"unknown metric '{name}'{did_you_mean(name, valid)} allowed: {allowed}",
+        source=source,
+        key=key,
+    )
 
 
 def apply_smoke(exp: Experiment, smoke_overrides: dict[str, Any]) -> None:

@@ -67,13 +67,25 @@ def execute(spec_id: str, scenario: Any, run_fn: RunFn) -> dict[str, Any]:
         out = run_fn(scenario)
     except Exception as err:  # noqa: BLE001 - a failing run is data, not a crash
         line = err.line() if isinstance(err, UserError) else f"{type(err).__name__}: {err}"
-        return {"id": spec_id, "status": "failed", "seconds": time.perf_counter() - t0,
-                "error": " ".join(line.split())[:500], "traceback": traceback.format_exc(),
-                "host": host}
+        return {
+            "id": spec_id,
+            "status": "failed",
+            "seconds": time.perf_counter() - t0,
+            "error": " ".join(line.split())[:500],
+            "traceback": traceback.format_exc(),
+            "host": host,
+        }
     parts = (out,) if isinstance(out, dict) else tuple(out)
     summary, ts, villages = (*parts, None, None)[:3]
-    return {"id": spec_id, "status": "ok", "seconds": time.perf_counter() - t0,
-            "summary": summary, "timeseries": ts, "villages": villages, "host": host}
+    return {
+        "id": spec_id,
+        "status": "ok",
+        "seconds": time.perf_counter() - t0,
+        "summary": summary,
+        "timeseries": ts,
+        "villages": villages,
+        "host": host,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,8 +126,12 @@ def local_pool(workers: int | None = None) -> ExecutorHandle:
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
     def make() -> cf.Executor:
-        return cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method),
-                                      initializer=watch_driver, initargs=(os.getpid(),))
+        return cf.ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=mp.get_context(method),
+            initializer=watch_driver,
+            initargs=(os.getpid(),),
+        )
 
     ex = make()
     return ExecutorHandle(ex, n, True, remake=make, describe=f"{n} local processes")
@@ -169,27 +185,42 @@ def dask_executor(address: str, workers: int | None = None) -> ExecutorHandle:
         # Dask is the optional dask extra, and slow to import: loaded only for --scheduler.
         from distributed import Client, LocalCluster
     except ImportError:
-        raise MissingDependencyError("--scheduler needs Dask distributed; install it with "
-                                     "pip install 'mergesim[dask]'", source="--scheduler") from None
+        raise MissingDependencyError(
+            "--scheduler needs Dask distributed; install it with pip install 'mergesim[dask]'",
+            source="--scheduler",
+        ) from None
     cluster = None
     if address == "local" or address.startswith("local:"):
         count = address.partition(":")[2]
         if ":" in address and not (count.isdigit() and int(count) >= 1):
             # local:0 would start a cluster without workers and wait for them forever.
-            raise UserError(f"bad scheduler address {address!r}; expected 'local' or "
-                            "'local:N' with N >= 1 workers", source="--scheduler")
+            raise UserError(
+                f"bad scheduler address {address!r}; expected 'local' or "
+                "'local:N' with N >= 1 workers",
+                source="--scheduler",
+            )
         n = int(count) if count else (workers or os.cpu_count() or 1)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         address = cluster.scheduler_address
     scheme, sep, rest = address.partition("://")
-    if (sep and scheme not in ("tcp", "tls", "ws", "wss", "inproc", "ucx")) or not (
-            rest if sep else scheme) or ":" not in (rest if sep else scheme):
-        raise UserError(f"bad scheduler address {address!r}; expected tcp://host:port (e.g. "
-                        "tcp://10.0.0.5:8786) or 'local'", source="--scheduler")
+    if (
+        (sep and scheme not in ("tcp", "tls", "ws", "wss", "inproc", "ucx"))
+        or not (rest if sep else scheme)
+        or ":" not in (rest if sep else scheme)
+    ):
+        raise UserError(
+            f"bad scheduler address {address!r}; expected tcp://host:port (e.g. "
+            "tcp://10.0.0.5:8786) or 'local'",
+            source="--scheduler",
+        )
     if not (rest if sep else scheme).rpartition(":")[2].isdigit():
-        raise UserError(f"bad scheduler address {address!r}: the port must be a number, e.g. "
-                        "tcp://10.0.0.5:8786", source="--scheduler")
+        raise UserError(
+            f"bad scheduler address {address!r}: the port must be a number, e.g. "
+            "tcp://10.0.0.5:8786",
+            source="--scheduler",
+        )
     if scheme in ("tcp", "tls") or not sep:
         # Plain TCP: a Dask scheduler greets first, so silence means something else listens.
         _probe(address, rest if sep else scheme, expect_greeting=scheme != "tls")
@@ -199,9 +230,11 @@ def dask_executor(address: str, workers: int | None = None) -> ExecutorHandle:
         if cluster is not None:
             cluster.close()
         msg = " ".join(str(err).split()) or type(err).__name__
-        raise UserError(f"no Dask scheduler answers at {address!r} ({msg[:160]}); start one "
-                        "with `dask scheduler` or check the address", source="--scheduler"
-                        ) from None
+        raise UserError(
+            f"no Dask scheduler answers at {address!r} ({msg[:160]}); start one "
+            "with `dask scheduler` or check the address",
+            source="--scheduler",
+        ) from None
     threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
 
     def close() -> None:
@@ -209,12 +242,18 @@ def dask_executor(address: str, workers: int | None = None) -> ExecutorHandle:
         if cluster is not None:
             cluster.close()
 
-    return ExecutorHandle(client.get_executor(pure=False), max(threads, 1), True, close,
-                          describe=f"Dask at {address} ({threads} threads)")
+    return ExecutorHandle(
+        client.get_executor(pure=False),
+        max(threads, 1),
+        True,
+        close,
+        describe=f"Dask at {address} ({threads} threads)",
+    )
 
 
-def _probe(address: str, hostport: str, *, expect_greeting: bool = True,
-           timeout: float | None = None) -> None:
+def _probe(
+    address: str, hostport: str, *, expect_greeting: bool = True, timeout: float | None = None
+) -> None:
     """Fail fast with one line when no Dask scheduler listens at ``host:port``.
 
     Nothing listening: Dask would retry for its whole timeout. Something listening that is not
@@ -227,8 +266,11 @@ def _probe(address: str, hostport: str, *, expect_greeting: bool = True,
     timeout = PROBE_SECONDS if timeout is None else timeout
 
     def fail(msg: str) -> UserError:
-        return UserError(f"no Dask scheduler answers at {address!r} ({msg[:160]}); start one "
-                         "with `dask scheduler` or check the address", source="--scheduler")
+        return UserError(
+            f"no Dask scheduler answers at {address!r} ({msg[:160]}); start one "
+            "with `dask scheduler` or check the address",
+            source="--scheduler",
+        )
 
     try:
         conn = socket.create_connection((host.strip("[]"), int(port)), timeout=timeout)
@@ -249,8 +291,9 @@ def _probe(address: str, hostport: str, *, expect_greeting: bool = True,
                     raise fail("the server closed the connection: not a Dask scheduler")
                 head += chunk
         except TimeoutError:
-            raise fail(f"something listens there but sent no Dask handshake in {timeout:g} s"
-                       ) from None
+            raise fail(
+                f"something listens there but sent no Dask handshake in {timeout:g} s"
+            ) from None
         except OSError as err:
             raise fail(" ".join(str(err).split()) or type(err).__name__) from None
         # Dask's TCP messages start with their byte count (uint64, little-endian); its
@@ -299,10 +342,16 @@ class SweepResult:
 
     def report(self) -> str:
         """One paragraph for the terminal."""
-        return (f"{self.total} runs: {self.skipped} already done, {self.ok} ok and "
-                f"{self.failed} failed now ({self.seconds:.1f} s); results in {self.out}"
-                + (f"\nfailed runs are listed in {self.out / 'manifest.json'}; re-run the same "
-                   "command to retry them" if self.failed else ""))
+        return (
+            f"{self.total} runs: {self.skipped} already done, {self.ok} ok and "
+            f"{self.failed} failed now ({self.seconds:.1f} s); results in {self.out}"
+            + (
+                f"\nfailed runs are listed in {self.out / 'manifest.json'}; re-run the same "
+                "command to retry them"
+                if self.failed
+                else ""
+            )
+        )
 
 
 def run_sweep(
@@ -355,18 +404,27 @@ def run_sweep(
     todo = [r for r in runs if not _finished(store, r)]
     handle = None
     if todo:
-        handle = (external(executor) if executor is not None else
-                  dask_executor(scheduler, workers) if scheduler else local_pool(workers))
+        handle = (
+            external(executor)
+            if executor is not None
+            else dask_executor(scheduler, workers)
+            if scheduler
+            else local_pool(workers)
+        )
     try:
         with store.lock():
-            _sweep_locked(exp, runs, store, handle, run_fn, result, progress, finalize,
-                          command, started)
+            _sweep_locked(
+                exp, runs, store, handle, run_fn, result, progress, finalize, command, started
+            )
     except OSError as err:
         if err.errno not in _DISK_ERRORS:
             raise
-        raise UserError(f"cannot write results: {err.strerror} ({err.filename or store.root}); "
-                        "finished runs are kept: free space or fix permissions, then re-run "
-                        "to resume", source=str(store.root)) from None
+        raise UserError(
+            f"cannot write results: {err.strerror} ({err.filename or store.root}); "
+            "finished runs are kept: free space or fix permissions, then re-run "
+            "to resume",
+            source=str(store.root),
+        ) from None
     finally:
         if handle is not None:
             handle.shutdown(wait=False)
@@ -382,9 +440,18 @@ def _finished(store: ResultStore, r: RunSpec) -> bool:
     return rec is not None and rec.get("status") == "ok"
 
 
-def _sweep_locked(exp: Experiment, runs: list[RunSpec], store: ResultStore,
-                  handle: ExecutorHandle | None, run_fn: RunFn, result: SweepResult,
-                  progress: bool | None, finalize: bool, command: str, started: str) -> None:
+def _sweep_locked(
+    exp: Experiment,
+    runs: list[RunSpec],
+    store: ResultStore,
+    handle: ExecutorHandle | None,
+    run_fn: RunFn,
+    result: SweepResult,
+    progress: bool | None,
+    finalize: bool,
+    command: str,
+    started: str,
+) -> None:
     """The part of :func:`run_sweep` that runs while holding the folder's lock."""
     store.write_setup(exp)
     status: dict[str, dict[str, Any]] = {}
@@ -409,23 +476,36 @@ def _sweep_locked(exp: Experiment, runs: list[RunSpec], store: ResultStore,
             bar.close()
             handle.shutdown(wait=False)
             if isinstance(err, KeyboardInterrupt):
-                print(f"{result.ok + result.failed} runs finished in this call are saved in "
-                      f"{store.root}; re-run the same command to resume", file=sys.stderr)
+                print(
+                    f"{result.ok + result.failed} runs finished in this call are saved in "
+                    f"{store.root}; re-run the same command to resume",
+                    file=sys.stderr,
+                )
             save("interrupted")
             raise
         bar.close()
         handle.shutdown(wait=True)
-    save("complete" if all(status.get(r.id, {}).get("status") == "ok" for r in runs)
-         else "incomplete")
+    save(
+        "complete"
+        if all(status.get(r.id, {}).get("status") == "ok" for r in runs)
+        else "incomplete"
+    )
     if finalize:
         result.files = store.write_tables(runs, [f.key for f in exp.factors])
         result.sensitivity = analyze_folder(store.root, exp)
         result.files += result.sensitivity.files
 
 
-def _drive(handle: ExecutorHandle, todo: list[RunSpec], run_fn: RunFn, store: ResultStore,
-           status: dict[str, dict[str, Any]], result: SweepResult, bar: Progress,
-           save_manifest: Callable[[str], None]) -> None:
+def _drive(
+    handle: ExecutorHandle,
+    todo: list[RunSpec],
+    run_fn: RunFn,
+    store: ResultStore,
+    status: dict[str, dict[str, Any]],
+    result: SweepResult,
+    bar: Progress,
+    save_manifest: Callable[[str], None],
+) -> None:
     """Submit ``todo`` in a bounded window and record each run as it finishes."""
     queue = list(reversed(todo))  # pop() from the end keeps plan order
     inflight: dict[cf.Future, RunSpec] = {}
@@ -450,17 +530,28 @@ def _drive(handle: ExecutorHandle, todo: list[RunSpec], run_fn: RunFn, store: Re
                     queue.append(spec)
                     broken = True
                     continue
-                outcome = {"id": spec.id, "status": "failed", "seconds": 0.0,
-                           "error": f"worker died ({type(err).__name__})"}
+                outcome = {
+                    "id": spec.id,
+                    "status": "failed",
+                    "seconds": 0.0,
+                    "error": f"worker died ({type(err).__name__})",
+                }
             except cf.CancelledError:
                 queue.append(spec)
                 continue
             except Exception as err:  # noqa: BLE001 - e.g. a Dask KilledWorker
-                outcome = {"id": spec.id, "status": "failed", "seconds": 0.0,
-                           "error": f"{type(err).__name__}: {err}"[:500]}
+                outcome = {
+                    "id": spec.id,
+                    "status": "failed",
+                    "seconds": 0.0,
+                    "error": f"{type(err).__name__}: {err}"[:500],
+                }
             store.write_record(spec, outcome)
-            status[spec.id] = {"status": outcome["status"], "seconds": outcome["seconds"],
-                               "error": outcome.get("error")}
+            status[spec.id] = {
+                "status": outcome["status"],
+                "seconds": outcome["seconds"],
+                "error": outcome.get("error"),
+            }
             if outcome["status"] == "ok":
                 result.ok += 1
             else:

@@ -61,7 +61,9 @@ def point_means(exp: Experiment, runs, metric: str) -> tuple[np.ndarray, np.ndar
         raise IncompleteDesignError(
             f"the {exp.params.design.method} design is incomplete: {missing} of {len(pts)} "
             f"points have no finished run with a value of '{metric}' ({n_ok} runs ok); "
-            "re-run the sweep to retry failed runs before analysing", source="sensitivity")
+            "re-run the sweep to retry failed runs before analysing",
+            source="sensitivity",
+        )
     _check_points(exp, runs, pts)
     x = np.array([p.unit for p in pts], dtype=float)
     return x, y
@@ -75,13 +77,17 @@ def _check_points(exp: Experiment, runs, pts) -> None:
         for p in pts[:: max(len(pts) // 50, 1)]:  # a sample suffices to catch a changed design
             got = first.at[p.index, f.key]
             want = p.values[f.key]
-            same = (math.isclose(float(got), float(want), rel_tol=1e-9, abs_tol=1e-12)
-                    if isinstance(want, int | float) and not isinstance(want, bool)
-                    else str(got) == str(want))
+            same = (
+                math.isclose(float(got), float(want), rel_tol=1e-9, abs_tol=1e-12)
+                if isinstance(want, int | float) and not isinstance(want, bool)
+                else str(got) == str(want)
+            )
             if not same:
-                raise UserError(f"the runs do not match the design (point {p.index}, {f.key}: "
-                                f"{got!r} ran, {want!r} designed); the experiment changed",
-                                source="sensitivity")
+                raise UserError(
+                    f"the runs do not match the design (point {p.index}, {f.key}: "
+                    f"{got!r} ran, {want!r} designed); the experiment changed",
+                    source="sensitivity",
+                )
 
 
 def analyze(exp: Experiment, runs, metric: str, *, seed: int = 0) -> Any:
@@ -97,8 +103,10 @@ def analyze(exp: Experiment, runs, metric: str, *, seed: int = 0) -> Any:
     """
     method = exp.params.design.method
     if method not in ("sobol", "morris"):
-        raise UserError(f"design '{method}' has no sensitivity analysis (use sobol or morris)",
-                        source="sensitivity")
+        raise UserError(
+            f"design '{method}' has no sensitivity analysis (use sobol or morris)",
+            source="sensitivity",
+        )
     x, y = point_means(exp, runs, metric)
     problem = salib_problem(exp.factors)
     if method == "sobol" and np.ptp(y) == 0:
@@ -108,19 +116,34 @@ def analyze(exp: Experiment, runs, metric: str, *, seed: int = 0) -> Any:
         cols = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
     elif method == "sobol":
         sa = _salib("SALib.analyze.sobol")
-        res = sa.analyze(problem, y, calc_second_order=exp.params.design.second_order,
-                         conf_level=0.95, seed=seed)
-        cols = {"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
-                "ST_conf": res["ST_conf"]}
+        res = sa.analyze(
+            problem, y, calc_second_order=exp.params.design.second_order, conf_level=0.95, seed=seed
+        )
+        cols = {
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
     else:
         ma = _salib("SALib.analyze.morris")
-        res = ma.analyze(problem, x, y, conf_level=0.95, num_levels=exp.params.design.levels,
-                         seed=seed)
-        cols = {"mu": res["mu"], "mu_star": res["mu_star"],
-                "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]}
-    df = pd.DataFrame({"metric": metric, "factor": [f.key for f in exp.factors],
-                       "label": [f.label for f in exp.factors],
-                       **{k: np.asarray(v, dtype=float) for k, v in cols.items()}})
+        res = ma.analyze(
+            problem, x, y, conf_level=0.95, num_levels=exp.params.design.levels, seed=seed
+        )
+        cols = {
+            "mu": res["mu"],
+            "mu_star": res["mu_star"],
+            "mu_star_conf": res["mu_star_conf"],
+            "sigma": res["sigma"],
+        }
+    df = pd.DataFrame(
+        {
+            "metric": metric,
+            "factor": [f.key for f in exp.factors],
+            "label": [f.label for f in exp.factors],
+            **{k: np.asarray(v, dtype=float) for k, v in cols.items()},
+        }
+    )
     return df
 
 

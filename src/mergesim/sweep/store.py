@@ -103,8 +103,10 @@ class ResultStore:
                 if fcntl is not None:
                     fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                raise UserError("another sweep is writing to this folder; wait for it or "
-                                "choose another --out", source=str(self.root)) from None
+                raise UserError(
+                    "another sweep is writing to this folder; wait for it or choose another --out",
+                    source=str(self.root),
+                ) from None
             self.clean_temp()
             yield
         finally:
@@ -148,18 +150,31 @@ class ResultStore:
         ``result.json`` is written last, so its presence means the run's files are complete.
         Returns the record as stored (without the time series).
         """
-        write_run_tables(self.root, spec.id, timeseries=outcome.get("timeseries"),
-                         villages=outcome.get("villages"))
+        write_run_tables(
+            self.root,
+            spec.id,
+            timeseries=outcome.get("timeseries"),
+            villages=outcome.get("villages"),
+        )
         key = county_key(spec.scenario)
         if outcome.get("villages"):
             self.store_geometry(spec.scenario, key)
-        record = {"run_id": spec.id, "scenario": spec.label, "point": spec.point,
-                  "replicate": spec.replicate, "seed": spec.seed, "values": spec.values,
-                  "county": key,
-                  "status": outcome["status"], "seconds": outcome["seconds"],
-                  "error": outcome.get("error"), "traceback": outcome.get("traceback"),
-                  "host": outcome.get("host"), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                  "summary": outcome.get("summary")}
+        record = {
+            "run_id": spec.id,
+            "scenario": spec.label,
+            "point": spec.point,
+            "replicate": spec.replicate,
+            "seed": spec.seed,
+            "values": spec.values,
+            "county": key,
+            "status": outcome["status"],
+            "seconds": outcome["seconds"],
+            "error": outcome.get("error"),
+            "traceback": outcome.get("traceback"),
+            "host": outcome.get("host"),
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "summary": outcome.get("summary"),
+        }
         atomic_write_json(self.run_dir(spec.id) / "result.json", record)
         return record
 
@@ -180,28 +195,55 @@ class ResultStore:
             return
         write_geometry(folder, county)
 
-    def write_manifest(self, exp: Experiment, runs: list[RunSpec],
-                       status: dict[str, dict[str, Any]], *, command: str,
-                       started: str, state: str) -> None:
+    def write_manifest(
+        self,
+        exp: Experiment,
+        runs: list[RunSpec],
+        status: dict[str, dict[str, Any]],
+        *,
+        command: str,
+        started: str,
+        state: str,
+    ) -> None:
         """Write ``manifest.json`` (versions, seed, command and per-run status)."""
         counts: dict[str, int] = {}
         per_run = {}
         for r in runs:
             s = status.get(r.id, {"status": "pending"})
             counts[s["status"]] = counts.get(s["status"], 0) + 1
-            per_run[r.id] = {"scenario": r.label, "point": r.point, "replicate": r.replicate,
-                             "seed": r.seed, "status": s["status"],
-                             "seconds": s.get("seconds"), "error": s.get("error")}
-        atomic_write_json(self.root / "manifest.json", {
-            "experiment": exp.name, "description": exp.params.description,
-            "experiment_file": str(exp.path), "smoke": exp.smoke, "command": command,
-            "root_seed": exp.params.seed, "design": exp.params.design.method,
-            "replications": exp.params.replications, "baseline": exp.baseline,
-            "factors": [f.key for f in exp.factors], "metrics": exp.params.metrics,
-            "versions": versions(), "git_commit": git_commit(), "platform": platform.platform(),
-            "started": started, "updated": time.strftime("%Y-%m-%dT%H:%M:%S"), "state": state,
-            "counts": counts, "runs": per_run,
-        })
+            per_run[r.id] = {
+                "scenario": r.label,
+                "point": r.point,
+                "replicate": r.replicate,
+                "seed": r.seed,
+                "status": s["status"],
+                "seconds": s.get("seconds"),
+                "error": s.get("error"),
+            }
+        atomic_write_json(
+            self.root / "manifest.json",
+            {
+                "experiment": exp.name,
+                "description": exp.params.description,
+                "experiment_file": str(exp.path),
+                "smoke": exp.smoke,
+                "command": command,
+                "root_seed": exp.params.seed,
+                "design": exp.params.design.method,
+                "replications": exp.params.replications,
+                "baseline": exp.baseline,
+                "factors": [f.key for f in exp.factors],
+                "metrics": exp.params.metrics,
+                "versions": versions(),
+                "git_commit": git_commit(),
+                "platform": platform.platform(),
+                "started": started,
+                "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "state": state,
+                "counts": counts,
+                "runs": per_run,
+            },
+        )
 
     # -- tables ----------------------------------------------------------------------------
 
@@ -210,11 +252,17 @@ class ResultStore:
         rows = []
         for r in runs:
             rec = self.read_record(r.id) or {}
-            row: dict[str, Any] = {"run_id": r.id, "scenario": r.label, "point": r.point,
-                                   "replicate": r.replicate, "seed": str(r.seed),
-                                   "status": rec.get("status", "pending"),
-                                   "seconds": rec.get("seconds"), "error": rec.get("error"),
-                                   "county": rec.get("county")}
+            row: dict[str, Any] = {
+                "run_id": r.id,
+                "scenario": r.label,
+                "point": r.point,
+                "replicate": r.replicate,
+                "seed": str(r.seed),
+                "status": rec.get("status", "pending"),
+                "seconds": rec.get("seconds"),
+                "error": rec.get("error"),
+                "county": rec.get("county"),
+            }
             row.update({k: r.values.get(k) for k in factor_keys})
             for k, v in summary_columns(rec.get("summary") or {}).items():
                 if k not in row:
@@ -228,8 +276,9 @@ class ResultStore:
         df = self.runs_table(runs, factor_keys)
         files = write_runs_table(self.root, df)
         ok_ids = set(df.loc[df["status"] == "ok", "run_id"]) if len(df) else set()
-        files.append(write_timeseries_table(self.root, self._tagged(
-            [r for r in runs if r.id in ok_ids])))
+        files.append(
+            write_timeseries_table(self.root, self._tagged([r for r in runs if r.id in ok_ids]))
+        )
         return files
 
     def _tagged(self, runs: list[RunSpec]) -> Iterator[pd.DataFrame]:
@@ -245,20 +294,34 @@ def study(exp: Experiment) -> Study:
     p = exp.params
     factors = []
     for f in exp.factors:
-        levels = (", ".join(map(str, f.values)) if f.values else
-                  f"[{f.range[0]:g}, {f.range[1]:g}]{' log' if f.log else ''}"
-                  + (f", {f.steps} levels" if p.design.method == "factorial" else ""))
+        levels = (
+            ", ".join(map(str, f.values))
+            if f.values
+            else f"[{f.range[0]:g}, {f.range[1]:g}]{' log' if f.log else ''}"
+            + (f", {f.steps} levels" if p.design.method == "factorial" else "")
+        )
         factors.append(FactorInfo(f.key, f.label, f.unit, levels))
     # Weekly bands: the listed series, else the weekly metric of each compared summary metric.
     weekly = p.plots.timeseries or list(dict.fromkeys(m.partition(".")[2] for m in p.metrics))
     return Study(
-        name=exp.name, description=p.description, experiment_file=str(exp.path),
-        smoke=exp.smoke, design=p.design.method, replications=p.replications, seed=p.seed,
-        baseline=exp.baseline, metrics=tuple(p.metrics), weekly=tuple(weekly),
-        formats=tuple(p.plots.formats), response=p.plots.response,
-        scenarios=tuple(ScenarioInfo(r.label, r.path.name, dict(r.overrides))
-                        for r in exp.scenarios),
-        factors=tuple(factors), overrides=dict(exp.overrides))
+        name=exp.name,
+        description=p.description,
+        experiment_file=str(exp.path),
+        smoke=exp.smoke,
+        design=p.design.method,
+        replications=p.replications,
+        seed=p.seed,
+        baseline=exp.baseline,
+        metrics=tuple(p.metrics),
+        weekly=tuple(weekly),
+        formats=tuple(p.plots.formats),
+        response=p.plots.response,
+        scenarios=tuple(
+            ScenarioInfo(r.label, r.path.name, dict(r.overrides)) for r in exp.scenarios
+        ),
+        factors=tuple(factors),
+        overrides=dict(exp.overrides),
+    )
 
 
 def experiment_toml(exp: Experiment, root: Path) -> str:
@@ -268,31 +331,44 @@ def experiment_toml(exp: Experiment, root: Path) -> str:
     """
     p = asdict(exp.params)
     p.pop("smoke")  # already applied (or not asked for): the stored file is what ran
-    head = (f"# Experiment '{exp.name}' as resolved by mergesim"
-            f"{' (smoke version)' if exp.smoke else ''}: every setting, scenarios stored\n"
-            f"# beside it. Re-run (resume) with: mergesim sweep {root / 'experiment.toml'} "
-            f"--out {root}\n")
+    head = (
+        f"# Experiment '{exp.name}' as resolved by mergesim"
+        f"{' (smoke version)' if exp.smoke else ''}: every setting, scenarios stored\n"
+        f"# beside it. Re-run (resume) with: mergesim sweep {root / 'experiment.toml'} "
+        f"--out {root}\n"
+    )
     lines = [render_toml(p).rstrip("\n")]
     if exp.overrides:
         lines.append("\n[overrides]")
         lines += [f'"{k}" = {format_toml_value(v)}' for k, v in exp.overrides.items()]
     for ref in exp.scenarios:
         entry = scenario_entry(ref)
-        lines += ["", "[[scenarios]]", f"label = {format_toml_value(ref.label)}",
-                  f"path = {format_toml_value(f'scenarios/{ref.label}.toml')}"]
+        lines += [
+            "",
+            "[[scenarios]]",
+            f"label = {format_toml_value(ref.label)}",
+            f"path = {format_toml_value(f'scenarios/{ref.label}.toml')}",
+        ]
         if isinstance(entry, dict) and entry.get("set"):
             lines.append("[scenarios.set]")
             lines += [f'"{k}" = {format_toml_value(v)}' for k, v in entry["set"].items()]
     for f in exp.factors:
-        lines += ["", "[[factors]]", f"key = {format_toml_value(f.key)}",
-                  f"label = {format_toml_value(f.label)}"]
+        lines += [
+            "",
+            "[[factors]]",
+            f"key = {format_toml_value(f.key)}",
+            f"label = {format_toml_value(f.label)}",
+        ]
         if f.also:
             lines.append(f"also = {format_toml_value(list(f.also))}")
         if f.values:
             lines.append(f"values = {format_toml_value(list(f.values))}")
         else:
-            lines += [f"range = {format_toml_value(list(f.range))}", f"steps = {f.steps}",
-                      f"log = {format_toml_value(f.log)}"]
+            lines += [
+                f"range = {format_toml_value(list(f.range))}",
+                f"steps = {f.steps}",
+                f"log = {format_toml_value(f.log)}",
+            ]
     return head + "\n".join(lines) + "\n"
 
 

@@ -60,8 +60,9 @@ def seed_metrics(scenario: Scenario) -> dict[str, float]:
     }
 
 
-def check(seeds: tuple[int, ...] = SEEDS, base: Scenario | None = None
-          ) -> tuple[dict[int, dict[str, float]], dict[str, float], list[str]]:
+def check(
+    seeds: tuple[int, ...] = SEEDS, base: Scenario | None = None
+) -> tuple[dict[int, dict[str, float]], dict[str, float], list[str]]:
     """Metrics per seed, their mean, and the list of bands missed (empty when all hold).
 
     Args:

@@ -97,8 +97,12 @@ def mmc(lam: float, mu: float, c: int) -> MMc:
     return MMc(lam=lam, mu=mu, c=c, rho=a / c, p_wait=pw, wq=wq, w=w, lq=lam * wq, l=lam * w)
 
 
-def tandem_sojourn(lam: float, mus: list[float] | np.ndarray, cs: list[int] | np.ndarray,
-                   delays: list[float] | np.ndarray | None = None) -> float:
+def tandem_sojourn(
+    lam: float,
+    mus: list[float] | np.ndarray,
+    cs: list[int] | np.ndarray,
+    delays: list[float] | np.ndarray | None = None,
+) -> float:
     """Mean end-to-end sojourn of a series of M/M/c stations (Jackson network).
 
     Args:

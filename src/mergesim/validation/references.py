@@ -34,7 +34,8 @@ def nx_graph(county: County):
     g.add_nodes_from(range(county.n_villages))
     g.add_weighted_edges_from(
         (int(a), int(b), float(w))
-        for a, b, w in zip(county.edge_a, county.edge_b, county.edge_minutes, strict=True))
+        for a, b, w in zip(county.edge_a, county.edge_b, county.edge_minutes, strict=True)
+    )
     return g
 
 
@@ -73,9 +74,15 @@ def floyd_warshall(county: County) -> np.ndarray:
     return d
 
 
-def reference_minutes(county: County, plan, local: np.ndarray, kind: np.ndarray,
-                      status: np.ndarray, village: np.ndarray, phase: str
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reference_minutes(
+    county: County,
+    plan,
+    local: np.ndarray,
+    kind: np.ndarray,
+    status: np.ndarray,
+    village: np.ndarray,
+    phase: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Brute force: one-way vehicle minutes to the nearest open clinic-or-higher and to the
     administrative township's centre, per village, and the clinic host villages.
 
@@ -87,8 +94,9 @@ def reference_minutes(county: County, plan, local: np.ndarray, kind: np.ndarray,
         phase: ``"pre"`` (old townships) or ``"post"`` (the plan's new townships).
     """
     d = floyd_warshall(county)
-    hosts = np.unique(village[is_open(status)
-                              & np.isin(kind, list(HANDLERS[NeedKind.HEALTH_ROUTINE]))])
+    hosts = np.unique(
+        village[is_open(status) & np.isin(kind, list(HANDLERS[NeedKind.HEALTH_ROUTINE]))]
+    )
     clinic = local + d[:, hosts].min(axis=1)
     # The administrative township's centre stands at its seat: the old one before the reform,
     # the new township's seat after it (read from the plan, not from the routing's index).
@@ -100,16 +108,16 @@ def reference_minutes(county: County, plan, local: np.ndarray, kind: np.ndarray,
     return clinic, admin, hosts
 
 
-def vehicle_counts(population: np.ndarray, vehicle_share: float
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def vehicle_counts(population: np.ndarray, vehicle_share: float) -> tuple[np.ndarray, np.ndarray]:
     """Villagers with and without a vehicle per village (deterministic rounding)."""
     pop = np.asarray(population, dtype=np.int64)
     with_v = np.rint(pop * vehicle_share).astype(np.int64)
     return with_v, pop - with_v
 
 
-def per_person_minutes(minutes: np.ndarray, n_vehicle: np.ndarray, n_without: np.ndarray,
-                       factor: float) -> np.ndarray:
+def per_person_minutes(
+    minutes: np.ndarray, n_vehicle: np.ndarray, n_without: np.ndarray, factor: float
+) -> np.ndarray:
     """One entry per villager: own-mode one-way minutes (``factor`` × without a vehicle)."""
     with_v = np.repeat(minutes, n_vehicle)
     without = np.repeat(minutes, n_without) * factor

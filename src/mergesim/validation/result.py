@@ -38,5 +38,6 @@ def scenario_path(name: str) -> Path:
         path = base / "scenarios" / name
         if path.is_file():
             return path
-    raise UserError(f"scenarios/{name} not found; run from the mergesim checkout",
-                    source="validate --model")
+    raise UserError(
+        f"scenarios/{name} not found; run from the mergesim checkout", source="validate --model"
+    )

@@ -48,8 +48,10 @@ SCALE = 0.01
 #: Service retention switched off altogether: points of abolished townships and seat
 #: stations closed, no village rooms, no agency service, no transition duty.
 NO_RETENTION = {
-    "services.keep_abolished_points": False, "services.seat_stations": False,
-    "services.village_rooms": False, "services.agency_service": False,
+    "services.keep_abolished_points": False,
+    "services.seat_stations": False,
+    "services.village_rooms": False,
+    "services.agency_service": False,
     "services.transition_duty": False,
 }
 
@@ -94,18 +96,26 @@ def reform_change(label: str = "seed", no_retention: bool = False) -> ReformChan
     while model.week <= model.timeline.reform_week:
         model.step()
     sv, v, county = model.services, model.villagers, model.county
-    admin = (sv.village_minutes(sv.routing)[NeedKind.ADMIN]
-             - sv.village_minutes(sv.routing_pre)[NeedKind.ADMIN])
+    admin = (
+        sv.village_minutes(sv.routing)[NeedKind.ADMIN]
+        - sv.village_minutes(sv.routing_pre)[NeedKind.ADMIN]
+    )
     n = np.bincount(v.village, minlength=county.n_villages).astype(float)
     safe = np.maximum(n, 1.0)
 
     def per_village(a: np.ndarray) -> np.ndarray:
         return np.bincount(v.village, weights=a.astype(float), minlength=county.n_villages) / safe
 
-    return ReformChange(label, admin, per_village(v.access_ref), per_village(v.access_now),
-                        sv.routing_pre.centre_minutes.copy(),
-                        sv.routing.centre_minutes.copy(), county.population.astype(float),
-                        model.units.group_masks(county))
+    return ReformChange(
+        label,
+        admin,
+        per_village(v.access_ref),
+        per_village(v.access_now),
+        sv.routing_pre.centre_minutes.copy(),
+        sv.routing.centre_minutes.copy(),
+        county.population.astype(float),
+        model.units.group_masks(county),
+    )
 
 
 def _wmean(x: np.ndarray, w: np.ndarray, mask: np.ndarray) -> float:
@@ -128,17 +138,29 @@ def absorbed_travel_rises_most() -> list[Result]:
         m, x, w = c.masks, c.admin_change, c.weight
         absorbed = _wmean(x, w, m["absorbed_townships"])
         for other in ("unchanged_townships", "absorbing_townships"):
-            rows.append(_greater(f"{c.label}: Δ admin minutes, absorbed vs {other}",
-                                 "absorbed_townships", absorbed, other,
-                                 _wmean(x, w, m[other])))
+            rows.append(
+                _greater(
+                    f"{c.label}: Δ admin minutes, absorbed vs {other}",
+                    "absorbed_townships",
+                    absorbed,
+                    other,
+                    _wmean(x, w, m[other]),
+                )
+            )
         # Villages of abolished townships all lose their centre, and which of them stay
         # unmerged is geography (large, remote villages), so compare the village merger
         # where it is the only change: in townships that keep their centre.
         kept = ~m["absorbed_townships"]
-        rows.append(_greater(f"{c.label}: Δ admin minutes, merged-away vs unmerged villages "
-                             "(townships keeping their centre)", "absorbed_villages",
-                             _wmean(x, w, kept & m["absorbed_villages"]), "unchanged_villages",
-                             _wmean(x, w, kept & m["unchanged_villages"])))
+        rows.append(
+            _greater(
+                f"{c.label}: Δ admin minutes, merged-away vs unmerged villages "
+                "(townships keeping their centre)",
+                "absorbed_villages",
+                _wmean(x, w, kept & m["absorbed_villages"]),
+                "unchanged_villages",
+                _wmean(x, w, kept & m["unchanged_villages"]),
+            )
+        )
     return rows
 
 
@@ -147,22 +169,33 @@ def periphery_travel_rises_most() -> list[Result]:
     minutes to its centre) than near its centre, with and without retention; and, without
     retention, also by distance to the old centre (see the module docstring)."""
     rows = []
-    cases = [(reform_change(), "post"), (reform_change("no retention", True), "post"),
-             (reform_change("no retention", True), "pre")]
+    cases = [
+        (reform_change(), "post"),
+        (reform_change("no retention", True), "post"),
+        (reform_change("no retention", True), "pre"),
+    ]
     for c, when in cases:
         d = c.centre_post if when == "post" else c.centre_pre
         lo, hi = np.quantile(d, [1 / 3, 2 / 3])
         far = _wmean(c.admin_change, c.weight, d >= hi)
         near = _wmean(c.admin_change, c.weight, d <= lo)
         centre = "merged township's centre" if when == "post" else "old township's centre"
-        rows.append(_greater(f"{c.label}: Δ admin minutes, far vs near tercile to the {centre}",
-                             "far tercile", far, "near tercile", near))
+        rows.append(
+            _greater(
+                f"{c.label}: Δ admin minutes, far vs near tercile to the {centre}",
+                "far tercile",
+                far,
+                "near tercile",
+                near,
+            )
+        )
     return rows
 
 
 def worst_decile_loses_most() -> list[Result]:
     """Fact 2: with no service retention the worst-off decile's weekly travel rises more than
     the mean's, and more than it does with the seed county's retention."""
+
     def tail_and_mean(c: ReformChange) -> tuple[float, float]:
         tail = worst_decile(c.access_post, c.weight) - worst_decile(c.access_pre, c.weight)
         mean = float(np.average(c.access_post - c.access_pre, weights=c.weight))
@@ -171,10 +204,20 @@ def worst_decile_loses_most() -> list[Result]:
     seed_tail, _ = tail_and_mean(reform_change())
     bare_tail, bare_mean = tail_and_mean(reform_change("no retention", True))
     return [
-        _greater("no retention: Δ weekly travel, worst decile vs mean", "worst decile",
-                 bare_tail, "mean", bare_mean),
-        _greater("Δ weekly travel of the worst decile, no retention vs seed retention",
-                 "no retention", bare_tail, "seed", seed_tail),
+        _greater(
+            "no retention: Δ weekly travel, worst decile vs mean",
+            "worst decile",
+            bare_tail,
+            "mean",
+            bare_mean,
+        ),
+        _greater(
+            "Δ weekly travel of the worst decile, no retention vs seed retention",
+            "no retention",
+            bare_tail,
+            "seed",
+            seed_tail,
+        ),
     ]
 
 

@@ -76,23 +76,33 @@ def _finite_mean(a: np.ndarray) -> float:
     return float(a[fin].mean()) if fin.any() else math.inf
 
 
-def _same(check: str, reference: np.ndarray, ours: np.ndarray, unit: str = "min",
-          extra_ok: bool = True) -> Result:
+def _same(
+    check: str, reference: np.ndarray, ours: np.ndarray, unit: str = "min", extra_ok: bool = True
+) -> Result:
     """Element-wise equality of two arrays (unreachable = inf in both); shows their means."""
     reference, ours = np.asarray(reference, float), np.asarray(ours, float)
     same_inf = np.array_equal(np.isinf(reference), np.isinf(ours))
     fin = np.isfinite(reference) & np.isfinite(ours)
     diff = float(np.max(np.abs(reference[fin] - ours[fin]), initial=0.0))
     ok = bool(same_inf and diff <= EXACT_ATOL and extra_ok)
-    return Result(check, f"{_fmt(_finite_mean(reference))} {unit} (mean of {reference.size:,})",
-                  f"{_fmt(_finite_mean(ours))} {unit}",
-                  f"max |Δ| ≤ {EXACT_ATOL:g} (got {diff:.1e})", ok)
+    return Result(
+        check,
+        f"{_fmt(_finite_mean(reference))} {unit} (mean of {reference.size:,})",
+        f"{_fmt(_finite_mean(ours))} {unit}",
+        f"max |Δ| ≤ {EXACT_ATOL:g} (got {diff:.1e})",
+        ok,
+    )
 
 
 def _close(check: str, reference: float, ours: float, digits: int = 6) -> Result:
     diff = abs(reference - ours)
-    return Result(check, _fmt(reference, digits), _fmt(ours, digits),
-                  f"|Δ| ≤ {EXACT_ATOL:g} (got {diff:.1e})", bool(diff <= EXACT_ATOL))
+    return Result(
+        check,
+        _fmt(reference, digits),
+        _fmt(ours, digits),
+        f"|Δ| ≤ {EXACT_ATOL:g} (got {diff:.1e})",
+        bool(diff <= EXACT_ATOL),
+    )
 
 
 def _band(check: str, reference: str, value: float, lo: float, hi: float) -> Result:
@@ -103,9 +113,13 @@ def _band(check: str, reference: str, value: float, lo: float, hi: float) -> Res
 
 def _interval(check: str, reference: float, ci: tuple[float, float]) -> Result:
     mean, half = ci
-    return Result(check, f"{reference:.4f}", f"{mean:.4f} ± {half:.4f}",
-                  f"{100 * QUEUE_LEVEL:.2f} % CI (Bonferroni, {QUEUE_INTERVALS})",
-                  bool(abs(mean - reference) <= half))
+    return Result(
+        check,
+        f"{reference:.4f}",
+        f"{mean:.4f} ± {half:.4f}",
+        f"{100 * QUEUE_LEVEL:.2f} % CI (Bonferroni, {QUEUE_INTERVALS})",
+        bool(abs(mean - reference) <= half),
+    )
 
 
 @functools.cache
@@ -129,18 +143,29 @@ def real_county():
 def _travel_rows(label: str, county, sources: np.ndarray, points: np.ndarray) -> list[Result]:
     roads, n = county.road_matrix(), county.n_villages
     g = ref.nx_graph(county)
-    rows = [_same(f"travel table, {label} ({len(sources)} sources × {n:,})",
-                  ref.nx_table(g, sources, n), travel_table(roads, sources))]
+    rows = [
+        _same(
+            f"travel table, {label} ({len(sources)} sources × {n:,})",
+            ref.nx_table(g, sources, n),
+            travel_table(roads, sources),
+        )
+    ]
     minutes, which = nearest(roads, points)
     # The point nearest() names must lie at the distance it reports.
     at = travel_table(roads, points)[np.searchsorted(points, which), np.arange(n)]
-    rows.append(_same(f"nearest of {len(points)} points, {label}",
-                      ref.nx_nearest(g, points, n), minutes,
-                      extra_ok=bool(np.allclose(at, minutes, rtol=0, atol=EXACT_ATOL))))
+    rows.append(
+        _same(
+            f"nearest of {len(points)} points, {label}",
+            ref.nx_nearest(g, points, n),
+            minutes,
+            extra_ok=bool(np.allclose(at, minutes, rtol=0, atol=EXACT_ATOL)),
+        )
+    )
     seat = county.township_seat[county.township]
     own = ref.nx_table(g, county.township_seat, n)[county.township, np.arange(n)]
-    rows.append(_same(f"minutes to own township seat, {label}", own,
-                      minutes_to_assigned(roads, seat)))
+    rows.append(
+        _same(f"minutes to own township seat, {label}", own, minutes_to_assigned(roads, seat))
+    )
     return rows
 
 
@@ -166,10 +191,18 @@ def travel_real() -> list[Result]:
 #: Abolished townships' points close after the reform, so "nearest open clinic" is no longer
 #: the own township's seat for every village: the nearest-of-many search has work to do.
 SMALL_COUNTY = {
-    "seed": 7, "name": "validation_small", "county.villages": 120, "county.townships": 10,
-    "county.population": 120 * 760, "county.area_km2": 120 * 2.1,
-    "county.central_townships": 1, "county.corridors": 2, "border.townships": 1,
-    "border.villages": 3, "heritage.townships": 0, "heritage.villages": 1,
+    "seed": 7,
+    "name": "validation_small",
+    "county.villages": 120,
+    "county.townships": 10,
+    "county.population": 120 * 760,
+    "county.area_km2": 120 * 2.1,
+    "county.central_townships": 1,
+    "county.corridors": 2,
+    "border.townships": 1,
+    "border.villages": 3,
+    "heritage.townships": 0,
+    "heritage.villages": 1,
     "services.keep_abolished_points": False,
 }
 
@@ -189,8 +222,9 @@ def coverage_setup():
     phases = {}
     for phase, reformed in (("pre", False), ("post", True)):
         configure(pts, county, units, s.services, reformed=reformed, duty_on=False)
-        routing = build_routing(county, roads, units, pts, index, s.services, local,
-                                reformed=reformed)
+        routing = build_routing(
+            county, roads, units, pts, index, s.services, local, reformed=reformed
+        )
         # Keep the point set the routing saw (configure changes pts in place).
         phases[phase] = (routing, pts.kind.copy(), pts.status.copy(), pts.village.copy())
     return county, plan, s, local, phases
@@ -204,18 +238,29 @@ def coverage_brute_force() -> list[Result]:
     rows = []
     for phase, (routing, kind, status, village) in phases.items():
         clinic, admin, _ = ref.reference_minutes(county, plan, local, kind, status, village, phase)
-        for what, ours_min, ref_min in (("clinic", routing.clinic_minutes, clinic),
-                                        ("admin", routing.centre_minutes, admin)):
-            rows.append(_same(f"{phase}: minutes to {what} point, per village", ref_min,
-                              ours_min))
+        for what, ours_min, ref_min in (
+            ("clinic", routing.clinic_minutes, clinic),
+            ("admin", routing.centre_minutes, admin),
+        ):
+            rows.append(_same(f"{phase}: minutes to {what} point, per village", ref_min, ours_min))
             people = ref.per_person_minutes(ref_min, n_veh, n_wo, f)
             own = (np.sum(n_veh * ours_min) + f * np.sum(n_wo * ours_min)) / people.size
-            rows.append(_close(f"{phase}: mean own-mode minutes to {what} point",
-                               float(people.mean()), float(own), 4))
+            rows.append(
+                _close(
+                    f"{phase}: mean own-mode minutes to {what} point",
+                    float(people.mean()),
+                    float(own),
+                    4,
+                )
+            )
             for lim in COVERAGE_THRESHOLDS:
-                rows.append(_close(f"{phase}: coverage_{what}_{lim}",
-                                   float(np.mean(people <= lim)),
-                                   coverage_share(ours_min, n_veh, n_wo, f, lim)))
+                rows.append(
+                    _close(
+                        f"{phase}: coverage_{what}_{lim}",
+                        float(np.mean(people <= lim)),
+                        coverage_share(ours_min, n_veh, n_wo, f, lim),
+                    )
+                )
     return rows
 
 
@@ -229,8 +274,15 @@ def coverage_access() -> list[Result]:
         # PySAL access is the optional access extra.
         from access import Access, weights
     except ImportError:
-        return [Result("post: clinic coverage vs PySAL access", "-",
-                       "access not installed (pip install 'mergesim[access]')", "-", None)]
+        return [
+            Result(
+                "post: clinic coverage vs PySAL access",
+                "-",
+                "access not installed (pip install 'mergesim[access]')",
+                "-",
+                None,
+            )
+        ]
     county, plan, s, local, phases = coverage_setup()
     routing, kind, status, village = phases["post"]
     _, _, hosts = ref.reference_minutes(county, plan, local, kind, status, village, "post")
@@ -242,18 +294,29 @@ def coverage_access() -> list[Result]:
     for lim in COVERAGE_THRESHOLDS:
         covered = 0.0
         for count, factor in ((n_veh, 1.0), (n_wo, f)):
-            costs = pd.DataFrame({"origin": o.ravel(), "dest": k.ravel(),
-                                  "cost": (cost * factor).ravel()})
-            acc = Access(demand_df=pd.DataFrame({"pop": count}), demand_value="pop",
-                         supply_df=pd.DataFrame({"clinics": np.ones(len(hosts))}),
-                         supply_value="clinics", cost_df=costs, cost_origin="origin",
-                         cost_dest="dest", cost_name="cost")
+            costs = pd.DataFrame(
+                {"origin": o.ravel(), "dest": k.ravel(), "cost": (cost * factor).ravel()}
+            )
+            acc = Access(
+                demand_df=pd.DataFrame({"pop": count}),
+                demand_value="pop",
+                supply_df=pd.DataFrame({"clinics": np.ones(len(hosts))}),
+                supply_value="clinics",
+                cost_df=costs,
+                cost_origin="origin",
+                cost_dest="dest",
+                cost_name="cost",
+            )
             catch = acc.weighted_catchment(name="c", weight_fn=weights.step_fn({lim: 1}))
             reached = catch["c_clinics"].reindex(range(county.n_villages)).fillna(0.0) > 0
             covered += float(count[reached.to_numpy()].sum())
-        rows.append(_close(f"post: coverage_clinic_{lim} vs PySAL access",
-                           covered / float(county.population.sum()),
-                           coverage_share(routing.clinic_minutes, n_veh, n_wo, f, lim)))
+        rows.append(
+            _close(
+                f"post: coverage_clinic_{lim} vs PySAL access",
+                covered / float(county.population.sum()),
+                coverage_share(routing.clinic_minutes, n_veh, n_wo, f, lim),
+            )
+        )
     return rows
 
 
@@ -262,9 +325,15 @@ def coverage_access() -> list[Result]:
 # ---------------------------------------------------------------------------------------------
 
 
-def queue_single_stage(lam: float = 2.0, mean_service: float = 1.2, c: int = 3,
-                       units: int = 30, weeks: int = 330, warm: int = 30, seed: int = 1
-                       ) -> list[Result]:
+def queue_single_stage(
+    lam: float = 2.0,
+    mean_service: float = 1.2,
+    c: int = 3,
+    units: int = 30,
+    weeks: int = 330,
+    warm: int = 30,
+    seed: int = 1,
+) -> list[Result]:
     """One stage with Poisson arrivals and exponential service is an M/M/c queue.
 
     ``units`` independent replications over ``weeks`` weeks after ``warm`` weeks of warm-up;
@@ -292,37 +361,51 @@ def queue_single_stage(lam: float = 2.0, mean_service: float = 1.2, c: int = 3,
         stats["little"].append(ll - lam_hat * w.mean())
     th = mmc(lam, 1 / mean_service, c)
     name = f"M/M/{c} stage (λ={lam}/d, 1/μ={mean_service} d)"
-    theory = {"wq": ("mean wait Wq (Erlang C), d", th.wq), "w": ("mean sojourn W, d", th.w),
-              "pw": ("P(wait) (Erlang C)", th.p_wait), "lq": ("queue length Lq", th.lq),
-              "l": ("number in system L", th.l), "little": ("Little's law L − λW", 0.0)}
-    return [_interval(f"{name}: {label}", value, replication_ci(np.array(stats[k]),
-                                                                QUEUE_LEVEL))
-            for k, (label, value) in theory.items()]
+    theory = {
+        "wq": ("mean wait Wq (Erlang C), d", th.wq),
+        "w": ("mean sojourn W, d", th.w),
+        "pw": ("P(wait) (Erlang C)", th.p_wait),
+        "lq": ("queue length Lq", th.lq),
+        "l": ("number in system L", th.l),
+        "little": ("Little's law L − λW", 0.0),
+    }
+    return [
+        _interval(f"{name}: {label}", value, replication_ci(np.array(stats[k]), QUEUE_LEVEL))
+        for k, (label, value) in theory.items()
+    ]
 
 
-def queue_tandem(lam: float = 0.8, units: int = 24, weeks: int = 260, warm: int = 40,
-                 seed: int = 3) -> list[Result]:
+def queue_tandem(
+    lam: float = 0.8, units: int = 24, weeks: int = 260, warm: int = 40, seed: int = 3
+) -> list[Result]:
     """The six-stage loop with M/M/∞ delays is a Jackson tandem: Σ W_s + Σ d_s end to end,
     and each stage its own M/M/c sojourn (Burke's theorem)."""
     service = np.array([0.5, 0.5, 2.0, 3.0, 1.0, 0.5])
     cs = np.array([1, 1, 2, 3, 1, 1])
     delay = np.array([1.0, 2.0, 5.0, 15.0, 10.0, 3.0])
     cfg = LoopConfig.queues_only(PetitionParams(), service, delay)
-    r = ref.poisson_loop(cfg, np.repeat(cs[:, None], units, axis=1), lam, units, weeks,
-                         seed).rec
+    r = ref.poisson_loop(cfg, np.repeat(cs[:, None], units, axis=1), lam, units, weeks, seed).rec
     # Petitions entering late would bias towards short sojourns (only fast ones close).
     t0, t_end = 7.0 * warm, 7.0 * (weeks - 30)
     sel = (r.entry[:, 0] >= t0) & (r.entry[:, 0] < t_end) & (r.stage == CLOSED)
     per_unit = [sel & (r.unit == u) for u in range(units)]
     total = [(r.exit[:, N_STAGES - 1] - r.entry[:, 0])[m].mean() for m in per_unit]
-    rows = [_interval(f"tandem of 6 stages (λ={lam}/d): end-to-end sojourn, d",
-                      tandem_sojourn(lam, 1 / service, cs, delay),
-                      replication_ci(np.array(total), QUEUE_LEVEL))]
+    rows = [
+        _interval(
+            f"tandem of 6 stages (λ={lam}/d): end-to-end sojourn, d",
+            tandem_sojourn(lam, 1 / service, cs, delay),
+            replication_ci(np.array(total), QUEUE_LEVEL),
+        )
+    ]
     for s in range(N_STAGES):
         per = [(r.done[:, s] - r.entry[:, s])[m].mean() for m in per_unit]
-        rows.append(_interval(f"tandem stage {s + 1}: M/M/{cs[s]} sojourn W, d",
-                              mmc(lam, 1 / service[s], int(cs[s])).w,
-                              replication_ci(np.array(per), QUEUE_LEVEL)))
+        rows.append(
+            _interval(
+                f"tandem stage {s + 1}: M/M/{cs[s]} sojourn W, d",
+                mmc(lam, 1 / service[s], int(cs[s])).w,
+                replication_ci(np.array(per), QUEUE_LEVEL),
+            )
+        )
     return rows
 
 
@@ -337,27 +420,44 @@ def plan_bands() -> list[Result]:
     sm = res.summary
     rows = [
         _band("plan: townships before", "60", sm["townships_before"], 60, 60),
-        Result("plan: border townships kept", "8 of 8",
-               f"{sm['border_townships_kept']} of {sm['border_townships']}", "all 8 kept",
-               sm["border_townships"] == 8 and sm["border_townships_kept"] == 8),
+        Result(
+            "plan: border townships kept",
+            "8 of 8",
+            f"{sm['border_townships_kept']} of {sm['border_townships']}",
+            "all 8 kept",
+            sm["border_townships"] == 8 and sm["border_townships_kept"] == 8,
+        ),
         _band("plan: townships abolished", "about 30", sm["townships_abolished"], 28, 32),
         _band("plan: villages before", "about 1,050", sm["villages_before"], 1000, 1100),
-        Result("plan: border villages kept", "72 of 72",
-               f"{sm['border_villages_kept']} of {sm['border_villages']}", "all 72 kept",
-               sm["border_villages"] == 72 and sm["border_villages_kept"] == 72),
+        Result(
+            "plan: border villages kept",
+            "72 of 72",
+            f"{sm['border_villages_kept']} of {sm['border_villages']}",
+            "all 72 kept",
+            sm["border_villages"] == 72 and sm["border_villages_kept"] == 72,
+        ),
         _band("plan: villages merged away", "549", sm["villages_merged_away"], 500, 600),
         _band("plan: merged villages", "383", sm["merged_villages"], 345, 420),
     ]
-    for key in ("village_pop_ratio", "village_area_ratio", "township_pop_ratio",
-                "township_area_ratio"):
-        rows.append(_band(f"plan: {key}", "about 2 (double-doubling)", float(sm[key]), 1.8,
-                          2.4))
+    for key in (
+        "village_pop_ratio",
+        "village_area_ratio",
+        "township_pop_ratio",
+        "township_area_ratio",
+    ):
+        rows.append(_band(f"plan: {key}", "about 2 (double-doubling)", float(sm[key]), 1.8, 2.4))
     n_ok = sum(c.ok for c in res.checks)
     failed = [c.name for c in res.checks if not c.ok]
-    rows.append(Result("plan: plan checks (partition, conservation, contiguity, ...)",
-                       "all pass", f"{n_ok} of {len(res.checks)} pass"
-                       + (f" (failed: {', '.join(failed)})" if failed else ""), "all",
-                       not failed))
+    rows.append(
+        Result(
+            "plan: plan checks (partition, conservation, contiguity, ...)",
+            "all pass",
+            f"{n_ok} of {len(res.checks)} pass"
+            + (f" (failed: {', '.join(failed)})" if failed else ""),
+            "all",
+            not failed,
+        )
+    )
     return rows
 
 
@@ -368,9 +468,15 @@ def cadre_bands() -> list[Result]:
     for key, (lo, hi, figure) in bands.BANDS.items():
         vals = [m[key] for m in per_seed.values()]
         bad = [line for line in missed if f": {key} = " in line]
-        rows.append(Result(f"cadres: {key}", figure,
-                           f"mean {mean[key]:.4f} (seeds {min(vals):.4f}–{max(vals):.4f})",
-                           f"[{lo}, {hi}] in {len(bands.SEEDS)} seeds and mean", not bad))
+        rows.append(
+            Result(
+                f"cadres: {key}",
+                figure,
+                f"mean {mean[key]:.4f} (seeds {min(vals):.4f}–{max(vals):.4f})",
+                f"[{lo}, {hi}] in {len(bands.SEEDS)} seeds and mean",
+                not bad,
+            )
+        )
     return rows
 
 
@@ -379,8 +485,16 @@ def cadre_bands() -> list[Result]:
 # ---------------------------------------------------------------------------------------------
 
 #: The checks of ``mergesim validate --model``, in table order.
-CHECKS: list[CheckFn] = [travel_generated, travel_real, coverage_brute_force, coverage_access,
-                         queue_single_stage, queue_tandem, plan_bands, cadre_bands]
+CHECKS: list[CheckFn] = [
+    travel_generated,
+    travel_real,
+    coverage_brute_force,
+    coverage_access,
+    queue_single_stage,
+    queue_tandem,
+    plan_bands,
+    cadre_bands,
+]
 
 #: Direction checks of the model's stylised facts (travel rises most for absorbed and
 #: peripheral villages; without service retention the worst-off decile loses most): see
@@ -407,8 +521,9 @@ def run_checks(checks: list[CheckFn] | None = None) -> list[Result]:
         except UserError:
             raise
         except Exception as err:  # noqa: BLE001 - reported as a failed check
-            rows.append(Result(fn.__name__, "-", f"error: {type(err).__name__}: {err}"[:200],
-                               "-", False))
+            rows.append(
+                Result(fn.__name__, "-", f"error: {type(err).__name__}: {err}"[:200], "-", False)
+            )
     return rows
 
 
@@ -427,8 +542,10 @@ def format_table(rows: list[Result]) -> str:
     out = [line(COLUMNS), line("-" * w for w in widths), *(line(c) for c in cells)]
     n_fail = sum(r.ok is False for r in rows)
     n_skip = sum(r.ok is None for r in rows)
-    out += ["", f"{len(rows)} checks: {len(rows) - n_fail - n_skip} pass, {n_fail} fail, "
-            f"{n_skip} skipped"]
+    out += [
+        "",
+        f"{len(rows)} checks: {len(rows) - n_fail - n_skip} pass, {n_fail} fail, {n_skip} skipped",
+    ]
     return "\n".join(out)
 
 

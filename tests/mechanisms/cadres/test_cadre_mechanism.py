@@ -56,14 +56,29 @@ def test_election_ends_transitional_posts_and_kept_pay(small):
 
 def test_mechanism_reforms_once_trains_and_ends_the_transition():
     county, s = small_county(villages=60, townships=6, seed=4)
-    s = apply_overrides(s, {
-        "timeline.warmup_weeks": 3, "timeline.burn_in_weeks": 1, "timeline.transition_weeks": 2,
-        "timeline.horizon_weeks": 12, "timeline.post_window_weeks": 0, "cadres.training_weeks": 4,
-        "cadres.training_person_times": 40, "cadres.election_weeks": 6})
+    s = apply_overrides(
+        s,
+        {
+            "timeline.warmup_weeks": 3,
+            "timeline.burn_in_weeks": 1,
+            "timeline.transition_weeks": 2,
+            "timeline.horizon_weeks": 12,
+            "timeline.post_window_weeks": 0,
+            "cadres.training_weeks": 4,
+            "cadres.training_person_times": 40,
+            "cadres.election_weeks": 6,
+        },
+    )
     streams = Streams(s.seed)
     plan = make_plan(county, s, streams)
-    model = SimpleNamespace(config=s, county=county, plan=plan, streams=streams,
-                            timeline=Timeline.from_params(s.timeline), week=0)
+    model = SimpleNamespace(
+        config=s,
+        county=county,
+        plan=plan,
+        streams=streams,
+        timeline=Timeline.from_params(s.timeline),
+        week=0,
+    )
     mech = CadreMechanism()
     mech.setup(model)
     assert mech.name == "cadres" and not mech.pool.reformed

@@ -19,10 +19,12 @@ from mergesim.mechanisms.cadres import metrics as cm
 def test_cost_falls_with_fewer_units_and_transition_pay_is_a_switch(small):
     county, plan, p, before, after = small
     c0 = cm.admin_cost(before, p, n_townships=county.n_townships, n_villages=county.n_villages)
-    c1 = cm.admin_cost(after, p, n_townships=plan.n_new_townships,
-                       n_villages=plan.n_new_villages, transition=False)
-    ct = cm.admin_cost(after, p, n_townships=plan.n_new_townships,
-                       n_villages=plan.n_new_villages, duty_teams=5)
+    c1 = cm.admin_cost(
+        after, p, n_townships=plan.n_new_townships, n_villages=plan.n_new_villages, transition=False
+    )
+    ct = cm.admin_cost(
+        after, p, n_townships=plan.n_new_townships, n_villages=plan.n_new_villages, duty_teams=5
+    )
     assert c1["total"] < c0["total"] and c1["transition_pay"] == 0
     assert ct["transition_pay"] == after.kept_pay.sum() > 0
     assert ct["points"] == 5 * p.cost_duty_team

@@ -33,12 +33,18 @@ def test_post_counts_follow_the_county_before_and_the_plan_after(small):
     tm = np.bincount(plan.township_to_new)
     vm = np.bincount(plan.village_to_new)
     after_posts = cm.posts_before_after(after)
-    assert after_posts["township_leader"]["after"] == np.where(
-        tm > 1, p.township_leaders_merged, p.township_leaders).sum()
-    assert (after_posts["secretary"]["after"] + after_posts["secretary_director"]["after"]
-            == plan.n_new_villages)
-    assert after_posts["village_member"]["after"] == np.where(
-        vm > 1, p.village_others_merged, p.village_others).sum()
+    assert (
+        after_posts["township_leader"]["after"]
+        == np.where(tm > 1, p.township_leaders_merged, p.township_leaders).sum()
+    )
+    assert (
+        after_posts["secretary"]["after"] + after_posts["secretary_director"]["after"]
+        == plan.n_new_villages
+    )
+    assert (
+        after_posts["village_member"]["after"]
+        == np.where(vm > 1, p.village_others_merged, p.village_others).sum()
+    )
     assert after_posts["group_leader"]["after"] == groups_after(county, plan, p).sum()
     assert after_posts["township_staff"]["after"] <= slots0["township_staff"]
     # Fewer units, fewer posts.

@@ -59,8 +59,9 @@ def _assert_one_place_each(county, plan, p, before, after):
     sec = np.isin(after.post, SECRETARY_POSTS)
     assert np.all(np.bincount(after.unit[sec], minlength=plan.n_new_villages) <= 1)
     gl = after.post == Post.GROUP_LEADER
-    assert np.all(np.bincount(after.unit[gl], minlength=plan.n_new_villages)
-                  <= groups_after(county, plan, p))
+    assert np.all(
+        np.bincount(after.unit[gl], minlength=plan.n_new_villages) <= groups_after(county, plan, p)
+    )
     # The input pool is untouched (select_and_place is pure).
     assert not before.reformed and np.all(before.outcome == Outcome.PENDING)
 
@@ -78,20 +79,34 @@ def _assert_one_place_each(county, plan, p, before, after):
     staff_share=st.sampled_from([0.3, 1.0]),
 )
 def test_every_cadre_ends_in_exactly_one_post_or_channel(
-    scenario, one_shoulder, reselect, screen, send_down, pool_scale, dq_rate, quotas,
+    scenario,
+    one_shoulder,
+    reselect,
+    screen,
+    send_down,
+    pool_scale,
+    dq_rate,
+    quotas,
     staff_share,
 ):
     county = build_county(scenario)
     plan = make_plan(county, scenario)
     base = scenario.cadres
     p = dataclasses.replace(
-        base, one_shoulder=one_shoulder, reselect_unchanged=reselect, screen=screen,
-        send_down=send_down, rate_criminal=dq_rate, staff_retained_share=staff_share,
+        base,
+        one_shoulder=one_shoulder,
+        reselect_unchanged=reselect,
+        screen=screen,
+        send_down=send_down,
+        rate_criminal=dq_rate,
+        staff_retained_share=staff_share,
         township_recruits=base.township_recruits * pool_scale,
         secretary_pool=[v * pool_scale for v in base.secretary_pool],
         group_pool=[v * pool_scale for v in base.group_pool],
-        up_county_per_abolished=quotas, rank_on_spot_per_township=quotas,
-        transfer_per_abolished=quotas, specialists_per_village=quotas,
+        up_county_per_abolished=quotas,
+        rank_on_spot_per_township=quotas,
+        transfer_per_abolished=quotas,
+        specialists_per_village=quotas,
     )
     before, after = reform(county, plan, p, seed=scenario.seed)
     _assert_one_place_each(county, plan, p, before, after)
@@ -114,13 +129,18 @@ def test_none_plan_redeploys_nobody():
     vill = inc & ~town
     assert np.array_equal(after.unit[town], plan.township_to_new[before.unit0[town]])
     assert np.array_equal(after.unit[vill], plan.village_to_new[before.unit0[vill]])
-    assert not np.any(np.isin(after.outcome, (*TOWNSHIP_CHANNELS, *VILLAGE_CHANNELS,
-                                              Outcome.GROUP_DEPARTED, Outcome.DISMISSED)))
+    assert not np.any(
+        np.isin(
+            after.outcome,
+            (*TOWNSHIP_CHANNELS, *VILLAGE_CHANNELS, Outcome.GROUP_DEPARTED, Outcome.DISMISSED),
+        )
+    )
     assert after.kept_pay.sum() == 0
     assert not np.any(after.source != Source.INCUMBENT)  # no candidate pools without mergers
     assert cm.posts_before_after(after) == {
         k: {"before": v["before"], "after": v["before"]}
-        for k, v in cm.posts_before_after(after).items()}
+        for k, v in cm.posts_before_after(after).items()
+    }
     assert np.isclose(cm.township_leader_age(after)[0], cm.township_leader_age(after)[1])
 
 

@@ -34,13 +34,16 @@ def test_capacity_hooks_count_the_cadres_at_work(small):
     n1, c1 = staff_by_township(after)
     assert len(n1) == plan.n_new_townships
     work = np.isin(after.post, TOWNSHIP_POSTS) | np.isin(
-        after.outcome, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL))
+        after.outcome, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL)
+    )
     assert n1.sum() == work.sum()
     assert np.all((c1 > 0) | (n1 == 0))
     nv, _ = cadres_by_village(after)
     assert len(nv) == plan.n_new_villages
-    assert nv.sum() == (np.isin(after.post, COMMITTEE_POSTS).sum()
-                        + (after.outcome == Outcome.VILLAGE_SPECIALIST).sum())
+    assert nv.sum() == (
+        np.isin(after.post, COMMITTEE_POSTS).sum()
+        + (after.outcome == Outcome.VILLAGE_SPECIALIST).sum()
+    )
     ps, pc = petition_staff(after)
     pt, _ = petition_staff_by_township(after)
     assert ps.shape == pc.shape == (N_STAGES,) and pt.shape == (plan.n_new_townships, N_STAGES)
@@ -66,8 +69,12 @@ def test_township_points_serve_at_the_staff_kept(small):
     cut_p = dataclasses.replace(p, staff_retained_share=0.5)
     _, cut = reform(county, plan, cut_p)
     halved = centre_factor(cut)
-    merged = np.bincount(plan.township_to_new, minlength=plan.n_new_townships)[
-        plan.township_to_new[county.township[seats]]] > 1
+    merged = (
+        np.bincount(plan.township_to_new, minlength=plan.n_new_townships)[
+            plan.township_to_new[county.township[seats]]
+        ]
+        > 1
+    )
     assert merged.any()
     assert np.all(halved[merged] < kept[merged])
     # The factor is the staff ratio times the competence ratio of the new township.
@@ -91,8 +98,12 @@ def test_petition_stages_follow_the_weights(seed_county):
 
 
 def test_capacity_factor_and_caseload():
-    f = capacity_factor(np.array([2, 1, 0, 3]), np.array([1.2, 1.0, np.nan, 1.0]),
-                        np.array([1, 1, 2, 0]), np.array([1.0, 0.5, 1.0, np.nan]))
+    f = capacity_factor(
+        np.array([2, 1, 0, 3]),
+        np.array([1.2, 1.0, np.nan, 1.0]),
+        np.array([1, 1, 2, 0]),
+        np.array([1.0, 0.5, 1.0, np.nan]),
+    )
     assert np.allclose(f, [2.4, 2.0, 0.0, 1.0])
     c = cm.caseload_per_cadre(np.array([10.0, 5.0, 3.0]), np.array([5, 0, 2]))
     assert np.isclose(c[0], 2.0) and np.isnan(c[1]) and np.isclose(c[2], 1.5)

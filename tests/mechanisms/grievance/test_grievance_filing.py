@@ -18,13 +18,14 @@ def test_select_filers_needs_all_three_conditions():
     t = np.full(4, 0.3)
     eligible = np.array([True, False, True, True])
     u = np.array([0.1, 0.1, 0.9, 0.1])
-    np.testing.assert_array_equal(select_filers(g, t, eligible, u, 0.5),
-                                  [True, False, False, False])
+    np.testing.assert_array_equal(
+        select_filers(g, t, eligible, u, 0.5), [True, False, False, False]
+    )
 
 
 def test_collective_trigger_is_granovetter_with_a_minimum():
     village, offsets = grouped([4, 4, 4])
-    g = np.array([0.9, 0.9, 0.9, 0.0,   0.9, 0.0, 0.0, 0.0,   0.9, 0.9, 0.9, 0.9])
+    g = np.array([0.9, 0.9, 0.9, 0.0, 0.9, 0.0, 0.0, 0.0, 0.9, 0.9, 0.9, 0.9])
     t = np.full(12, 0.5)
     theta = np.array([0.5, 0.5, 0.5])
     can = np.array([True, True, False])  # the third already has one open
@@ -43,16 +44,29 @@ def test_closed_petitions_relieve_or_anger_their_filers():
     reaches the aggrieved of its village only."""
     p = GrievanceParams()
     village, offsets = grouped([2, 3])
-    v = SimpleNamespace(grievance=np.array([0.5, 0.5, 0.8, 0.8, 0.1], dtype=np.float32),
-                        trust=np.full(5, 0.5, dtype=np.float32),
-                        threshold=np.full(5, 0.3, dtype=np.float32), offsets=offsets)
+    v = SimpleNamespace(
+        grievance=np.array([0.5, 0.5, 0.8, 0.8, 0.1], dtype=np.float32),
+        trust=np.full(5, 0.5, dtype=np.float32),
+        threshold=np.full(5, 0.3, dtype=np.float32),
+        offsets=offsets,
+    )
     rec = PetitionRecords()
     # 0: resolved (filer 0); 1: unresolved, final (filer 1); 2: unresolved, repeated as 3;
     # 4: collective of village 1, unresolved.
-    rec.add(5, kind=[Kind.INDIVIDUAL] * 4 + [Kind.COLLECTIVE], filer=[0, 1, 2, 2, -1],
-            village=[0, 0, 1, 1, 1], outcome=[Outcome.RESOLVED, Outcome.UNRESOLVED,
-                                              Outcome.REPEATED, Outcome.OPEN,
-                                              Outcome.UNRESOLVED], child=[-1, -1, 3, -1, -1])
+    rec.add(
+        5,
+        kind=[Kind.INDIVIDUAL] * 4 + [Kind.COLLECTIVE],
+        filer=[0, 1, 2, 2, -1],
+        village=[0, 0, 1, 1, 1],
+        outcome=[
+            Outcome.RESOLVED,
+            Outcome.UNRESOLVED,
+            Outcome.REPEATED,
+            Outcome.OPEN,
+            Outcome.UNRESOLVED,
+        ],
+        child=[-1, -1, 3, -1, -1],
+    )
     state = FilingState.start(5, np.full(2, 0.5))
     state.open_pet[[0, 1, 2]] = [0, 1, 2]
     state.open_collective[1] = 4

@@ -67,8 +67,9 @@ def test_hardship_scales_and_clips():
 
 
 def test_hardship_follows_the_scale_and_the_value_function():
-    p = dataclasses.replace(P, access_scale_min=60.0, loss_aversion=3.0, loss_exponent=1.0,
-                            gain_exponent=0.5)
+    p = dataclasses.replace(
+        P, access_scale_min=60.0, loss_aversion=3.0, loss_exponent=1.0, gain_exponent=0.5
+    )
     np.testing.assert_allclose(hardship(np.array([15.0, -15.0]), p), [0.75, -0.5])
 
 
@@ -124,9 +125,14 @@ def test_guarantees_kept_cost_no_rights():
 def test_each_broken_guarantee_hits_exactly_its_scope(switch, loss, scope):
     p = dataclasses.replace(GuaranteeParams(), **{switch: False, loss: 0.25})
     merged, absorbed, abolished = ROLES != U, ROLES == D, T_ROLES == D
-    expected = {"merged": merged, "absorbed": absorbed, "abolished": abolished,
-                "absorbed_or_abolished": absorbed | abolished, "key_merged": merged & KEY,
-                "poor_merged": merged & POOR}[scope]
+    expected = {
+        "merged": merged,
+        "absorbed": absorbed,
+        "abolished": abolished,
+        "absorbed_or_abolished": absorbed | abolished,
+        "key_merged": merged & KEY,
+        "poor_merged": merged & POOR,
+    }[scope]
     out = rights_loss(p, ROLES, T_ROLES, KEY, POOR)
     np.testing.assert_allclose(out, np.where(expected, 0.25, 0.0))
 
@@ -135,8 +141,10 @@ def test_broken_guarantees_add_up():
     off = {s: False for s, _, _ in GUARANTEES}
     p = dataclasses.replace(GuaranteeParams(), **off)
     total = rights_loss(p, ROLES, T_ROLES, KEY, POOR)
-    parts = sum(rights_loss(dataclasses.replace(GuaranteeParams(), **{s: False}), ROLES,
-                               T_ROLES, KEY, POOR) for s, _, _ in GUARANTEES)
+    parts = sum(
+        rights_loss(dataclasses.replace(GuaranteeParams(), **{s: False}), ROLES, T_ROLES, KEY, POOR)
+        for s, _, _ in GUARANTEES
+    )
     np.testing.assert_allclose(total, parts, rtol=1e-6)
     assert total[0] == 0  # an unchanged village of an unchanged township loses nothing
 
@@ -144,5 +152,6 @@ def test_broken_guarantees_add_up():
 def test_grievance_metrics():
     m = grievance_metrics(np.array([0.2, 0.6]), np.array([0.5, 0.5]))
     assert m == {"grievance_mean": pytest.approx(0.4), "aggrieved_share": 0.5}
-    assert np.isnan(grievance_metrics(np.zeros(2), np.zeros(2), np.zeros(2, bool))
-                    ["grievance_mean"])
+    assert np.isnan(
+        grievance_metrics(np.zeros(2), np.zeros(2), np.zeros(2, bool))["grievance_mean"]
+    )

@@ -43,8 +43,9 @@ def test_contagion_keeps_the_village_mean_and_narrows_the_spread(sizes, rate, da
     g = data.draw(arrays(np.float64, n, elements=st.floats(0, 1)))
     for off in (None, offsets):
         out = contagion(g, village, nv, rate, offsets=off)
-        np.testing.assert_allclose(village_mean(out, village, nv),
-                                   village_mean(g, village, nv), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            village_mean(out, village, nv), village_mean(g, village, nv), rtol=1e-9, atol=1e-12
+        )
         m = village_mean(g, village, nv)[village]
         np.testing.assert_allclose(np.abs(out - m), (1 - rate) * np.abs(g - m), atol=1e-12)
         assert ((out >= 0) & (out <= 1)).all()
@@ -70,6 +71,7 @@ def test_rows_of_lists_the_rows_of_the_villages(sizes, data):
     village, offsets = grouped(sizes)
     chosen = data.draw(st.lists(st.integers(0, len(sizes) - 1), unique=True, max_size=8))
     rows = rows_of(offsets, np.array(chosen, dtype=np.int64))
-    expected = np.concatenate([np.flatnonzero(village == v) for v in chosen]
-                              or [np.zeros(0, np.int64)])
+    expected = np.concatenate(
+        [np.flatnonzero(village == v) for v in chosen] or [np.zeros(0, np.int64)]
+    )
     np.testing.assert_array_equal(rows, expected)

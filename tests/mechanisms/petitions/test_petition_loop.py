@@ -37,8 +37,9 @@ from mergesim.validation.queueing import (
 from mergesim.validation.references import poisson_loop, time_average
 
 
-def poisson_run(cfg: LoopConfig, servers: np.ndarray, lam: float, units: int, weeks: int,
-                seed: int = 1) -> PetitionLoop:
+def poisson_run(
+    cfg: LoopConfig, servers: np.ndarray, lam: float, units: int, weeks: int, seed: int = 1
+) -> PetitionLoop:
     """Run ``units`` independent replicas with Poisson arrivals at ``lam`` a day each."""
     return poisson_loop(cfg, servers, lam, units, weeks, seed)
 
@@ -153,21 +154,30 @@ def test_six_stage_loop_matches_jackson_tandem():
     refile=st.floats(0.0, 20.0),
     remap_week=st.integers(0, 30),
 )
-def test_conservation_filed_equals_closed_plus_open(seed, units, weeks, lam, repeat, escalate,
-                                                    resolve, refile, remap_week):
+def test_conservation_filed_equals_closed_plus_open(
+    seed, units, weeks, lam, repeat, escalate, resolve, refile, remap_week
+):
     rng = np.random.default_rng(seed)
-    cfg = loop_config(service_days=rng.uniform(0, 3, N_STAGES),
-                     delay_days=rng.uniform(0, 5, N_STAGES), extension_prob=0.3,
-                     resolve_base=(resolve, resolve), resolve_elasticity=1.0,
-                     collective_factor=0.8, repeat_prob=repeat, escalate_prob=escalate,
-                     refile_days=refile)
+    cfg = loop_config(
+        service_days=rng.uniform(0, 3, N_STAGES),
+        delay_days=rng.uniform(0, 5, N_STAGES),
+        extension_prob=0.3,
+        resolve_base=(resolve, resolve),
+        resolve_elasticity=1.0,
+        collective_factor=0.8,
+        repeat_prob=repeat,
+        escalate_prob=escalate,
+        refile_days=refile,
+    )
     n_units = units + 1  # the last unit is the county bureau
     loop = PetitionLoop(cfg, n_units, np.random.default_rng(seed + 1), county_unit=units)
     made = 0
     for w in range(weeks):
         # Staffing changes every week, zero servers included (a stage may stall).
-        loop.set_staffing(rng.integers(0, 4, (N_STAGES, loop.n_units)),
-                          rng.uniform(0.5, 1.5, (N_STAGES, loop.n_units)))
+        loop.set_staffing(
+            rng.integers(0, 4, (N_STAGES, loop.n_units)),
+            rng.uniform(0.5, 1.5, (N_STAGES, loop.n_units)),
+        )
         if w == remap_week and loop.n_units > 2:
             t = loop.n_units - 1
             new_t = max(1, t // 2)
@@ -175,8 +185,14 @@ def test_conservation_filed_equals_closed_plus_open(seed, units, weeks, lam, rep
         k = rng.poisson(lam * 7)
         unit = rng.integers(0, loop.n_units - 1, k)
         kind = rng.integers(0, 2, k)
-        loop.file(7 * w + 7 * rng.random(k), unit, village=unit, filer=np.arange(made, made + k),
-                  kind=kind, size=1 + 4 * kind)
+        loop.file(
+            7 * w + 7 * rng.random(k),
+            unit,
+            village=unit,
+            filer=np.arange(made, made + k),
+            kind=kind,
+            size=1 + 4 * kind,
+        )
         made += k
         loop.advance(7.0 * (w + 1))  # asserts conservation itself
         r = loop.rec
@@ -244,9 +260,14 @@ def test_fewer_servers_than_services_in_progress():
 
 
 def test_outcome_shares_follow_the_probabilities():
-    cfg = loop_config(service_days=np.full(N_STAGES, 0.1), delay_days=np.zeros(N_STAGES),
-                     resolve_base=(0.6, 0.6), repeat_prob=0.5, escalate_prob=0.3,
-                     refile_days=1.0)
+    cfg = loop_config(
+        service_days=np.full(N_STAGES, 0.1),
+        delay_days=np.zeros(N_STAGES),
+        resolve_base=(0.6, 0.6),
+        repeat_prob=0.5,
+        escalate_prob=0.3,
+        refile_days=1.0,
+    )
     loop = PetitionLoop(cfg, 3, np.random.default_rng(4), county_unit=2)
     loop.set_staffing(np.full((N_STAGES, 3), 20))
     loop.file(np.random.default_rng(5).uniform(0, 7, 4000), np.zeros(4000, int))
@@ -256,8 +277,12 @@ def test_outcome_shares_follow_the_probabilities():
     first = (r.parent < 0) & (r.stage == CLOSED)
     oc = r.outcome[first]
     n = first.sum()
-    for o, p in ((Outcome.RESOLVED, 0.6), (Outcome.REPEATED, 0.4 * 0.5),
-                 (Outcome.ESCALATED, 0.4 * 0.3), (Outcome.UNRESOLVED, 0.4 * 0.2)):
+    for o, p in (
+        (Outcome.RESOLVED, 0.6),
+        (Outcome.REPEATED, 0.4 * 0.5),
+        (Outcome.ESCALATED, 0.4 * 0.3),
+        (Outcome.UNRESOLVED, 0.4 * 0.2),
+    ):
         share = np.mean(oc == o)
         assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n), (o, share, p)
     esc = np.flatnonzero(first & (r.outcome == Outcome.ESCALATED))
@@ -269,8 +294,12 @@ def test_outcome_shares_follow_the_probabilities():
 
 
 def test_resolution_depends_on_handler_competence():
-    cfg = loop_config(service_days=np.full(N_STAGES, 0.01), delay_days=np.zeros(N_STAGES),
-                     resolve_base=(0.5, 0.5), resolve_elasticity=1.0)
+    cfg = loop_config(
+        service_days=np.full(N_STAGES, 0.01),
+        delay_days=np.zeros(N_STAGES),
+        resolve_base=(0.5, 0.5),
+        resolve_elasticity=1.0,
+    )
     loop = PetitionLoop(cfg, 2, np.random.default_rng(6))
     speed = np.ones((N_STAGES, 2))
     speed[CONCLUDE_STAGE, 1] = 1.6
@@ -286,8 +315,13 @@ def test_resolution_depends_on_handler_competence():
 def test_clock_in_a_running_loop():
     """With a long handling delay, conclusion overdue shares match P(Exp(mean) > deadline)."""
     delay = np.array([0, 0, 0, 40.0, 0, 0])
-    cfg = loop_config(service_days=np.full(N_STAGES, 0.01), delay_days=delay,
-                     conclude_days=60.0, extension_days=30.0, extension_prob=0.5)
+    cfg = loop_config(
+        service_days=np.full(N_STAGES, 0.01),
+        delay_days=delay,
+        conclude_days=60.0,
+        extension_days=30.0,
+        extension_prob=0.5,
+    )
     loop = PetitionLoop(cfg, 1, np.random.default_rng(8))
     loop.set_staffing(np.full((N_STAGES, 1), 50))
     loop.file(np.random.default_rng(9).uniform(0, 7, 5000), 0)
@@ -309,8 +343,7 @@ def test_determinism():
         arr = np.random.default_rng(99)
         for w in range(30):
             k = arr.poisson(6)
-            loop.file(7 * w + 7 * arr.random(k), arr.integers(0, 3, k),
-                      kind=Kind.INDIVIDUAL)
+            loop.file(7 * w + 7 * arr.random(k), arr.integers(0, 3, k), kind=Kind.INDIVIDUAL)
             loop.advance(7.0 * (w + 1))
         return loop.rec
 

@@ -33,17 +33,22 @@ def _hand_records() -> PetitionRecords:
     nan = np.nan
     # filed, accepted (exit of classify), concluded (exit of handle), extended, closed
     rows = [
-        (0.0, 10.0, 65.0, False, 70.0),    # accepted in 10 d, concluded 55 d later: on time
-        (0.0, 20.0, 90.0, False, 95.0),    # accepted late (20 > 15); 70 > 60: overdue
-        (0.0, 5.0, 85.0, True, 100.0),     # 80 d, extended (90): on time, extension used
-        (0.0, 5.0, nan, False, nan),       # open, accepted at 5: past 60 at t = 100
-        (90.0, nan, nan, False, nan),      # open, filed at 90, not accepted: 10 d at t = 100
-        (50.0, nan, nan, False, nan),      # open, not accepted: 50 d at t = 100
+        (0.0, 10.0, 65.0, False, 70.0),  # accepted in 10 d, concluded 55 d later: on time
+        (0.0, 20.0, 90.0, False, 95.0),  # accepted late (20 > 15); 70 > 60: overdue
+        (0.0, 5.0, 85.0, True, 100.0),  # 80 d, extended (90): on time, extension used
+        (0.0, 5.0, nan, False, nan),  # open, accepted at 5: past 60 at t = 100
+        (90.0, nan, nan, False, nan),  # open, filed at 90, not accepted: 10 d at t = 100
+        (50.0, nan, nan, False, nan),  # open, not accepted: 50 d at t = 100
     ]
     for filed, acc, con, ext, closed in rows:
-        i = rec.add(1, filed=filed, extended=ext, closed=closed,
-                    stage=CLOSED if not np.isnan(closed) else 2,
-                    outcome=Outcome.RESOLVED if not np.isnan(closed) else Outcome.OPEN)
+        i = rec.add(
+            1,
+            filed=filed,
+            extended=ext,
+            closed=closed,
+            stage=CLOSED if not np.isnan(closed) else 2,
+            outcome=Outcome.RESOLVED if not np.isnan(closed) else Outcome.OPEN,
+        )
         rec.entry[i, 0] = filed
         rec.exit[i, ACCEPT_STAGE] = acc
         rec.exit[i, CONCLUDE_STAGE] = con
@@ -64,8 +69,13 @@ def test_statutory_clock_and_overdue_shares():
     od = overdue_at(rec, np.array([3, 4, 5]), 100.0, cfg)
     assert od.tolist() == [True, False, True]
     # Shorter deadlines are parameters too.
-    cfg2 = loop_config(service_days=np.zeros(6), delay_days=np.zeros(6), accept_days=5.0,
-                      conclude_days=100.0, extension_days=0.0)
+    cfg2 = loop_config(
+        service_days=np.zeros(6),
+        delay_days=np.zeros(6),
+        accept_days=5.0,
+        conclude_days=100.0,
+        extension_days=0.0,
+    )
     assert overdue_at(rec, np.array([3, 4, 5]), 100.0, cfg2).tolist() == [False, True, True]
 
 
@@ -74,8 +84,12 @@ def test_backlog_rates_and_hot_spots():
     loop = PetitionLoop(cfg, 2, np.random.default_rng(10))
     loop.set_staffing(np.ones((N_STAGES, 2), dtype=int))
     village = np.array([3, 3, 3, 1, 1, 2, 0])
-    loop.file(np.linspace(0, 6, 7), np.array([0, 0, 0, 1, 1, 1, 0]), village=village,
-              kind=np.array([0, 0, 1, 0, 0, 0, 0]))
+    loop.file(
+        np.linspace(0, 6, 7),
+        np.array([0, 0, 0, 1, 1, 1, 0]),
+        village=village,
+        kind=np.array([0, 0, 1, 0, 0, 0, 0]),
+    )
     loop.advance(7.0)
     bl = backlog_by_stage(loop.rec, loop.clock)
     assert bl["in_stage"].sum() == loop.n_open
@@ -98,7 +112,8 @@ def test_stability_index_range_and_direction():
     # Terms without data leave both sums: rate 20/100 and collective 0.5/5 remain.
     w = s.weights()
     assert stability_index(20.0, 0.5, 0.0, math.nan, math.nan, s) == pytest.approx(
-        1 - (w[0] * 20 / s.rate_ref + w[1] * 0.5 / s.collective_ref) / (w[0] + w[1] + w[2]))
+        1 - (w[0] * 20 / s.rate_ref + w[1] * 0.5 / s.collective_ref) / (w[0] + w[1] + w[2])
+    )
     assert math.isnan(stability_index(*[math.nan] * 5, s))
 
 
@@ -109,9 +124,11 @@ def test_stability_index_weights_and_references_come_from_the_section():
     s = StabilityParams()
     background = (20.0, 0.5, 0.0, 0.95, 0.05)
     assert 0.88 <= stability_index(*background, s) <= 0.95
-    only_rate = StabilityParams(collective_weight=0.0, aggrieved_weight=0.0, late_weight=0.0,
-                                escalation_weight=0.0)
+    only_rate = StabilityParams(
+        collective_weight=0.0, aggrieved_weight=0.0, late_weight=0.0, escalation_weight=0.0
+    )
     assert stability_index(50.0, 99.0, 0.9, 0.0, 1.0, only_rate) == pytest.approx(0.5)
     lenient = StabilityParams(rate_ref=200.0)
     assert stability_index(50.0, 0.0, 0.0, 1.0, 0.0, lenient) > stability_index(
-        50.0, 0.0, 0.0, 1.0, 0.0, s)
+        50.0, 0.0, 0.0, 1.0, 0.0, s
+    )

@@ -16,10 +16,12 @@ def test_allocate_serves_oldest_then_priority_up_to_capacity():
     prio = np.array([0.5, 0.1, 0.2, 0.3, 0.4, 0.9])
     cap = np.array([2, 5, 0])
     assert allocate(point, created, prio, cap).tolist() == [True, False, True, True, True, False]
-    assert not allocate(np.array([0, 0]), np.array([0, 0]), np.array([0.2, 0.1]),
-                        np.array([0])).any()
-    got = allocate(np.array([3, 3, 3]), np.array([1, 1, 1]), np.array([0.3, 0.1, 0.2]),
-                   np.array([0, 0, 0, 1]))
+    assert not allocate(
+        np.array([0, 0]), np.array([0, 0]), np.array([0.2, 0.1]), np.array([0])
+    ).any()
+    got = allocate(
+        np.array([3, 3, 3]), np.array([1, 1, 1]), np.array([0.3, 0.1, 0.2]), np.array([0, 0, 0, 1])
+    )
     assert got.tolist() == [False, True, False]
 
 
@@ -36,8 +38,12 @@ class Injected:
         rows = self.schedule.get(model.week, [])
         n = len(rows)
         a = np.array(rows, dtype=float).reshape(n, 3)
-        self.new = NewNeeds(villager=a[:, 0].astype(np.int64), kind=a[:, 1].astype(np.int8),
-                            utype=a[:, 2], prio=np.arange(n) / max(n, 1))
+        self.new = NewNeeds(
+            villager=a[:, 0].astype(np.int64),
+            kind=a[:, 1].astype(np.int8),
+            utype=a[:, 2],
+            prio=np.arange(n) / max(n, 1),
+        )
         self.created += n
 
     def setup(self, model):
@@ -52,9 +58,11 @@ class Injected:
 
 def _model(line, schedule, *, staff: float, warmup: int = 8, **needs):
     county, plan = line
-    s = tiny_scenario(villagers={"vehicle_share": 1.0},
-                      timeline={"warmup_weeks": warmup, "horizon_weeks": 4},
-                      needs=needs)
+    s = tiny_scenario(
+        villagers={"vehicle_share": 1.0},
+        timeline={"warmup_weeks": warmup, "horizon_weeks": 4},
+        needs=needs,
+    )
     m = MergerModel(s, county=county, plan=plan)
     centre = m.services.index.centre[1]  # township 1's centre, at village 3
     m.services.points.staff[centre] = staff
@@ -69,8 +77,10 @@ def test_over_capacity_villagers_come_back_and_count_trips(line):
     county, _ = line
     m, centre = _model(line, {}, staff=2 / 40)  # capacity 2 affairs a week at scale 1
     v5 = np.flatnonzero(m.villagers.village == 5)[:5]
-    m.needs.schedule = {0: [(v, NeedKind.ADMIN, 0.9) for v in v5],
-                        1: [(v, NeedKind.ADMIN, 0.9) for v in v5[:2]]}
+    m.needs.schedule = {
+        0: [(v, NeedKind.ADMIN, 0.9) for v in v5],
+        1: [(v, NeedKind.ADMIN, 0.9) for v in v5[:2]],
+    }
     assert m.services.scale == 1.0
     m.step()  # week 0: 5 arrive, 2 served on their first trip
     s = m.services

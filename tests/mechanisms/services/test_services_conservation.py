@@ -18,21 +18,50 @@ rate = st.floats(0.0, 0.4)
 @given(
     seed=st.integers(0, 2**31),
     staff_factor=st.sampled_from([0.0, 0.01, 0.05, 0.3, 2.0]),
-    admin=rate, health=rate, bank=rate,
+    admin=rate,
+    health=rate,
+    bank=rate,
     max_trips=st.integers(1, 5),
     defer=st.floats(0.0, 0.95),
     long_trip=st.sampled_from([0.0, 15.0, 1000.0]),
-    agency=st.booleans(), duty=st.booleans(), keep=st.booleans(), stations=st.booleans(),
+    agency=st.booleans(),
+    duty=st.booleans(),
+    keep=st.booleans(),
+    stations=st.booleans(),
     scale=st.sampled_from([1.0, 0.3]),
 )
-def test_needs_are_conserved_every_week(seed, staff_factor, admin, health, bank, max_trips, defer,
-                                        long_trip, agency, duty, keep, stations, scale):
+def test_needs_are_conserved_every_week(
+    seed,
+    staff_factor,
+    admin,
+    health,
+    bank,
+    max_trips,
+    defer,
+    long_trip,
+    agency,
+    duty,
+    keep,
+    stations,
+    scale,
+):
     county = line_county(population=[300, 120, 80, 200, 90, 60], area=1.5)
     s = tiny_scenario(
-        needs={"admin": [admin] * 3, "health_routine": [health] * 3, "banking_telecom": [bank] * 3,
-               "max_trips": max_trips, "defer_no_vehicle": defer, "long_trip_minutes": long_trip},
-        services={"agency_service": agency, "transition_duty": duty, "duty_weeks": 2,
-                  "keep_abolished_points": keep, "seat_stations": stations},
+        needs={
+            "admin": [admin] * 3,
+            "health_routine": [health] * 3,
+            "banking_telecom": [bank] * 3,
+            "max_trips": max_trips,
+            "defer_no_vehicle": defer,
+            "long_trip_minutes": long_trip,
+        },
+        services={
+            "agency_service": agency,
+            "transition_duty": duty,
+            "duty_weeks": 2,
+            "keep_abolished_points": keep,
+            "seat_stations": stations,
+        },
         villagers={"scale": scale},
         timeline={"warmup_weeks": 3, "horizon_weeks": 5, "transition_weeks": 2},
     )
@@ -54,5 +83,6 @@ def test_needs_are_conserved_every_week(seed, staff_factor, admin, health, bank,
         assert svc.served_week.sum() == wc["served"]
     summary = m.summary()
     assert summary["needs"]["lost"] == 0
-    assert summary["needs"]["created"] == (summary["needs"]["served"] + summary["needs"]["waiting"]
-                                           + summary["needs"]["given_up"])
+    assert summary["needs"]["created"] == (
+        summary["needs"]["served"] + summary["needs"]["waiting"] + summary["needs"]["given_up"]
+    )

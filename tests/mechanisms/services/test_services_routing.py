@@ -27,11 +27,15 @@ def _reform(m):
 
 
 def _route(m, village, kind, u=0.5):
-    p, minutes = m.services.routing.route(np.array([village]), np.array([kind], dtype=np.int8),
-                                          np.array([u]))
+    p, minutes = m.services.routing.route(
+        np.array([village]), np.array([kind], dtype=np.int8), np.array([u])
+    )
     point = int(p[0])
-    return (KIND_NAMES[m.services.points.kind[point]] if point >= 0 else None,
-            int(m.services.points.village[point]) if point >= 0 else None, float(minutes[0]))
+    return (
+        KIND_NAMES[m.services.points.kind[point]] if point >= 0 else None,
+        int(m.services.points.village[point]) if point >= 0 else None,
+        float(minutes[0]),
+    )
 
 
 def test_pre_reform_admin_goes_to_own_office_or_own_centre(line):
@@ -67,8 +71,12 @@ def test_post_reform_seed_policies(line):
         ({"seat_stations": False}, 5, 0.7, ("service_centre", 0, 50.0)),
         ({"transition_duty": False}, 5, 0.2, ("agency", 4, 0.0)),
         ({"transition_duty": False, "agency_service": False}, 5, 0.2, ("village_room", 4, 10.0)),
-        ({"village_rooms": False, "agency_service": False}, 5, 0.5,
-         ("convenience_station", 3, 20.0)),
+        (
+            {"village_rooms": False, "agency_service": False},
+            5,
+            0.5,
+            ("convenience_station", 3, 20.0),
+        ),
         ({"health_network": False}, 5, NeedKind.HEALTH_SERIOUS, ("county_hospital", 0, 50.0)),
     ],
 )

@@ -53,7 +53,6 @@ def end_transition(pool: CadrePool, p: CadreParams) -> None:
     assign_stages(pool, p)
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +85,6 @@ def train(pool: CadrePool, p: CadreParams, sessions: int, rng: np.random.Generat
     c[chosen] += p.training_gain * np.maximum(p.competence_cap - c[chosen], 0.0)
     pool.trained[chosen] += 1
     return k
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,8 +126,9 @@ class CadreMechanism(Mechanism):
             return
         self.pool = select_and_place(self.pool, model.county, model.plan, self.p, self._rng)
         self.cost_transition = model_admin_cost(model, self.pool, self.p, reformed=True)
-        self.cost_after = model_admin_cost(model, self.pool, self.p, reformed=True,
-                                           transition=False)
+        self.cost_after = model_admin_cost(
+            model, self.pool, self.p, reformed=True, transition=False
+        )
         self.staff_points(model)
 
     def staff_points(self, model: MergerModel) -> None:
@@ -139,8 +138,15 @@ class CadreMechanism(Mechanism):
         if services is None or not self.p.staff_points:
             return
         pts = services.points
-        pts.efficiency[:] = point_efficiency(self.pool, self.pool_before, pts.kind, pts.village,
-                                             pts.base_village, model.county, model.plan)
+        pts.efficiency[:] = point_efficiency(
+            self.pool,
+            self.pool_before,
+            pts.kind,
+            pts.village,
+            pts.base_village,
+            model.county,
+            model.plan,
+        )
 
     def step(self, model: MergerModel) -> None:
         if not self.pool.reformed:
@@ -159,6 +165,10 @@ class CadreMechanism(Mechanism):
 
     def summary(self) -> dict:
         """Cadre metrics for the run summary (:func:`cadre_summary`)."""
-        return cadre_summary(self.pool_before, self.pool, self.p, cost_before=self.cost_before,
-                             cost_after=self.cost_after)
-
+        return cadre_summary(
+            self.pool_before,
+            self.pool,
+            self.p,
+            cost_before=self.cost_before,
+            cost_after=self.cost_after,
+        )

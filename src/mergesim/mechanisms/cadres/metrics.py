@@ -61,8 +61,10 @@ def _mean(x: np.ndarray) -> float:
 
 def posts_before_after(pool: CadrePool) -> dict[str, dict[str, int]]:
     """Filled posts per post name before and after the reform (``{post: {before, after}}``)."""
-    return {name: {"before": int(pool.slots0.get(name, 0)), "after": int(pool.slots.get(name, 0))}
-            for name in POST_NAMES[1:]}
+    return {
+        name: {"before": int(pool.slots0.get(name, 0)), "after": int(pool.slots.get(name, 0))}
+        for name in POST_NAMES[1:]
+    }
 
 
 def channel_counts(pool: CadrePool) -> dict[str, int]:
@@ -85,17 +87,21 @@ def village_channel_counts(pool: CadrePool) -> dict[str, int]:
 
 def township_leader_age(pool: CadrePool) -> tuple[float, float]:
     """Mean age of township leaders before and after the reform (years)."""
-    return (_mean(pool.age[pool.post0 == Post.TOWNSHIP_LEADER]),
-            _mean(pool.age[pool.post == Post.TOWNSHIP_LEADER]))
+    return (
+        _mean(pool.age[pool.post0 == Post.TOWNSHIP_LEADER]),
+        _mean(pool.age[pool.post == Post.TOWNSHIP_LEADER]),
+    )
 
 
-def education_shares(pool: CadrePool, posts: tuple[int, ...] = TOWNSHIP_POSTS
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def education_shares(
+    pool: CadrePool, posts: tuple[int, ...] = TOWNSHIP_POSTS
+) -> tuple[np.ndarray, np.ndarray]:
     """Shares of the four education levels among holders of ``posts``, before and after.
 
     Returns:
         Two arrays of 4 shares (below high school, high school, college, bachelor+).
     """
+
     def shares(mask: np.ndarray) -> np.ndarray:
         c = np.bincount(pool.edu[mask], minlength=4).astype(float)
         return c / c.sum() if c.sum() else np.full(4, np.nan)
@@ -103,15 +109,19 @@ def education_shares(pool: CadrePool, posts: tuple[int, ...] = TOWNSHIP_POSTS
     return shares(np.isin(pool.post0, posts)), shares(np.isin(pool.post, posts))
 
 
-def secretary_education_share(pool: CadrePool, min_level: int = 1,
-                              scope: str = "reformed") -> float:
+def secretary_education_share(
+    pool: CadrePool, min_level: int = 1, scope: str = "reformed"
+) -> float:
     """Share of village secretaries with education ≥ ``min_level`` (1 = high school)."""
     m = _holders(pool, SECRETARY_POSTS, scope)
     return _mean((pool.edu[m] >= min_level).astype(float))
 
 
-def secretary_origin_share(pool: CadrePool, origins: tuple[int, ...] = (
-        Origin.VETERAN, Origin.GRADUATE), scope: str = "reformed") -> float:
+def secretary_origin_share(
+    pool: CadrePool,
+    origins: tuple[int, ...] = (Origin.VETERAN, Origin.GRADUATE),
+    scope: str = "reformed",
+) -> float:
     """Share of village secretaries of the given origins (default: veterans + graduates)."""
     m = _holders(pool, SECRETARY_POSTS, scope)
     return _mean(np.isin(pool.origin[m], origins).astype(float))
@@ -121,8 +131,9 @@ def group_leader_category(pool: CadrePool) -> np.ndarray:
     """Source category of each person as a group leader: :class:`Origin`, with a former
     two-committee cadre (converted at the reform, or of origin ``FORMER_CADRE``) as
     ``FORMER_CADRE``."""
-    former = np.isin(pool.post0, (Post.SECRETARY, Post.DIRECTOR, Post.SECRETARY_DIRECTOR,
-                                  Post.VILLAGE_MEMBER))
+    former = np.isin(
+        pool.post0, (Post.SECRETARY, Post.DIRECTOR, Post.SECRETARY_DIRECTOR, Post.VILLAGE_MEMBER)
+    )
     return np.where(former, Origin.FORMER_CADRE, pool.origin).astype(np.int8)
 
 
@@ -154,8 +165,15 @@ def caseload_per_cadre(caseload: np.ndarray, n_cadres: np.ndarray) -> np.ndarray
 
 
 def admin_cost(
-    pool: CadrePool, p: CadreParams, *, n_townships: int, n_villages: int, stations: int = 0,
-    rooms: int = 0, duty_teams: int = 0, transition: bool = True,
+    pool: CadrePool,
+    p: CadreParams,
+    *,
+    n_townships: int,
+    n_villages: int,
+    stations: int = 0,
+    rooms: int = 0,
+    duty_teams: int = 0,
+    transition: bool = True,
 ) -> dict[str, float]:
     """Weekly administrative cost of the township and village system (yuan/week).
 
@@ -180,8 +198,9 @@ def admin_cost(
     """
     at_work = pool.active.copy()
     if not transition:
-        at_work &= ~np.isin(pool.outcome, (Outcome.TOWNSHIP_TRANSITIONAL,
-                                           Outcome.VILLAGE_SPECIALIST))
+        at_work &= ~np.isin(
+            pool.outcome, (Outcome.TOWNSHIP_TRANSITIONAL, Outcome.VILLAGE_SPECIALIST)
+        )
     salaries = float(pool.pay[at_work].sum())
     kept = float(pool.kept_pay.sum()) if transition else 0.0
     offices = n_townships * p.cost_township_office + n_villages * p.cost_village_office
@@ -189,8 +208,13 @@ def admin_cost(
     if transition:
         points += duty_teams * p.cost_duty_team
     total = salaries + kept + offices + points
-    return {"salaries": salaries, "transition_pay": kept, "offices": float(offices),
-            "points": float(points), "total": float(total)}
+    return {
+        "salaries": salaries,
+        "transition_pay": kept,
+        "offices": float(offices),
+        "points": float(points),
+        "total": float(total),
+    }
 
 
 def transition_cost_total(pool: CadrePool, p: CadreParams) -> float:
@@ -203,12 +227,15 @@ def transition_cost_total(pool: CadrePool, p: CadreParams) -> float:
 
 def cost_change(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     """Percent change of each cost item (NaN where ``before`` is 0)."""
-    return {k: (100.0 * (after[k] - before[k]) / before[k]) if before[k] else float("nan")
-            for k in before}
+    return {
+        k: (100.0 * (after[k] - before[k]) / before[k]) if before[k] else float("nan")
+        for k in before
+    }
 
 
-def model_admin_cost(model: MergerModel, pool: CadrePool, p: CadreParams, *, reformed: bool,
-                     transition: bool = True) -> dict[str, float]:
+def model_admin_cost(
+    model: MergerModel, pool: CadrePool, p: CadreParams, *, reformed: bool, transition: bool = True
+) -> dict[str, float]:
     """:func:`admin_cost` with unit and point counts read from the model.
 
     Points come from ``model.services.points`` when the services mechanism exists (open
@@ -235,9 +262,14 @@ def model_admin_cost(model: MergerModel, pool: CadrePool, p: CadreParams, *, ref
 # ---------------------------------------------------------------------------------------------
 
 
-def cadre_summary(before: CadrePool, after: CadrePool, p: CadreParams | None = None, *,
-                  cost_before: dict[str, float] | None = None,
-                  cost_after: dict[str, float] | None = None) -> dict[str, Any]:
+def cadre_summary(
+    before: CadrePool,
+    after: CadrePool,
+    p: CadreParams | None = None,
+    *,
+    cost_before: dict[str, float] | None = None,
+    cost_after: dict[str, float] | None = None,
+) -> dict[str, Any]:
     """Every cadre metric as a nested dict of plain numbers (for the run summary).
 
     Args:
@@ -250,8 +282,10 @@ def cadre_summary(before: CadrePool, after: CadrePool, p: CadreParams | None = N
 
     def edu(posts: tuple[int, ...]) -> dict[str, dict[str, float]]:
         b, a = education_shares(after, posts)
-        return {"before": dict(zip(EDUCATION_NAMES, map(float, b), strict=True)),
-                "after": dict(zip(EDUCATION_NAMES, map(float, a), strict=True))}
+        return {
+            "before": dict(zip(EDUCATION_NAMES, map(float, b), strict=True)),
+            "after": dict(zip(EDUCATION_NAMES, map(float, a), strict=True)),
+        }
 
     out: dict[str, Any] = {
         "reformed": bool(after.reformed),
@@ -272,11 +306,14 @@ def cadre_summary(before: CadrePool, after: CadrePool, p: CadreParams | None = N
         "competence": {
             "before": float(before.competence[before.active].mean()),
             "at_reform": float(after.competence_ref[after.active].mean())
-            if after.competence_ref is not None and after.active.any() else float("nan"),
+            if after.competence_ref is not None and after.active.any()
+            else float("nan"),
             "now": float(after.competence[after.active].mean())
-            if after.active.any() else float("nan"),
+            if after.active.any()
+            else float("nan"),
         },
-        "in_post": int(np.isin(after.outcome, IN_POST).sum()) if after.reformed
+        "in_post": int(np.isin(after.outcome, IN_POST).sum())
+        if after.reformed
         else int(after.incumbent.sum()),
     }
     if p is not None and after.reformed:

@@ -119,10 +119,19 @@ OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
 EDUCATION_NAMES = ("below_high_school", "high_school", "college", "bachelor_plus")
 #: Outcomes in which the person holds a post after the reform.
 IN_POST = (Outcome.KEPT, Outcome.APPOINTED, Outcome.TO_GROUP_LEADER)
-TOWNSHIP_CHANNELS = (Outcome.UP_COUNTY, Outcome.RANK_ON_SPOT, Outcome.TRANSFER,
-                     Outcome.TOWNSHIP_TRANSITIONAL, Outcome.TOWNSHIP_RETIRED)
-VILLAGE_CHANNELS = (Outcome.TO_GROUP_LEADER, Outcome.VILLAGE_SPECIALIST, Outcome.BUSINESS,
-                    Outcome.VILLAGE_LEFT)
+TOWNSHIP_CHANNELS = (
+    Outcome.UP_COUNTY,
+    Outcome.RANK_ON_SPOT,
+    Outcome.TRANSFER,
+    Outcome.TOWNSHIP_TRANSITIONAL,
+    Outcome.TOWNSHIP_RETIRED,
+)
+VILLAGE_CHANNELS = (
+    Outcome.TO_GROUP_LEADER,
+    Outcome.VILLAGE_SPECIALIST,
+    Outcome.BUSINESS,
+    Outcome.VILLAGE_LEFT,
+)
 TOWNSHIP_POSTS = (Post.TOWNSHIP_LEADER, Post.TOWNSHIP_STAFF)
 COMMITTEE_POSTS = (Post.SECRETARY, Post.DIRECTOR, Post.SECRETARY_DIRECTOR, Post.VILLAGE_MEMBER)
 SECRETARY_POSTS = (Post.SECRETARY, Post.SECRETARY_DIRECTOR)
@@ -291,7 +300,6 @@ def reselected_units(plan: Plan, p: CadreParams) -> tuple[np.ndarray, np.ndarray
     return (t_members > 1) | p.reselect_unchanged, (v_members > 1) | p.reselect_unchanged
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Ranking
 # ---------------------------------------------------------------------------------------------
@@ -315,4 +323,3 @@ def rank_in_group(group: np.ndarray, *keys: np.ndarray) -> np.ndarray:
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - first
     return rank
-

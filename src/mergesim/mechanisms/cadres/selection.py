@@ -158,19 +158,33 @@ def select_and_place(
     # 2. Township leaders, then staff.
     slots_l = np.where(t_members > 1, p.township_leaders_merged, p.township_leaders)
     cand = t_lvl & resel & ok & pending() & (age <= p.leader_max_age)
-    s_l = (score - p.leader_youth_weight * age + p.leader_edu_weight * edu
-           + p.leader_incumbent_bonus * (q.post0 == Post.TOWNSHIP_LEADER))
+    s_l = (
+        score
+        - p.leader_youth_weight * age
+        + p.leader_edu_weight * edu
+        + p.leader_incumbent_bonus * (q.post0 == Post.TOWNSHIP_LEADER)
+    )
     # Young cadres first: each merged team reserves posts for the best under young_age.
-    young = _fill(cand & (age < p.young_age), tnew,
-                  np.where(t_members > 1, np.minimum(p.young_leaders, slots_l), 0), -s_l)
+    young = _fill(
+        cand & (age < p.young_age),
+        tnew,
+        np.where(t_members > 1, np.minimum(p.young_leaders, slots_l), 0),
+        -s_l,
+    )
     place(young, Post.TOWNSHIP_LEADER, tnew)
     slots_l = slots_l - np.bincount(tnew[young], minlength=plan.n_new_townships)
     place(_fill(cand & pending(), tnew, slots_l, -s_l), Post.TOWNSHIP_LEADER, tnew)
-    staff_old = np.bincount(t2n, weights=township_staff_slots(county, p),
-                            minlength=plan.n_new_townships)
+    staff_old = np.bincount(
+        t2n, weights=township_staff_slots(county, p), minlength=plan.n_new_townships
+    )
     slots_s = np.rint(np.where(t_members > 1, p.staff_retained_share, 1.0) * staff_old)
-    cand = (t_lvl & resel & ok & pending()
-            & ((q.post0 == Post.TOWNSHIP_STAFF) | (q.source == Source.RECRUIT)))
+    cand = (
+        t_lvl
+        & resel
+        & ok
+        & pending()
+        & ((q.post0 == Post.TOWNSHIP_STAFF) | (q.source == Source.RECRUIT))
+    )
     place(_fill(cand, tnew, slots_s.astype(np.int64), ~inc, -score), Post.TOWNSHIP_STAFF, tnew)
 
     # 3. Displaced township cadres: the five channels.
@@ -180,15 +194,24 @@ def select_and_place(
     n_abolished = county.n_townships - plan.n_new_townships
     leader0 = q.post0 == Post.TOWNSHIP_LEADER
     zero = np.zeros(n, dtype=np.int64)
-    up = _fill(disp & pending() & leader0, zero,
-               np.array([round(p.up_county_per_abolished * n_abolished)]), -score)
+    up = _fill(
+        disp & pending() & leader0,
+        zero,
+        np.array([round(p.up_county_per_abolished * n_abolished)]),
+        -score,
+    )
     out[up] = Outcome.UP_COUNTY
-    spot = _fill(disp & pending() & leader0, tnew,
-                 np.where(t_members > 1, round(p.rank_on_spot_per_township), 0), -score)
+    spot = _fill(
+        disp & pending() & leader0,
+        tnew,
+        np.where(t_members > 1, round(p.rank_on_spot_per_township), 0),
+        -score,
+    )
     out[spot] = Outcome.RANK_ON_SPOT
     unit[spot] = tnew[spot]
-    moved = _fill(disp & pending(), zero,
-                  np.array([round(p.transfer_per_abolished * n_abolished)]), -score)
+    moved = _fill(
+        disp & pending(), zero, np.array([round(p.transfer_per_abolished * n_abolished)]), -score
+    )
     out[moved] = Outcome.TRANSFER
     trans = disp & pending()
     out[trans] = Outcome.TOWNSHIP_TRANSITIONAL
@@ -196,10 +219,14 @@ def select_and_place(
 
     # 4. Village two committees: secretary (education floor), director, other members.
     v_lvl = ~t_lvl
-    com = (v_lvl & resel & ok & (np.isin(q.post0, COMMITTEE_POSTS)
-                                 | (q.source == Source.COMMITTEE)))
-    s_v = (score - p.secretary_youth_weight * age + p.secretary_edu_weight * edu
-           + np.asarray(p.secretary_origin_bonus)[q.origin] + p.village_incumbent_bonus * inc)
+    com = v_lvl & resel & ok & (np.isin(q.post0, COMMITTEE_POSTS) | (q.source == Source.COMMITTEE))
+    s_v = (
+        score
+        - p.secretary_youth_weight * age
+        + p.secretary_edu_weight * edu
+        + np.asarray(p.secretary_origin_bonus)[q.origin]
+        + p.village_incumbent_bonus * inc
+    )
     below_floor = edu < p.secretary_min_education
     ones = np.ones(plan.n_new_villages, dtype=np.int64)
     sec_post = Post.SECRETARY_DIRECTOR if p.one_shoulder else Post.SECRETARY
@@ -223,11 +250,17 @@ def select_and_place(
     q.floor_waived = int(below_floor[sec].sum())
     place(sec, sec_post, vnew)
     if not p.one_shoulder:
-        place(_fill(com & pending() & (age <= p.secretary_max_age), vkey, ones, -s_v),
-              Post.DIRECTOR, vnew)
+        place(
+            _fill(com & pending() & (age <= p.secretary_max_age), vkey, ones, -s_v),
+            Post.DIRECTOR,
+            vnew,
+        )
     slots_m = np.where(v_members > 1, p.village_others_merged, p.village_others)
-    place(_fill(com & pending() & (age <= p.member_max_age), vkey, slots_m, -s_v),
-          Post.VILLAGE_MEMBER, vnew)
+    place(
+        _fill(com & pending() & (age <= p.member_max_age), vkey, slots_m, -s_v),
+        Post.VILLAGE_MEMBER,
+        vnew,
+    )
 
     # 5. Displaced two-committee cadres: screened out, retired, or standing for group leader.
     dv = v_lvl & inc & resel & np.isin(q.post0, COMMITTEE_POSTS) & pending()
@@ -238,11 +271,16 @@ def select_and_place(
     # 6. Villager-group leaders.
     gl0 = v_lvl & resel & (q.post0 == Post.GROUP_LEADER)
     out[gl0 & ~ok] = Outcome.DISMISSED
-    gcand = ok & pending() & resel & v_lvl & (age <= p.group_max_age) & (
-        gl0 | stand | (q.source == Source.GROUP))
+    gcand = (
+        ok
+        & pending()
+        & resel
+        & v_lvl
+        & (age <= p.group_max_age)
+        & (gl0 | stand | (q.source == Source.GROUP))
+    )
     category = np.where(stand, Origin.FORMER_CADRE, q.origin)
-    s_g = (score + np.asarray(p.group_origin_bonus)[category]
-           + p.group_incumbent_bonus * gl0)
+    s_g = score + np.asarray(p.group_origin_bonus)[category] + p.group_incumbent_bonus * gl0
     won = _fill(gcand, vkey, groups_after(county, plan, p), -s_g)
     place(won, Post.GROUP_LEADER, vnew)
     out[won[stand[won]]] = Outcome.TO_GROUP_LEADER
@@ -251,8 +289,9 @@ def select_and_place(
     # 7. The other displaced two-committee cadres: business, specialist posts, or leave.
     biz = dv & pending() & (u_business < p.business_propensity) & (age <= p.business_max_age)
     out[biz] = Outcome.BUSINESS
-    spec = _fill(dv & pending(), vkey,
-                 np.where(v_members > 1, round(p.specialists_per_village), 0), -score)
+    spec = _fill(
+        dv & pending(), vkey, np.where(v_members > 1, round(p.specialists_per_village), 0), -score
+    )
     out[spec] = Outcome.VILLAGE_SPECIALIST
     unit[spec] = vnew[spec]
     out[dv & pending()] = Outcome.VILLAGE_LEFT
@@ -266,25 +305,38 @@ def select_and_place(
     return q
 
 
-def _after_reform(q: CadrePool, plan: Plan, p: CadreParams, t_lvl: np.ndarray,
-                  tnew: np.ndarray) -> None:
+def _after_reform(
+    q: CadrePool, plan: Plan, p: CadreParams, t_lvl: np.ndarray, tnew: np.ndarray
+) -> None:
     """Work location, activity, pay, kept pay, tenure, slots and stages after the reform."""
     out = q.outcome
-    township_work = t_lvl & (np.isin(q.post, TOWNSHIP_POSTS) | np.isin(
-        out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL)))
+    township_work = t_lvl & (
+        np.isin(q.post, TOWNSHIP_POSTS)
+        | np.isin(out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL))
+    )
     q.township = np.where(township_work, tnew, -1)
     q.area = plan.township_to_new[q.home_township]
     q.active = (q.post != Post.NONE) | np.isin(
-        out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL, Outcome.VILLAGE_SPECIALIST))
+        out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL, Outcome.VILLAGE_SPECIALIST)
+    )
     pay = pay_of(q.post, p)
     # Civil servants placed on the spot or in transitional posts keep their salary.
     keep_salary = np.isin(out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL)) | (
-        t_lvl & np.isin(q.post, COMMITTEE_POSTS))  # incl. staff sent down as secretary
+        t_lvl & np.isin(q.post, COMMITTEE_POSTS)
+    )  # incl. staff sent down as secretary
     pay = np.where(keep_salary, q.pay0, pay)
     pay = np.where(out == Outcome.VILLAGE_SPECIALIST, p.pay_specialist, pay)
     q.pay = pay
-    departing = np.isin(out, (Outcome.TO_GROUP_LEADER, Outcome.VILLAGE_SPECIALIST,
-                              Outcome.BUSINESS, Outcome.VILLAGE_LEFT, Outcome.GROUP_DEPARTED))
+    departing = np.isin(
+        out,
+        (
+            Outcome.TO_GROUP_LEADER,
+            Outcome.VILLAGE_SPECIALIST,
+            Outcome.BUSINESS,
+            Outcome.VILLAGE_LEFT,
+            Outcome.GROUP_DEPARTED,
+        ),
+    )
     q.kept_pay = np.where(departing & p.transition_pay, np.maximum(q.pay0 - pay, 0.0), 0.0)
     changed = (q.post != q.post0) | (out == Outcome.APPOINTED)
     q.tenure = np.where(changed, 0.0, q.tenure)
@@ -308,5 +360,5 @@ def check_placement(pool: CadrePool) -> None:
     in_post = np.isin(out, IN_POST)
     assert np.array_equal(in_post, pool.post != Post.NONE), "posts and outcomes disagree"
     assert not np.any(~pool.incumbent & np.isin(out, (Outcome.KEPT, Outcome.DISMISSED))), (
-        "a candidate was kept or dismissed")
-
+        "a candidate was kept or dismissed"
+    )

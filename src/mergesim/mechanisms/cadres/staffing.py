@@ -42,8 +42,7 @@ def assign_stages(pool: CadrePool, p: CadreParams) -> None:
     w = np.asarray(p.petition_stage_weights, dtype=float)
     cum = np.cumsum(w) / w.sum()
     stage = np.full(pool.n, -1, dtype=np.int8)
-    desk = np.flatnonzero(pool.active & (pool.township >= 0)
-                          & (pool.post != Post.TOWNSHIP_LEADER))
+    desk = np.flatnonzero(pool.active & (pool.township >= 0) & (pool.post != Post.TOWNSHIP_LEADER))
     t = pool.township[desk]
     r = rank_in_group(t, pool.u_stage[desk])
     nt = max(pool.n_townships, 1)
@@ -67,9 +66,9 @@ def assign_stages(pool: CadrePool, p: CadreParams) -> None:
     pool.stage = stage
 
 
-
-def count_and_mean(idx: np.ndarray, unit: np.ndarray, comp: np.ndarray,
-                    n_units: int) -> tuple[np.ndarray, np.ndarray]:
+def count_and_mean(
+    idx: np.ndarray, unit: np.ndarray, comp: np.ndarray, n_units: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Persons ``idx`` per unit (``unit[idx]``) and their mean ``comp`` (NaN where none)."""
     n = np.bincount(unit[idx], minlength=n_units)
     s = np.bincount(unit[idx], weights=comp[idx], minlength=n_units)
@@ -97,8 +96,7 @@ def service_staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
     As :func:`staff_by_township` without the township leaders: the staff who serve villagers
     at the service centre and stations (leaders placed on the spot count: they stay at work).
     """
-    idx = np.flatnonzero(pool.active & (pool.township >= 0)
-                         & (pool.post != Post.TOWNSHIP_LEADER))
+    idx = np.flatnonzero(pool.active & (pool.township >= 0) & (pool.post != Post.TOWNSHIP_LEADER))
     return count_and_mean(idx, pool.township, pool.competence, pool.n_townships)
 
 
@@ -109,14 +107,15 @@ def cadres_by_village(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
         ``(n, mean_competence)``, arrays of length ``pool.n_villages`` (NaN mean where none).
     """
     village_work = np.isin(pool.post, COMMITTEE_POSTS) | (
-        pool.outcome == Outcome.VILLAGE_SPECIALIST)
+        pool.outcome == Outcome.VILLAGE_SPECIALIST
+    )
     idx = np.flatnonzero(pool.active & village_work & (pool.unit >= 0))
     return count_and_mean(idx, pool.unit, pool.competence, pool.n_villages)
 
 
-
-def capacity_factor(n: np.ndarray, comp: np.ndarray, n_ref: np.ndarray,
-                    comp_ref: np.ndarray) -> np.ndarray:
+def capacity_factor(
+    n: np.ndarray, comp: np.ndarray, n_ref: np.ndarray, comp_ref: np.ndarray
+) -> np.ndarray:
     """Capacity relative to a reference: ``(n / n_ref) × (comp / comp_ref)``.
 
     Where the reference is empty (``n_ref == 0``) the factor is 1 (no information).
@@ -129,8 +128,13 @@ def capacity_factor(n: np.ndarray, comp: np.ndarray, n_ref: np.ndarray,
 
 
 def point_efficiency(
-    pool: CadrePool, ref: CadrePool, point_kind: np.ndarray, point_village: np.ndarray,
-    point_base_village: np.ndarray, county: County, plan: Plan,
+    pool: CadrePool,
+    ref: CadrePool,
+    point_kind: np.ndarray,
+    point_village: np.ndarray,
+    point_base_village: np.ndarray,
+    county: County,
+    plan: Plan,
 ) -> np.ndarray:
     """Capacity multiplier per service point from its cadres (for ``ServicePoints.efficiency``).
 
@@ -170,19 +174,21 @@ def point_efficiency(
     nt_ref, ct_ref = service_staff_by_township(ref)
     if pool.reformed:  # the reference of a new township: its member townships before
         t2n = np.asarray(plan.township_to_new, dtype=np.int64)
-        tot = np.bincount(t2n, weights=nt_ref * np.nan_to_num(ct_ref),
-                          minlength=plan.n_new_townships)
+        tot = np.bincount(
+            t2n, weights=nt_ref * np.nan_to_num(ct_ref), minlength=plan.n_new_townships
+        )
         nt_ref = np.bincount(t2n, weights=nt_ref, minlength=plan.n_new_townships)
         with np.errstate(invalid="ignore", divide="ignore"):
             ct_ref = np.where(nt_ref > 0, tot / np.maximum(nt_ref, 1e-12), np.nan)
     _, cv_now = cadres_by_village(pool)
     _, cv_ref = cadres_by_village(ref)
     twn = np.isin(kind, (PointKind.SERVICE_CENTRE, PointKind.CONVENIENCE_STATION))
-    vil = np.isin(kind, (PointKind.VILLAGE_OFFICE, PointKind.VILLAGE_ROOM, PointKind.AGENCY,
-                         PointKind.DUTY_TEAM))
+    vil = np.isin(
+        kind,
+        (PointKind.VILLAGE_OFFICE, PointKind.VILLAGE_ROOM, PointKind.AGENCY, PointKind.DUTY_TEAM),
+    )
     one = np.ones(1)
     t = t_now[twn]
     out[twn] = capacity_factor(nt_now[t], ct_now[t], nt_ref[t], ct_ref[t])
     out[vil] = capacity_factor(one, cv_now[vu_now[vil]], one, cv_ref[v_ref[vil]])
     return out
-

@@ -49,8 +49,12 @@ from mergesim.mechanisms.cadres.staffing import assign_stages
 from mergesim.plans.plan import Plan
 
 #: Legal age bounds of the draws (years): civil servants serve 22–60, village cadres 20–70.
-_AGE_BOUNDS = {Kind.TOWNSHIP_LEADER: (25.0, 59.9), Kind.TOWNSHIP_STAFF: (22.0, 59.9),
-               Kind.VILLAGE_CADRE: (20.0, 70.0), Kind.GROUP_LEADER: (20.0, 75.0)}
+_AGE_BOUNDS = {
+    Kind.TOWNSHIP_LEADER: (25.0, 59.9),
+    Kind.TOWNSHIP_STAFF: (22.0, 59.9),
+    Kind.VILLAGE_CADRE: (20.0, 70.0),
+    Kind.GROUP_LEADER: (20.0, 75.0),
+}
 _CAND_AGE = (20.0, 70.0)
 
 
@@ -68,20 +72,41 @@ def _categorical(u: np.ndarray, probs: list[float], stratified: bool = True) -> 
     if stratified and len(u):
         u = (np.argsort(np.argsort(u, kind="stable"), kind="stable") + 0.5) / len(u)
     cum = np.cumsum(np.asarray(probs, dtype=float))
-    return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(cum) - 1).astype(
-        np.int8)
+    return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(cum) - 1).astype(np.int8)
 
 
 #: Columns of a person's row of uniforms (one row per person, see :func:`_attributes`).
-_COLS = {"age": 0, "edu": 1, "comp": 2, "eval": 3, "appr": 4, "track": 5, "dq": 6,  # 6..9
-         "tenure": 10, "stage": 11, "offset": 12, "origin": 13, "home": 14, "jitter": 15}
+_COLS = {
+    "age": 0,
+    "edu": 1,
+    "comp": 2,
+    "eval": 3,
+    "appr": 4,
+    "track": 5,
+    "dq": 6,  # 6..9
+    "tenure": 10,
+    "stage": 11,
+    "offset": 12,
+    "origin": 13,
+    "home": 14,
+    "jitter": 15,
+}
 _N_COLS = 16
 
 
 def _attributes(
-    rows: np.ndarray, p: CadreParams, *, age_mu: np.ndarray, age_sd: np.ndarray,
-    bounds: tuple[np.ndarray, np.ndarray], edu_shift: np.ndarray, comp_shift: np.ndarray,
-    tenure_mu: np.ndarray, origin: np.ndarray, dq_factor: float, candidate: bool,
+    rows: np.ndarray,
+    p: CadreParams,
+    *,
+    age_mu: np.ndarray,
+    age_sd: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+    edu_shift: np.ndarray,
+    comp_shift: np.ndarray,
+    tenure_mu: np.ndarray,
+    origin: np.ndarray,
+    dq_factor: float,
+    candidate: bool,
 ) -> dict[str, np.ndarray]:
     """Age, education, competence, disqualifiers, signals, tenure and keys of ``len(rows)``
     persons from their rows of uniforms.
@@ -91,23 +116,28 @@ def _attributes(
     unchanged (common random numbers across scenarios; smooth calibration).
     """
     c = _COLS
-    z = ndtri(np.clip(rows[:, c["age"]:c["track"] + 1], 1e-12, 1 - 1e-12)).T
+    z = ndtri(np.clip(rows[:, c["age"] : c["track"] + 1], 1e-12, 1 - 1e-12)).T
     age = np.clip(age_mu + age_sd * z[0], bounds[0], bounds[1])
     edu = _edu(edu_shift + p.edu_age_slope * (40.0 - age) / 10.0 + z[1], p.edu_cutpoints)
     comp = 1.0 + p.competence_edu * (edu - 1.5) + comp_shift + p.competence_sd * z[2]
     comp = np.clip(comp, 0.2, p.competence_cap)
     rates = np.array([p.rate_criminal, p.rate_gang, p.rate_gambling_drugs, p.rate_discipline])
-    bits = rows[:, c["dq"]:c["dq"] + 4] < np.minimum(rates * dq_factor, 1.0)[None, :]
-    dq = (bits * np.array([d.value for d in Disqualifier])[None, :]).sum(axis=1).astype(
-        np.uint8)
-    tenure = np.minimum(-np.log1p(-rows[:, c["tenure"]]) * tenure_mu,
-                        np.maximum(age - 18.0, 0.0))
+    bits = rows[:, c["dq"] : c["dq"] + 4] < np.minimum(rates * dq_factor, 1.0)[None, :]
+    dq = (bits * np.array([d.value for d in Disqualifier])[None, :]).sum(axis=1).astype(np.uint8)
+    tenure = np.minimum(-np.log1p(-rows[:, c["tenure"]]) * tenure_mu, np.maximum(age - 18.0, 0.0))
     track_sd = p.no_record_noise if candidate else p.track_noise
     track = comp + track_sd * z[5] + p.track_tenure * np.minimum(tenure, 10.0)
     return {
-        "age": age, "edu": edu, "origin": origin.astype(np.int8), "dq": dq, "competence": comp,
-        "evaluation": comp + p.assess_noise * z[3], "appraisal": comp + p.assess_noise * z[4],
-        "track": track, "tenure": tenure, "u_stage": rows[:, c["stage"]].copy(),
+        "age": age,
+        "edu": edu,
+        "origin": origin.astype(np.int8),
+        "dq": dq,
+        "competence": comp,
+        "evaluation": comp + p.assess_noise * z[3],
+        "appraisal": comp + p.assess_noise * z[4],
+        "track": track,
+        "tenure": tenure,
+        "u_stage": rows[:, c["stage"]].copy(),
         "u_offset": rows[:, c["offset"]].copy(),
     }
 
@@ -141,8 +171,11 @@ def _incumbents(county: County, p: CadreParams, rng: np.random.Generator) -> _Dr
     one_sh = rng.random(nv) < p.one_shoulder_before
     blocks = [  # (post, unit, kind)
         (Post.TOWNSHIP_LEADER, np.repeat(t_idx, p.township_leaders), Kind.TOWNSHIP_LEADER),
-        (Post.TOWNSHIP_STAFF, np.repeat(t_idx, township_staff_slots(county, p)),
-         Kind.TOWNSHIP_STAFF),
+        (
+            Post.TOWNSHIP_STAFF,
+            np.repeat(t_idx, township_staff_slots(county, p)),
+            Kind.TOWNSHIP_STAFF,
+        ),
         (Post.SECRETARY_DIRECTOR, v_idx[one_sh], Kind.VILLAGE_CADRE),
         (Post.SECRETARY, v_idx[~one_sh], Kind.VILLAGE_CADRE),
         (Post.DIRECTOR, v_idx[~one_sh], Kind.VILLAGE_CADRE),
@@ -170,19 +203,33 @@ def _incumbents(county: County, p: CadreParams, rng: np.random.Generator) -> _Dr
     size = np.bincount(stratum - stratum.min())[stratum - stratum.min()]
     rows[:, a] = (rank + rows[:, _COLS["jitter"]]) / size
     origin = np.empty(n, dtype=np.int8)
-    for mask, probs in ((township_level, p.origin_township),
-                        (kind == Kind.VILLAGE_CADRE, p.origin_village),
-                        (kind == Kind.GROUP_LEADER, p.origin_group)):
+    for mask, probs in (
+        (township_level, p.origin_township),
+        (kind == Kind.VILLAGE_CADRE, p.origin_village),
+        (kind == Kind.GROUP_LEADER, p.origin_group),
+    ):
         origin[mask] = _categorical(rows[mask, _COLS["origin"]], probs)
     a = _attributes(
-        rows, p, age_mu=np.asarray(p.age_mean)[kind], age_sd=np.asarray(p.age_sd)[kind],
-        bounds=(lo, hi), edu_shift=np.asarray(p.edu_shift)[kind], comp_shift=np.zeros(n),
-        tenure_mu=np.asarray(p.tenure_mean)[kind], origin=origin, dq_factor=1.0,
+        rows,
+        p,
+        age_mu=np.asarray(p.age_mean)[kind],
+        age_sd=np.asarray(p.age_sd)[kind],
+        bounds=(lo, hi),
+        edu_shift=np.asarray(p.edu_shift)[kind],
+        comp_shift=np.zeros(n),
+        tenure_mu=np.asarray(p.tenure_mean)[kind],
+        origin=origin,
+        dq_factor=1.0,
         candidate=False,
     )
-    return _Draws(source=np.zeros(n, dtype=np.int8), post0=post, unit0=unit,
-                  home_village=home_v.astype(np.int64), home_township=home_t.astype(np.int64),
-                  **a)
+    return _Draws(
+        source=np.zeros(n, dtype=np.int8),
+        post0=post,
+        unit0=unit,
+        home_village=home_v.astype(np.int64),
+        home_township=home_t.astype(np.int64),
+        **a,
+    )
 
 
 def _member(labels: np.ndarray, units: np.ndarray, u: np.ndarray, n_units: int) -> np.ndarray:
@@ -195,8 +242,13 @@ def _member(labels: np.ndarray, units: np.ndarray, u: np.ndarray, n_units: int) 
 
 
 def _candidate_block(
-    county: County, plan: Plan, p: CadreParams, rng: np.random.Generator, source: Source,
-    units: np.ndarray, means: np.ndarray,
+    county: County,
+    plan: Plan,
+    p: CadreParams,
+    rng: np.random.Generator,
+    source: Source,
+    units: np.ndarray,
+    means: np.ndarray,
 ) -> _Draws:
     """Candidates of one pool: ``means[i, o]`` expected candidates of origin ``o`` in unit
     ``units[i]`` (see :func:`systematic_counts`)."""
@@ -222,14 +274,26 @@ def _candidate_block(
         age_sd = np.asarray(p.cand_age_sd)[origin]
         hi = np.full(n, _CAND_AGE[1])
     a = _attributes(
-        rows, p, age_mu=age_mu, age_sd=age_sd, bounds=(np.full(n, _CAND_AGE[0]), hi),
+        rows,
+        p,
+        age_mu=age_mu,
+        age_sd=age_sd,
+        bounds=(np.full(n, _CAND_AGE[0]), hi),
         edu_shift=np.asarray(p.cand_edu_shift)[origin],
-        comp_shift=np.asarray(p.cand_competence_shift)[origin], tenure_mu=np.zeros(n),
-        origin=np.asarray(origin), dq_factor=p.candidate_dq_factor, candidate=True,
+        comp_shift=np.asarray(p.cand_competence_shift)[origin],
+        tenure_mu=np.zeros(n),
+        origin=np.asarray(origin),
+        dq_factor=p.candidate_dq_factor,
+        candidate=True,
     )
-    return _Draws(source=np.full(n, source, dtype=np.int8), post0=np.zeros(n, dtype=np.int8),
-                  unit0=np.full(n, -1, dtype=np.int64), home_village=home_v.astype(np.int64),
-                  home_township=np.asarray(home_t, dtype=np.int64), **a)
+    return _Draws(
+        source=np.full(n, source, dtype=np.int8),
+        post0=np.zeros(n, dtype=np.int8),
+        unit0=np.full(n, -1, dtype=np.int64),
+        home_village=home_v.astype(np.int64),
+        home_township=np.asarray(home_t, dtype=np.int64),
+        **a,
+    )
 
 
 def systematic_counts(means: np.ndarray, key: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -255,20 +319,41 @@ def systematic_counts(means: np.ndarray, key: np.ndarray, start: np.ndarray) -> 
     return out
 
 
-def _candidates(county: County, plan: Plan, p: CadreParams,
-                rngs: list[np.random.Generator]) -> list[_Draws]:
-    """Candidate pools of the re-selected units (see the module docstring), one generator each.
-    """
+def _candidates(
+    county: County, plan: Plan, p: CadreParams, rngs: list[np.random.Generator]
+) -> list[_Draws]:
+    """Candidate pools of the re-selected units (see the module docstring), one generator each."""
     resel_t, resel_v = reselected_units(plan, p)
     t_units, v_units = np.flatnonzero(resel_t), np.flatnonzero(resel_v)
     g_after = groups_after(county, plan, p)[v_units]
     return [
-        _candidate_block(county, plan, p, rngs[0], Source.RECRUIT, t_units,
-                         np.full((len(t_units), 1), p.township_recruits)),
-        _candidate_block(county, plan, p, rngs[1], Source.COMMITTEE, v_units,
-                         np.tile(np.asarray(p.secretary_pool, dtype=float), (len(v_units), 1))),
-        _candidate_block(county, plan, p, rngs[2], Source.GROUP, v_units,
-                         np.asarray(p.group_pool, dtype=float)[None, :] * g_after[:, None]),
+        _candidate_block(
+            county,
+            plan,
+            p,
+            rngs[0],
+            Source.RECRUIT,
+            t_units,
+            np.full((len(t_units), 1), p.township_recruits),
+        ),
+        _candidate_block(
+            county,
+            plan,
+            p,
+            rngs[1],
+            Source.COMMITTEE,
+            v_units,
+            np.tile(np.asarray(p.secretary_pool, dtype=float), (len(v_units), 1)),
+        ),
+        _candidate_block(
+            county,
+            plan,
+            p,
+            rngs[2],
+            Source.GROUP,
+            v_units,
+            np.asarray(p.group_pool, dtype=float)[None, :] * g_after[:, None],
+        ),
     ]
 
 
@@ -291,8 +376,10 @@ def synthesize_pool(
     # One child generator per block, so that a block's size never shifts another's draws.
     blocks = [np.random.default_rng(k) for k in rng.integers(0, 2**63 - 1, size=4)]
     parts = [_incumbents(county, p, blocks[0]), *_candidates(county, plan, p, blocks[1:])]
-    d = {f.name: np.concatenate([getattr(b, f.name) for b in parts])
-         for f in dataclasses.fields(_Draws)}
+    d = {
+        f.name: np.concatenate([getattr(b, f.name) for b in parts])
+        for f in dataclasses.fields(_Draws)
+    }
     n = len(d["age"])
     township_level = np.isin(d["post0"], TOWNSHIP_POSTS)
     pool = CadrePool(

@@ -60,11 +60,20 @@ class Watch:
         return cls(z, z.copy(), z.copy())
 
 
-def risk_watch(g: np.ndarray, village: np.ndarray, n_villages: int,
-               township_of_village: np.ndarray, n_townships: int, key_person: np.ndarray,
-               ref_village: np.ndarray, k_towns: int, k_villages: int, k_persons: int,
-               rng: np.random.Generator | None = None,
-               offsets: np.ndarray | None = None) -> Watch:
+def risk_watch(
+    g: np.ndarray,
+    village: np.ndarray,
+    n_villages: int,
+    township_of_village: np.ndarray,
+    n_townships: int,
+    key_person: np.ndarray,
+    ref_village: np.ndarray,
+    k_towns: int,
+    k_villages: int,
+    k_persons: int,
+    rng: np.random.Generator | None = None,
+    offsets: np.ndarray | None = None,
+) -> Watch:
     """Rank the units and persons whose grievance rose most (the report's risk watch).
 
     Townships and villages are ranked by the rise of their mean grievance over ``ref_village``
@@ -85,14 +94,23 @@ def risk_watch(g: np.ndarray, village: np.ndarray, n_villages: int,
     else:
         pscore = np.asarray(g, dtype=np.float32) + np.float32(2.0) * np.asarray(key_person, bool)
         persons = top_k(pscore, k_persons, rng)
-    return Watch(towns=top_k(t_rise, k_towns, rng), villages=top_k(rise, k_villages, rng),
-                 persons=persons)
+    return Watch(
+        towns=top_k(t_rise, k_towns, rng), villages=top_k(rise, k_villages, rng), persons=persons
+    )
 
 
-def communication_reach(g: np.ndarray, village: np.ndarray, n_villages: int,
-                        township_of_village: np.ndarray, watch: Watch, p: CommunicationParams,
-                        effort: float, scale: float, rng: np.random.Generator,
-                        offsets: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def communication_reach(
+    g: np.ndarray,
+    village: np.ndarray,
+    n_villages: int,
+    township_of_village: np.ndarray,
+    watch: Watch,
+    p: CommunicationParams,
+    effort: float,
+    scale: float,
+    rng: np.random.Generator,
+    offsets: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """Who the week's broadcasts, courtyard meetings and one-to-one talks reach.
 
     Broadcasts reach each villager with probability ``broadcast_reach × effort``. Meetings:
@@ -138,16 +156,25 @@ def communication_reach(g: np.ndarray, village: np.ndarray, n_villages: int,
         if risk:
             watched_v = np.zeros(n_villages, dtype=bool)
             watched_v[watch.villages] = True
-            talk[_top_talk(g, village, watched_v | in_watch_town, watch.persons, n_talk, rng,
-                           offsets)] = True
+            talk[
+                _top_talk(
+                    g, village, watched_v | in_watch_town, watch.persons, n_talk, rng, offsets
+                )
+            ] = True
         else:
             talk[rng.choice(n, size=n_talk, replace=False)] = True
-    return {"broadcast": reached, "meeting": meeting, "talk": talk,
-            "meeting_villages": meet_v}
+    return {"broadcast": reached, "meeting": meeting, "talk": talk, "meeting_villages": meet_v}
 
 
-def _top_talk(g: np.ndarray, village: np.ndarray, watched_v: np.ndarray, persons: np.ndarray,
-              k: int, rng: np.random.Generator, offsets: np.ndarray | None) -> np.ndarray:
+def _top_talk(
+    g: np.ndarray,
+    village: np.ndarray,
+    watched_v: np.ndarray,
+    persons: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
+    offsets: np.ndarray | None,
+) -> np.ndarray:
     """The ``k`` villagers with the largest score ``g + [village watched] + 2 [person
     watched]`` (ties at random), as :func:`top_k` over everyone would give them.
 
@@ -170,14 +197,15 @@ def _top_talk(g: np.ndarray, village: np.ndarray, watched_v: np.ndarray, persons
     return top_k(sc, k, rng)
 
 
-def communicate(g: np.ndarray, reach: dict[str, np.ndarray],
-                p: CommunicationParams) -> np.ndarray:
+def communicate(g: np.ndarray, reach: dict[str, np.ndarray], p: CommunicationParams) -> np.ndarray:
     """Grievance after the week's communication: each channel that reaches a villager removes
     its share (``broadcast_effect``, ``meeting_effect``, ``talk_effect``)."""
     out = np.array(g)
-    for key, effect in (("broadcast", p.broadcast_effect), ("meeting", p.meeting_effect),
-                        ("talk", p.talk_effect)):
+    for key, effect in (
+        ("broadcast", p.broadcast_effect),
+        ("meeting", p.meeting_effect),
+        ("talk", p.talk_effect),
+    ):
         # One masked pass per channel (no index arrays for the dense broadcast mask).
         np.multiply(out, out.dtype.type(1.0 - effect), out=out, where=reach[key])
     return out
-

@@ -42,8 +42,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel
 
 
-def select_filers(g: np.ndarray, threshold: np.ndarray, eligible: np.ndarray,
-                  u: np.ndarray, file_prob: float) -> np.ndarray:
+def select_filers(
+    g: np.ndarray, threshold: np.ndarray, eligible: np.ndarray, u: np.ndarray, file_prob: float
+) -> np.ndarray:
     """Villagers who file an individual petition this week (bool).
 
     Epstein's activation rule ``G > T`` with Granovetter's heterogeneous thresholds, damped by a
@@ -53,10 +54,18 @@ def select_filers(g: np.ndarray, threshold: np.ndarray, eligible: np.ndarray,
     return eligible & (np.asarray(g) > np.asarray(threshold)) & (u < file_prob)
 
 
-def collective_trigger(g: np.ndarray, threshold: np.ndarray, village: np.ndarray,
-                       n_villages: int, theta: np.ndarray, can_file: np.ndarray,
-                       u: np.ndarray, prob: float, min_persons: int = 1,
-                       offsets: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def collective_trigger(
+    g: np.ndarray,
+    threshold: np.ndarray,
+    village: np.ndarray,
+    n_villages: int,
+    theta: np.ndarray,
+    can_file: np.ndarray,
+    u: np.ndarray,
+    prob: float,
+    min_persons: int = 1,
+    offsets: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Villages that file a collective petition this week (Granovetter 1978).
 
     Args:
@@ -84,7 +93,6 @@ def collective_trigger(g: np.ndarray, threshold: np.ndarray, village: np.ndarray
     return v, k_v[v].astype(np.int64)
 
 
-
 @dataclass(eq=False)
 class FilingState:
     """Open petitions and filing eligibility of the villagers and villages.
@@ -104,12 +112,16 @@ class FilingState:
     @classmethod
     def start(cls, n_villagers: int, theta: np.ndarray) -> FilingState:
         """Nobody with an open petition or cooling down."""
-        return cls(open_pet=np.full(n_villagers, -1, dtype=np.int64),
-                   cooldown_until=np.zeros(n_villagers, dtype=np.int32),
-                   open_collective=np.full(len(theta), -1, dtype=np.int64), theta=theta)
+        return cls(
+            open_pet=np.full(n_villagers, -1, dtype=np.int64),
+            cooldown_until=np.zeros(n_villagers, dtype=np.int32),
+            open_collective=np.full(len(theta), -1, dtype=np.int64),
+            theta=theta,
+        )
 
-    def apply_closures(self, loop: PetitionLoop, v: Villagers, p: GrievanceParams,
-                       week: int) -> None:
+    def apply_closures(
+        self, loop: PetitionLoop, v: Villagers, p: GrievanceParams, week: int
+    ) -> None:
         """Feed back the petitions the loop closed last week (in place).
 
         A resolved petition relieves its filer (or the aggrieved of its village) by
@@ -151,8 +163,9 @@ class FilingState:
             g[rb] = np.minimum(1.0, g[rb] + p.unresolved_jump)
             v.trust[rb] *= np.float32(1.0 - p.trust_loss)
 
-    def waiting(self, loop: PetitionLoop, v: Villagers,
-                p: GrievanceParams) -> tuple[np.ndarray, np.ndarray]:
+    def waiting(
+        self, loop: PetitionLoop, v: Villagers, p: GrievanceParams
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Hardship of waiting on an open petition, sparse: ``(rows, hardship)``.
 
         Own individual petitions, and collective ones of the villager's village that the
@@ -165,8 +178,9 @@ class FilingState:
 
         def level(idx: np.ndarray) -> np.ndarray:
             late = loop.open_overdue(idx, t)
-            return np.where(rec.filed[idx] < t, np.where(late, p.overdue_hardship,
-                                                         p.wait_hardship), 0.0)
+            return np.where(
+                rec.filed[idx] < t, np.where(late, p.overdue_hardship, p.wait_hardship), 0.0
+            )
 
         who = np.flatnonzero(self.open_pet >= 0)
         w_who = level(self.open_pet[who]) if len(who) else np.zeros(0)
@@ -186,9 +200,16 @@ class FilingState:
         first = np.r_[True, who[1:] != who[:-1]]
         return who[first], w_who[first].astype(np.float32)
 
-    def file(self, model: MergerModel, pet: PetitionMechanism, p: GrievanceParams, week: int,
-             scale: float, rf: np.random.Generator,
-             rb: np.random.Generator) -> tuple[int, int]:
+    def file(
+        self,
+        model: MergerModel,
+        pet: PetitionMechanism,
+        p: GrievanceParams,
+        week: int,
+        scale: float,
+        rf: np.random.Generator,
+        rb: np.random.Generator,
+    ) -> tuple[int, int]:
         """File this week's individual and collective petitions (see the module docstring).
 
         Args:
@@ -221,8 +242,15 @@ class FilingState:
         # Threshold filings (Epstein's rule with Granovetter's heterogeneous thresholds).
         cand = np.flatnonzero(v.grievance > v.threshold)  # few: test eligibility on them only
         cand = cand[eligible(cand)]
-        who = cand[select_filers(v.grievance[cand], v.threshold[cand], np.ones(len(cand), bool),
-                                 rf.random(len(cand)), p.file_prob)]
+        who = cand[
+            select_filers(
+                v.grievance[cand],
+                v.threshold[cand],
+                np.ones(len(cand), bool),
+                rf.random(len(cand)),
+                p.file_prob,
+            )
+        ]
         times = t0 + DAYS_PER_WEEK * rf.random(len(who))
         _, first = np.unique(bg, return_index=True)
         keep = np.zeros(len(bg), dtype=bool)
@@ -231,16 +259,26 @@ class FilingState:
         who = np.r_[who, bg[keep]].astype(np.int64)
         times = np.r_[times, bg_t[keep]]
         if len(who):
-            idx = pet.file_petitions(model, times, v.village[who], filer=who,
-                                     kind=Kind.INDIVIDUAL, size=1)
+            idx = pet.file_petitions(
+                model, times, v.village[who], filer=who, kind=Kind.INDIVIDUAL, size=1
+            )
             self.open_pet[who] = idx
         # Collective petitions: Granovetter thresholds per village, plus background ones
         # (brought by the minimum group).
         min_p = max(1, int(np.ceil(p.collective_min_persons * scale - 1e-9)))
         can = self.open_collective < 0
-        vil, size = collective_trigger(v.grievance, v.threshold, v.village, nv, self.theta,
-                                       can, rf.random(nv), p.collective_file_prob, min_p,
-                                       v.offsets)
+        vil, size = collective_trigger(
+            v.grievance,
+            v.threshold,
+            v.village,
+            nv,
+            self.theta,
+            can,
+            rf.random(nv),
+            p.collective_file_prob,
+            min_p,
+            v.offsets,
+        )
         times_c = t0 + DAYS_PER_WEEK * rf.random(len(vil))
         _, first = np.unique(bgv, return_index=True)
         keep = np.zeros(len(bgv), dtype=bool)
@@ -250,7 +288,6 @@ class FilingState:
         size = np.r_[size, np.full(int(keep.sum()), min_p)].astype(np.int64)
         times_c = np.r_[times_c, bgv_t[keep]]
         if len(vil):
-            idx = pet.file_petitions(model, times_c, vil, filer=-1, kind=Kind.COLLECTIVE,
-                                     size=size)
+            idx = pet.file_petitions(model, times_c, vil, filer=-1, kind=Kind.COLLECTIVE, size=size)
             self.open_collective[vil] = idx
         return len(who), len(vil)

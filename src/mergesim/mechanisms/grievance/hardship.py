@@ -51,8 +51,7 @@ GUARANTEES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def prospect_value(x: np.ndarray, loss_aversion: float, alpha: float,
-                   beta: float) -> np.ndarray:
+def prospect_value(x: np.ndarray, loss_aversion: float, alpha: float, beta: float) -> np.ndarray:
     """Disutility of a change ``x`` (positive = a loss, negative = a gain; in reference units).
 
     ``λ x^β`` for ``x > 0`` and ``−(−x)^α`` for ``x < 0`` — the Tversky & Kahneman (1992) value
@@ -76,8 +75,9 @@ def access_value(access_loss: np.ndarray, p: GrievanceParams) -> np.ndarray:
     x = np.asarray(access_loss)
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(float)
-    v = prospect_value(x / x.dtype.type(p.access_scale_min), p.loss_aversion,
-                       p.gain_exponent, p.loss_exponent)
+    v = prospect_value(
+        x / x.dtype.type(p.access_scale_min), p.loss_aversion, p.gain_exponent, p.loss_exponent
+    )
     return v.astype(x.dtype)
 
 
@@ -96,8 +96,12 @@ def add_waiting(h: np.ndarray, rows: np.ndarray, waiting: np.ndarray) -> np.ndar
     return out
 
 
-def hardship(access_loss: np.ndarray, p: GrievanceParams, rights: np.ndarray | float = 0.0,
-             waiting: np.ndarray | float = 0.0) -> np.ndarray:
+def hardship(
+    access_loss: np.ndarray,
+    p: GrievanceParams,
+    rights: np.ndarray | float = 0.0,
+    waiting: np.ndarray | float = 0.0,
+) -> np.ndarray:
     """Weekly hardship ``H ∈ [−1, 1]`` of each villager (see the module docstring):
     ``clip(clip(access_value + rights, −1, 1) + waiting, −1, 1)``.
 
@@ -114,8 +118,9 @@ def hardship(access_loss: np.ndarray, p: GrievanceParams, rights: np.ndarray | f
     return np.clip(base_hardship(access_value(access_loss, p), rights) + waiting, -1.0, 1.0)
 
 
-def update_grievance(g: np.ndarray, trust: np.ndarray, h: np.ndarray,
-                     memory_weeks: float) -> np.ndarray:
+def update_grievance(
+    g: np.ndarray, trust: np.ndarray, h: np.ndarray, memory_weeks: float
+) -> np.ndarray:
     """One week of memory: ``clip((1 − δ) g + δ (1 − trust) h, 0, 1)`` with ``δ = 1/memory``.
 
     Epstein's (2002) grievance ``H (1 − L)``, legitimacy ``L`` = trust, smoothed over time.
@@ -125,8 +130,13 @@ def update_grievance(g: np.ndarray, trust: np.ndarray, h: np.ndarray,
     return np.clip(out, 0.0, 1.0)
 
 
-def rights_loss(p: GuaranteeParams, village_role: np.ndarray, township_role: np.ndarray,
-                key_person: np.ndarray, poor: np.ndarray) -> np.ndarray:
+def rights_loss(
+    p: GuaranteeParams,
+    village_role: np.ndarray,
+    township_role: np.ndarray,
+    key_person: np.ndarray,
+    poor: np.ndarray,
+) -> np.ndarray:
     """Weekly loss of rights per villager from the broken guarantees (0 when all hold).
 
     Args:
@@ -158,10 +168,16 @@ def rights_loss(p: GuaranteeParams, village_role: np.ndarray, township_role: np.
     return out
 
 
-def access_loss_per_affair(minutes_now: np.ndarray, minutes_ref: np.ndarray,
-                           rates: np.ndarray, kind_weights: np.ndarray, age: np.ndarray,
-                           village: np.ndarray, vehicle: np.ndarray,
-                           no_vehicle_factor: float) -> np.ndarray:
+def access_loss_per_affair(
+    minutes_now: np.ndarray,
+    minutes_ref: np.ndarray,
+    rates: np.ndarray,
+    kind_weights: np.ndarray,
+    age: np.ndarray,
+    village: np.ndarray,
+    vehicle: np.ndarray,
+    no_vehicle_factor: float,
+) -> np.ndarray:
     """Extra round-trip minutes per affair against the pre-reform reference, per villager.
 
     Args:
@@ -184,8 +200,9 @@ def access_loss_per_affair(minutes_now: np.ndarray, minutes_ref: np.ndarray,
     return out.astype(np.float32)
 
 
-def grievance_metrics(g: np.ndarray, threshold: np.ndarray,
-                      mask: np.ndarray | None = None) -> dict[str, float]:
+def grievance_metrics(
+    g: np.ndarray, threshold: np.ndarray, mask: np.ndarray | None = None
+) -> dict[str, float]:
     """Mean grievance and the share of villagers above their threshold (optionally of a mask)."""
     g = np.asarray(g)
     t = np.asarray(threshold)
@@ -194,4 +211,3 @@ def grievance_metrics(g: np.ndarray, threshold: np.ndarray,
     if len(g) == 0:
         return {"grievance_mean": float("nan"), "aggrieved_share": float("nan")}
     return {"grievance_mean": float(g.mean()), "aggrieved_share": float(np.mean(g > t))}
-

@@ -109,8 +109,9 @@ class GrievanceMechanism(Mechanism):
         self._access_cache: tuple[Any, np.ndarray] | None = None
         self._value_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._base_cache: tuple[tuple[np.ndarray, np.ndarray], np.ndarray] | None = None
-        self._influence = np.where(v.key_person, np.float32(self.p.key_person_influence),
-                                   np.float32(1.0))
+        self._influence = np.where(
+            v.key_person, np.float32(self.p.key_person_influence), np.float32(1.0)
+        )
         self.reform_week = model.timeline.reform_week
         self.weekly: dict[str, Any] = {}
 
@@ -121,11 +122,16 @@ class GrievanceMechanism(Mechanism):
             return
         v = model.villagers
         units = model.units
-        self.rights = rights_loss(self.gp, units.village_role[v.village],
-                                  units.township_role[model.county.township[v.village]],
-                                  v.key_person, self.poor)
-        self.ref_village = np.nan_to_num(village_mean(v.grievance, v.village, self.n_villages,
-                                                      offsets=v.offsets))
+        self.rights = rights_loss(
+            self.gp,
+            units.village_role[v.village],
+            units.township_role[model.county.township[v.village]],
+            v.key_person,
+            self.poor,
+        )
+        self.ref_village = np.nan_to_num(
+            village_mean(v.grievance, v.village, self.n_villages, offsets=v.offsets)
+        )
 
     # -- inputs ---------------------------------------------------------------------------
 
@@ -140,9 +146,15 @@ class GrievanceMechanism(Mechanism):
         if self._access_cache is None or self._access_cache[0] != key:
             v = model.villagers
             loss = access_loss_per_affair(
-                svc.village_minutes(svc.routing), svc.village_minutes(svc.routing_pre),
-                model.needs.rates, self._kw, v.age, v.village, v.vehicle,
-                model.config.villagers.no_vehicle_factor)
+                svc.village_minutes(svc.routing),
+                svc.village_minutes(svc.routing_pre),
+                model.needs.rates,
+                self._kw,
+                v.age,
+                v.village,
+                v.vehicle,
+                model.config.villagers.no_vehicle_factor,
+            )
             self._access_cache = (key, loss)
         return self._access_cache[1]
 
@@ -160,8 +172,9 @@ class GrievanceMechanism(Mechanism):
         if self._value_cache is None or self._value_cache[0] is not loss:
             self._value_cache = (loss, access_value(loss, self.p))
         key = (self._value_cache[1], self.rights)
-        if self._base_cache is None or any(a is not b for a, b in
-                                           zip(self._base_cache[0], key, strict=True)):
+        if self._base_cache is None or any(
+            a is not b for a, b in zip(self._base_cache[0], key, strict=True)
+        ):
             self._base_cache = (key, base_hardship(*key))
         return self._base_cache[1]
 
@@ -194,13 +207,30 @@ class GrievanceMechanism(Mechanism):
         if cp.targeting == "risk" and update:
             k_p = int(round(cp.watch_persons * self.scale))
             k_p = max(k_p, 1) if cp.watch_persons else 0
-            self.watch = risk_watch(g, v.village, nv, tov, n_t, v.key_person, self.ref_village,
-                                    cp.watch_towns, cp.watch_villages, k_p, rng, v.offsets)
-        reach = {"broadcast": np.zeros(n, bool), "meeting": np.zeros(n, bool),
-                 "talk": np.zeros(n, bool), "meeting_villages": np.zeros(0, np.int64)}
+            self.watch = risk_watch(
+                g,
+                v.village,
+                nv,
+                tov,
+                n_t,
+                v.key_person,
+                self.ref_village,
+                cp.watch_towns,
+                cp.watch_villages,
+                k_p,
+                rng,
+                v.offsets,
+            )
+        reach = {
+            "broadcast": np.zeros(n, bool),
+            "meeting": np.zeros(n, bool),
+            "talk": np.zeros(n, bool),
+            "meeting_villages": np.zeros(0, np.int64),
+        }
         if eff > 0:
-            reach = communication_reach(g, v.village, nv, tov, self.watch, cp, eff, self.scale,
-                                        rng, v.offsets)
+            reach = communication_reach(
+                g, v.village, nv, tov, self.watch, cp, eff, self.scale, rng, v.offsets
+            )
             g = communicate(g, reach, cp)
 
         g = contagion(g, v.village, nv, p.contagion, self._influence, v.offsets)
@@ -208,13 +238,17 @@ class GrievanceMechanism(Mechanism):
 
         filed_ind = filed_col = 0
         if pet is not None:
-            filed_ind, filed_col = self.filing.file(model, pet, p, week, self.scale,
-                                                    self._rng_file, self._rng_bg)
+            filed_ind, filed_col = self.filing.file(
+                model, pet, p, week, self.scale, self._rng_file, self._rng_bg
+            )
         gm = grievance_metrics(v.grievance, v.threshold)
         self.weekly = {
             **gm,
-            "filed_individual": filed_ind, "filed_collective": filed_col,
-            "talks": int(reach["talk"].sum()), "meeting_villages": len(reach["meeting_villages"]),
-            "broadcast_reached": int(reach["broadcast"].sum()), "effort": eff,
+            "filed_individual": filed_ind,
+            "filed_collective": filed_col,
+            "talks": int(reach["talk"].sum()),
+            "meeting_villages": len(reach["meeting_villages"]),
+            "broadcast_reached": int(reach["broadcast"].sum()),
+            "effort": eff,
             "access_loss_mean": float(np.mean(loss)) if n else float("nan"),
         }

@@ -11,9 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def village_mean(x: np.ndarray, village: np.ndarray, n_villages: int,
-                 weight: np.ndarray | None = None,
-                 offsets: np.ndarray | None = None) -> np.ndarray:
+def village_mean(
+    x: np.ndarray,
+    village: np.ndarray,
+    n_villages: int,
+    weight: np.ndarray | None = None,
+    offsets: np.ndarray | None = None,
+) -> np.ndarray:
     """(Weighted) mean of ``x`` per village (NaN for an empty village).
 
     With ``offsets`` (rows grouped by village, village ``v`` = rows ``offsets[v]:offsets[v+1]``,
@@ -36,15 +40,23 @@ def village_mean(x: np.ndarray, village: np.ndarray, n_villages: int,
                 den[nz] = np.add.reduceat(np.asarray(weight), starts, dtype=np.float64)
     else:
         num = np.bincount(village, weights=wx, minlength=n_villages)
-        den = (np.bincount(village, minlength=n_villages).astype(float) if weight is None
-               else np.bincount(village, weights=weight, minlength=n_villages))
+        den = (
+            np.bincount(village, minlength=n_villages).astype(float)
+            if weight is None
+            else np.bincount(village, weights=weight, minlength=n_villages)
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def contagion(g: np.ndarray, village: np.ndarray, n_villages: int, rate: float,
-              weight: np.ndarray | None = None,
-              offsets: np.ndarray | None = None) -> np.ndarray:
+def contagion(
+    g: np.ndarray,
+    village: np.ndarray,
+    n_villages: int,
+    rate: float,
+    weight: np.ndarray | None = None,
+    offsets: np.ndarray | None = None,
+) -> np.ndarray:
     """Move each grievance ``rate`` of the way toward its village's (weighted) mean.
 
     With equal weights the village mean is unchanged; key persons (larger ``weight``) pull the
@@ -62,7 +74,6 @@ def contagion(g: np.ndarray, village: np.ndarray, n_villages: int, rate: float,
     return np.clip(back, 0.0, 1.0, out=back)
 
 
-
 def rows_of(offsets: np.ndarray, villages: np.ndarray) -> np.ndarray:
     """Row indices of ``villages`` when rows are grouped by village (``offsets``)."""
     villages = np.asarray(villages, dtype=np.int64)
@@ -73,4 +84,3 @@ def rows_of(offsets: np.ndarray, villages: np.ndarray) -> np.ndarray:
     # Each village contributes lo, lo+1, ..., hi-1: a ramp restarted at each village.
     start = np.repeat(lo - np.concatenate([[0], np.cumsum(size)[:-1]]), size)
     return start + np.arange(int(size.sum()), dtype=np.int64)
-

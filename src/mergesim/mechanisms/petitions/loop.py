@@ -111,18 +111,22 @@ class LoopConfig:
         return cls(
             service_days=np.asarray(p.service_days, dtype=float),
             delay_days=np.asarray(p.delay_days, dtype=float),
-            accept_days=p.accept_days, conclude_days=p.conclude_days,
-            extension_days=p.extension_days, extension_prob=p.extension_prob,
+            accept_days=p.accept_days,
+            conclude_days=p.conclude_days,
+            extension_days=p.extension_days,
+            extension_prob=p.extension_prob,
             resolve_base=(p.resolve_base, p.resolve_county),
             resolve_elasticity=p.resolve_elasticity,
             collective_factor=p.collective_resolve_factor,
-            repeat_prob=p.repeat_prob, escalate_prob=p.escalate_prob,
+            repeat_prob=p.repeat_prob,
+            escalate_prob=p.escalate_prob,
             refile_days=p.refile_days,
         )
 
     @classmethod
-    def queues_only(cls, p: PetitionParams, service_days: Any,
-                    delay_days: Any = None) -> LoopConfig:
+    def queues_only(
+        cls, p: PetitionParams, service_days: Any, delay_days: Any = None
+    ) -> LoopConfig:
         """Pure queues with the statutory clock of ``p`` (for validation).
 
         Every petition is resolved (whatever the handlers' competence), none is approved as
@@ -137,9 +141,17 @@ class LoopConfig:
         sd = np.asarray(service_days, dtype=float)
         dd = np.zeros(N_STAGES) if delay_days is None else np.asarray(delay_days, dtype=float)
         return dataclasses.replace(
-            cls.from_params(p), service_days=sd, delay_days=dd, extension_prob=0.0,
-            resolve_base=(1.0, 1.0), resolve_elasticity=0.0, collective_factor=1.0,
-            repeat_prob=0.0, escalate_prob=0.0, refile_days=0.0)
+            cls.from_params(p),
+            service_days=sd,
+            delay_days=dd,
+            extension_prob=0.0,
+            resolve_base=(1.0, 1.0),
+            resolve_elasticity=0.0,
+            collective_factor=1.0,
+            repeat_prob=0.0,
+            escalate_prob=0.0,
+            refile_days=0.0,
+        )
 
 
 def _group_rank(keys: np.ndarray) -> np.ndarray:
@@ -178,8 +190,15 @@ class PetitionLoop:
         concluded_last: Petitions concluded (research and handle ended) in the last advance.
     """
 
-    def __init__(self, config: LoopConfig, n_units: int, rng: np.random.Generator, *,
-                 county_unit: int | None = None, t0: float = 0.0):
+    def __init__(
+        self,
+        config: LoopConfig,
+        n_units: int,
+        rng: np.random.Generator,
+        *,
+        county_unit: int | None = None,
+        t0: float = 0.0,
+    ):
         self.cfg = config
         self.rng = rng
         self.rec = PetitionRecords()
@@ -197,8 +216,12 @@ class PetitionLoop:
 
     # -- inputs -----------------------------------------------------------------------------
 
-    def set_staffing(self, servers: np.ndarray, speed: np.ndarray | None = None,
-                     competence: np.ndarray | None = None) -> None:
+    def set_staffing(
+        self,
+        servers: np.ndarray,
+        speed: np.ndarray | None = None,
+        competence: np.ndarray | None = None,
+    ) -> None:
         """Servers (cadres), their service speed and competence per stage and unit.
 
         Args:
@@ -209,8 +232,9 @@ class PetitionLoop:
         """
         servers = np.asarray(servers)
         if servers.shape != (N_STAGES, self.n_units):
-            raise ValueError(f"servers must have shape {(N_STAGES, self.n_units)}, "
-                             f"got {servers.shape}")
+            raise ValueError(
+                f"servers must have shape {(N_STAGES, self.n_units)}, got {servers.shape}"
+            )
         if np.any(servers < 0):
             raise ValueError("servers must be >= 0")
         self.servers = servers.astype(np.int64)
@@ -222,9 +246,18 @@ class PetitionLoop:
         self.speed = speed
         self.competence = speed if competence is None else np.asarray(competence, dtype=float)
 
-    def file(self, times: np.ndarray, unit: np.ndarray | int, *, village: Any = -1,
-             filer: Any = -1, kind: Any = Kind.INDIVIDUAL, size: Any = 1,
-             level: Any = Level.TOWNSHIP, parent: Any = -1) -> np.ndarray:
+    def file(
+        self,
+        times: np.ndarray,
+        unit: np.ndarray | int,
+        *,
+        village: Any = -1,
+        filer: Any = -1,
+        kind: Any = Kind.INDIVIDUAL,
+        size: Any = 1,
+        level: Any = Level.TOWNSHIP,
+        parent: Any = -1,
+    ) -> np.ndarray:
         """File petitions at ``times`` (days, not before :attr:`clock`); return their indices.
 
         Scalars broadcast. Filed petitions enter the first stage's queue of ``unit`` at their
@@ -239,14 +272,25 @@ class PetitionLoop:
         unit = np.broadcast_to(np.asarray(unit, dtype=np.int64), (k,))
         if np.any((unit < 0) | (unit >= self.n_units)):
             raise ValueError(f"units must be in 0..{self.n_units - 1}")
-        idx = self.rec.add(k, filed=times, unit=unit, village=village, filer=filer, kind=kind,
-                           size=size, level=level, parent=parent, stage=0,
-                           outcome=Outcome.OPEN)
+        idx = self.rec.add(
+            k,
+            filed=times,
+            unit=unit,
+            village=village,
+            filer=filer,
+            kind=kind,
+            size=size,
+            level=level,
+            parent=parent,
+            stage=0,
+            outcome=Outcome.OPEN,
+        )
         self.rec._a["entry"][idx, 0] = times
         return idx
 
-    def remap_units(self, mapping: np.ndarray, n_units: int,
-                    county_unit: int | None = None) -> None:
+    def remap_units(
+        self, mapping: np.ndarray, n_units: int, county_unit: int | None = None
+    ) -> None:
         """Move every open (or scheduled) petition to unit ``mapping[unit]`` (e.g. the reform
         merging townships); the queues' order (by entry time) is kept. Staffing is reset to one
         server per stage and unit until :meth:`set_staffing` is called."""
@@ -373,7 +417,7 @@ class PetitionLoop:
         if s == CONCLUDE_STAGE:
             base = np.asarray(cfg.resolve_base, dtype=float)[a["level"][out]]
             sp = self.competence[s][a["unit"][out]]
-            p = base * sp ** cfg.resolve_elasticity
+            p = base * sp**cfg.resolve_elasticity
             p = np.where(a["kind"][out] == Kind.COLLECTIVE, p * cfg.collective_factor, p)
             a["resolved"][out] = rng.random(len(out)) < np.clip(p, 0.0, 1.0)
             self.concluded_last = out
@@ -404,12 +448,23 @@ class PetitionLoop:
             k = len(par)
             delay = rng.exponential(cfg.refile_days, size=k) if cfg.refile_days > 0 else 0.0
             lvl = np.where(to_county[kid], Level.COUNTY, a["level"][par]).astype(np.int8)
-            unit = np.where(to_county[kid], -1 if self.county_unit is None else self.county_unit,
-                            a["unit"][par])
+            unit = np.where(
+                to_county[kid], -1 if self.county_unit is None else self.county_unit, a["unit"][par]
+            )
             times = t_out[kid] + delay
-            idx = self.rec.add(k, filed=times, unit=unit, village=a["village"][par],
-                               filer=a["filer"][par], kind=a["kind"][par], size=a["size"][par],
-                               level=lvl, parent=par, stage=0, outcome=Outcome.OPEN)
+            idx = self.rec.add(
+                k,
+                filed=times,
+                unit=unit,
+                village=a["village"][par],
+                filer=a["filer"][par],
+                kind=a["kind"][par],
+                size=a["size"][par],
+                level=lvl,
+                parent=par,
+                stage=0,
+                outcome=Outcome.OPEN,
+            )
             a = self.rec._a  # add() may have reallocated
             a["entry"][idx, 0] = times
             a["child"][par] = idx
@@ -439,16 +494,18 @@ class PetitionLoop:
         closed_rec = int(np.count_nonzero(r.stage == CLOSED))
         assert self.n_filed == self.n_closed + n_open, (
             f"petitions not conserved: filed {self.n_filed} != closed {self.n_closed} + "
-            f"open {n_open}")
+            f"open {n_open}"
+        )
         assert closed_rec == self.n_closed == int(np.count_nonzero(r.outcome != Outcome.OPEN)), (
-            "closed count and outcomes disagree")
+            "closed count and outcomes disagree"
+        )
         assert self.n_filed + n_sched == r.n, "records neither filed nor scheduled"
 
     def open_overdue(self, idx: np.ndarray, t: float | None = None) -> np.ndarray:
         """Whether open petitions ``idx`` are past a statutory deadline at ``t`` (bool)."""
-        return overdue_at(self.rec, np.asarray(idx, dtype=np.int64),
-                          self.clock if t is None else t, self.cfg)
-
+        return overdue_at(
+            self.rec, np.asarray(idx, dtype=np.int64), self.clock if t is None else t, self.cfg
+        )
 
 
 def overdue_at(rec: PetitionRecords, idx: np.ndarray, t: float, cfg: LoopConfig) -> np.ndarray:

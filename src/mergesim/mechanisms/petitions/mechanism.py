@@ -66,8 +66,9 @@ class PetitionMechanism(Mechanism):
         self.p = model.config.petitions
         self._rng = model.streams.generator(self.name)
         t = model.county.n_townships
-        self.loop = PetitionLoop(LoopConfig.from_params(self.p), t + 1, self._rng,
-                                 county_unit=t, t0=0.0)
+        self.loop = PetitionLoop(
+            LoopConfig.from_params(self.p), t + 1, self._rng, county_unit=t, t0=0.0
+        )
         self.scale = model.villagers.n / max(int(model.county.population.sum()), 1)
         self.reformed = False
         self.servers_full = np.zeros((N_STAGES, t + 1), dtype=np.int64)
@@ -91,25 +92,43 @@ class PetitionMechanism(Mechanism):
         cadres = getattr(model, "cadres", None)
         pool = getattr(cadres, "pool", None)
         if pool is None:
-            raise RuntimeError("petitions.staffing = 'cadres' needs the cadres mechanism "
-                               "(model.cadres with a pool); set petitions.staffing = 'fixed'")
+            raise RuntimeError(
+                "petitions.staffing = 'cadres' needs the cadres mechanism "
+                "(model.cadres with a pool); set petitions.staffing = 'fixed'"
+            )
         n, comp = petition_staff_by_township(pool)
         if n.shape[0] != n_t:
-            raise RuntimeError(f"cadre pool has {n.shape[0]} townships, the petition loop "
-                               f"{n_t}: the reform must reach both in the same week")
+            raise RuntimeError(
+                f"cadre pool has {n.shape[0]} townships, the petition loop "
+                f"{n_t}: the reform must reach both in the same week"
+            )
         return cadre_staffing(n, comp, self.p)
 
     def unit_of_village(self, model: MergerModel, village: np.ndarray) -> np.ndarray:
         """Township unit now handling petitions from ``village`` (old village indices)."""
         return np.asarray(model.administrative_township(), dtype=np.int64)[village]
 
-    def file_petitions(self, model: MergerModel, times: np.ndarray, village: np.ndarray, *,
-                       filer: Any = -1, kind: Any = Kind.INDIVIDUAL,
-                       size: Any = 1) -> np.ndarray:
+    def file_petitions(
+        self,
+        model: MergerModel,
+        times: np.ndarray,
+        village: np.ndarray,
+        *,
+        filer: Any = -1,
+        kind: Any = Kind.INDIVIDUAL,
+        size: Any = 1,
+    ) -> np.ndarray:
         """File petitions from ``village`` at ``times`` (days) with their township; indices."""
         village = np.asarray(village, dtype=np.int64)
-        return self.loop.file(times, self.unit_of_village(model, village), village=village,
-                              filer=filer, kind=kind, size=size, level=Level.TOWNSHIP)
+        return self.loop.file(
+            times,
+            self.unit_of_village(model, village),
+            village=village,
+            filer=filer,
+            kind=kind,
+            size=size,
+            level=Level.TOWNSHIP,
+        )
 
     def step(self, model: MergerModel) -> None:
         servers, speed = self.staffing(model)
@@ -122,8 +141,7 @@ class PetitionMechanism(Mechanism):
         n_before = self.loop.n_filed
         closed = self.loop.advance(t1)
         rec = self.loop.rec
-        bl = np.bincount(rec.stage[(rec.stage < CLOSED) & (rec.filed < t1)],
-                         minlength=N_STAGES)
+        bl = np.bincount(rec.stage[(rec.stage < CLOSED) & (rec.filed < t1)], minlength=N_STAGES)
         open_ = np.flatnonzero((rec.stage < CLOSED) & (rec.filed < t1))
         self.weekly = {
             "filed": self.loop.n_filed - n_before,
@@ -137,4 +155,3 @@ class PetitionMechanism(Mechanism):
     def summary(self, t0: float, t1: float, n_villagers: int) -> dict[str, Any]:
         """:func:`petition_summary` of ``[t0, t1)`` (days)."""
         return petition_summary(self.loop, t0, t1, n_villagers)
-

@@ -36,8 +36,9 @@ def _nan_stat(x: np.ndarray, fn: Callable[[np.ndarray], float]) -> float:
     return float(fn(x)) if len(x) else math.nan
 
 
-def petition_rates(rec: PetitionRecords, t0: float, t1: float,
-                   n_villagers: int) -> dict[str, float]:
+def petition_rates(
+    rec: PetitionRecords, t0: float, t1: float, n_villagers: int
+) -> dict[str, float]:
     """Petitions filed in ``[t0, t1)`` per 10,000 villagers per year.
 
     Keys: ``individual``, ``collective``, ``all`` (every filing, repeats and escalations
@@ -67,8 +68,9 @@ def backlog_by_stage(rec: PetitionRecords, t: float) -> dict[str, np.ndarray]:
     return {"in_stage": inside.sum(axis=0), "waiting": waiting.sum(axis=0)}
 
 
-def closing_metrics(rec: PetitionRecords, t0: float, t1: float,
-                    cfg: LoopConfig) -> dict[str, float]:
+def closing_metrics(
+    rec: PetitionRecords, t0: float, t1: float, cfg: LoopConfig
+) -> dict[str, float]:
     """Days to close and the clock, for petitions closed (or accepted / concluded) in
     ``[t0, t1)``.
 
@@ -90,8 +92,12 @@ def closing_metrics(rec: PetitionRecords, t0: float, t1: float,
         "closed_within_60_share": _nan_stat(d <= cfg.conclude_days, np.mean),
     }
     oc = rec.outcome[c]
-    for name, o in (("resolved", Outcome.RESOLVED), ("unresolved", Outcome.UNRESOLVED),
-                    ("repeat", Outcome.REPEATED), ("escalation", Outcome.ESCALATED)):
+    for name, o in (
+        ("resolved", Outcome.RESOLVED),
+        ("unresolved", Outcome.UNRESOLVED),
+        ("repeat", Outcome.REPEATED),
+        ("escalation", Outcome.ESCALATED),
+    ):
         out[f"{name}_share"] = _nan_stat(oc == o, np.mean)
     acc_t = rec.exit[:, ACCEPT_STAGE]
     a = np.flatnonzero(_in(acc_t, t0, t1))
@@ -101,14 +107,22 @@ def closing_metrics(rec: PetitionRecords, t0: float, t1: float,
     took = con_t[k] - acc_t[k]
     ext = rec.extended[k]
     out["conclude_overdue_share"] = _nan_stat(
-        took > cfg.conclude_days + cfg.extension_days * ext, np.mean)
+        took > cfg.conclude_days + cfg.extension_days * ext, np.mean
+    )
     out["extension_used_share"] = _nan_stat(ext & (took > cfg.conclude_days), np.mean)
     return out
 
 
-def hot_spots(rec: PetitionRecords, t0: float, t1: float, n_villages: int,
-              township_of_village: np.ndarray, *, k: int,
-              k_towns: int) -> dict[str, list[tuple[int, int]]]:
+def hot_spots(
+    rec: PetitionRecords,
+    t0: float,
+    t1: float,
+    n_villages: int,
+    township_of_village: np.ndarray,
+    *,
+    k: int,
+    k_towns: int,
+) -> dict[str, list[tuple[int, int]]]:
     """Villages and townships with the most petitions filed in ``[t0, t1)``.
 
     Every filing counts once (a collective petition once, repeats again). Ties break by the
@@ -139,9 +153,14 @@ def hot_spots(rec: PetitionRecords, t0: float, t1: float, n_villages: int,
     return {"villages": top(counts, k), "townships": top(t_counts.astype(np.int64), k_towns)}
 
 
-def stability_index(rate_all: float, rate_collective: float, aggrieved_share: float,
-                    closed_within_60_share: float, escalation_share: float,
-                    p: StabilityParams) -> float:
+def stability_index(
+    rate_all: float,
+    rate_collective: float,
+    aggrieved_share: float,
+    closed_within_60_share: float,
+    escalation_share: float,
+    p: StabilityParams,
+) -> float:
     """Composite stability index in [0, 1] (1 = no petitions, nobody aggrieved, all closed in
     time, nothing escalated).
 
@@ -157,14 +176,17 @@ def stability_index(rate_all: float, rate_collective: float, aggrieved_share: fl
 
     A NaN term (e.g. nothing closed in the window) is left out of both sums.
     """
-    x = np.array([
-        min(1.0, rate_all / p.rate_ref) if np.isfinite(rate_all) else np.nan,
-        min(1.0, rate_collective / p.collective_ref) if np.isfinite(rate_collective)
-        else np.nan,
-        min(1.0, aggrieved_share / p.aggrieved_ref) if np.isfinite(aggrieved_share) else np.nan,
-        1.0 - closed_within_60_share if np.isfinite(closed_within_60_share) else np.nan,
-        escalation_share if np.isfinite(escalation_share) else np.nan,
-    ])
+    x = np.array(
+        [
+            min(1.0, rate_all / p.rate_ref) if np.isfinite(rate_all) else np.nan,
+            min(1.0, rate_collective / p.collective_ref)
+            if np.isfinite(rate_collective)
+            else np.nan,
+            min(1.0, aggrieved_share / p.aggrieved_ref) if np.isfinite(aggrieved_share) else np.nan,
+            1.0 - closed_within_60_share if np.isfinite(closed_within_60_share) else np.nan,
+            escalation_share if np.isfinite(escalation_share) else np.nan,
+        ]
+    )
     w = np.array(p.weights(), dtype=float)
     ok = np.isfinite(x)
     if not ok.any() or w[ok].sum() <= 0:
@@ -172,8 +194,7 @@ def stability_index(rate_all: float, rate_collective: float, aggrieved_share: fl
     return float(1.0 - np.sum(w[ok] * np.clip(x[ok], 0, 1)) / w[ok].sum())
 
 
-def petition_summary(loop: PetitionLoop, t0: float, t1: float,
-                     n_villagers: int) -> dict[str, Any]:
+def petition_summary(loop: PetitionLoop, t0: float, t1: float, n_villagers: int) -> dict[str, Any]:
     """Every petition metric of the window ``[t0, t1)`` (days) in one flat dict.
 
     Rates (per 10,000 per year), closing and clock metrics, and the backlog per stage at
@@ -192,4 +213,3 @@ def petition_summary(loop: PetitionLoop, t0: float, t1: float,
     open_ = np.flatnonzero((rec.filed < t) & ~(rec.closed <= t))
     out["open_overdue"] = int(overdue_at(rec, open_, t, loop.cfg).sum())
     return out
-

@@ -25,8 +25,14 @@ import numpy as np
 #: The six steps of the closed loop, in order (the order of every per-stage list of the
 #: ``petitions`` and ``cadres`` sections, and of ``CadrePool.stage``).
 STAGES = ("accept", "classify", "verify", "handle", "supervise", "close")
-STAGE_LABELS = ("accept and register", "classify and transfer", "quick verification",
-                "research and handle", "track and supervise", "close and cancel")
+STAGE_LABELS = (
+    "accept and register",
+    "classify and transfer",
+    "quick verification",
+    "research and handle",
+    "track and supervise",
+    "close and cancel",
+)
 N_STAGES = len(STAGES)
 #: Acceptance is decided when this stage ends (classify and transfer).
 ACCEPT_STAGE = 1
@@ -153,4 +159,3 @@ class PetitionRecords:
         out.n = self.n
         out._a = {k: v.copy() for k, v in self._a.items()}
         return out
-

@@ -33,8 +33,7 @@ def scale_staffing(servers: np.ndarray, scale: float) -> np.ndarray:
     servers = np.asarray(servers, dtype=np.int64)
     if scale >= 1.0:
         return servers.copy()
-    return np.where(servers > 0, np.maximum(1, np.ceil(servers * scale - 1e-9)),
-                    0).astype(np.int64)
+    return np.where(servers > 0, np.maximum(1, np.ceil(servers * scale - 1e-9)), 0).astype(np.int64)
 
 
 def fixed_staffing(p: PetitionParams, n_townships: int) -> tuple[np.ndarray, np.ndarray]:
@@ -48,8 +47,9 @@ def fixed_staffing(p: PetitionParams, n_townships: int) -> tuple[np.ndarray, np.
     return servers, speed
 
 
-def cadre_staffing(n: np.ndarray, competence: np.ndarray,
-                   p: PetitionParams) -> tuple[np.ndarray, np.ndarray]:
+def cadre_staffing(
+    n: np.ndarray, competence: np.ndarray, p: PetitionParams
+) -> tuple[np.ndarray, np.ndarray]:
     """``(servers, speed)`` of shape ``(6, T + 1)`` from the cadres' petition staff.
 
     Args:
@@ -89,4 +89,3 @@ def petition_staff(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
     """County-wide cadres per petition stage and their mean competence (arrays of 6)."""
     idx = np.flatnonzero(pool.active & (pool.stage >= 0))
     return count_and_mean(idx, pool.stage.astype(np.int64), pool.competence, N_STAGES)
-

@@ -49,14 +49,31 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Point kinds staffed at set-up for their expected pre-reform demand.
 SIZED_KINDS = frozenset(PointKind) - {
-    PointKind.VILLAGE_OFFICE, PointKind.VILLAGE_ROOM, PointKind.AGENCY, PointKind.DUTY_TEAM,
-    PointKind.CONVENIENCE_STATION, PointKind.REGIONAL_CENTRE,
+    PointKind.VILLAGE_OFFICE,
+    PointKind.VILLAGE_ROOM,
+    PointKind.AGENCY,
+    PointKind.DUTY_TEAM,
+    PointKind.CONVENIENCE_STATION,
+    PointKind.REGIONAL_CENTRE,
 }
-_NEED_FIELDS = (("villager", np.int64), ("kind", np.int8), ("utype", float), ("prio", float),
-                ("created", np.int32), ("trips", np.int16), ("travel", np.float64))
-_DONE_FIELDS = (("village", np.int32), ("kind", np.int8), ("trips", np.int16),
-                ("travel", np.float32), ("in_village", bool), ("wait", np.int16),
-                ("vehicle", bool))
+_NEED_FIELDS = (
+    ("villager", np.int64),
+    ("kind", np.int8),
+    ("utype", float),
+    ("prio", float),
+    ("created", np.int32),
+    ("trips", np.int16),
+    ("travel", np.float64),
+)
+_DONE_FIELDS = (
+    ("village", np.int32),
+    ("kind", np.int8),
+    ("trips", np.int16),
+    ("travel", np.float32),
+    ("in_village", bool),
+    ("wait", np.int16),
+    ("vehicle", bool),
+)
 
 
 @dataclass(eq=False)
@@ -96,8 +113,9 @@ class Done:
         return int(self.village.shape[0])
 
 
-def allocate(point: np.ndarray, created: np.ndarray, prio: np.ndarray,
-             cap: np.ndarray) -> np.ndarray:
+def allocate(
+    point: np.ndarray, created: np.ndarray, prio: np.ndarray, cap: np.ndarray
+) -> np.ndarray:
     """Which arrivals a point serves this week, given its integer capacity.
 
     Args:
@@ -149,13 +167,18 @@ class Services(Mechanism):
         self._needp = cfg.needs
         self._rates = model.needs.rates
         self.points = layout(county, model.units, self.p)
-        self.index = PointIndex.build(self.points, county.n_villages, model.plan.n_new_villages,
-                                      county.n_townships)
+        self.index = PointIndex.build(
+            self.points, county.n_villages, model.plan.n_new_villages, county.n_townships
+        )
         self._tp = throughput(self.points.kind, self.p)
         self.scale = model.villagers.n / max(int(county.population.sum()), 1)
-        age_share = np.array([cfg.villagers.child_share,
-                              1 - cfg.villagers.child_share - cfg.villagers.elderly_share,
-                              cfg.villagers.elderly_share])
+        age_share = np.array(
+            [
+                cfg.villagers.child_share,
+                1 - cfg.villagers.child_share - cfg.villagers.elderly_share,
+                cfg.villagers.elderly_share,
+            ]
+        )
         # Expected full-scale needs per village and kind a week (staffing is scale-free).
         self._demand = county.population[:, None] * age_share[None, :] @ model.needs.rates.T
         self.routing = self._route(model, reformed=False)
@@ -173,7 +196,8 @@ class Services(Mechanism):
         self.village_travel = np.zeros(county.n_villages)
         self.served = self.given_up = 0
         self.week_counts = dict.fromkeys(
-            ("new", "served", "deferred", "turned_away", "given_up"), 0)
+            ("new", "served", "deferred", "turned_away", "given_up"), 0
+        )
         self.arrivals = np.zeros(pts.n, dtype=np.int64)
         self.served_week = np.zeros(pts.n, dtype=np.int64)
         self.queue = np.zeros(pts.n, dtype=np.int64)
@@ -182,8 +206,16 @@ class Services(Mechanism):
         v.access_now[:] = v.access_ref
 
     def _route(self, model: MergerModel, *, reformed: bool) -> Routing:
-        return build_routing(model.county, self._roads, model.units, self.points, self.index,
-                             self.p, self._local, reformed=reformed)
+        return build_routing(
+            model.county,
+            self._roads,
+            model.units,
+            self.points,
+            self.index,
+            self.p,
+            self._local,
+            reformed=reformed,
+        )
 
     def on_phase(self, model: MergerModel, week: int) -> None:
         tl = model.timeline
@@ -192,8 +224,9 @@ class Services(Mechanism):
         if (reformed, duty_on) == self._config_key:
             return
         self._config_key = (reformed, duty_on)
-        regional = configure(self.points, model.county, model.units, self.p, reformed=reformed,
-                             duty_on=duty_on)
+        regional = configure(
+            self.points, model.county, model.units, self.p, reformed=reformed, duty_on=duty_on
+        )
         self._tp = throughput(self.points.kind, self.p)
         self.routing = self._route(model, reformed=reformed)
         self.routing_version += 1
@@ -201,7 +234,9 @@ class Services(Mechanism):
             # "1 + 4 + N": county-hospital staff move down with the serious care they hand over.
             serious = np.bincount(
                 np.maximum(self.routing.kind_point[NeedKind.HEALTH_SERIOUS], 0),
-                weights=self._demand[:, NeedKind.HEALTH_SERIOUS], minlength=self.points.n)
+                weights=self._demand[:, NeedKind.HEALTH_SERIOUS],
+                minlength=self.points.n,
+            )
             add = np.ceil(self.p.headroom * serious[regional] / self._tp[regional])
             self.points.staff[regional] += add
             hosp = np.flatnonzero(self.points.kind == PointKind.COUNTY_HOSPITAL)
@@ -219,12 +254,16 @@ class Services(Mechanism):
                 width, seg_point, _ = routing.admin_segments()
                 for j in range(width.shape[0]):
                     ok = seg_point[j] >= 0
-                    load += np.bincount(seg_point[j][ok], minlength=self.points.n,
-                                        weights=width[j][ok] * self._demand[ok, k])
+                    load += np.bincount(
+                        seg_point[j][ok],
+                        minlength=self.points.n,
+                        weights=width[j][ok] * self._demand[ok, k],
+                    )
             else:
                 ok = routing.kind_point[k] >= 0
-                load += np.bincount(routing.kind_point[k][ok], minlength=self.points.n,
-                                    weights=self._demand[ok, k])
+                load += np.bincount(
+                    routing.kind_point[k][ok], minlength=self.points.n, weights=self._demand[ok, k]
+                )
         return load
 
     def village_minutes(self, routing: Routing) -> np.ndarray:
@@ -234,12 +273,14 @@ class Services(Mechanism):
         """
         m = np.where(np.isfinite(routing.kind_minutes), routing.kind_minutes, 0.0)
         width, _, seg_min = routing.admin_segments()
-        m[NeedKind.ADMIN] = np.where(width > 0, np.nan_to_num(seg_min, posinf=0.0) * width,
-                                     0.0).sum(axis=0)
+        m[NeedKind.ADMIN] = np.where(
+            width > 0, np.nan_to_num(seg_min, posinf=0.0) * width, 0.0
+        ).sum(axis=0)
         return m
 
-    def expected_access(self, routing: Routing, village: np.ndarray, age: np.ndarray,
-                        vehicle: np.ndarray) -> np.ndarray:
+    def expected_access(
+        self, routing: Routing, village: np.ndarray, age: np.ndarray, vehicle: np.ndarray
+    ) -> np.ndarray:
         """Expected round-trip travel minutes a week (first trips only), per villager."""
         per_age = self._rates.T @ (2.0 * self.village_minutes(routing))  # (3 ages, nv)
         out = per_age[age, village] * np.where(vehicle, 1.0, self._factor)
@@ -303,9 +344,12 @@ class Services(Mechanism):
         s = np.flatnonzero(served)
         in_village = np.isin(kinds_of_point[point[s]], list(VILLAGE_LEVEL))
         self.done = Done(
-            village=village[s].astype(np.int32), kind=act["kind"][s],
-            trips=act["trips"][s], travel=act["travel"][s].astype(np.float32),
-            in_village=in_village, wait=(week - act["created"][s]).astype(np.int16),
+            village=village[s].astype(np.int32),
+            kind=act["kind"][s],
+            trips=act["trips"][s],
+            travel=act["travel"][s].astype(np.float32),
+            in_village=in_village,
+            wait=(week - act["created"][s]).astype(np.int16),
             vehicle=vehicle[s],
         )
         n_pts = self.points.n
@@ -313,19 +357,24 @@ class Services(Mechanism):
         self.served_week = np.bincount(point[s], minlength=n_pts)
         self._tokens = tokens - self.served_week
         self.queue = np.bincount(point[keep & ~unroutable], minlength=n_pts)
-        self.village_travel = np.bincount(village[go], weights=2.0 * minutes[go],
-                                          minlength=model.county.n_villages)
+        self.village_travel = np.bincount(
+            village[go], weights=2.0 * minutes[go], minlength=model.county.n_villages
+        )
         nv = vill.n
-        vill.travel_week += np.bincount(who[go], weights=2.0 * minutes[go],
-                                        minlength=nv).astype(np.float32)
+        vill.travel_week += np.bincount(who[go], weights=2.0 * minutes[go], minlength=nv).astype(
+            np.float32
+        )
         vill.trips_week += np.bincount(who[go], minlength=nv).astype(np.int16)
         vill.turned_away_week += np.bincount(who[turned], minlength=nv).astype(np.int16)
         self.backlog = {f: a[keep] for f, a in act.items()}
         self.served += len(s)
         self.given_up += int(gave_up.sum())
         self.week_counts = {
-            "new": new.n, "served": len(s), "deferred": int(defer.sum()),
-            "turned_away": int(turned.sum()), "given_up": int(gave_up.sum()),
+            "new": new.n,
+            "served": len(s),
+            "deferred": int(defer.sum()),
+            "turned_away": int(turned.sum()),
+            "given_up": int(gave_up.sum()),
         }
 
     # -- accounting -----------------------------------------------------------------------
@@ -338,4 +387,3 @@ class Services(Mechanism):
     def balance(self, created: int) -> int:
         """``created - (served + waiting + given_up)``: 0 when no need was lost."""
         return created - (self.served + self.waiting + self.given_up)
-

@@ -76,18 +76,33 @@ class Status(IntEnum):
 KIND_NAMES = tuple(k.name.lower() for k in PointKind)
 STATUS_NAMES = tuple(s.name.lower() for s in Status)
 #: Kinds that handle administrative affairs.
-ADMIN_KINDS = frozenset({
-    PointKind.SERVICE_CENTRE, PointKind.CONVENIENCE_STATION, PointKind.VILLAGE_OFFICE,
-    PointKind.VILLAGE_ROOM, PointKind.AGENCY, PointKind.DUTY_TEAM,
-})
+ADMIN_KINDS = frozenset(
+    {
+        PointKind.SERVICE_CENTRE,
+        PointKind.CONVENIENCE_STATION,
+        PointKind.VILLAGE_OFFICE,
+        PointKind.VILLAGE_ROOM,
+        PointKind.AGENCY,
+        PointKind.DUTY_TEAM,
+    }
+)
 #: Kinds whose affairs are handled "without leaving the village" (不出村).
-VILLAGE_LEVEL = frozenset({
-    PointKind.VILLAGE_OFFICE, PointKind.VILLAGE_ROOM, PointKind.AGENCY, PointKind.DUTY_TEAM,
-})
+VILLAGE_LEVEL = frozenset(
+    {
+        PointKind.VILLAGE_OFFICE,
+        PointKind.VILLAGE_ROOM,
+        PointKind.AGENCY,
+        PointKind.DUTY_TEAM,
+    }
+)
 HEALTH_KINDS = frozenset({PointKind.CLINIC, PointKind.REGIONAL_CENTRE, PointKind.COUNTY_HOSPITAL})
 #: Township-level points of an abolished township that ``keep_abolished_points`` keeps.
 TOWNSHIP_POINTS = (
-    PointKind.CLINIC, PointKind.SCHOOL, PointKind.ELDERLY_HOME, PointKind.POLICE, PointKind.BANK,
+    PointKind.CLINIC,
+    PointKind.SCHOOL,
+    PointKind.ELDERLY_HOME,
+    PointKind.POLICE,
+    PointKind.BANK,
     PointKind.TELECOM,
 )
 
@@ -183,14 +198,16 @@ def layout(county: County, units: UnitStatus, p: ServiceParams) -> ServicePoints
     for k in (PointKind.SERVICE_CENTRE, *TOWNSHIP_POINTS):
         add(k, seats, t_idx)
     add(PointKind.COUNTY_HOSPITAL, [county.county_seat])
-    court = np.unique(np.r_[county.county_seat,
-                            seats[county.township_class == TownshipClass.CENTRAL]])
+    court = np.unique(
+        np.r_[county.county_seat, seats[county.township_class == TownshipClass.CENTRAL]]
+    )
     add(PointKind.COURT, court)
     nv = county.n_villages
     add(PointKind.VILLAGE_OFFICE, np.arange(nv), home=np.arange(nv), s=p.office_staff)
     new_seats = np.unique(units.new_village_seat)
-    add(PointKind.AGENCY, new_seats, home=units.new_village[new_seats], status=Status.PLANNED,
-        s=0.0)
+    add(
+        PointKind.AGENCY, new_seats, home=units.new_village[new_seats], status=Status.PLANNED, s=0.0
+    )
     absorbed = np.flatnonzero(units.village_role == Role.ABSORBED)
     add(PointKind.DUTY_TEAM, absorbed, home=absorbed, status=Status.PLANNED, s=0.0)
     n = sum(len(k) for k in kinds)

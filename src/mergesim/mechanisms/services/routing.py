@@ -48,8 +48,11 @@ N_TIERS = 5
 #: Point kinds that handle each non-administrative need kind, in order of preference when
 #: several stand in the same village.
 HANDLERS: dict[NeedKind, tuple[PointKind, ...]] = {
-    NeedKind.HEALTH_ROUTINE: (PointKind.CLINIC, PointKind.REGIONAL_CENTRE,
-                              PointKind.COUNTY_HOSPITAL),
+    NeedKind.HEALTH_ROUTINE: (
+        PointKind.CLINIC,
+        PointKind.REGIONAL_CENTRE,
+        PointKind.COUNTY_HOSPITAL,
+    ),
     NeedKind.HEALTH_SERIOUS: (PointKind.REGIONAL_CENTRE, PointKind.COUNTY_HOSPITAL),
     NeedKind.SCHOOL: (PointKind.SCHOOL,),
     NeedKind.ELDERLY_CARE: (PointKind.ELDERLY_HOME,),
@@ -238,7 +241,13 @@ def build_routing(
         kind_point[need] = np.where(reach, host[np.maximum(src, 0)], -1)
         kind_min[need] = np.where(reach, local + road, np.inf)
     return Routing(
-        seg_upper=upper, seg_point=seg_point, seg_minutes=seg_min, tier_point=tp,
-        tier_share=tier_share, tier_minutes=tier_min, kind_point=kind_point,
-        kind_minutes=kind_min, local=local,
+        seg_upper=upper,
+        seg_point=seg_point,
+        seg_minutes=seg_min,
+        tier_point=tp,
+        tier_share=tier_share,
+        tier_minutes=tier_min,
+        kind_point=kind_point,
+        kind_minutes=kind_min,
+        local=local,
     )
