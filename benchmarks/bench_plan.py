@@ -3,7 +3,7 @@
 Usage: ``python benchmarks/bench_plan.py [SCENARIO] [--repeat N]``
 
 Prints the wall time of each phase (best of ``--repeat`` runs, one core) and the total; the
-target (issue 2) is a total under 5 s for ``scenarios/seed_county.toml``.
+target is a total under 5 s for ``scenarios/seed_county.toml``.
 """
 
 from __future__ import annotations

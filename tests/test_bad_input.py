@@ -276,6 +276,7 @@ def _experiment(tmp_path) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_refused_scheduler_address_fails_fast_in_a_real_process(tmp_path):
     pytest.importorskip("distributed", reason="Dask distributed not installed")
     out = tmp_path / "results"

@@ -13,6 +13,9 @@ import pytest
 
 from mergesim.baseline import differences, scenario_baseline
 
+# Whole runs of the model or of sweeps: the contributor loop (pytest -m "not slow") skips them.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = json.loads((ROOT / "tests" / "baseline.json").read_text())
 SCENARIOS = sorted(p.name for p in (ROOT / "scenarios").glob("*.toml"))

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "scenarios" / "seed_county.toml"
 
 
+@pytest.mark.slow
 def test_plan_writes_summary_csv_maps(tmp_path, capsys):
     out = tmp_path / "seed"
     assert main(["plan", str(SEED), "--out", str(out)]) == 0
@@ -110,6 +111,7 @@ def test_missing_scenario_file(tmp_path, capsys):
     assert "nope.toml" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_no_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[county]\nvillages = 'many'\n")
@@ -130,6 +132,7 @@ def test_help_has_example(capsys):
     assert "example:" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_run_writes_results(tmp_path, capsys):
     out = tmp_path / "run"
     rc = main(

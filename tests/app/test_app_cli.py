@@ -41,6 +41,7 @@ def test_missing_extra_is_one_line_naming_the_install(monkeypatch, capsys):
     assert err.count("\n") == 0 and INSTALL_HINT in err
 
 
+@pytest.mark.slow
 def test_port_in_use(capsys):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -40,6 +40,7 @@ def _choice(scenario, scale):
     return type(c)(c.method, c.target_factor, c.switches, scale, c.seed)
 
 
+@pytest.mark.slow
 def test_one_run_steps_and_draws(small_seed):
     ex = Explorer(small_seed)
     assert ex.redraw(View()).status.startswith("no run")
@@ -66,6 +67,7 @@ def test_one_run_steps_and_draws(small_seed):
     assert ex.clock.text().startswith("frame ")
 
 
+@pytest.mark.slow
 def test_the_same_scenario_side_by_side_differs_by_nothing(small_seed, paths):
     ex = Explorer(small_seed, paths)
     ex.reset(_choice(small_seed, small_seed.villagers.scale), "same")
@@ -79,6 +81,7 @@ def test_the_same_scenario_side_by_side_differs_by_nothing(small_seed, paths):
         assert frame.outcome[2]["value"] == 0.0 or np.isnan(frame.outcome[2]["value"])
 
 
+@pytest.mark.slow
 def test_without_duty_teams_and_agency_service_travel_rises(small_seed, paths):
     ex = Explorer(small_seed, paths)
     ex.reset(_choice(small_seed, small_seed.villagers.scale), "no_duty_agency")

@@ -441,6 +441,7 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
     factor=st.floats(1.0, 20.0),
     pull=st.lists(st.floats(0.01, 10.0), min_size=3, max_size=3),
 )
+@pytest.mark.slow
 def test_dump_load_round_trip_random(tmp_path, name, description, seed, factor, pull):
     s = apply_overrides(
         Scenario(),
@@ -492,6 +493,7 @@ _tables = st.dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(data=st.dictionaries(_any_key, _values | _tables, max_size=8))
 def test_fuzz_load_scenario_dict(data):
@@ -509,6 +511,7 @@ def test_fuzz_load_scenario_dict(data):
         st.sampled_from(_KEYS) | st.text(max_size=10) | st.integers(), _values, max_size=4
     )
 )
+@pytest.mark.slow
 def test_fuzz_apply_overrides(overrides):
     try:
         s = apply_overrides(Scenario(), overrides)

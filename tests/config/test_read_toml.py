@@ -96,6 +96,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_sweep_and_validate_give_the_same_line_for_a_latin1_experiment(tmp_path):
     (tmp_path / "experiments").mkdir()
     (tmp_path / "experiments" / "latin.toml").write_bytes(LATIN1)

@@ -79,6 +79,7 @@ def test_names_unique(seed_county):
     assert len(set(c.village_name)) == c.n_villages
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_generator_deterministic_and_valid(s):

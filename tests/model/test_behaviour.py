@@ -24,6 +24,9 @@ from mergesim.mechanisms.cadres import check_placement
 from mergesim.model.model import MergerModel
 from mergesim.plans import make_plan
 
+# Whole runs of the model or of sweeps: the contributor loop (pytest -m "not slow") skips them.
+pytestmark = pytest.mark.slow
+
 SEEDS = (1, 2, 3)
 SCALE = 0.05
 _GUARANTEES = (

@@ -87,6 +87,7 @@ def scenarios(draw):
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.slow
 @given(scenario=scenarios())
 def test_invariants_hold_every_week(scenario):
     """Unit "-" means a share or an index in [0, 1]; a metric that is neither must say its

@@ -5,10 +5,12 @@ from __future__ import annotations
 import warnings
 
 import mesa
+import pytest
 
 from mergesim.model import MergerModel
 
 
+@pytest.mark.slow
 def test_batch_run_with_dotted_scenario_keys():
     params = {
         "services.agency_service": [True, False],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from mergesim.model import MergerModel
 from tiny_county import short_seed_scenario
@@ -21,6 +22,7 @@ def _same(a: dict, b: dict) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_same_seed_same_metrics(seed_county):
     county, plan = seed_county
     s = short_seed_scenario(0.005)
@@ -32,6 +34,7 @@ def test_same_seed_same_metrics(seed_county):
     assert not all(_same(x, y) for x, y in zip(a.tracker.history, c.tracker.history, strict=True))
 
 
+@pytest.mark.slow
 def test_a_policy_switch_leaves_other_streams_unchanged(seed_county):
     county, plan = seed_county
     s = short_seed_scenario(0.005)

@@ -74,6 +74,7 @@ def test_no_merger_and_no_policies_changes_nothing_structural(seed_county):
         assert summ["post"][k] == pytest.approx(summ["pre"][k], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_run_scenario_writes_results(tmp_path, seed_county):
     from mergesim.run import RESULT_FILES, run_scenario
 

@@ -92,6 +92,7 @@ def test_names_come_from_members(seed):
         assert c.population[p.new_village_seat[j]] == c.population[members].max()
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_plan_invariants(s):

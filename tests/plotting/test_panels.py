@@ -1,5 +1,5 @@
 """Sweep panels of cadres and petitions: the data functions against hand computations, and
-the plots draw from them (issue 5: placement channels, petition pipeline)."""
+the plots draw from them (placement channels, petition pipeline)."""
 
 from __future__ import annotations
 

@@ -30,6 +30,9 @@ from sweep_standin import ROOT
 from mergesim.cli import main
 from mergesim.results import read_runs
 
+# Whole runs of the model or of sweeps: the contributor loop (pytest -m "not slow") skips them.
+pytestmark = pytest.mark.slow
+
 RUNS = 15
 EXPERIMENT = f"""
 name = "faults"

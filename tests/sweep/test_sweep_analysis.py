@@ -43,6 +43,7 @@ def swept(tmp_path_factory):
     return out, res
 
 
+@pytest.mark.slow
 def test_paired_replicates_share_seeds_and_cancel_noise(swept):
     out, _ = swept
     runs = read_runs(out)
@@ -157,6 +158,7 @@ def sens_sweep(tmp_path, method, n):
     return exp, out
 
 
+@pytest.mark.slow
 def test_sobol_indices_of_a_known_function(tmp_path):
     # y = 10 a + b with a ~ U(0.4, 0.8), b ~ U(0.3, 0.7): S_a = 100 / 101, S_b = 1 / 101.
     exp, out = sens_sweep(tmp_path, "sobol", 256)

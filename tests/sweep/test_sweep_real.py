@@ -20,6 +20,9 @@ from mergesim.results import read_runs, read_villages
 from mergesim.sweep import load_experiment, plan_runs, run_sweep, study, validate_file
 from mergesim.sweep.store import ResultStore
 
+# Whole runs of the model or of sweeps: the contributor loop (pytest -m "not slow") skips them.
+pytestmark = pytest.mark.slow
+
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))
 
 

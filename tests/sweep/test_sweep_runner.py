@@ -72,6 +72,7 @@ def sweep(exp_path, out, run_fn, executor=None, finalize=False, **kw):
     return res
 
 
+@pytest.mark.slow
 def test_failing_run_is_recorded_and_the_sweep_goes_on(exp_path, tmp_path, reference):
     out = tmp_path / "out"
     res = sweep(exp_path, out, st.failing_run, finalize=True)
@@ -115,6 +116,7 @@ run_sweep(load_experiment({exp!r}), {out!r}, workers=2, run_fn=st.slow_run, fina
 """
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill_of_driver_and_workers(exp_path, tmp_path, reference):
     out = tmp_path / "out"
     script = DRIVER.format(
@@ -145,6 +147,7 @@ def test_resume_after_sigkill_of_driver_and_workers(exp_path, tmp_path, referenc
     assert not list(out.rglob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_sweep_is_retried(exp_path, tmp_path, reference):
     out = tmp_path / "out"
     marker = tmp_path / "killed"
@@ -202,6 +205,7 @@ def run_everywhere(exp_path, tmp_path):
     return outs
 
 
+@pytest.mark.slow
 def test_same_results_on_every_executor(exp_path, tmp_path, reference):
     outs = run_everywhere(exp_path, tmp_path)
     for out in outs.values():
@@ -212,6 +216,7 @@ def test_same_results_on_every_executor(exp_path, tmp_path, reference):
     assert len(a) == 12 * 24  # every run's 24 weeks
 
 
+@pytest.mark.slow
 def test_same_results_on_a_local_dask_cluster(exp_path, tmp_path, reference):
     distributed = pytest.importorskip(
         "distributed", reason="Dask distributed not installed (pip install 'mergesim[dask]')"

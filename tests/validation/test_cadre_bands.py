@@ -21,6 +21,7 @@ def calibration():
     return check(SEEDS)
 
 
+@pytest.mark.slow
 def test_five_seeds(calibration):
     per_seed, _, _ = calibration
     assert len(per_seed) == 5

@@ -16,6 +16,7 @@ def test_bonferroni_level_covers_every_interval_check():
     assert suite.QUEUE_LEVEL == pytest.approx(1 - 0.01 / 13)
 
 
+@pytest.mark.slow
 def test_one_stage_is_mmc_erlang_c_and_littles_law():
     rows = suite.queue_single_stage()
     assert len(rows) == 6
@@ -23,6 +24,7 @@ def test_one_stage_is_mmc_erlang_c_and_littles_law():
     assert any("Little's law" in r.check for r in rows)
 
 
+@pytest.mark.slow
 def test_six_stage_loop_is_a_jackson_tandem():
     rows = suite.queue_tandem()
     assert len(rows) == 7
@@ -70,6 +72,7 @@ def test_plan_band_fails_outside_its_range(monkeypatch):
     assert failed == {"plan: merged villages", "plan: border villages kept"}
 
 
+@pytest.mark.slow
 def test_cadre_bands_hold_in_every_seed():
     from mergesim.validation.cadre_bands import BANDS
 

@@ -13,6 +13,7 @@ from validation_helpers import assert_all_pass
 from mergesim.validation import stylised, suite
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check", suite.STYLISED_FACTS, ids=lambda fn: fn.__name__)
 def test_stylised_fact(check):
     assert_all_pass(check())

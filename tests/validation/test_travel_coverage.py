@@ -14,6 +14,7 @@ from mergesim.validation import suite
 from tiny_county import line_county
 
 
+@pytest.mark.slow
 def test_travel_equals_networkx_on_the_generated_seed_county():
     rows = suite.travel_generated()
     assert_all_pass(rows)

@@ -8,6 +8,7 @@ from mergesim.cli import main
 from mergesim.validation import suite
 
 
+@pytest.mark.slow
 def test_validate_model_prints_the_table_and_passes(capsys):
     assert main(["validate", "--model"]) == 0
     out = capsys.readouterr().out

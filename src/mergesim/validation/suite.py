@@ -15,7 +15,7 @@ them all as one table and exits 1 if any fails. The checks:
   six-stage loop a Jackson tandem, inside confidence intervals over independent replications
   of the simulation itself; the intervals are Bonferroni-corrected so that the whole family of
   :data:`QUEUE_INTERVALS` interval checks holds at ``1 − QUEUE_FAMILY_ALPHA``;
-* **plan bands** — the seed county's policy plan reproduces the report's structure (issue 2);
+* **plan bands** — the seed county's policy plan reproduces the report's structure;
 * **cadre bands** — :func:`mergesim.validation.cadre_bands.check`.
 
 * **stylised facts** — :data:`STYLISED_FACTS`, direction checks from the amalgamation
@@ -415,7 +415,7 @@ def queue_tandem(
 
 
 def plan_bands() -> list[Result]:
-    """The seed county's policy plan against the report's structure (issue 2's bands)."""
+    """The seed county's policy plan against the report's structure (townships and villages merged, exemptions kept, double-doubling)."""
     res = seed_plan()
     sm = res.summary
     rows = [

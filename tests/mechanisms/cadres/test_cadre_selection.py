@@ -78,6 +78,7 @@ def _assert_one_place_each(county, plan, p, before, after):
     quotas=st.sampled_from([0.0, 1.0, 5.0]),
     staff_share=st.sampled_from([0.3, 1.0]),
 )
+@pytest.mark.slow
 def test_every_cadre_ends_in_exactly_one_post_or_channel(
     scenario,
     one_shoulder,

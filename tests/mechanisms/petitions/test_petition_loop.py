@@ -68,6 +68,7 @@ def test_erlang_c_known_values():
         erlang_c(2, 2.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lam", "mean_s", "c"), [(0.7, 1.0, 1), (2.0, 1.2, 3)])
 def test_single_stage_matches_mmc_and_littles_law(lam, mean_s, c):
     """Fixed Poisson arrivals, exponential service, no feedback: a stage is M/M/c.
@@ -103,6 +104,7 @@ def test_single_stage_matches_mmc_and_littles_law(lam, mean_s, c):
         assert inside(ci, ref), f"{k}: simulated {ci[0]:.4f} ± {ci[1]:.4f}, theory {ref:.4f}"
 
 
+@pytest.mark.slow
 def test_single_long_run_batch_means():
     """One long M/M/2 run: the batch-means interval of the wait contains Erlang C's Wq."""
     lam, mean_s, c = 1.5, 1.0, 2
@@ -116,6 +118,7 @@ def test_single_long_run_batch_means():
     assert inside(ci, mmc(lam, 1 / mean_s, c).wq), ci
 
 
+@pytest.mark.slow
 def test_six_stage_loop_matches_jackson_tandem():
     """Six M/M/c stages with M/M/∞ delays in series: mean end-to-end sojourn = Σ W_s + Σ d_s,
     and each stage's mean sojourn its own M/M/c W (Burke's theorem)."""
@@ -154,6 +157,7 @@ def test_six_stage_loop_matches_jackson_tandem():
     refile=st.floats(0.0, 20.0),
     remap_week=st.integers(0, 30),
 )
+@pytest.mark.slow
 def test_conservation_filed_equals_closed_plus_open(
     seed, units, weeks, lam, repeat, escalate, resolve, refile, remap_week
 ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ rate = st.floats(0.0, 0.4)
     stations=st.booleans(),
     scale=st.sampled_from([1.0, 0.3]),
 )
+@pytest.mark.slow
 def test_needs_are_conserved_every_week(
     seed,
     staff_factor,
