@@ -415,7 +415,7 @@ def queue_tandem(
 
 
 def plan_bands() -> list[Result]:
-    """The seed county's policy plan against the report's structure (townships and villages merged, exemptions kept, double-doubling)."""
+    """The seed county's policy plan against the report's structure (merges, exemptions, ×2)."""
     res = seed_plan()
     sm = res.summary
     rows = [
