@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mergesim.config import apply_overrides
-from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
+from mergesim.mechanisms.needs import DOMAIN_OF_KIND, NEED_NAMES, NeedKind
 from mergesim.mechanisms.petitions import CLOSED, Level, petition_staff_by_township
 from mergesim.mechanisms.services import Done
 from mergesim.metrics import (
@@ -51,13 +51,18 @@ def test_worst_decile_equals_the_expanded_population(villages):
 
 
 def _random_done(rng, n, nv):
+    kind = rng.integers(0, len(NeedKind), n).astype(np.int8)
+    wait = rng.integers(0, 3, n).astype(np.int16)
     return Done(
+        villager=rng.integers(0, 10 * nv, n),
         village=rng.integers(0, nv, n).astype(np.int32),
-        kind=rng.integers(0, len(NeedKind), n).astype(np.int8),
+        kind=kind,
+        domain=DOMAIN_OF_KIND[kind],
         trips=rng.integers(1, 4, n).astype(np.int16),
         travel=rng.gamma(2.0, 15.0, n).astype(np.float32),
         in_village=rng.random(n) < 0.4,
-        wait=rng.integers(0, 3, n).astype(np.int16),
+        wait=wait,
+        days=(7.0 * wait).astype(np.float32),
         vehicle=rng.random(n) < 0.6,
     )
 

@@ -46,6 +46,40 @@ class NeedKind(IntEnum):
 
 NEED_NAMES = tuple(k.name.lower() for k in NeedKind)
 N_KINDS = len(NeedKind)
+
+
+class ServiceDomain(IntEnum):
+    """Service domains: the mental accounts villagers keep their gains and losses in.
+
+    Routine and serious health care are one account (health); every other need kind is its
+    own. Thaler (1985, *Marketing Science* 4(3): 199–214; 1999, *J. Behav. Decis. Making* 12:
+    183–206): outcomes are evaluated per account, so a gain in one does not cancel a loss in
+    another.
+    """
+
+    ADMIN = 0
+    HEALTH = 1
+    EDUCATION = 2
+    ELDERLY = 3
+    POLICE_LEGAL = 4
+    BANKING_TELECOM = 5
+
+
+DOMAIN_NAMES = tuple(d.name.lower() for d in ServiceDomain)
+N_DOMAINS = len(ServiceDomain)
+#: Domain of each need kind, indexed by :class:`NeedKind`.
+DOMAIN_OF_KIND = np.array(
+    [
+        ServiceDomain.ADMIN,
+        ServiceDomain.HEALTH,
+        ServiceDomain.HEALTH,
+        ServiceDomain.EDUCATION,
+        ServiceDomain.ELDERLY,
+        ServiceDomain.POLICE_LEGAL,
+        ServiceDomain.BANKING_TELECOM,
+    ],
+    dtype=np.int8,
+)
 #: Needs that cannot be put off for a week (see ``needs.defer_*``).
 URGENT = frozenset({NeedKind.HEALTH_SERIOUS})
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mergesim.mechanisms.base import Mechanism
-from mergesim.mechanisms.needs import N_KINDS, URGENT, NeedKind
+from mergesim.mechanisms.needs import DOMAIN_OF_KIND, N_KINDS, URGENT, NeedKind
 from mergesim.mechanisms.services.points import (
     VILLAGE_LEVEL,
     PointKind,
@@ -66,12 +66,15 @@ _NEED_FIELDS = (
     ("travel", np.float64),
 )
 _DONE_FIELDS = (
+    ("villager", np.int64),
     ("village", np.int32),
     ("kind", np.int8),
+    ("domain", np.int8),
     ("trips", np.int16),
     ("travel", np.float32),
     ("in_village", bool),
     ("wait", np.int16),
+    ("days", np.float32),
     ("vehicle", bool),
 )
 
@@ -81,21 +84,28 @@ class Done:
     """Needs served in a week (one row each): the input of the affair metrics.
 
     Attributes:
+        villager: Row of the villager in ``model.villagers`` (int64).
         village: Home village (int32).
         kind: :class:`NeedKind` (int8).
+        domain: :class:`~mergesim.mechanisms.needs.ServiceDomain` of the kind (int8).
         trips: Trips the affair took (int16, ≥ 1).
         travel: Round-trip travel minutes summed over its trips (float32).
         in_village: Served by a village-level point (office, room, agency, duty team).
         wait: Weeks from the need's creation to its service (int16).
+        days: Days from the need arising to the affair done (float32): ``7 × wait`` — the
+            weekly step resolves no finer.
         vehicle: The villager has a vehicle (bool).
     """
 
+    villager: np.ndarray
     village: np.ndarray
     kind: np.ndarray
+    domain: np.ndarray
     trips: np.ndarray
     travel: np.ndarray
     in_village: np.ndarray
     wait: np.ndarray
+    days: np.ndarray
     vehicle: np.ndarray
 
     @classmethod
@@ -343,13 +353,17 @@ class Services(Mechanism):
         kinds_of_point = self.points.kind
         s = np.flatnonzero(served)
         in_village = np.isin(kinds_of_point[point[s]], list(VILLAGE_LEVEL))
+        wait = (week - act["created"][s]).astype(np.int16)
         self.done = Done(
+            villager=who[s],
             village=village[s].astype(np.int32),
             kind=act["kind"][s],
+            domain=DOMAIN_OF_KIND[act["kind"][s]],
             trips=act["trips"][s],
             travel=act["travel"][s].astype(np.float32),
             in_village=in_village,
-            wait=(week - act["created"][s]).astype(np.int16),
+            wait=wait,
+            days=(7.0 * wait).astype(np.float32),
             vehicle=vehicle[s],
         )
         n_pts = self.points.n
