@@ -32,12 +32,14 @@ from mergesim.mechanisms.petitions.metrics import (
 )
 from mergesim.mechanisms.petitions.records import (
     ACCEPT_STAGE,
+    CAUSE_NAMES,
     CLOSED,
     CONCLUDE_STAGE,
     N_STAGES,
     OUTCOME_NAMES,
     STAGE_LABELS,
     STAGES,
+    Cause,
     Kind,
     Level,
     Outcome,
@@ -54,6 +56,7 @@ from mergesim.mechanisms.timeline import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 __all__ = [
     "ACCEPT_STAGE",
+    "CAUSE_NAMES",
     "CLOSED",
     "CONCLUDE_STAGE",
     "DAYS_PER_WEEK",
@@ -62,6 +65,7 @@ __all__ = [
     "OUTCOME_NAMES",
     "STAGES",
     "STAGE_LABELS",
+    "Cause",
     "Kind",
     "Level",
     "LoopConfig",

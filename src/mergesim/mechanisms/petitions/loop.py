@@ -65,6 +65,7 @@ from mergesim.mechanisms.petitions.records import (
     CLOSED,
     CONCLUDE_STAGE,
     N_STAGES,
+    Cause,
     Kind,
     Level,
     Outcome,
@@ -257,11 +258,15 @@ class PetitionLoop:
         size: Any = 1,
         level: Any = Level.TOWNSHIP,
         parent: Any = -1,
+        cause: Any = Cause.BACKGROUND,
+        domain: Any = -1,
     ) -> np.ndarray:
         """File petitions at ``times`` (days, not before :attr:`clock`); return their indices.
 
-        Scalars broadcast. Filed petitions enter the first stage's queue of ``unit`` at their
-        filing time and are counted as filed once :meth:`advance` passes that time.
+        Scalars broadcast. ``cause`` (:class:`Cause`) and ``domain`` say what a petition is
+        about (a queue alone does not care). Filed petitions enter the first stage's queue of
+        ``unit`` at their filing time and are counted as filed once :meth:`advance` passes
+        that time.
         """
         times = np.atleast_1d(np.asarray(times, dtype=float))
         k = len(times)
@@ -282,6 +287,8 @@ class PetitionLoop:
             size=size,
             level=level,
             parent=parent,
+            cause=cause,
+            domain=domain,
             stage=0,
             outcome=Outcome.OPEN,
         )
@@ -462,6 +469,8 @@ class PetitionLoop:
                 size=a["size"][par],
                 level=lvl,
                 parent=par,
+                cause=a["cause"][par],
+                domain=a["domain"][par],
                 stage=0,
                 outcome=Outcome.OPEN,
             )

@@ -17,7 +17,7 @@ import numpy as np
 from mergesim.mechanisms.base import Mechanism
 from mergesim.mechanisms.petitions.loop import LoopConfig, PetitionLoop
 from mergesim.mechanisms.petitions.metrics import petition_summary
-from mergesim.mechanisms.petitions.records import CLOSED, N_STAGES, Kind, Level
+from mergesim.mechanisms.petitions.records import CLOSED, N_STAGES, Cause, Kind, Level
 from mergesim.mechanisms.petitions.staffing import (
     cadre_staffing,
     fixed_staffing,
@@ -117,8 +117,13 @@ class PetitionMechanism(Mechanism):
         filer: Any = -1,
         kind: Any = Kind.INDIVIDUAL,
         size: Any = 1,
+        cause: Any = Cause.BACKGROUND,
+        domain: Any = -1,
     ) -> np.ndarray:
-        """File petitions from ``village`` at ``times`` (days) with their township; indices."""
+        """File petitions from ``village`` at ``times`` (days) with their township; indices.
+
+        ``cause`` (:class:`~mergesim.mechanisms.petitions.records.Cause`) and ``domain`` say
+        what each petition is about (see :meth:`PetitionLoop.file`)."""
         village = np.asarray(village, dtype=np.int64)
         return self.loop.file(
             times,
@@ -128,6 +133,8 @@ class PetitionMechanism(Mechanism):
             kind=kind,
             size=size,
             level=Level.TOWNSHIP,
+            cause=cause,
+            domain=domain,
         )
 
     def step(self, model: MergerModel) -> None:

@@ -68,6 +68,25 @@ class Outcome(IntEnum):
 
 OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
 
+
+class Cause(IntEnum):
+    """What a petition is about: decides what can resolve it (a reply, or a fix).
+
+    ``ACCESS`` petitions also record the service domain (``PetitionRecords.domain``,
+    :class:`~mergesim.mechanisms.needs.ServiceDomain`); every other cause records -1.
+    """
+
+    BACKGROUND = 0  # matters unrelated to the reform (disputes, land, welfare)
+    ACCESS = 1  # service access after the merger
+    RIGHTS = 2  # a broken guarantee (五个不 / 五个不变)
+    ASSETS = 3  # collective assets and debts pooled by the merger
+    REPRESENTATION = 4  # an absorbed village's voice in the merged committee
+    SEAT_LOSS = 5  # the township seat (and its offices) moved away
+    CADRE = 6  # a displaced or unplaced cadre's own case
+
+
+CAUSE_NAMES = tuple(c.name.lower() for c in Cause)
+
 # name: (dtype, fill value)
 _FIELDS: dict[str, tuple[Any, Any]] = {
     "kind": (np.int8, 0),
@@ -78,6 +97,8 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
     "parent": (np.int64, -1),
     "child": (np.int64, -1),
     "size": (np.int32, 1),
+    "cause": (np.int8, Cause.BACKGROUND),
+    "domain": (np.int8, -1),
     "filed": (np.float64, np.nan),
     "stage": (np.int8, 0),
     "outcome": (np.int8, Outcome.OPEN),
@@ -103,6 +124,8 @@ class PetitionRecords:
         parent: The petition this one repeats or escalates, -1 for a first filing (int64).
         child: The repeat or escalation filed after this one closed, -1 if none (int64).
         size: Persons behind the petition (simulated villagers; int32).
+        cause: :class:`Cause` (int8); repeats and escalations keep their parent's.
+        domain: Service domain of an ``ACCESS`` petition, -1 otherwise (int8).
         filed: Filing time (days).
         stage: Current stage 0–5, or :data:`CLOSED` (int8).
         outcome: :class:`Outcome` (int8).
