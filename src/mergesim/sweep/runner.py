@@ -515,7 +515,21 @@ def _drive(
     while queue or inflight:
         while queue and len(inflight) < window:
             spec = queue.pop()
-            inflight[handle.executor.submit(execute, spec.id, spec.scenario, run_fn)] = spec
+            try:
+                fut = handle.executor.submit(execute, spec.id, spec.scenario, run_fn)
+            except cf.BrokenExecutor:
+                # The pool broke since the last wait (a worker died): this run goes back in
+                # the queue. Runs in flight report the death below, which re-makes the pool;
+                # with none in flight, re-make it here.
+                queue.append(spec)
+                if inflight:
+                    break
+                if handle.remake is None:
+                    raise
+                handle.executor.shutdown(wait=True, cancel_futures=True)
+                handle.executor = handle.remake()
+                continue
+            inflight[fut] = spec
         done, _ = cf.wait(list(inflight), return_when=cf.FIRST_COMPLETED)
         broken = False
         for fut in done:
