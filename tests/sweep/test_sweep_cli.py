@@ -83,6 +83,6 @@ def test_sweep_user_errors_are_one_line_and_write_nothing(tmp_path, capsys, args
 
 def test_plot_and_compare_errors(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
-    assert "not a sweep results folder" in one_error_line(capsys)
+    assert "not a results folder" in one_error_line(capsys)
     assert main(["compare", str(tmp_path)]) == 2
     assert "at least two" in one_error_line(capsys)

@@ -303,7 +303,7 @@ def test_dry_run_uses_timings_of_finished_runs(exp_path, tmp_path):
 def test_progress_bar_only_when_enabled():
     import io
 
-    from mergesim.sweep.runner import Progress
+    from mergesim.progress import Progress
 
     quiet = io.StringIO()
     bar = Progress(4, enabled=False, stream=quiet)
@@ -315,4 +315,32 @@ def test_progress_bar_only_when_enabled():
     for k in range(4):
         bar.update(failed=k == 0)
     bar.close()
-    assert "4/4 runs, 1 failed" in loud.getvalue() and "ETA" in loud.getvalue()
+    assert "4/4" in loud.getvalue() and "1 failed" in loud.getvalue()
+
+
+def test_progress_lines_off_a_terminal_per_5_percent_or_minute(caplog):
+    """Off a terminal: one log line per 5 % of the runs or per minute, whichever comes first,
+    with the ETA from the measured pace."""
+    import io
+    import logging
+
+    from mergesim.progress import Progress
+
+    now = [0.0]
+    with caplog.at_level(logging.INFO, logger="mergesim.progress"):
+        bar = Progress(100, stream=io.StringIO(), clock=lambda: now[0])  # not a terminal
+        assert bar.mode == "log"
+        for _ in range(10):  # 10 runs of 2 s: a line at 5 and at 10 (5 % each)
+            now[0] += 2.0
+            bar.update()
+        lines = [r.getMessage() for r in caplog.records]
+        assert lines == [
+            "5/100 runs (5 %), 0:10 elapsed, ETA 3:10",
+            "10/100 runs (10 %), 0:20 elapsed, ETA 3:00",
+        ]
+        caplog.clear()
+        now[0] += 61.0  # one slow run: a minute has passed, a line although < 5 %
+        bar.update(failed=True)
+        assert [r.getMessage() for r in caplog.records] == [
+            "11/100 runs (11 %), 1 failed, 1:21 elapsed, ETA 10:55"
+        ]

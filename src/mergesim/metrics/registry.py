@@ -28,6 +28,9 @@ class Metric:
     doc: str
     family: str  # "affair", "coverage", "flow" or "petition"
     label: str = ""  # short name for figures and the app ("": name it by ``doc``)
+    #: ``villagers.scale`` below which the metric is documented as biased (None: scale-free
+    #: up to sampling noise); a sweep below it warns (:data:`MIN_SCALE`).
+    min_scale: float | None = None
 
     @property
     def name(self) -> str:
@@ -52,11 +55,53 @@ LABELS = {
 }
 
 
+# -- scale limits (statistics) -----------------------------------------------------------------
+#: The scale at which queue metrics are trustworthy. A point's weekly capacity is ``scale`` times
+#: its full-scale capacity and a petition stage gets ``⌈c × scale⌉`` servers
+#: (:mod:`mergesim.mechanisms.petitions.staffing`), so turn-aways, re-trips, waits, backlogs and
+#: times to close differ from the full county's below scale 1 (at scale 0.1: turn-aways per
+#: 1,000 villagers of 0.4–0.5 instead of < 0.01; see :mod:`mergesim.metrics`).
+QUEUE_MIN_SCALE = 1.0
+#: Metric key → the scale below which it is biased (the queue metrics).
+MIN_SCALE = dict.fromkeys(
+    (
+        "trips_mean",
+        "one_trip_share",
+        "admin_trips_mean",
+        "admin_one_trip_share",
+        "wait_weeks_mean",
+        "turned_away_per_1000",
+        "waiting_per_1000",
+        "days_to_close_mean",
+        "days_to_close_p90",
+        "closed_within_60_share",
+        "accept_overdue_share",
+        "conclude_overdue_share",
+        "stability_index",
+        "backlog_per10k",
+        "open_overdue_per10k",
+        "petition_caseload_per_cadre",
+    ),
+    QUEUE_MIN_SCALE,
+)
+
+
+def _min_scale(key: str) -> float | None:
+    """The scale limit of a metric key (group and stage variants follow their base metric)."""
+    if key in MIN_SCALE:
+        return MIN_SCALE[key]
+    if key.startswith("one_trip_share_") or (
+        key.startswith("backlog_") and key.endswith("_per10k")
+    ):
+        return QUEUE_MIN_SCALE
+    return None
+
+
 def _build() -> dict[str, Metric]:
     out: list[Metric] = []
 
     def add(key, unit, formula, doc, family):
-        out.append(Metric(key, unit, formula, doc, family, LABELS.get(key, "")))
+        out.append(Metric(key, unit, formula, doc, family, LABELS.get(key, ""), _min_scale(key)))
 
     trav = "round-trip travel minutes of an affair, summed over all its trips"
     add(
@@ -524,7 +569,12 @@ def metrics_markdown(intro: str) -> str:
         lines += [f"## {title}", "", "| key | unit | formula | meaning |", "|---|---|---|---|"]
         for m in METRICS.values():
             if m.family == family:
-                lines.append(f"| `{m.key}` | {m.unit} | {m.formula} | {m.doc} |")
+                doc = m.doc + (
+                    f" *Biased below `villagers.scale` = {m.min_scale:g} (a queue metric).*"
+                    if m.min_scale is not None
+                    else ""
+                )
+                lines.append(f"| `{m.key}` | {m.unit} | {m.formula} | {doc} |")
         lines.append("")
     lines += [
         "## Run metrics (cadres)",

@@ -20,6 +20,7 @@ first use of its names (PEP 562, as :mod:`mergesim.model` does), so ``mergesim l
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 from collections.abc import Iterable, Sequence
@@ -43,8 +44,11 @@ from mergesim.sweep.design import (
     plan_runs,
     run_identity,
     run_seed,
+    sample_warning,
 )
-from mergesim.sweep.experiment import Experiment, load_experiment
+from mergesim.sweep.experiment import Experiment, load_experiment, resize
+
+log = logging.getLogger(__name__)
 
 #: Names of the running half, imported on first use (see the module docstring).
 _LAZY = {
@@ -100,6 +104,10 @@ def sweep_experiment(
     out: str | Path | None = None,
     smoke: bool = False,
     overrides: Sequence[str] = (),
+    replications: int | None = None,
+    scale: float | None = None,
+    samples: int | None = None,
+    force: bool = False,
     dry_run: bool = False,
     resume: bool = False,
     workers: int | None = None,
@@ -109,28 +117,39 @@ def sweep_experiment(
     progress: bool | None = None,
     command: str | None = None,
 ) -> Any:
-    """Load an experiment, plan its runs, and run them (or only estimate, with ``dry_run``).
+    """Load an experiment, size it, plan its runs, and run them (or only estimate).
 
     Args:
         path: Experiment TOML file.
         out: Results folder (default :func:`default_out`).
         smoke: Run the ``[smoke]`` version (CI-sized).
         overrides: ``key=value`` scenario overrides for every run (``--set``).
+        replications: Replications per design point (``--replications``; default the file's).
+        scale: ``villagers.scale`` of every run (``--scale``; default the file's).
+        samples: The design's sample size ``n`` (``--samples``: LHS points, Sobol base
+            sample, Morris trajectories).
+        force: A folder holding another study is moved aside instead of refused.
         dry_run: Only count runs and estimate time and disk.
         resume: Require an existing results folder to continue (re-running without it
             resumes as well; this guards against a mistyped ``--out``).
         workers, scheduler, executor, run_fn, progress, command: See :func:`run_sweep`.
 
     Raises:
-        UserError: Any mistake in the experiment, its scenarios or the options (one line).
+        UserError: Any mistake in the experiment, its scenarios or the options, or a results
+            folder holding another study (one line).
 
     Returns:
         A :class:`~mergesim.sweep.runner.SweepResult`, or an :class:`Estimate` (``dry_run``).
     """
-    from mergesim.sweep.runner import run_sweep  # the running half: see the module docstring
+    # The running half: see the module docstring.
+    from mergesim.sweep.runner import run_sweep
+    from mergesim.sweep.store import claim_folder, study_identity
 
     exp = load_experiment(path, smoke=smoke)
+    resize(exp, replications=replications, samples=samples)
     cli = dict(parse_override(item) for item in overrides)
+    if scale is not None:
+        cli["villagers.scale"] = check_scale(scale, exp)
     runs = plan_runs(exp, cli)
     dest = Path(out) if out is not None else default_out(exp)
     if workers is not None and workers < 1:
@@ -139,8 +158,14 @@ def sweep_experiment(
         raise UserError("nothing to resume: no manifest.json in this folder", source=str(dest))
     # A broken data file would fail every run one by one; say so once, before anything runs.
     check_data_files(r.scenario for r in runs)
+    for line in study_warnings(exp, runs):
+        log.warning(line)
+    identity = study_identity(exp, cli)
     if dry_run:
+        if not force:  # say now what the sweep would refuse; a dry run moves nothing
+            claim_folder(dest, identity, exp.name, force=False)
         return estimate(runs, dest, workers)
+    claim_folder(dest, identity, exp.name, force=force)
     return run_sweep(
         exp,
         dest,
@@ -151,7 +176,39 @@ def sweep_experiment(
         progress=progress,
         command=command,
         runs=runs,
+        cli_overrides=cli,
+        identity=identity,
     )
+
+
+def check_scale(scale: float, exp: Experiment) -> float:
+    """``--scale``: a share of the villagers in (0, 1], and not a factor of ``exp``.
+
+    Raises:
+        UserError: Out of range, or ``villagers.scale`` is swept (one line).
+    """
+    if not 0 < scale <= 1:
+        raise UserError(f"value {scale} is out of range; allowed: 0 < scale <= 1", source="--scale")
+    if any("villagers.scale" in (f.key, *f.also) for f in exp.factors):
+        raise UserError(
+            "villagers.scale is a factor of this experiment; --scale cannot fix it",
+            source="--scale",
+        )
+    return float(scale)
+
+
+def study_warnings(exp: Experiment, runs: Sequence[RunSpec]) -> list[str]:
+    """Warnings to give before a sweep runs: a Sobol/Morris sample below its documented
+    minimum, and metrics documented as biased at the scale the runs use."""
+    # plotting.labels loads matplotlib: only sweeps (which draw anyway) pay for it.
+    from mergesim.plotting.labels import scale_warnings
+
+    out = [w] if (w := sample_warning(exp)) else []
+    scales = [float(r.scenario.villagers.scale) for r in runs]
+    if scales:
+        weekly = exp.params.plots.timeseries
+        out += scale_warnings([*exp.params.metrics, *weekly], min(scales))
+    return out
 
 
 def is_experiment(path: str | Path) -> bool:
@@ -300,7 +357,7 @@ class Estimate:
 
     def report(self) -> str:
         """The dry-run lines printed by the CLI."""
-        from mergesim.sweep.runner import hms  # the running half: see the module docstring
+        from mergesim.progress import hms  # tqdm: the running half, see the module docstring
 
         return (
             f"{self.total} runs in the design: {self.done} already finished, "
