@@ -71,7 +71,10 @@ def test_paired_replicates_share_seeds_and_cancel_noise(swept):
     # The agency switch acts only after the reform: before it, paired differences are exactly
     # zero (common random numbers), although single runs vary from replicate to replicate.
     paired = pc.paired_data(runs, "pre.travel_min_mean").set_index("group")
-    assert list(paired["baseline"]) == ["seed_county · plan.target_factor = 1.5", "seed_county · plan.target_factor = 3"]
+    assert list(paired["baseline"]) == [
+        "seed_county · plan.target_factor = 1.5",
+        "seed_county · plan.target_factor = 3",
+    ]
     assert (paired["n_pairs"] == 4).all()
     assert (paired["mean_diff"] == 0.0).all() and (paired["ci_hi"] == 0.0).all()
     final = pc.final_data(runs, "pre.travel_min_mean")
@@ -80,8 +83,12 @@ def test_paired_replicates_share_seeds_and_cancel_noise(swept):
     # After the reform, no agency adds (target − 1) × 10 minutes per affair in the toy model:
     # 5 at target 1.5 and 20 at target 3, per point (pooling the levels would give 12.5).
     post = pc.paired_data(runs, "post.travel_min_mean").set_index("group")
-    assert post.loc["no_agency · plan.target_factor = 1.5", "mean_diff"] == pytest.approx(5.0, abs=1e-9)
-    assert post.loc["no_agency · plan.target_factor = 3", "mean_diff"] == pytest.approx(20.0, abs=1e-9)
+    assert post.loc["no_agency · plan.target_factor = 1.5", "mean_diff"] == pytest.approx(
+        5.0, abs=1e-9
+    )
+    assert post.loc["no_agency · plan.target_factor = 3", "mean_diff"] == pytest.approx(
+        20.0, abs=1e-9
+    )
 
 
 def test_paired_data_matches_a_hand_computation():
@@ -163,7 +170,9 @@ def test_compare_two_results_folders(swept, tmp_path):
     assert tab.loc["other: no_agency · plan.target_factor = 1.5", "baseline"] == (
         "out: no_agency · plan.target_factor = 1.5"
     )
-    assert tab.loc["other: no_agency · plan.target_factor = 1.5", "diff"] == pytest.approx(0.0, abs=1e-9)
+    assert tab.loc["other: no_agency · plan.target_factor = 1.5", "diff"] == pytest.approx(
+        0.0, abs=1e-9
+    )
     assert tab.loc["other: seed_county · plan.target_factor = 2", "baseline"] == (
         "out: seed_county · plan.target_factor = 1.5"
     )

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mergesim.plotting.intervals import LEVEL, estimate, fmt_sig, is_share, t_interval
+from mergesim.plotting.intervals import LEVEL, estimate, is_share, t_interval
 from mergesim.plotting.labels import raw_unit
 
 #: Columns :func:`label_groups` adds to a runs table.
@@ -29,7 +29,7 @@ GROUP, BASE = "group", "base_group"
 MAX_SERIES = 8
 
 
-def _cell(v: Any) -> str:
+def level_text(v: Any) -> str:
     """A factor level as the experiment states it (``1.5``, ``3``, ``on``)."""
     if isinstance(v, float | np.floating):
         return f"{float(v):.6g}"
@@ -40,7 +40,7 @@ def _cell(v: Any) -> str:
 
 def point_text(values: dict[str, Any], labels: dict[str, str]) -> str:
     """A design point in words: ``"agency service = off, transition = 13"``."""
-    return ", ".join(f"{labels.get(k, k)} = {_cell(v)}" for k, v in values.items())
+    return ", ".join(f"{labels.get(k, k)} = {level_text(v)}" for k, v in values.items())
 
 
 def label_groups(
@@ -131,11 +131,15 @@ def final_data(runs: pd.DataFrame, metric: str, *, level: float = LEVEL) -> pd.D
     """
     ok = _ok(runs)
     share = share_metric(runs, metric)
+    by = (
+        {g: part.to_numpy(dtype=float) for g, part in ok.groupby(GROUP, sort=False)[metric]}
+        if metric in ok
+        else {}
+    )
     rows = []
     for grp in groups(runs):
-        x = ok.loc[ok[GROUP] == grp, metric].to_numpy(dtype=float) if metric in ok else []
+        x = by.get(grp, np.array([]))
         e = estimate(x, share=share, level=level)
-        x = np.asarray(x, dtype=float)
         rows.append(
             {
                 "group": grp,
@@ -172,17 +176,16 @@ def paired_data(
     ok = _ok(runs)
     rows = []
     firsts = runs.drop_duplicates(GROUP)
+    wide = None
+    if metric in ok and len(ok):
+        # One column per group, one row per pair key: a difference is two columns' rows.
+        wide = ok.pivot_table(index=list(pair_on), columns=GROUP, values=metric, aggfunc="first")
     for grp, base in zip(firsts[GROUP], firsts[BASE], strict=True):
         if base is None or (isinstance(base, float) and np.isnan(base)):
             continue
         d = np.array([])
-        if metric in ok:
-            mine = ok[ok[GROUP] == grp].set_index(list(pair_on))[metric]
-            theirs = ok[ok[GROUP] == base].set_index(list(pair_on))[metric]
-            mine = mine[~mine.index.duplicated()]
-            theirs = theirs[~theirs.index.duplicated()]
-            joined = pd.concat([mine.rename("x"), theirs.rename("b")], axis=1, join="inner")
-            d = (joined["x"] - joined["b"]).to_numpy(dtype=float)
+        if wide is not None and grp in wide and base in wide:
+            d = (wide[grp] - wide[base]).to_numpy(dtype=float)
             d = d[np.isfinite(d)]
         m, a, b = t_interval(d, level)
         rows.append(

@@ -110,11 +110,16 @@ def grid(
     n: int, *, panel: tuple[float, float] = (4.0, 3.0), ncol: int = 3, sharey: bool = False
 ) -> tuple[Figure, np.ndarray]:
     """A figure of ``n`` small multiples (at most ``ncol`` a row), axes flattened; panels
-    beyond ``n`` are for the caller to hide."""
+    beyond ``n`` are hidden, and the lowest panel of each column shows the x tick labels."""
     ncol = max(min(n, ncol), 1)
     nrow = int(np.ceil(max(n, 1) / ncol))
     fig = Figure(figsize=(panel[0] * ncol + 1.0, panel[1] * nrow + 0.8), layout="constrained")
     axes = fig.subplots(nrow, ncol, sharex=True, sharey=sharey, squeeze=False).ravel()
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.set_visible(False)
+        elif i + ncol >= n:  # the lowest panel of its column: it shows the x tick labels
+            ax.xaxis.set_tick_params(labelbottom=True)
     return fig, axes
 
 
@@ -159,6 +164,11 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = SAVE_DP
     """
     dest = Path(path)
     fmt = dest.suffix.lstrip(".").lower() or "png"
-    with atomic_path(dest) as tmp:
+    # Vector formats keep their text as text (editable in a paper, searchable), with the
+    # fonts embedded as TrueType in PDF.
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}),
+        atomic_path(dest) as tmp,
+    ):
         fig.savefig(tmp, format=fmt, dpi=dpi)
     return dest

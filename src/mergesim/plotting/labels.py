@@ -87,17 +87,19 @@ def min_scale(metric: str) -> float | None:
 
 
 def scale_warnings(metrics, scale: float) -> list[str]:
-    """One line per metric documented as biased below a scale larger than ``scale``."""
-    out = []
+    """One line per scale limit that ``scale`` is below, naming the metrics documented as
+    biased there (the queue metrics of the registry's ``min_scale``)."""
+    below: dict[float, list[str]] = {}
     for metric in dict.fromkeys(metrics):
         limit = min_scale(metric)
         if limit is not None and scale < limit:
-            out.append(
-                f"'{metric_name(metric)}' ({metric}) is biased below villagers.scale = "
-                f"{limit:g} (queues and capacity shrink with the sample; docs/metrics.md); "
-                f"this study runs at {scale:g}"
-            )
-    return out
+            below.setdefault(limit, []).append(f"{metric_name(metric)} ({metric})")
+    return [
+        f"this study runs at villagers.scale = {scale:g}, below {limit:g}, where queue metrics "
+        f"are biased (capacity and servers shrink with the sample; docs/metrics.md): "
+        + "; ".join(names)
+        for limit, names in sorted(below.items())
+    ]
 
 
 @functools.cache

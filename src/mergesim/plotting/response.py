@@ -9,6 +9,7 @@ scenario schema.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from mergesim.plotting.compare import MAX_HEATMAPS
+from mergesim.plotting.compare import MAX_HEATMAPS, level_text
 from mergesim.plotting.figures import colours, figure_axes, grid, line_style
 from mergesim.plotting.forest import PANEL_SIZE
 from mergesim.plotting.intervals import LEVEL, fmt_sig
@@ -69,9 +70,7 @@ def plot_response(
             label=str(name),
         )
     if categorical:
-        ax.set_xticks(
-            range(len(ticks)), [fmt_sig(t) if isinstance(t, float) else str(t) for t in ticks]
-        )
+        ax.set_xticks(range(len(ticks)), _ticks(ticks))
     ax.set_xlabel(factor_label(factor, factor_name))
     ax.set_ylabel(metric_label(metric))
     pct = f"{LEVEL:.0%}".replace("%", " %")
@@ -86,7 +85,7 @@ def plot_response(
 
 
 def _ticks(values) -> list[str]:
-    return [fmt_sig(v) if isinstance(v, float) else str(v) for v in values]
+    return [level_text(v) for v in values]
 
 
 def plot_heatmaps(
@@ -131,6 +130,7 @@ def plot_heatmaps(
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     if im is not None:
-        fig.colorbar(im, ax=list(axes[: len(panels)]), shrink=0.8, label=metric_label(metric))
+        label = textwrap.fill(metric_label(metric), 40)
+        fig.colorbar(im, ax=list(axes[: len(panels)]), shrink=0.8, label=label)
     fig.suptitle(f"{metric_name(metric)}: mean over replicates per design point", fontsize=10)
     return fig

@@ -97,7 +97,7 @@ def plot_indices(indices: pd.DataFrame, method: str, metric: str, *, ax: Axes | 
 def convergence_data(table: pd.DataFrame, metric: str) -> pd.DataFrame:
     """The rows of one metric from a convergence table, ordered by sample size."""
     d = table[table["metric"] == metric]
-    return d.sort_values(["label", "samples"], kind="stable").reset_index(drop=True)
+    return d.sort_values("samples", kind="stable").reset_index(drop=True)
 
 
 def plot_convergence(

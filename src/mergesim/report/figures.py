@@ -118,7 +118,7 @@ def draw_figures(
             continue
         fig = plot_bands(data, m, weeks=weeks, baseline=baseline)
         out.files += save(fig, root, f"bands_{m}", formats)
-    for m in metrics:
+    for m in metrics if method not in ("sobol", "morris") else ():
         final = pc.final_data(runs, m)
         if len(final) > 3 * MAX_PANEL_GROUPS:
             out.skipped.append(

@@ -180,13 +180,22 @@ def write_report(
     man = read_manifest(root)
     out = [f"# {study.name}", "", study.description or "(no description)", "", "## What was run"]
     out += ["", *_what_ran(study, runs, man), "", "## Metrics by design point", ""]
-    out += _method_text(study, runs)
+    if study.design not in ("sobol", "morris"):
+        out += _method_text(study, runs)
     scale = tables.run_scale(runs)
     warn = scale_warnings([*study.metrics, *study.weekly], scale) if scale is not None else []
     if warn:
         out += [f"> **Warning:** {w}." for w in warn] + [""]
-    for m in study.metrics:
-        out += tables.metric_markdown(table, m, scale)
+    if study.design in ("sobol", "morris"):
+        out += [
+            f"The {len(pc.groups(runs))} design points of the {study.design} sample are "
+            "summarised by the sensitivity indices below; each point's values are in "
+            "`tables/metrics.csv`.",
+            "",
+        ]
+    else:
+        for m in study.metrics:
+            out += tables.metric_markdown(table, m, scale)
     if indices is not None or notes:
         out += [f"## Sensitivity ({study.design})", ""]
         out += [f"> **Warning:** {n}." if "minimum" in n else f"- note: {n}" for n in notes]

@@ -37,7 +37,6 @@ figure shows whether they have settled.
 
 from __future__ import annotations
 
-import logging
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -58,8 +57,6 @@ from mergesim.sweep.design import (
     sample_warning,
 )
 from mergesim.sweep.experiment import Experiment
-
-log = logging.getLogger(__name__)
 
 #: Index columns and their bootstrap half-widths, per method.
 INDEX_COLUMNS = {
@@ -316,9 +313,8 @@ def analyze_folder(root: str | Path, exp: Experiment) -> Sensitivity:
     if method not in ("sobol", "morris"):
         return Sensitivity()
     indices, notes, conv = analyze_all(exp, read_runs(root), converge=True)
-    warning = sample_warning(exp)
+    warning = sample_warning(exp)  # logged when the sweep starts; the report repeats it
     if warning:
-        log.warning(warning)
         notes = [warning, *notes]
     out = Sensitivity(indices, notes, convergence=conv)
     for table, name in ((indices, method), (conv, f"{method}_convergence")):
