@@ -55,6 +55,61 @@ LABELS = {
 }
 
 
+# -- readable labels of every other metric (statistics: figures never print a raw key) ----------
+def _family_labels() -> dict[str, str]:
+    """Labels of the metrics not named above: the families generated per kind of need, outcome
+    group and petition stage, and the rest (English, so figures need no CJK font)."""
+    out = {
+        "travel_min_p90": "Travel per affair, 90th percentile",
+        "trips_mean": "Trips per affair",
+        "admin_trips_mean": "Trips per administrative affair",
+        "admin_one_trip_share": "Administrative affairs done in one trip",
+        "travel_gini": "Inequality (Gini) of travel per affair",
+        "travel_worst_decile_min": "Travel of the worst-off tenth of villagers",
+        "coverage_admin_60": "Villagers within 60 min of their service centre",
+        "coverage_clinic_60": "Villagers within 60 min of a health centre",
+        "new_needs_per_1000": "New needs",
+        "served_per_1000": "Needs served",
+        "deferred_per_1000": "Trips put off",
+        "turned_away_per_1000": "Trips turned away at a full point",
+        "given_up_per_1000": "Needs given up",
+        "waiting_per_1000": "Needs waiting",
+        "travel_min_per_villager": "Realised travel per villager",
+        "petitions_individual_per10k": "Individual petitions",
+        "petitions_collective_per10k": "Collective petitions",
+        "petitions_first_per10k": "First filings of petitions",
+        "days_to_close_mean": "Days to close a petition",
+        "days_to_close_p90": "Days to close a petition, 90th percentile",
+        "closed_within_60_share": "Petitions closed within 60 days",
+        "resolved_share": "Petitions resolved at close",
+        "repeat_share": "Petitions filed again",
+        "escalation_share": "Petitions escalated",
+        "accept_overdue_share": "Petitions accepted late",
+        "conclude_overdue_share": "Petitions concluded late",
+        "backlog_per10k": "Open petitions",
+        "open_overdue_per10k": "Open petitions past a deadline",
+        "petition_caseload_per_cadre": "Open petitions per petition server",
+        "cadre_competence_mean": "Cadre competence",
+        "cadres_at_work": "Cadres at work",
+    }
+    for k in NEED_NAMES:
+        kind = k.replace("_", " ")
+        out.setdefault(f"travel_min_mean_{k}", f"Travel per {kind} affair")
+        out.setdefault(f"travel_min_p90_{k}", f"Travel per {kind} affair, 90th percentile")
+    for g, desc in GROUPS:
+        out[f"travel_min_mean_{g}"] = f"Travel per affair, {desc}"
+        out[f"admin_travel_min_mean_{g}"] = f"Travel per administrative affair, {desc}"
+        out[f"one_trip_share_{g}"] = f"Affairs done in one trip, {desc}"
+        for what, where in (("admin", "their service centre"), ("clinic", "a health centre")):
+            out[f"coverage_{what}_30_{g}"] = f"Villagers within 30 min of {where}, {desc}"
+    for name, label in zip(STAGES, STAGE_LABELS, strict=True):
+        out[f"backlog_{name}_per10k"] = f"Open petitions at stage '{label}'"
+    return out
+
+
+LABELS.update({k: v for k, v in _family_labels().items() if k not in LABELS})
+
+
 # -- scale limits (statistics) -----------------------------------------------------------------
 #: The scale at which queue metrics are trustworthy. A point's weekly capacity is ``scale`` times
 #: its full-scale capacity and a petition stage gets ``⌈c × scale⌉`` servers

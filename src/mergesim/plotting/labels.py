@@ -10,6 +10,7 @@ bare key of :data:`~mergesim.metrics.METRICS`.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from mergesim.config.params import iter_params
@@ -49,8 +50,8 @@ def metric_name(metric: str) -> str:
         name = key.replace("_", " ")
     elif getattr(m, "name", ""):
         name = m.name
-    else:  # a RunMetric: its doc's first sentence
-        name = m.doc.split(". ")[0].rstrip(".")
+    else:  # a RunMetric: its doc's first sentence, without the report's figure
+        name = re.sub(r"\s*\(report:[^)]*\)", "", m.doc.split(". ")[0]).rstrip(".")
     return f"{name}, {WINDOW_NAMES[window]}" if window else name
 
 
