@@ -15,9 +15,9 @@ from sweep_standin import ROOT
 
 from mergesim.api import plot_results
 from mergesim.cli import main
+from mergesim.plotting.compare import label_groups
 from mergesim.report import change_map_groups
 from mergesim.results import read_runs, read_villages
-from mergesim.plotting.compare import label_groups
 from mergesim.sweep import load_experiment, plan_runs, run_sweep, validate_file
 from mergesim.sweep.store import ResultStore
 
