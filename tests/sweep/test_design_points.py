@@ -20,6 +20,7 @@ from mergesim.cli import main
 from mergesim.metrics import METRICS, RUN_METRICS
 from mergesim.plotting import compare as pc
 from mergesim.results import read_runs
+from mergesim.results.layout import undescribed
 
 TWO_LEVELS = """
 replications = 3
@@ -87,6 +88,8 @@ def test_two_levels_three_replicates_one_entry_per_level(tmp_path):
     # The weekly bands: one line per level.
     legend = svg_texts(out / "figures" / "bands_travel_min_mean.svg")
     assert "target = 1.5" in legend and "target = 3" in legend
+    # The folder's README describes every file in it.
+    assert undescribed(out, "sweep") == [] and (out / "README.md").is_file()
     # The share gets a logit interval inside [0, 1].
     cov = table[table["metric"] == "post.coverage_admin_30"]
     assert set(cov["method"]) == {"logit-t"}
@@ -220,6 +223,20 @@ def test_the_command_line_sizes_the_study(tmp_path):
     _, res3 = toy_sweep(tmp_path, TWO_LEVELS, replications=1, scale=0.02, force=True, report=False)
     assert res3.skipped == 0 and res3.ok == 2
     assert list(tmp_path.glob("exp.replaced-*"))
+
+
+def test_the_stored_experiment_resumes_the_same_study(tmp_path):
+    out, first = toy_sweep(tmp_path, TWO_LEVELS, scale=0.01, report=False)
+    # The resolved experiment.toml (scenarios stored beside it, --scale in its overrides) is
+    # the same study: accepted, and every run is found done.
+    again = sweep.sweep_experiment(
+        out / "experiment.toml",
+        out=out,
+        executor=ThreadPoolExecutor(2),
+        run_fn=st.toy_run,
+        progress=False,
+    )
+    assert (again.skipped, again.ok) == (first.total, 0)
 
 
 def test_samples_is_for_sampled_designs(tmp_path):

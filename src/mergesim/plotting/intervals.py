@@ -157,11 +157,19 @@ def fmt_sig(x: float, sig: int = SIG) -> str:
     return f"{x:.{sig - 1}e}"
 
 
+def _plain(x: float, sig: int) -> str:
+    """``x`` with ``sig`` significant figures in plain notation (no exponent)."""
+    if x == 0:
+        return "0"
+    decimals = max(sig - 1 - _exponent(x), 0)
+    return f"{round(x, decimals):.{decimals}f}"
+
+
 def fmt_estimate(mean: float, lo: float, hi: float, n: int | None = None, *, sig: int = SIG) -> str:
-    """``"12.3 [10.1, 14.5]"``: the estimate with ``sig`` significant figures and its interval
-    to the same decimal place; small or large numbers share one power of ten
+    """``"12.3 [10.1, 14.5]"``: the estimate and its interval bounds, each with ``sig``
+    significant figures; small or large numbers share one power of ten
     (``"4.81 [−5.89, 15.5] × 10⁻⁵"``). With ``n`` below :data:`FEW_REPLICATES`, ``"(n = 3,
-    few)"`` follows; ``n`` = 1 has no interval."""
+    few)"`` follows; without a finite interval (n = 1) the estimate stands alone."""
     if mean is None or not math.isfinite(mean):
         return "–"
     tail = ""
@@ -172,13 +180,8 @@ def fmt_estimate(mean: float, lo: float, hi: float, n: int | None = None, *, sig
     top = max(abs(mean), abs(lo), abs(hi))
     e = _exponent(mean) if mean else _exponent(top)
     if -3 <= e < 5 and _exponent(top) < 5:
-        decimals = max(sig - 1 - e, 0)
-        text = "{:.{d}f} [{:.{d}f}, {:.{d}f}]".format(
-            round(mean, decimals), round(lo, decimals), round(hi, decimals), d=decimals
-        )
-        return text.replace("-", "−") + tail
-    scale = 10.0**e
-    m, a, b = mean / scale, lo / scale, hi / scale
-    d = sig - 1
-    text = f"{m:.{d}f} [{a:.{d}f}, {b:.{d}f}] × 10{str(e).translate(_SUPERSCRIPT)}"
-    return text.replace("-", "−") + tail
+        scale, power = 1.0, ""
+    else:
+        scale, power = 10.0**e, f" × 10{str(e).translate(_SUPERSCRIPT)}"
+    m, a, b = (_plain(v / scale, sig) for v in (mean, lo, hi))
+    return f"{m} [{a}, {b}]{power}".replace("-", "−") + tail

@@ -21,11 +21,8 @@ first use of its names (PEP 562, as :mod:`mergesim.model` does), so ``mergesim l
 from __future__ import annotations
 
 import logging
-import os
-import statistics
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -46,6 +43,7 @@ from mergesim.sweep.design import (
     run_seed,
     sample_warning,
 )
+from mergesim.sweep.estimate import Estimate, estimate
 from mergesim.sweep.experiment import Experiment, load_experiment, resize
 
 log = logging.getLogger(__name__)
@@ -164,7 +162,7 @@ def sweep_experiment(
     if dry_run:
         if not force:  # say now what the sweep would refuse; a dry run moves nothing
             claim_folder(dest, identity, exp.name, force=False)
-        return estimate(runs, dest, workers)
+        return estimate(runs, dest, workers, exp)
     claim_folder(dest, identity, exp.name, force=force)
     return run_sweep(
         exp,
@@ -315,117 +313,3 @@ def shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
                 desc = f"(unreadable: {err.message})"
             out.append((kind, p, desc))
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Dry run: how many runs, how long, how much disk
-# ---------------------------------------------------------------------------------------------
-
-#: Cost model of one real run without history: seconds = a + b · simulated villager-weeks.
-#: Measured with `model_run` on the seed county with cadres, grievance and petitions (182
-#: weeks, one core shared with another job): 4.0 s at scale 0.05, 6.1 s at 0.25, 17.8 s at
-#: 1.0 — the base is set-up plus the per-week work that does not grow with villagers (petition
-#: loop, metrics). A policy that multiplies trips (closed points) or petitions (guarantees
-#: broken) takes longer; once runs have finished, their median is used instead.
-SECONDS_BASE = 3.0
-SECONDS_PER_VILLAGER_WEEK = 1.0e-7
-#: Stored bytes per run: result.json (~19 kB), the gzipped weekly CSV (~450 B a week) and
-#: the gzipped villages CSV (~31 B a village: 32 kB for the seed county's 1,050), then half as
-#: much again for the combined tables (runs.csv/parquet, timeseries.parquet).
-BYTES_PER_RUN = 19_000
-BYTES_PER_WEEK = 450
-BYTES_PER_VILLAGE = 31
-TABLE_OVERHEAD = 1.5
-
-
-@dataclass
-class Estimate:
-    """What a sweep would do (``--dry-run``)."""
-
-    total: int
-    done: int
-    todo: int
-    workers: int
-    seconds_per_run: float
-    basis: str
-    bytes_per_run: float
-
-    @property
-    def wall_seconds(self) -> float:
-        """Estimated wall time of the runs still to do (s)."""
-        return self.todo * self.seconds_per_run / max(self.workers, 1)
-
-    def report(self) -> str:
-        """The dry-run lines printed by the CLI."""
-        from mergesim.progress import hms  # tqdm: the running half, see the module docstring
-
-        return (
-            f"{self.total} runs in the design: {self.done} already finished, "
-            f"{self.todo} to run on {self.workers} workers\n"
-            f"estimated time: {hms(self.wall_seconds)} (about {self.seconds_per_run:.1f} s "
-            f"per run, {self.basis})\n"
-            f"estimated disk: {self.todo * self.bytes_per_run / 1e6:.1f} MB more "
-            f"(about {self.bytes_per_run / 1e3:.0f} kB per run)"
-        )
-
-
-def estimate(runs: Sequence[RunSpec], out: str | Path, workers: int | None = None) -> Estimate:
-    """Count finished runs in ``out`` and estimate time and disk for the rest.
-
-    Timings of runs already finished in ``out`` are used when there are any; otherwise the
-    cost model above (simulated villagers × weeks).
-    """
-    from mergesim.sweep.store import ResultStore  # the running half: see the module docstring
-
-    store = ResultStore(out)
-    done, secs, sizes = 0, [], []
-    for r in runs:
-        rec = store.read_record(r.id)
-        if rec is not None and rec.get("status") == "ok":
-            done += 1
-            secs.append(float(rec.get("seconds") or 0.0))
-            if len(sizes) < 20:
-                sizes.append(sum(p.stat().st_size for p in store.run_dir(r.id).iterdir()))
-    n_workers = workers or os.cpu_count() or 1
-    if secs:
-        per, basis = statistics.median(secs), f"median of {len(secs)} finished runs"
-    else:
-        costs = [
-            SECONDS_BASE + SECONDS_PER_VILLAGER_WEEK * _villager_weeks(r.scenario)
-            for r in runs[:: max(len(runs) // 50, 1)]
-        ]
-        per, basis = statistics.mean(costs) if costs else 0.0, "cost model, no runs yet"
-    if sizes:
-        size = TABLE_OVERHEAD * statistics.mean(sizes)
-    else:
-        weeks = [_weeks(r.scenario) for r in runs[:1]]
-        villages = [_villages(r.scenario) for r in runs[:1]]
-        size = TABLE_OVERHEAD * (
-            BYTES_PER_RUN
-            + BYTES_PER_WEEK * (weeks[0] if weeks else 0)
-            + BYTES_PER_VILLAGE * (villages[0] if villages else 0)
-        )
-    return Estimate(len(runs), done, len(runs) - done, n_workers, per, basis, size)
-
-
-def _villages(s: Any) -> int:
-    """Villages of a synthetic county (a data file's count is not known before loading it;
-    its villages file is small next to the rest)."""
-    try:
-        return int(s.county.villages) if s.county.source == "synthetic" else 0
-    except AttributeError:
-        return 0
-
-
-def _weeks(s: Any) -> int:
-    try:
-        return int(s.timeline.warmup_weeks + s.timeline.horizon_weeks)
-    except AttributeError:
-        return 0
-
-
-def _villager_weeks(s: Any) -> float:
-    try:
-        return float(s.county.population * s.villagers.scale * _weeks(s))
-    except AttributeError:
-        return 0.0
