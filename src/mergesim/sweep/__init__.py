@@ -33,6 +33,7 @@ from mergesim.config.toml_io import read_toml
 from mergesim.county import build_county, resolve_path
 from mergesim.errors import ScenarioError, UserError
 from mergesim.plans import make_plan
+from mergesim.sweep.costs import Estimate, estimate
 from mergesim.sweep.design import (
     MissingDependencyError,
     Point,
@@ -43,7 +44,6 @@ from mergesim.sweep.design import (
     run_seed,
     sample_warning,
 )
-from mergesim.sweep.estimate import Estimate, estimate
 from mergesim.sweep.experiment import Experiment, load_experiment, resize
 
 log = logging.getLogger(__name__)
