@@ -6,11 +6,16 @@ median of the runs already finished in the folder (wall time measured on this ma
 parallel with the others) or, before any has, the cost model below, calibrated on measured
 runs by ``benchmarks/bench_sweep_cost.py``.
 
-The cost model counts CPU seconds. On a machine that other programs share, a run gets only a
-share of a core: the model's seconds are multiplied by :func:`contention`, the load average
-plus the sweep's own workers over the cores (3 to 5 on this project's shared 2-core machine:
-the reason an earlier, CPU-only estimate said 0:28 for a sweep that took 1:34, with the
-report's figures not counted at all).
+The cost model counts CPU seconds: the estimate holds on idle cores. On a machine that other
+programs share, a run gets only a share of a core, so the dry run also gives an upper bound:
+the model's seconds times :func:`contention`, the load average plus the sweep's own workers
+over the cores. On this project's shared 2-core machine the truth fell in between: a smoke
+sweep of ``policy_packages`` (14 runs, 23 figures) was estimated at 0:45 idle to 2:47 at
+load 6.7 and took 2:18; one of ``target_factor`` (4 runs, 20 figures), 0:35 to 2:54 at load
+9.2, and took 1:21. (An earlier estimate counted neither the load nor the report's figures:
+it said 0:28 for a sweep that took 1:34.) Once runs have finished in the folder, their
+measured median replaces the model, and while a sweep runs its ETA comes from the measured
+pace (:class:`mergesim.progress.Progress`).
 """
 
 from __future__ import annotations
@@ -61,11 +66,14 @@ class Estimate:
     Attributes:
         total, done, todo: Runs in the design, already finished, still to do.
         workers: Runs at once.
-        seconds_per_run: Cost of one run (s).
+        seconds_per_run: Cost of one run (s): measured, or the cost model on idle cores.
         basis: Where that cost comes from.
         bytes_per_run: Disk per run (B).
         figures: Figures the report will draw (all formats).
-        report_seconds: Time to draw them (s).
+        report_seconds: CPU time to draw them (s).
+        load, report_load: How many times slower than on idle cores the runs and the report
+            would go at the machine's current load (:func:`contention`); 1 for measured runs
+            (their times hold the load already).
     """
 
     total: int
@@ -77,29 +85,38 @@ class Estimate:
     bytes_per_run: float
     figures: int = 0
     report_seconds: float = 0.0
+    load: float = 1.0
+    report_load: float = 1.0
 
-    @property
-    def run_seconds(self) -> float:
-        """Estimated wall time of the runs still to do (s), pool start included."""
+    def run_seconds(self, load: float = 1.0) -> float:
+        """Wall time of the runs still to do (s), pool start included, at ``load``."""
         if not self.todo:
             return 0.0
-        return self.todo * self.seconds_per_run / max(self.workers, 1) + SECONDS_POOL_START
+        return self.todo * self.seconds_per_run * load / max(self.workers, 1) + SECONDS_POOL_START
 
     @property
     def wall_seconds(self) -> float:
-        """Estimated wall time of the sweep: the runs, then the report (s)."""
-        return self.run_seconds + self.report_seconds
+        """Estimated wall time of the sweep on idle cores: the runs, then the report (s)."""
+        return self.run_seconds() + self.report_seconds
+
+    @property
+    def loaded_seconds(self) -> float:
+        """The same at the machine's current load (an upper bound on a shared machine)."""
+        return self.run_seconds(self.load) + self.report_seconds * self.report_load
 
     def report(self) -> str:
         """The dry-run lines printed by the CLI."""
         from mergesim.progress import hms  # tqdm: loaded by dry runs only
 
+        loaded = ""
+        if self.loaded_seconds > 1.2 * self.wall_seconds:
+            loaded = f", up to {hms(self.loaded_seconds)} at the machine's current load"
         return (
             f"{self.total} runs in the design: {self.done} already finished, "
             f"{self.todo} to run on {self.workers} workers\n"
-            f"estimated time: {hms(self.wall_seconds)} — runs {hms(self.run_seconds)} "
-            f"(about {self.seconds_per_run:.1f} s per run, {self.basis}), report "
-            f"{hms(self.report_seconds)} (about {self.figures} figures)\n"
+            f"estimated time: {hms(self.wall_seconds)}{loaded} — runs "
+            f"{hms(self.run_seconds())} (about {self.seconds_per_run:.1f} s per run, "
+            f"{self.basis}), report {hms(self.report_seconds)} (about {self.figures} figures)\n"
             f"estimated disk: {self.todo * self.bytes_per_run / 1e6:.1f} MB more "
             f"(about {self.bytes_per_run / 1e3:.0f} kB per run)"
         )
@@ -165,13 +182,14 @@ def estimate(
             if len(sizes) < 20:
                 sizes.append(sum(p.stat().st_size for p in store.run_dir(r.id).iterdir()))
     n_workers = workers or os.cpu_count() or 1
+    load = 1.0
     if secs:
         per, basis = statistics.median(secs), f"median of {len(secs)} finished runs"
     else:
         costs = [run_cost(r.scenario) for r in runs[:: max(len(runs) // 50, 1)]]
-        slow = contention(min(n_workers, len(runs) - done))
-        per = (statistics.mean(costs) if costs else 0.0) * slow
-        basis = f"cost model of measured runs × {slow:.1f} for the machine's load"
+        per = statistics.mean(costs) if costs else 0.0
+        basis = "cost model calibrated on measured runs"
+        load = contention(min(n_workers, len(runs) - done))
     if sizes:
         size = TABLE_OVERHEAD * statistics.mean(sizes)
     else:
@@ -180,8 +198,19 @@ def estimate(
             BYTES_PER_RUN + BYTES_PER_WEEK * _weeks(first) + BYTES_PER_VILLAGE * _villages(first)
         )
     figures = figure_count(exp, len({(r.label, r.point) for r in runs})) if exp else 0
-    report = figures * SECONDS_PER_FIGURE * contention(1)
-    return Estimate(len(runs), done, len(runs) - done, n_workers, per, basis, size, figures, report)
+    return Estimate(
+        len(runs),
+        done,
+        len(runs) - done,
+        n_workers,
+        per,
+        basis,
+        size,
+        figures,
+        figures * SECONDS_PER_FIGURE,
+        load,
+        contention(1),
+    )
 
 
 def _villages(s: Any) -> int:
