@@ -271,6 +271,7 @@ def test_label_groups_never_pools_levels():
     assert pc.paired_data(lhs, "m").empty
 
 
+@pytest.mark.slow
 def test_compare_pairs_a_second_experiments_levels(tmp_path):
     a, _ = toy_sweep(tmp_path, TWO_LEVELS, name="a", report=False)
     b, _ = toy_sweep(

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mergesim.plotting.figures import colours, figure_axes, grid, line_style, share_y
-from mergesim.plotting.intervals import FEW_REPLICATES, LEVEL
+from mergesim.plotting.intervals import FEW_REPLICATES, LEVEL, few_note
 from mergesim.plotting.labels import metric_label, metric_name, with_unit
 
 #: Groups drawn in one panel at most; more are small multiples.
@@ -66,7 +66,10 @@ def plot_bands(
     names = list(dict.fromkeys(data["group"]))
     weeks = weeks or {}
     cols = colours(len(names))
-    title = f"{metric_name(metric)}: weekly median and 10–90 % band across replicates"
+    runs_per = data.groupby("group", sort=False)["n"].max()
+    title = f"{metric_name(metric)}: weekly median and 10–90 % band across replicates" + few_note(
+        runs_per
+    )
     if len(names) <= MAX_OVERLAY or ax is not None:
         fig, ax = figure_axes(ax, (9.5, 4.0))
         marks = max(len(set(data["week"])) // 12, 1)
@@ -196,7 +199,11 @@ def plot_final(
             ["k"] * len(paired),
             [_tick(g, n, "pairs") for g, n in zip(paired["group"], paired["n_pairs"], strict=True)],
         )
-        what = f"difference from {next(iter(bases))}" if len(bases) == 1 else "difference"
+        what = (
+            f"difference from {next(iter(bases))}"
+            if len(bases) == 1
+            else "difference from the baseline at the same design point"
+        )
         a1.set_xlabel(with_unit(what, metric))
         a1.set_title(
             f"paired difference (same seed) from the baseline, {pct} t interval", fontsize=9

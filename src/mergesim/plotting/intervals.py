@@ -132,6 +132,16 @@ def estimate(x, *, share: bool = False, level: float = LEVEL) -> Estimate:
     return Estimate(m, a, b, len(x), "logit-t" if share else "t")
 
 
+def few_note(counts) -> str:
+    """``" (n = 2–3 replicates: few)"`` when any count is below :data:`FEW_REPLICATES`, for
+    a figure's title (empty otherwise)."""
+    ns = [int(n) for n in counts if n == n]
+    if not ns or min(ns) >= FEW_REPLICATES:
+        return ""
+    lo, hi = min(ns), max(ns)
+    return f" (n = {lo}{f'–{hi}' if hi != lo else ''} replicates: few)"
+
+
 # ---------------------------------------------------------------------------------------------
 # Printing numbers
 # ---------------------------------------------------------------------------------------------

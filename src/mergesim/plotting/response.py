@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from mergesim.plotting.compare import MAX_HEATMAPS, level_text
 from mergesim.plotting.figures import colours, figure_axes, grid, line_style
 from mergesim.plotting.forest import PANEL_SIZE
-from mergesim.plotting.intervals import LEVEL, fmt_sig
+from mergesim.plotting.intervals import LEVEL, few_note, fmt_sig
 from mergesim.plotting.labels import factor_label, metric_label, metric_name
 
 
@@ -76,7 +76,7 @@ def plot_response(
     pct = f"{LEVEL:.0%}".replace("%", " %")
     ax.set_title(
         f"{metric_name(metric)} against {factor_name or factor}\n"
-        f"mean per design point, {pct} interval; dots: replicates",
+        f"mean per design point, {pct} interval; dots: replicates{few_note(data['n'])}",
         fontsize=9,
     )
     if len(series) > 1:

@@ -16,7 +16,8 @@ from typing import Any
 
 from mergesim.config.params import default_of, spec_of, type_name
 from mergesim.config.toml_io import format_toml_value
-from mergesim.metrics import METRICS
+from mergesim.metrics import METRICS, RUN_METRICS
+from mergesim.plans.roles import GROUPS
 from mergesim.results.layout import SWEEP_LAYOUT
 from mergesim.sweep.design import MIN_SAMPLES
 from mergesim.sweep.experiment import (
@@ -195,6 +196,40 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _pattern(key: str) -> str:
+    """A metric key with its outcome group or stage written as a placeholder."""
+    for g, _ in GROUPS:
+        if key.endswith(f"_{g}"):
+            return key[: -len(g)] + "<group>"
+    return key
+
+
+def _interval_table() -> list[str]:
+    """Which interval each metric family gets: the shares (dimensionless, in [0, 1]) a logit
+    interval, the rest a t interval (a share whose replicate values leave [0, 1] falls back to
+    t, and a `change.` window is a difference, never a share)."""
+    families = {f: f for f in ("affair", "coverage", "flow", "petition")}
+    rows = [
+        "| family | Student-t on the logit (shares) | Student-t |",
+        "|---|---|---|",
+    ]
+    for fam, name in families.items():
+        keys = [k for k, m in METRICS.items() if m.family == fam]
+        shares = list(dict.fromkeys(_pattern(k) for k in keys if METRICS[k].unit == "-"))
+        other = list(dict.fromkeys(_pattern(k) for k in keys if METRICS[k].unit != "-"))
+        rows.append(
+            f"| {name} | {', '.join(f'`{k}`' for k in shares) or '–'} | "
+            f"{', '.join(f'`{k}`' for k in other) or '–'} |"
+        )
+    run_shares = [k for k, m in RUN_METRICS.items() if m.unit == "-"]
+    run_other = [k for k, m in RUN_METRICS.items() if m.unit != "-"]
+    rows.append(
+        f"| run (cadres) | {', '.join(f'`{k}`' for k in run_shares)} | "
+        f"{len(run_other)} others (ages, counts, costs) |"
+    )
+    return rows + [""]
+
+
 def render_reference() -> str:
     """The Markdown reference of experiment files."""
     top = [
@@ -302,6 +337,8 @@ def render_reference() -> str:
         "inside [0, 1]; a run's affairs are not independent, so no interval is computed from "
         "pooled counts (Wilson), and 3–5 replicates are too few for a bootstrap "
         "(`mergesim.plotting.intervals`).",
+        "",
+        *_interval_table(),
         "- Δ: the paired difference (same replicate, hence the same seed) from the point's "
         "baseline — the baseline scenario at the same factor values, or, with one scenario, "
         "the first point of a factorial design — with its Student-t interval.",
