@@ -339,9 +339,8 @@ def heatmap_data(
     for key, part in parts:
         key = key if isinstance(key, tuple) else (key,)
         named = dict(zip(keys, key, strict=True))
-        title = " · ".join([str(named.pop(scenario))] if scenario in named else []) or ""
-        rest = point_text(named, labels)
-        title = " · ".join(t for t in (title, rest) if t)
+        head = str(named.pop(scenario)) if scenario in named else ""
+        title = " · ".join(t for t in (head, point_text(named, labels)) if t)
         pivot = part.pivot_table(index=fy, columns=fx, values=metric, aggfunc="mean")
         panels.append((title, pivot))
     return panels if len(panels) <= MAX_HEATMAPS else []
