@@ -340,9 +340,9 @@ def test_a_port_that_is_not_a_scheduler_fails_fast(tmp_path, capsys, monkeypatch
     """Dask's client would wait forever on a silent port, and try to allocate exabytes on a
     text banner; the probe catches both."""
     pytest.importorskip("distributed", reason="Dask distributed not installed")
-    import mergesim.sweep.runner as runner
+    import mergesim.sweep.executors as executors
 
-    monkeypatch.setattr(runner, "PROBE_SECONDS", 0.5)
+    monkeypatch.setattr(executors, "PROBE_SECONDS", 0.5)
     server = FakeServer(banner)
     out = tmp_path / "results"
     try:

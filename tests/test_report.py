@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from mergesim.plans import make_plan
+from mergesim.plotting.compare import label_groups
 from mergesim.report import change_map_groups, finalize_results
 from mergesim.results import (
     ScenarioInfo,
@@ -87,8 +88,8 @@ def folder(tmp_path, monkeypatch):
 
 def test_change_maps_come_from_the_stored_geometry(folder):
     root, county, plan = folder
-    runs = pd.read_csv(root / "runs.csv", dtype={"seed": str})
-    maps = change_map_groups(root, STUDY, runs)
+    runs = label_groups(pd.read_csv(root / "runs.csv", dtype={"seed": str}))
+    maps = change_map_groups(root, runs)
     assert list(maps) == ["base"]
     d = maps["base"]
     np.testing.assert_allclose(d["change"], 0.1 * np.arange(county.n_villages) + 2.0)
@@ -103,13 +104,13 @@ def test_report_draws_the_change_maps_without_a_county(folder):
     files = finalize_results(root, STUDY)
     text = (root / "report.md").read_text()
     assert (root / "figures" / "travel_change_maps.png") in files
-    assert "figures/travel_change_maps.png" in text and "## Headline metrics" in text
+    assert "figures/travel_change_maps.png" in text and "## Metrics by design point" in text
 
 
 def test_a_folder_without_geometry_gets_no_maps(folder):
     root, _, _ = folder
     for p in geometry_dir(root, "k1").iterdir():
         p.unlink()
-    runs = pd.read_csv(root / "runs.csv", dtype={"seed": str})
-    assert change_map_groups(root, STUDY, runs) == {}
-    assert change_map_groups(root, STUDY, runs.drop(columns=["county"])) == {}
+    runs = label_groups(pd.read_csv(root / "runs.csv", dtype={"seed": str}))
+    assert change_map_groups(root, runs) == {}
+    assert change_map_groups(root, runs.drop(columns=["county"])) == {}

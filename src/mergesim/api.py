@@ -15,6 +15,7 @@ or ``validate`` must not wait for.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +34,8 @@ if TYPE_CHECKING:  # annotations only (see the module docstring)
 __all__ = [
     "app",
     "compare_results",
+    "configure_logging",
+    "parse_formats",
     "list_shipped",
     "plan_scenario",
     "plot_results",
@@ -41,6 +44,89 @@ __all__ = [
     "validate_file",
     "validate_model",
 ]
+
+
+# -- logging and figure formats ---------------------------------------------------------------
+
+#: The handlers :func:`configure_logging` installed (replaced when it is called again).
+_HANDLERS: list[logging.Handler] = []
+#: Image formats a figure can be written in (``--formats``, ``plots.formats``).
+FORMATS = ("png", "svg", "pdf")
+
+
+class _ConsoleHandler(logging.StreamHandler):
+    """Log lines on stderr that do not break a progress bar (through ``tqdm.write``)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # tqdm comes with Mesa; imported here so `mergesim --help` need not load it.
+        from tqdm import tqdm
+
+        try:
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)
+
+
+class _Format(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        head = "mergesim: "
+        if record.levelno >= logging.WARNING:
+            head += record.levelname.lower() + ": "
+        elif record.levelno < logging.INFO:
+            head += f"[{record.name}] "
+        return head + record.getMessage()
+
+
+def configure_logging(verbosity: int = 0, log_file: str | Path | None = None) -> None:
+    """Send mergesim's log to stderr (and a file): progress lines, what is being drawn,
+    warnings.
+
+    Args:
+        verbosity: 0: progress and warnings (INFO); -1 (``-q``): warnings only; 1 (``-v``):
+            everything (DEBUG).
+        log_file: Also append every message, with a time stamp and its source, to this file
+            (at DEBUG, whatever ``verbosity``).
+    """
+    logger = logging.getLogger("mergesim")
+    for h in _HANDLERS:
+        logger.removeHandler(h)
+        h.close()
+    _HANDLERS.clear()
+    level = logging.WARNING if verbosity < 0 else logging.DEBUG if verbosity > 0 else logging.INFO
+    console = _ConsoleHandler()
+    console.setLevel(level)
+    console.setFormatter(_Format())
+    _HANDLERS.append(console)
+    if log_file is not None:
+        path = Path(log_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = logging.FileHandler(path, encoding="utf-8")
+        fh.setLevel(logging.DEBUG)
+        fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        _HANDLERS.append(fh)
+    for h in _HANDLERS:
+        logger.addHandler(h)
+    logger.setLevel(logging.DEBUG if log_file is not None else level)
+
+
+def parse_formats(text: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """``"png,svg"`` → ``("png", "svg")`` (None stays None: the default of the command).
+
+    Raises:
+        UserError: An unknown format (one line).
+    """
+    if text is None:
+        return None
+    items = text.split(",") if isinstance(text, str) else list(text)
+    out = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise UserError(
+            f"unknown image format {', '.join(bad) or repr(text)}; allowed: a comma-separated "
+            f"list of {', '.join(FORMATS)}",
+            source="--formats",
+        )
+    return out
 
 
 # -- mergesim plan ----------------------------------------------------------------------------
@@ -155,11 +241,16 @@ def run_scenario_cli(
     out: str | Path | None = None,
     scale: float | None = None,
     seed: int | None = None,
+    plots: bool = True,
+    formats: Sequence[str] | None = None,
+    progress: bool | None = None,
 ) -> str:
     """Load, validate, run and write one simulation; return a short text report.
 
     The scenario is fully validated before anything is written; results go to ``out``
-    (default ``results/<scenario name>``).
+    (default ``results/<scenario name>``). ``plots=False`` skips the figures
+    (``--no-plots``; ``mergesim plot`` draws them later from the files); ``formats``: their
+    image formats (default PNG); ``progress``: see :func:`mergesim.run.simulate`.
     """
     from mergesim.run import run_scenario  # start-up time (see the module docstring)
 
@@ -176,7 +267,15 @@ def run_scenario_cli(
         )
     out_dir = Path(out) if out is not None else Path("results") / scenario.name
     t0 = time.perf_counter()
-    summary = run_scenario(scenario, out_dir, scale=scale, seed=seed, progress=sys.stderr.isatty())
+    summary = run_scenario(
+        scenario,
+        out_dir,
+        scale=scale,
+        seed=seed,
+        progress=progress,
+        plots=plots,
+        formats=parse_formats(formats) or ("png",),
+    )
     lines = [f"run '{scenario.name}' finished in {time.perf_counter() - t0:.1f} s", ""]
     lines += ["  metric (pre-reform -> post-reform window)", *_pre_post_table(summary)]
     lines += ["", *_cadre_lines(summary.get("cadres") or {})]
@@ -220,6 +319,11 @@ def sweep_experiment(
     out: str | Path | None = None,
     smoke: bool = False,
     overrides: Sequence[str] = (),
+    replications: int | None = None,
+    scale: float | None = None,
+    samples: int | None = None,
+    force: bool = False,
+    formats: Sequence[str] | str | None = None,
     dry_run: bool = False,
     resume: bool = False,
     workers: int | None = None,
@@ -232,18 +336,24 @@ def sweep_experiment(
     """``mergesim sweep``: run (or resume, or with ``dry_run`` only estimate) an experiment,
     then draw its figures and report.md.
 
-    Args: as :func:`mergesim.sweep.sweep_experiment`.
+    Args: as :func:`mergesim.sweep.sweep_experiment`; ``formats``: image formats of the
+        figures (default: the experiment's ``plots.formats``).
 
     Raises:
         UserError: Any mistake in the experiment, its scenarios or the options (one line).
     """
     from mergesim import sweep  # start-up time (see the module docstring)
 
+    formats = parse_formats(formats)
     res = sweep.sweep_experiment(
         path,
         out=out,
         smoke=smoke,
         overrides=overrides,
+        replications=replications,
+        scale=scale,
+        samples=samples,
+        force=force,
         dry_run=dry_run,
         resume=resume,
         workers=workers,
@@ -254,49 +364,81 @@ def sweep_experiment(
         command=command,
     )
     if isinstance(res, sweep.SweepResult):
-        res.files += plot_results(res.out, experiment=res.experiment, sensitivity=res.sensitivity)
+        res.files += plot_results(
+            res.out, experiment=res.experiment, sensitivity=res.sensitivity, formats=formats
+        )
     return res
 
 
 def plot_results(
-    root: str | Path, *, experiment: Experiment | None = None, sensitivity: Any = None
+    root: str | Path,
+    *,
+    experiment: Experiment | None = None,
+    sensitivity: Any = None,
+    formats: Sequence[str] | str | None = None,
 ) -> list[Path]:
-    """``mergesim plot``: the figures and report.md of a sweep's results folder, from its stored
-    files (no simulation).
+    """``mergesim plot``: redraw a results folder's figures from its stored files (no
+    simulation): a sweep's figures, tables, report.md and README, or a ``mergesim run``
+    folder's figures.
 
     Args:
         root: The results folder.
         experiment: The experiment that ran (default: read ``root/experiment.toml``).
         sensitivity: Its :class:`~mergesim.sweep.Sensitivity` (default: analysed again from
             the runs table, for Sobol and Morris designs).
+        formats: Image formats (default: the experiment's ``plots.formats``; PNG for a run).
 
     Returns:
         The files written.
 
     Raises:
-        UserError: The folder is not a sweep's results folder.
+        UserError: The folder is neither a sweep's nor a run's results folder.
     """
     # Per-command imports: start-up time (see the module docstring).
+    from mergesim.results import folder_kind
+
+    root = Path(root)
+    formats = parse_formats(formats)
+    kind = folder_kind(root)
+    if kind == "run":
+        from mergesim.run import figures_from_folder, save_run_figures
+
+        logging.getLogger(__name__).info("redrawing the figures of the run in %s", root)
+        return save_run_figures(figures_from_folder(root), root, formats or ("png",))
+    if kind is None or not (root / "experiment.toml").is_file():
+        raise UserError(
+            "not a results folder (no experiment.toml of a sweep, no summary.json of a run)",
+            source=str(root),
+        )
     from mergesim.report import finalize_results
     from mergesim.sweep import analyze_folder, load_experiment, study
 
-    root = Path(root)
-    if not (root / "experiment.toml").is_file():
-        raise UserError("not a sweep results folder (no experiment.toml)", source=str(root))
     exp = experiment or load_experiment(root / "experiment.toml")
     sens = sensitivity if sensitivity is not None else analyze_folder(root, exp)
-    files = finalize_results(root, study(exp), sens.indices, sens.notes)
+    files = finalize_results(
+        root,
+        study(exp),
+        sens.indices,
+        sens.notes,
+        convergence=sens.convergence,
+        formats=formats,
+    )
     return [*sens.files, *files] if sensitivity is None else files
 
 
 def compare_results(
-    paths: Sequence[str | Path], out: str | Path | None = None, metrics: Sequence[str] | None = None
+    paths: Sequence[str | Path],
+    out: str | Path | None = None,
+    metrics: Sequence[str] | None = None,
+    formats: Sequence[str] | str | None = None,
 ) -> tuple[Path, str]:
-    """``mergesim compare``: tables, figures and compare.md for several results folders
-    (:func:`mergesim.report.compare_results`)."""
+    """``mergesim compare``: tables, figures and compare.md for several results folders,
+    sweeps or single runs (:func:`mergesim.report.compare_results`)."""
     from mergesim import report  # start-up time (see the module docstring)
 
-    return report.compare_results(list(paths), out, list(metrics) if metrics else None)
+    return report.compare_results(
+        list(paths), out, list(metrics) if metrics else None, parse_formats(formats) or ("png",)
+    )
 
 
 # -- mergesim validate, list ------------------------------------------------------------------

@@ -20,12 +20,14 @@ from mergesim.errors import EXIT_USER_ERROR, WRITE_ERRNOS, UserError, write_erro
 EXAMPLES = {
     "plan": "example: mergesim plan scenarios/seed_county.toml --out results/seed_plan "
     "--set plan.target_factor=3",
-    "run": "example: mergesim run scenarios/seed_county.toml --scale 0.1 --out results/seed_run "
-    "--set services.agency_service=false",
+    "run": "examples: mergesim run scenarios/seed_county.toml --scale 0.1 --out results/seed_run "
+    "--set services.agency_service=false; mergesim run scenarios/seed_county.toml --no-plots "
+    "(figures later: mergesim plot results/seed_county)",
 }
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
+    cli_sweep.add_logging(p)
     p.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/seed_county.toml")
     p.add_argument(
         "--out",
@@ -87,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="root seed of the run (default: the scenario's seed); the county and plan "
         "stay the scenario's (set county.seed to change them)",
     )
+    p.add_argument(
+        "--no-plots",
+        action="store_true",
+        help="write the tables only (figures take about two thirds of a small run; draw them "
+        "later with mergesim plot OUT)",
+    )
+    cli_sweep.add_formats(p, "png")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
     p.set_defaults(func=_cmd_run)
     # Sweeps, plots, comparisons, validation and listing.
     cli_sweep.add_subcommands(sub)
@@ -104,7 +114,14 @@ def api() -> ModuleType:
 def _cmd_run(args: argparse.Namespace) -> int:
     print(
         api().run_scenario_cli(
-            args.scenario, overrides=args.overrides, out=args.out, scale=args.scale, seed=args.seed
+            args.scenario,
+            overrides=args.overrides,
+            out=args.out,
+            scale=args.scale,
+            seed=args.seed,
+            plots=not args.no_plots,
+            formats=args.formats,
+            progress=False if args.no_progress else None,
         )
     )
     return 0
@@ -123,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        cli_sweep.configure(args)
         return int(args.func(args))
     except UserError as err:
         print(f"mergesim: error: {err.line()}", file=sys.stderr)

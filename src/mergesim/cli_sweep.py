@@ -21,16 +21,21 @@ EXAMPLES = {
   mergesim sweep experiments/policy_packages.toml --workers 8
   mergesim sweep experiments/sobol_behaviour.toml --scheduler tcp://10.0.0.5:8786
   mergesim sweep experiments/target_factor.toml --smoke        # CI-sized version
-  mergesim sweep experiments/target_factor.toml --set villagers.scale=0.02
+  mergesim sweep experiments/target_factor.toml --replications 5 --scale 0.05
+  mergesim sweep experiments/sobol_behaviour.toml --samples 512 --formats png,pdf
 
 Re-running the same command resumes: finished runs (same run identity) are skipped, failed
-ones retried, new points or replications added. Results go to results/<name>/ (--smoke:
-results/<name>-smoke/).""",
+ones retried, new replications added. Results go to results/<name>/ (--smoke:
+results/<name>-smoke/). A folder holding another study (other scenarios, factors, design,
+seed, scale or --set) is refused; --force moves it aside. On a terminal a progress bar shows
+the ETA from the measured pace; elsewhere one log line a minute or per 5 % of the runs.""",
     "plot": """example:
-  mergesim plot results/policy_packages     # redraw figures/ and report.md from the tables""",
+  mergesim plot results/policy_packages     # redraw figures/ and report.md from the tables
+  mergesim plot results/seed_run --formats png,svg    # a `mergesim run` folder's figures""",
     "compare": """example:
   mergesim compare results/seed_county_sweep results/no_agency_sweep --out results/cmp
-The first folder is the baseline of the paired differences.""",
+  mergesim compare results/run_a results/run_b        # two `mergesim run` folders
+The first folder is the baseline of the paired differences (same replicate and seed).""",
     "validate": """examples:
   mergesim validate scenarios/seed_county.toml
   mergesim validate experiments/policy_packages.toml   # also builds every run's scenario
@@ -48,14 +53,44 @@ Needs the app extra: pip install -e '.[app]'. Stop with Ctrl+C.""",
 }
 
 
+def add_logging(p: argparse.ArgumentParser) -> None:
+    """``-v``, ``-q`` and ``--log-file`` (every command)."""
+    g = p.add_argument_group("messages")
+    g.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more messages (debug details)"
+    )
+    g.add_argument(
+        "-q", "--quiet", action="store_true", help="warnings and errors only (no progress)"
+    )
+    g.add_argument(
+        "--log-file",
+        metavar="FILE",
+        default=None,
+        help="also append every message, time-stamped, to FILE",
+    )
+
+
+def add_formats(p: argparse.ArgumentParser, default: str) -> None:
+    """``--formats``: the one option for the figures' image formats."""
+    p.add_argument(
+        "--formats",
+        metavar="LIST",
+        default=None,
+        help="image formats of the figures, comma-separated from png, svg, pdf (vector: svg, "
+        f"pdf); default {default}",
+    )
+
+
 def _parser(sub, name: str, help_: str, description: str) -> argparse.ArgumentParser:
-    return sub.add_parser(
+    p = sub.add_parser(
         name,
         help=help_,
         description=description,
         epilog=EXAMPLES[name],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_logging(p)
+    return p
 
 
 def add_subcommands(subparsers) -> None:
@@ -116,7 +151,37 @@ def add_subcommands(subparsers) -> None:
         dest="overrides",
         help="set a scenario key on every run, e.g. --set villagers.scale=0.02",
     )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    size = p.add_argument_group("study size (override the experiment file)")
+    size.add_argument(
+        "--replications",
+        type=int,
+        metavar="N",
+        default=None,
+        help="replications per design point (paired seeds: replicate k uses one seed everywhere)",
+    )
+    size.add_argument(
+        "--scale",
+        type=float,
+        metavar="F",
+        default=None,
+        help="share of the villagers simulated in every run (villagers.scale), 0 < F <= 1",
+    )
+    size.add_argument(
+        "--samples",
+        type=int,
+        metavar="N",
+        default=None,
+        help="the design's sample: LHS points, Sobol base sample N (a power of 2; trusted "
+        "from 512), Morris trajectories r (trusted from 10)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="if --out holds another study, move it aside (to <out>.replaced-<time>) and "
+        "start afresh",
+    )
+    add_formats(p, "the experiment's plots.formats")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
     p.set_defaults(func=cmd_sweep)
 
     p = _parser(
@@ -126,7 +191,10 @@ def add_subcommands(subparsers) -> None:
         "Read a sweep's stored tables (no simulation) and write figures/, the "
         "sensitivity table (Sobol/Morris designs) and report.md.",
     )
-    p.add_argument("results", help="results folder, e.g. results/policy_packages")
+    p.add_argument(
+        "results", help="results folder of a sweep or a run, e.g. results/policy_packages"
+    )
+    add_formats(p, "the experiment's plots.formats (png for a run)")
     p.set_defaults(func=cmd_plot)
 
     p = _parser(
@@ -136,7 +204,10 @@ def add_subcommands(subparsers) -> None:
         "Headline metrics with 95 % intervals and paired differences against the "
         "first folder, weekly bands and final-metric figures, in compare.md.",
     )
-    p.add_argument("results", nargs="+", help="two or more results folders")
+    p.add_argument(
+        "results", nargs="+", help="two or more results folders (sweeps or `mergesim run`s)"
+    )
+    add_formats(p, "png")
     p.add_argument(
         "--out",
         metavar="DIR",
@@ -214,6 +285,12 @@ def api() -> ModuleType:
     return module
 
 
+def configure(args: argparse.Namespace) -> None:
+    """Set up the log from ``-v``/``-q``/``--log-file`` (commands without them: defaults)."""
+    verbosity = getattr(args, "verbose", 0) - int(getattr(args, "quiet", False))
+    api().configure_logging(verbosity, getattr(args, "log_file", None))
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``mergesim sweep``."""
     res = api().sweep_experiment(
@@ -221,6 +298,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         out=args.out,
         smoke=args.smoke,
         overrides=args.overrides,
+        replications=args.replications,
+        scale=args.scale,
+        samples=args.samples,
+        force=args.force,
+        formats=args.formats,
         dry_run=args.dry_run,
         resume=args.resume,
         workers=args.workers,
@@ -233,14 +315,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """``mergesim plot``."""
-    files = api().plot_results(args.results)
-    print(f"wrote {len(files)} files; report: {Path(args.results) / 'report.md'}")
+    files = api().plot_results(args.results, formats=args.formats)
+    report = Path(args.results) / "report.md"
+    print(f"wrote {len(files)} files" + (f"; report: {report}" if report.is_file() else ""))
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``mergesim compare``."""
-    dest, table = api().compare_results(args.results, args.out, args.metrics or None)
+    dest, table = api().compare_results(
+        args.results, args.out, args.metrics or None, formats=args.formats
+    )
     print(table)
     print(f"\nfigures and compare.md in {dest}")
     return 0
@@ -289,6 +374,7 @@ def main(argv=None) -> int:
     add_subcommands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     try:
+        configure(args)
         return int(args.func(args))
     except UserError as err:
         print(f"mergesim: error: {err.line()}", file=sys.stderr)

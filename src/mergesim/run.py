@@ -16,7 +16,12 @@ run finished, so a failed run leaves no half-written result:
 * ``stability.png`` — weekly petitions (per 10,000 a year) and grievance, reform week marked;
 * ``petition_pipeline.png`` — open petitions per stage of the six-step loop, week by week;
 * ``cadre_channels.png`` — where the cadres not kept went, and posts before/after;
-* ``scenario.toml`` — the resolved scenario (every parameter).
+* ``scenario.toml`` — the resolved scenario (every parameter);
+* ``README.md`` — the folder's layout (:data:`mergesim.results.layout.RUN_LAYOUT`).
+
+The figures come in PNG (more formats with ``formats``; none with ``plots=False``, ``mergesim
+run --no-plots``) and can be redrawn from the stored files (:func:`figures_from_folder`,
+``mergesim plot``).
 
 Sweeps reuse :func:`simulate` (model only), :func:`timeseries_csv` and :func:`villages_csv`.
 """
@@ -25,17 +30,21 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
-import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 from mergesim.config import dump_scenario, load_scenario
 from mergesim.config.schema import Scenario
-from mergesim.county.export import layer_from_dict
+from mergesim.county.export import Layer, layer_from_dict
+from mergesim.errors import UserError
 from mergesim.io import atomic_write_json, atomic_write_text
 from mergesim.model.model import MergerModel, apply_dotted
 from mergesim.plans.roles import Role
@@ -53,39 +62,46 @@ from mergesim.plotting.timeseries import (
     travel_change_data,
     weekly_data,
 )
-from mergesim.results import geometry_collections, geometry_dir, write_collections
+from mergesim.progress import Progress
+from mergesim.results import (
+    geometry_collections,
+    geometry_dir,
+    read_geometry,
+    read_summary,
+    write_collections,
+)
+from mergesim.results.layout import (
+    README,
+    RUN_TIMESERIES,
+    RUN_VILLAGES,
+    SCENARIO_TOML,
+    SUMMARY_JSON,
+    write_readme,
+)
 
+log = logging.getLogger(__name__)
+
+#: The figures of a run (names without the format suffix).
+FIGURES = (
+    "travel_coverage",
+    "travel_change_map",
+    "stability",
+    "petition_pipeline",
+    "cadre_channels",
+)
+#: The files a run writes (figures as PNG; more formats with ``formats``).
 RESULT_FILES = (
-    "summary.json",
-    "timeseries.csv",
-    "villages.csv",
-    "travel_coverage.png",
-    "travel_change_map.png",
-    "stability.png",
-    "petition_pipeline.png",
-    "cadre_channels.png",
-    "scenario.toml",
+    SUMMARY_JSON,
+    RUN_TIMESERIES,
+    RUN_VILLAGES,
+    *(f"{name}.png" for name in FIGURES),
+    SCENARIO_TOML,
     "geometry/villages.geojson",
     "geometry/townships.geojson",
     "geometry/merged_villages.geojson",
     "geometry/new_townships.geojson",
+    README,
 )
-
-
-def _progress_printer(enabled: bool):
-    """A progress callback writing to stderr, or None when disabled or stderr is not a TTY."""
-    if not (enabled and sys.stderr.isatty()):
-        return None
-    t0 = time.perf_counter()
-
-    def show(done: int, total: int) -> None:
-        if done == total or done % 5 == 0:
-            sys.stderr.write(f"\rweek {done}/{total}  {time.perf_counter() - t0:5.1f} s")
-            if done == total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-
-    return show
 
 
 def simulate(
@@ -93,7 +109,7 @@ def simulate(
     *,
     scale: float | None = None,
     seed: int | None = None,
-    progress: bool = False,
+    progress: bool | None = False,
 ) -> MergerModel:
     """Build and run the model of ``scenario`` (optionally at another scale or seed).
 
@@ -102,7 +118,8 @@ def simulate(
         scale: Overrides ``villagers.scale``.
         seed: Overrides ``seed`` — the run's behaviour; the county and plan stay those of
             the scenario's seed, as in a sweep's replicates (set ``county.seed`` to change them).
-        progress: Show progress on stderr (only when stderr is a terminal).
+        progress: Weekly progress on stderr: True a bar, None a bar on a terminal and log
+            lines elsewhere, False nothing (:class:`~mergesim.progress.Progress`).
     """
     overrides: dict[str, Any] = {}
     if scale is not None:
@@ -110,7 +127,21 @@ def simulate(
     if seed is not None:
         apply_dotted(scenario, {"seed": seed})  # validates it (one line naming the key)
     model = MergerModel(apply_dotted(scenario, overrides), rng=seed)
-    return model.run(progress=_progress_printer(progress))
+    if progress is False:
+        return model.run()
+    bar: Progress | None = None
+
+    def show(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = Progress(total, enabled=progress, unit="weeks", desc=scenario.name)
+        bar.update(done - bar.done)
+
+    try:
+        return model.run(progress=show)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def timeseries_csv(model: MergerModel) -> str:
@@ -190,42 +221,120 @@ def villages_csv(model: MergerModel) -> str:
     return buf.getvalue()
 
 
-def write_results(model: MergerModel, out_dir: str | Path) -> dict[str, Any]:
+def run_figures(
+    history: Sequence[dict[str, Any]],
+    timeline: dict[str, Any],
+    villages: Layer,
+    change: np.ndarray,
+    township_after: np.ndarray,
+    seats: np.ndarray,
+    cadres: dict[str, Any],
+) -> dict[str, Figure]:
+    """The figures of a run (:data:`FIGURES`), from its weekly history, its summary's timeline
+    and cadres, the villages layer, the change in expected travel per village and the new
+    townships and their seats."""
+    reform, end = int(timeline["reform_week"]), int(timeline["transition_end"])
+    stab = stability_data(history, reform, end)
+    return {
+        "travel_coverage": plot_travel_and_coverage(weekly_data(history, reform, end)),
+        "travel_change_map": plot_travel_change_map(
+            travel_change_data(villages, change, township=township_after, seats=seats)
+        ),
+        "stability": plot_stability(stab),
+        "petition_pipeline": plot_pipeline(stab),
+        "cadre_channels": plot_channels(channel_data(cadres or {})),
+    }
+
+
+def figures_from_folder(folder: str | Path) -> dict[str, Figure]:
+    """A run folder's figures, redrawn from its stored files (``mergesim plot``).
+
+    Raises:
+        UserError: A file the figures need is missing (one line).
+    """
+    folder = Path(folder)
+    summary = read_summary(folder)
+    layer = read_geometry(geometry_dir(folder))
+    if layer is None or not (folder / RUN_TIMESERIES).is_file():
+        raise UserError(
+            "cannot redraw: the run folder lacks timeseries.csv or geometry/villages.geojson",
+            source=str(folder),
+        )
+    ts = pd.read_csv(folder / RUN_TIMESERIES)
+    history = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in ts.to_dict("records")
+    ]
+    vil = pd.read_csv(folder / RUN_VILLAGES).sort_values("village")
+    return run_figures(
+        history,
+        summary["timeline"],
+        layer,
+        vil["access_change"].to_numpy(dtype=float),
+        vil["new_township"].to_numpy(dtype=np.int64),
+        np.flatnonzero(vil["new_township_seat"].to_numpy(dtype=bool)),
+        summary.get("cadres") or {},
+    )
+
+
+def save_run_figures(
+    figures: dict[str, Figure], folder: str | Path, formats: Sequence[str] = ("png",)
+) -> list[Path]:
+    """Save a run's figures as ``folder/<name>.<fmt>``; return the files."""
+    return [
+        save_figure(fig, Path(folder) / f"{name}.{fmt}")
+        for name, fig in figures.items()
+        for fmt in formats
+    ]
+
+
+def write_results(
+    model: MergerModel,
+    out_dir: str | Path,
+    *,
+    plots: bool = True,
+    formats: Sequence[str] = ("png",),
+) -> dict[str, Any]:
     """Write every result file of a finished run into ``out_dir``; return the summary.
 
     Everything is computed (figures included) before the first file is written.
+
+    Args:
+        model: The finished model.
+        out_dir: The folder.
+        plots: Draw the figures (about two thirds of a small run's time; ``--no-plots``).
+        formats: Image formats of the figures.
     """
     out = Path(out_dir)
     summary = model.summary()
-    tl, tr, v = model.timeline, model.tracker, model.villagers
+    tr, v = model.tracker, model.villagers
     geometry = geometry_collections(model.county, model.plan)
-    change = tr.village_access(v.access_now, v.village) - tr.village_access(v.access_ref, v.village)
-    stab = stability_data(tr.history, tl.reform_week, tl.transition_end)
-    figs = {
-        "travel_coverage.png": plot_travel_and_coverage(
-            weekly_data(tr.history, tl.reform_week, tl.transition_end)
-        ),
-        "travel_change_map.png": plot_travel_change_map(
-            travel_change_data(
-                layer_from_dict(geometry["villages"]),
-                change,
-                township=model.units.township_after,
-                seats=model.units.new_township_seat,
-            )
-        ),
-        "stability.png": plot_stability(stab),
-        "petition_pipeline.png": plot_pipeline(stab),
-        "cadre_channels.png": plot_channels(channel_data(summary["cadres"])),
-    }
-    tables = {"timeseries.csv": timeseries_csv(model), "villages.csv": villages_csv(model)}
+    figs: dict[str, Figure] = {}
+    if plots:
+        t0 = time.perf_counter()
+        log.info("drawing %d figures", len(FIGURES))
+        change = tr.village_access(v.access_now, v.village) - tr.village_access(
+            v.access_ref, v.village
+        )
+        figs = run_figures(
+            tr.history,
+            summary["timeline"],
+            layer_from_dict(geometry["villages"]),
+            change,
+            model.units.township_after,
+            model.units.new_township_seat,
+            summary["cadres"],
+        )
+        log.debug("figures drawn in %.1f s", time.perf_counter() - t0)
+    tables = {RUN_TIMESERIES: timeseries_csv(model), RUN_VILLAGES: villages_csv(model)}
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(out / "summary.json", summary)
+    atomic_write_json(out / SUMMARY_JSON, summary)
     for name, text in tables.items():
         atomic_write_text(out / name, text)
     write_collections(geometry_dir(out), geometry)
-    for name, fig in figs.items():
-        save_figure(fig, out / name)
-    dump_scenario(model.config, out / "scenario.toml")
+    save_run_figures(figs, out, formats)
+    dump_scenario(model.config, out / SCENARIO_TOML)
+    write_readme(out, "run", f"Run of the scenario '{model.config.name}'")
     return summary
 
 
@@ -235,7 +344,9 @@ def run_scenario(
     *,
     scale: float | None = None,
     seed: int | None = None,
-    progress: bool = True,
+    progress: bool | None = True,
+    plots: bool = True,
+    formats: Sequence[str] = ("png",),
 ) -> dict[str, Any]:
     """Run one simulation and write its results (see the module docstring).
 
@@ -244,7 +355,9 @@ def run_scenario(
         out_dir: Output folder (created if missing).
         scale: Overrides ``villagers.scale`` (e.g. 0.1 for a quick run).
         seed: Overrides the scenario's root seed.
-        progress: Show weekly progress on stderr when stderr is a terminal.
+        progress: Weekly progress (see :func:`simulate`).
+        plots: Draw the figures.
+        formats: Image formats of the figures.
 
     Returns:
         The summary dict (as written to ``summary.json``).
@@ -255,4 +368,4 @@ def run_scenario(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     model = simulate(scenario, scale=scale, seed=seed, progress=progress)
-    return write_results(model, out_dir)
+    return write_results(model, out_dir, plots=plots, formats=formats)

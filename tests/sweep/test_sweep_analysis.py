@@ -14,6 +14,7 @@ from sweep_standin import TWO_SCENARIOS, write_experiment
 
 from mergesim.api import compare_results, plot_results
 from mergesim.plotting import compare as pc
+from mergesim.plotting.forest import plot_final
 from mergesim.results import read_runs, read_timeseries
 from mergesim.sweep import load_experiment, run_seed, run_sweep
 from mergesim.sweep.sensitivity import IncompleteDesignError, analyze
@@ -43,6 +44,13 @@ def swept(tmp_path_factory):
     return out, res
 
 
+FACTORS = [("plan.target_factor", "plan.target_factor")]
+
+
+def labelled(runs):
+    return pc.label_groups(runs, FACTORS, "seed_county")
+
+
 @pytest.mark.slow
 def test_paired_replicates_share_seeds_and_cancel_noise(swept):
     out, _ = swept
@@ -52,16 +60,35 @@ def test_paired_replicates_share_seeds_and_cancel_noise(swept):
     assert all(len(s) == 1 for s in seeds)
     assert [int(s[0]) for s in seeds] == [run_seed(20191201, k) for k in range(4)]
     assert runs.groupby("replicate")["seed"].first().nunique() == 4
+    runs = labelled(runs)
+    # One group per design point: two scenarios × two levels, never pooled.
+    assert pc.groups(runs) == [
+        "seed_county · plan.target_factor = 1.5",
+        "seed_county · plan.target_factor = 3",
+        "no_agency · plan.target_factor = 1.5",
+        "no_agency · plan.target_factor = 3",
+    ]
     # The agency switch acts only after the reform: before it, paired differences are exactly
     # zero (common random numbers), although single runs vary from replicate to replicate.
-    paired = pc.paired_data(runs, "pre.travel_min_mean", "seed_county")
-    assert paired.loc[0, "n_pairs"] == 8
-    assert paired.loc[0, "mean_diff"] == 0.0 and paired.loc[0, "ci_hi"] == 0.0
+    paired = pc.paired_data(runs, "pre.travel_min_mean").set_index("group")
+    assert list(paired["baseline"]) == [
+        "seed_county · plan.target_factor = 1.5",
+        "seed_county · plan.target_factor = 3",
+    ]
+    assert (paired["n_pairs"] == 4).all()
+    assert (paired["mean_diff"] == 0.0).all() and (paired["ci_hi"] == 0.0).all()
     final = pc.final_data(runs, "pre.travel_min_mean")
+    assert (final["n"] == 4).all()
     assert (final["ci_hi"] - final["ci_lo"] > 0.1).all()
-    # After the reform, no agency adds (target − 1) × 10 minutes per affair in the toy model.
-    post = pc.paired_data(runs, "post.travel_min_mean", "seed_county")
-    assert post.loc[0, "mean_diff"] == pytest.approx(np.mean([5.0, 20.0]), abs=1e-9)
+    # After the reform, no agency adds (target − 1) × 10 minutes per affair in the toy model:
+    # 5 at target 1.5 and 20 at target 3, per point (pooling the levels would give 12.5).
+    post = pc.paired_data(runs, "post.travel_min_mean").set_index("group")
+    assert post.loc["no_agency · plan.target_factor = 1.5", "mean_diff"] == pytest.approx(
+        5.0, abs=1e-9
+    )
+    assert post.loc["no_agency · plan.target_factor = 3", "mean_diff"] == pytest.approx(
+        20.0, abs=1e-9
+    )
 
 
 def test_paired_data_matches_a_hand_computation():
@@ -74,24 +101,29 @@ def test_paired_data_matches_a_hand_computation():
             "m": [1.0, 2.0, 4.0, 2.0, 2.5, 99.0],
         }
     )
-    d = pc.paired_data(runs, "m", "a")
+    runs = pc.label_groups(runs)
+    d = pc.paired_data(runs, "m")
+    assert d.loc[0, "group"] == "b" and d.loc[0, "baseline"] == "a"
     assert d.loc[0, "n_pairs"] == 2  # the failed run of b drops its pair
     assert d.loc[0, "mean_diff"] == pytest.approx(((2 - 1) + (2.5 - 2)) / 2)
     f = pc.final_data(runs, "m")
     assert f.loc[0, "mean"] == pytest.approx(7 / 3) and f.loc[1, "n"] == 2
     assert f.loc[0, "ci_lo"] < 7 / 3 < f.loc[0, "ci_hi"]
+    assert list(f.loc[0, "values"]) == [1.0, 2.0, 4.0]
 
 
 def test_band_data_quantiles(swept):
     out, _ = swept
-    ts = read_timeseries(out, columns=["travel_min_mean"])
+    runs = labelled(read_runs(out))
+    ts = pc.tag_groups(read_timeseries(out, columns=["travel_min_mean"]), runs)
     bands = pc.band_data(ts, "travel_min_mean")
-    assert list(dict.fromkeys(bands["group"])) == ["seed_county", "no_agency"]
-    one = ts[(ts["scenario"] == "no_agency") & (ts["week"] == 10)]["travel_min_mean"]
-    row = bands[(bands["group"] == "no_agency") & (bands["week"] == 10)].iloc[0]
+    assert list(dict.fromkeys(bands["group"])) == pc.groups(runs)
+    grp = "no_agency · plan.target_factor = 3"
+    one = ts[(ts["group"] == grp) & (ts["week"] == 10)]["travel_min_mean"]
+    row = bands[(bands["group"] == grp) & (bands["week"] == 10)].iloc[0]
     assert row["lo"] == pytest.approx(np.quantile(one, 0.1))
     assert row["hi"] == pytest.approx(np.quantile(one, 0.9))
-    assert row["n"] == 8
+    assert row["n"] == 4
 
 
 def test_figures_and_report(swept):
@@ -103,16 +135,17 @@ def test_figures_and_report(swept):
         "response_plan_target_factor_post_travel_min_mean.png",
     } <= names
     report = (out / "report.md").read_text()
-    assert "## Headline metrics" in report and "Δ no_agency − seed_county" in report
+    assert "## Metrics by design point" in report
+    assert "| no_agency · plan.target_factor = 3 | 4 (few) |" in report
     for line in report.splitlines():
         if line.startswith("!["):
             assert (out / line.split("(")[1].rstrip(")")).is_file()
     assert "## Reproduce" in report and "mergesim sweep" in report
-    fig = pc.plot_final(
-        pc.final_data(read_runs(out), "post.travel_min_mean"), "post.travel_min_mean"
+    fig = plot_final(
+        pc.final_data(labelled(read_runs(out)), "post.travel_min_mean"), "post.travel_min_mean"
     )
     assert isinstance(fig, Figure)
-    assert "(min)" in fig.axes[0].get_xlabel()  # axes carry units
+    assert fig.axes[0].get_xlabel() == "Travel per affair, after the reform (min)"
 
 
 def test_compare_two_results_folders(swept, tmp_path):
@@ -130,7 +163,19 @@ def test_compare_two_results_folders(swept, tmp_path):
     )
     dest, table = compare_results([out, other], tmp_path / "cmp", ["post.travel_min_mean"])
     assert (dest / "compare.md").is_file()
-    assert "out:no_agency" in table and "Δ other:seed_county − out:seed_county" in table
+    # Groups are design points of each folder; the other folder's target 1.5 pairs with the
+    # first folder's target 1.5 (same scenario and level), its target 2 with the first group.
+    assert "| other: seed_county · plan.target_factor = 1.5 | 4 (few) | " in table
+    tab = pd.read_csv(dest / "tables" / "metrics.csv").set_index("group")
+    assert tab.loc["other: no_agency · plan.target_factor = 1.5", "baseline"] == (
+        "out: no_agency · plan.target_factor = 1.5"
+    )
+    assert tab.loc["other: no_agency · plan.target_factor = 1.5", "diff"] == pytest.approx(
+        0.0, abs=1e-9
+    )
+    assert tab.loc["other: seed_county · plan.target_factor = 2", "baseline"] == (
+        "out: seed_county · plan.target_factor = 1.5"
+    )
 
 
 SOBOL = """
@@ -197,7 +242,7 @@ def test_sobol_of_a_constant_metric_is_undefined_without_warnings(tmp_path):
     runs["post.travel_min_mean"] = 3.0  # does not vary over the design
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        idx, notes = analyze_all(exp, runs, ["post.travel_min_mean"])
+        idx, notes, _ = analyze_all(exp, runs, ["post.travel_min_mean"])
     assert idx[["S1", "ST"]].isna().all().all()
     assert notes == [
         "'post.travel_min_mean': indices undefined (the metric does not vary over the design)"

@@ -83,6 +83,28 @@ def test_sweep_user_errors_are_one_line_and_write_nothing(tmp_path, capsys, args
 
 def test_plot_and_compare_errors(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
-    assert "not a sweep results folder" in one_error_line(capsys)
+    assert "not a results folder" in one_error_line(capsys)
     assert main(["compare", str(tmp_path)]) == 2
     assert "at least two" in one_error_line(capsys)
+
+
+def test_log_file_and_quiet(tmp_path, capsys):
+    """-q keeps warnings on stderr; --log-file gets every message with a time stamp."""
+    pytest.importorskip("SALib")
+    body = """
+[design]
+method = "sobol"
+n = 8
+[[factors]]
+key = "villagers.trust_mean"
+range = [0.4, 0.8]
+"""
+    path = write_experiment(tmp_path, body)
+    log = tmp_path / "logs" / "sweep.log"
+    args = ["sweep", str(path), "--dry-run", "--out", str(tmp_path / "r"), "-q"]
+    assert main([*args, "--log-file", str(log)]) == 0
+    err = capsys.readouterr().err
+    assert "mergesim: warning: the sobol base sample N = 8 is below" in err
+    text = log.read_text()
+    assert "WARNING mergesim.sweep: the sobol base sample N = 8" in text
+    assert text[:4].isdigit()  # a time stamp first

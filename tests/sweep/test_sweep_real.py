@@ -15,9 +15,10 @@ from sweep_standin import ROOT
 
 from mergesim.api import plot_results
 from mergesim.cli import main
+from mergesim.plotting.compare import label_groups
 from mergesim.report import change_map_groups
 from mergesim.results import read_runs, read_villages
-from mergesim.sweep import load_experiment, plan_runs, run_sweep, study, validate_file
+from mergesim.sweep import load_experiment, plan_runs, run_sweep, validate_file
 from mergesim.sweep.store import ResultStore
 
 # Whole runs of the model or of sweeps: the contributor loop (pytest -m "not slow") skips them.
@@ -123,17 +124,18 @@ def test_change_maps_average_the_runs_of_each_group(tmp_path, monkeypatch):
     (out / "figures" / "travel_change_maps.png").unlink()
     plot_results(out)
     assert (out / "figures" / "travel_change_maps.png").is_file()
-    maps = change_map_groups(out, study(load_experiment(out / "experiment.toml")), runs)
+    exp = load_experiment(out / "experiment.toml")
+    runs = label_groups(runs, [(f.key, f.label) for f in exp.factors], exp.baseline)
+    maps = change_map_groups(out, runs)
     assert maps and len(maps) == runs["point"].nunique()
     for d in maps.values():  # the new townships' boundaries and seats are drawn
         assert len(d["boundaries"]) > 0 and len(d["seats"]) > 0
-    for (_scen, point), part in runs.groupby(["scenario", "point"]):
+    for grp, part in runs.groupby("group"):  # one map per design point, its replicates pooled
         stack = np.vstack(
             [read_villages(out, rid)["access_change"].to_numpy(float) for rid in part["run_id"]]
         )
         expected = pd.DataFrame(stack).mean(axis=0, skipna=True).to_numpy()
-        got = next(d["change"] for name, d in maps.items() if f"point {point} (" in name)
-        np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(maps[grp]["change"], expected, rtol=1e-12, equal_nan=True)
 
 
 def test_replicates_share_the_county_and_the_plan():

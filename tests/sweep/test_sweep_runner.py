@@ -282,6 +282,7 @@ def test_tables_without_pyarrow(exp_path, tmp_path, monkeypatch, reference):
 
 def test_dry_run_uses_timings_of_finished_runs(exp_path, tmp_path):
     from mergesim.sweep import estimate
+    from mergesim.sweep.costs import SECONDS_POOL_START
 
     out = tmp_path / "out"
     exp = load_experiment(exp_path)
@@ -296,14 +297,36 @@ def test_dry_run_uses_timings_of_finished_runs(exp_path, tmp_path):
     assert (later.done, later.todo) == (6, 6)
     assert "median of 6 finished runs" in later.basis
     assert 0.1 < later.seconds_per_run < 2.0  # slow_run sleeps 0.15 s
-    assert later.wall_seconds == pytest.approx(6 * later.seconds_per_run / 3)
+    # The runs left, three at a time, plus starting the pool; no report without the experiment.
+    assert later.wall_seconds == pytest.approx(6 * later.seconds_per_run / 3 + SECONDS_POOL_START)
     assert "6 to run on 3 workers" in later.report()
+    # With the experiment, the report's figures count too (1 weekly band, 2 forest plots,
+    # 2 responses and the 3 per-point panels, in PNG).
+    with_report = estimate(runs, out, workers=3, exp=exp)
+    assert with_report.figures == 8 and with_report.report_seconds > 0
+    assert with_report.wall_seconds > later.wall_seconds
+
+
+def test_the_cost_model_grows_with_villagers_and_weeks_and_the_load(monkeypatch):
+    import dataclasses
+
+    from mergesim.config import load_scenario
+    from mergesim.sweep import costs as est
+
+    s = load_scenario(st.SEED)
+    small = dataclasses.replace(s, villagers=dataclasses.replace(s.villagers, scale=0.01))
+    assert est.run_cost(small) < est.run_cost(s)
+    monkeypatch.setattr(est.os, "getloadavg", lambda: (4.0, 4.0, 4.0))
+    monkeypatch.setattr(est.os, "cpu_count", lambda: 2)
+    assert est.contention(2) == pytest.approx(3.0)  # (4 others + 2 workers) / 2 cores
+    monkeypatch.setattr(est.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert est.contention(1) == 1.0
 
 
 def test_progress_bar_only_when_enabled():
     import io
 
-    from mergesim.sweep.runner import Progress
+    from mergesim.progress import Progress
 
     quiet = io.StringIO()
     bar = Progress(4, enabled=False, stream=quiet)
@@ -315,4 +338,32 @@ def test_progress_bar_only_when_enabled():
     for k in range(4):
         bar.update(failed=k == 0)
     bar.close()
-    assert "4/4 runs, 1 failed" in loud.getvalue() and "ETA" in loud.getvalue()
+    assert "4/4" in loud.getvalue() and "1 failed" in loud.getvalue()
+
+
+def test_progress_lines_off_a_terminal_per_5_percent_or_minute(caplog):
+    """Off a terminal: one log line per 5 % of the runs or per minute, whichever comes first,
+    with the ETA from the measured pace."""
+    import io
+    import logging
+
+    from mergesim.progress import Progress
+
+    now = [0.0]
+    with caplog.at_level(logging.INFO, logger="mergesim.progress"):
+        bar = Progress(100, stream=io.StringIO(), clock=lambda: now[0])  # not a terminal
+        assert bar.mode == "log"
+        for _ in range(10):  # 10 runs of 2 s: a line at 5 and at 10 (5 % each)
+            now[0] += 2.0
+            bar.update()
+        lines = [r.getMessage() for r in caplog.records]
+        assert lines == [
+            "5/100 runs (5 %), 0:10 elapsed, ETA 3:10",
+            "10/100 runs (10 %), 0:20 elapsed, ETA 3:00",
+        ]
+        caplog.clear()
+        now[0] += 61.0  # one slow run: a minute has passed, a line although < 5 %
+        bar.update(failed=True)
+        assert [r.getMessage() for r in caplog.records] == [
+            "11/100 runs (11 %), 1 failed, 1:21 elapsed, ETA 10:55"
+        ]

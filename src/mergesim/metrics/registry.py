@@ -28,6 +28,9 @@ class Metric:
     doc: str
     family: str  # "affair", "coverage", "flow" or "petition"
     label: str = ""  # short name for figures and the app ("": name it by ``doc``)
+    #: ``villagers.scale`` below which the metric is documented as biased (None: scale-free
+    #: up to sampling noise); a sweep below it warns (:data:`MIN_SCALE`).
+    min_scale: float | None = None
 
     @property
     def name(self) -> str:
@@ -52,11 +55,108 @@ LABELS = {
 }
 
 
+# -- readable labels of every other metric (statistics: figures never print a raw key) ----------
+def _family_labels() -> dict[str, str]:
+    """Labels of the metrics not named above: the families generated per kind of need, outcome
+    group and petition stage, and the rest (English, so figures need no CJK font)."""
+    out = {
+        "travel_min_p90": "Travel per affair, 90th percentile",
+        "trips_mean": "Trips per affair",
+        "admin_trips_mean": "Trips per administrative affair",
+        "admin_one_trip_share": "Administrative affairs done in one trip",
+        "travel_gini": "Inequality (Gini) of travel per affair",
+        "travel_worst_decile_min": "Travel of the worst-off tenth of villagers",
+        "coverage_admin_60": "Villagers within 60 min of their service centre",
+        "coverage_clinic_60": "Villagers within 60 min of a health centre",
+        "new_needs_per_1000": "New needs",
+        "served_per_1000": "Needs served",
+        "deferred_per_1000": "Trips put off",
+        "turned_away_per_1000": "Trips turned away at a full point",
+        "given_up_per_1000": "Needs given up",
+        "waiting_per_1000": "Needs waiting",
+        "travel_min_per_villager": "Realised travel per villager",
+        "petitions_individual_per10k": "Individual petitions",
+        "petitions_collective_per10k": "Collective petitions",
+        "petitions_first_per10k": "First filings of petitions",
+        "days_to_close_mean": "Days to close a petition",
+        "days_to_close_p90": "Days to close a petition, 90th percentile",
+        "closed_within_60_share": "Petitions closed within 60 days",
+        "resolved_share": "Petitions resolved at close",
+        "repeat_share": "Petitions filed again",
+        "escalation_share": "Petitions escalated",
+        "accept_overdue_share": "Petitions accepted late",
+        "conclude_overdue_share": "Petitions concluded late",
+        "backlog_per10k": "Open petitions",
+        "open_overdue_per10k": "Open petitions past a deadline",
+        "petition_caseload_per_cadre": "Open petitions per petition server",
+        "cadre_competence_mean": "Cadre competence",
+        "cadres_at_work": "Cadres at work",
+    }
+    for k in NEED_NAMES:
+        kind = k.replace("_", " ")
+        out.setdefault(f"travel_min_mean_{k}", f"Travel per {kind} affair")
+        out.setdefault(f"travel_min_p90_{k}", f"Travel per {kind} affair, 90th percentile")
+    for g, desc in GROUPS:
+        out[f"travel_min_mean_{g}"] = f"Travel per affair, {desc}"
+        out[f"admin_travel_min_mean_{g}"] = f"Travel per administrative affair, {desc}"
+        out[f"one_trip_share_{g}"] = f"Affairs done in one trip, {desc}"
+        for what, where in (("admin", "their service centre"), ("clinic", "a health centre")):
+            out[f"coverage_{what}_30_{g}"] = f"Villagers within 30 min of {where}, {desc}"
+    for name, label in zip(STAGES, STAGE_LABELS, strict=True):
+        out[f"backlog_{name}_per10k"] = f"Open petitions at stage '{label}'"
+    return out
+
+
+LABELS.update({k: v for k, v in _family_labels().items() if k not in LABELS})
+
+
+# -- scale limits (statistics) -----------------------------------------------------------------
+#: The scale at which queue metrics are trustworthy. A point's weekly capacity is ``scale`` times
+#: its full-scale capacity and a petition stage gets ``⌈c × scale⌉`` servers
+#: (:mod:`mergesim.mechanisms.petitions.staffing`), so turn-aways, re-trips, waits, backlogs and
+#: times to close differ from the full county's below scale 1 (at scale 0.1: turn-aways per
+#: 1,000 villagers of 0.4–0.5 instead of < 0.01; see :mod:`mergesim.metrics`).
+QUEUE_MIN_SCALE = 1.0
+#: Metric key → the scale below which it is biased (the queue metrics).
+MIN_SCALE = dict.fromkeys(
+    (
+        "trips_mean",
+        "one_trip_share",
+        "admin_trips_mean",
+        "admin_one_trip_share",
+        "wait_weeks_mean",
+        "turned_away_per_1000",
+        "waiting_per_1000",
+        "days_to_close_mean",
+        "days_to_close_p90",
+        "closed_within_60_share",
+        "accept_overdue_share",
+        "conclude_overdue_share",
+        "stability_index",
+        "backlog_per10k",
+        "open_overdue_per10k",
+        "petition_caseload_per_cadre",
+    ),
+    QUEUE_MIN_SCALE,
+)
+
+
+def _min_scale(key: str) -> float | None:
+    """The scale limit of a metric key (group and stage variants follow their base metric)."""
+    if key in MIN_SCALE:
+        return MIN_SCALE[key]
+    if key.startswith("one_trip_share_") or (
+        key.startswith("backlog_") and key.endswith("_per10k")
+    ):
+        return QUEUE_MIN_SCALE
+    return None
+
+
 def _build() -> dict[str, Metric]:
     out: list[Metric] = []
 
     def add(key, unit, formula, doc, family):
-        out.append(Metric(key, unit, formula, doc, family, LABELS.get(key, "")))
+        out.append(Metric(key, unit, formula, doc, family, LABELS.get(key, ""), _min_scale(key)))
 
     trav = "round-trip travel minutes of an affair, summed over all its trips"
     add(
@@ -524,7 +624,12 @@ def metrics_markdown(intro: str) -> str:
         lines += [f"## {title}", "", "| key | unit | formula | meaning |", "|---|---|---|---|"]
         for m in METRICS.values():
             if m.family == family:
-                lines.append(f"| `{m.key}` | {m.unit} | {m.formula} | {m.doc} |")
+                doc = m.doc + (
+                    f" *Biased below `villagers.scale` = {m.min_scale:g} (a queue metric).*"
+                    if m.min_scale is not None
+                    else ""
+                )
+                lines.append(f"| `{m.key}` | {m.unit} | {m.formula} | {doc} |")
         lines.append("")
     lines += [
         "## Run metrics (cadres)",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import fontManager
@@ -78,6 +79,50 @@ def colours(n: int) -> list[Any]:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
+#: Line styles and markers that tell overlapping lines apart without colour.
+LINE_STYLES = ("-", "--", "-.", ":")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+#: Small multiples share a y-axis only if their ranges differ by at most this factor.
+SHARED_RANGE_RATIO = 10.0
+#: Image formats a figure can be saved in (raster and vector).
+FORMATS = ("png", "svg", "pdf")
+
+
+def line_style(i: int) -> tuple[str, str]:
+    """``(line style, marker)`` of the ``i``-th of several overlapping lines."""
+    return LINE_STYLES[i % len(LINE_STYLES)], MARKERS[i % len(MARKERS)]
+
+
+def share_y(spans) -> bool:
+    """Whether panels with these ``(low, high)`` data ranges can share a y-axis: the widest
+    range is at most :data:`SHARED_RANGE_RATIO` times the narrowest (a shared axis would
+    flatten the narrow ones otherwise)."""
+    widths = [hi - lo for lo, hi in spans if np.isfinite(lo) and np.isfinite(hi)]
+    if len(widths) < 2:
+        return True
+    top, low = max(widths), min(widths)
+    if top == 0:
+        return True
+    return low > 0 and top / low <= SHARED_RANGE_RATIO
+
+
+def grid(
+    n: int, *, panel: tuple[float, float] = (4.0, 3.0), ncol: int = 3, sharey: bool = False
+) -> tuple[Figure, np.ndarray]:
+    """A figure of ``n`` small multiples (at most ``ncol`` a row), axes flattened; panels
+    beyond ``n`` are hidden, and the lowest panel of each column shows the x tick labels."""
+    ncol = max(min(n, ncol), 1)
+    nrow = int(np.ceil(max(n, 1) / ncol))
+    fig = Figure(figsize=(panel[0] * ncol + 1.0, panel[1] * nrow + 0.8), layout="constrained")
+    axes = fig.subplots(nrow, ncol, sharex=True, sharey=sharey, squeeze=False).ravel()
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.set_visible(False)
+        elif i + ncol >= n:  # the lowest panel of its column: it shows the x tick labels
+            ax.xaxis.set_tick_params(labelbottom=True)
+    return fig, axes
+
+
 def label_family() -> list[str]:
     """Font families for labels: DejaVu Sans, then the installed CJK fonts."""
     installed = {f.name for f in fontManager.ttflist}
@@ -119,6 +164,11 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = SAVE_DP
     """
     dest = Path(path)
     fmt = dest.suffix.lstrip(".").lower() or "png"
-    with atomic_path(dest) as tmp:
+    # Vector formats keep their text as text (editable in a paper, searchable), with the
+    # fonts embedded as TrueType in PDF.
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}),
+        atomic_path(dest) as tmp,
+    ):
         fig.savefig(tmp, format=fmt, dpi=dpi)
     return dest

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from mergesim.mechanisms.cadres import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
 from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
-from mergesim.plotting.figures import colours, figure_axes
+from mergesim.plotting.figures import colours, figure_axes, grid, share_y
 from mergesim.plotting.stability import CHANNEL_LABELS
 from mergesim.plotting.timeseries import change_span, plot_travel_change_map
 
@@ -99,16 +99,27 @@ def pipeline_data(ts, *, by: str = "scenario") -> dict[str, dict[str, Any]]:
     return out
 
 
+def varies(values: list[Any], *, rtol: float = 1e-9) -> bool:
+    """Whether the groups' arrays (or tables) differ: a figure comparing groups is drawn only
+    when they do (a cadre-channel figure is the same for every services policy)."""
+    arrays = [np.nan_to_num(np.asarray(v, dtype=float), nan=-1.0) for v in values]
+    if len(arrays) < 2:
+        return True
+    first = arrays[0]
+    return any(a.shape != first.shape or not np.allclose(a, first, rtol=rtol) for a in arrays[1:])
+
+
 def plot_pipeline_by_group(
     data: dict[str, dict[str, Any]], reform_weeks: dict[str, int] | None = None
 ) -> Figure:
-    """Stacked backlog per stage of the six-step loop, one panel per group (shared axes)."""
+    """Stacked backlog per stage of the six-step loop, one panel per group; the panels share
+    their y-axis only when their totals' ranges are within a factor of 10 (:func:`share_y`)."""
     groups = list(data)
-    n = max(len(groups), 1)
-    ncol = min(n, 3)
-    nrow = int(np.ceil(n / ncol))
-    fig = Figure(figsize=(4.0 * ncol + 2.2, 2.8 * nrow + 0.6), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(nrow, ncol, sharex=True, sharey=True, squeeze=False)).ravel()
+    spans = [
+        (0.0, float(np.nanmax(np.nansum(d["backlog"], axis=0), initial=0.0))) for d in data.values()
+    ]
+    fig, axes = grid(len(groups), panel=(4.0, 2.8), sharey=share_y(spans))
+    ncol = min(max(len(groups), 1), 3)
     reform_weeks = reform_weeks or {}
     for ax, grp in zip(axes, groups, strict=False):
         d = data[grp]

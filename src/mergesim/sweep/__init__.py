@@ -20,11 +20,9 @@ first use of its names (PEP 562, as :mod:`mergesim.model` does), so ``mergesim l
 
 from __future__ import annotations
 
-import os
-import statistics
+import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,7 @@ from mergesim.config.toml_io import read_toml
 from mergesim.county import build_county, resolve_path
 from mergesim.errors import ScenarioError, UserError
 from mergesim.plans import make_plan
+from mergesim.sweep.costs import Estimate, estimate
 from mergesim.sweep.design import (
     MissingDependencyError,
     Point,
@@ -43,8 +42,11 @@ from mergesim.sweep.design import (
     plan_runs,
     run_identity,
     run_seed,
+    sample_warning,
 )
-from mergesim.sweep.experiment import Experiment, load_experiment
+from mergesim.sweep.experiment import Experiment, load_experiment, resize
+
+log = logging.getLogger(__name__)
 
 #: Names of the running half, imported on first use (see the module docstring).
 _LAZY = {
@@ -100,6 +102,10 @@ def sweep_experiment(
     out: str | Path | None = None,
     smoke: bool = False,
     overrides: Sequence[str] = (),
+    replications: int | None = None,
+    scale: float | None = None,
+    samples: int | None = None,
+    force: bool = False,
     dry_run: bool = False,
     resume: bool = False,
     workers: int | None = None,
@@ -109,28 +115,39 @@ def sweep_experiment(
     progress: bool | None = None,
     command: str | None = None,
 ) -> Any:
-    """Load an experiment, plan its runs, and run them (or only estimate, with ``dry_run``).
+    """Load an experiment, size it, plan its runs, and run them (or only estimate).
 
     Args:
         path: Experiment TOML file.
         out: Results folder (default :func:`default_out`).
         smoke: Run the ``[smoke]`` version (CI-sized).
         overrides: ``key=value`` scenario overrides for every run (``--set``).
+        replications: Replications per design point (``--replications``; default the file's).
+        scale: ``villagers.scale`` of every run (``--scale``; default the file's).
+        samples: The design's sample size ``n`` (``--samples``: LHS points, Sobol base
+            sample, Morris trajectories).
+        force: A folder holding another study is moved aside instead of refused.
         dry_run: Only count runs and estimate time and disk.
         resume: Require an existing results folder to continue (re-running without it
             resumes as well; this guards against a mistyped ``--out``).
         workers, scheduler, executor, run_fn, progress, command: See :func:`run_sweep`.
 
     Raises:
-        UserError: Any mistake in the experiment, its scenarios or the options (one line).
+        UserError: Any mistake in the experiment, its scenarios or the options, or a results
+            folder holding another study (one line).
 
     Returns:
         A :class:`~mergesim.sweep.runner.SweepResult`, or an :class:`Estimate` (``dry_run``).
     """
-    from mergesim.sweep.runner import run_sweep  # the running half: see the module docstring
+    # The running half: see the module docstring.
+    from mergesim.sweep.runner import run_sweep
+    from mergesim.sweep.store import claim_folder, study_identity
 
     exp = load_experiment(path, smoke=smoke)
+    resize(exp, replications=replications, samples=samples)
     cli = dict(parse_override(item) for item in overrides)
+    if scale is not None:
+        cli["villagers.scale"] = check_scale(scale, exp)
     runs = plan_runs(exp, cli)
     dest = Path(out) if out is not None else default_out(exp)
     if workers is not None and workers < 1:
@@ -139,8 +156,14 @@ def sweep_experiment(
         raise UserError("nothing to resume: no manifest.json in this folder", source=str(dest))
     # A broken data file would fail every run one by one; say so once, before anything runs.
     check_data_files(r.scenario for r in runs)
+    for line in study_warnings(exp, runs):
+        log.warning(line)
+    identity = study_identity(exp, cli)
     if dry_run:
-        return estimate(runs, dest, workers)
+        if not force:  # say now what the sweep would refuse; a dry run moves nothing
+            claim_folder(dest, identity, exp.name, force=False)
+        return estimate(runs, dest, workers, exp)
+    claim_folder(dest, identity, exp.name, force=force)
     return run_sweep(
         exp,
         dest,
@@ -151,7 +174,39 @@ def sweep_experiment(
         progress=progress,
         command=command,
         runs=runs,
+        cli_overrides=cli,
+        identity=identity,
     )
+
+
+def check_scale(scale: float, exp: Experiment) -> float:
+    """``--scale``: a share of the villagers in (0, 1], and not a factor of ``exp``.
+
+    Raises:
+        UserError: Out of range, or ``villagers.scale`` is swept (one line).
+    """
+    if not 0 < scale <= 1:
+        raise UserError(f"value {scale} is out of range; allowed: 0 < scale <= 1", source="--scale")
+    if any("villagers.scale" in (f.key, *f.also) for f in exp.factors):
+        raise UserError(
+            "villagers.scale is a factor of this experiment; --scale cannot fix it",
+            source="--scale",
+        )
+    return float(scale)
+
+
+def study_warnings(exp: Experiment, runs: Sequence[RunSpec]) -> list[str]:
+    """Warnings to give before a sweep runs: a Sobol/Morris sample below its documented
+    minimum, and metrics documented as biased at the scale the runs use."""
+    # plotting.labels loads matplotlib: only sweeps (which draw anyway) pay for it.
+    from mergesim.plotting.labels import scale_warnings
+
+    out = [w] if (w := sample_warning(exp)) else []
+    scales = [float(r.scenario.villagers.scale) for r in runs]
+    if scales:
+        weekly = exp.params.plots.timeseries
+        out += scale_warnings([*exp.params.metrics, *weekly], min(scales))
+    return out
 
 
 def is_experiment(path: str | Path) -> bool:
@@ -258,117 +313,3 @@ def shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:
                 desc = f"(unreadable: {err.message})"
             out.append((kind, p, desc))
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Dry run: how many runs, how long, how much disk
-# ---------------------------------------------------------------------------------------------
-
-#: Cost model of one real run without history: seconds = a + b · simulated villager-weeks.
-#: Measured with `model_run` on the seed county with cadres, grievance and petitions (182
-#: weeks, one core shared with another job): 4.0 s at scale 0.05, 6.1 s at 0.25, 17.8 s at
-#: 1.0 — the base is set-up plus the per-week work that does not grow with villagers (petition
-#: loop, metrics). A policy that multiplies trips (closed points) or petitions (guarantees
-#: broken) takes longer; once runs have finished, their median is used instead.
-SECONDS_BASE = 3.0
-SECONDS_PER_VILLAGER_WEEK = 1.0e-7
-#: Stored bytes per run: result.json (~19 kB), the gzipped weekly CSV (~450 B a week) and
-#: the gzipped villages CSV (~31 B a village: 32 kB for the seed county's 1,050), then half as
-#: much again for the combined tables (runs.csv/parquet, timeseries.parquet).
-BYTES_PER_RUN = 19_000
-BYTES_PER_WEEK = 450
-BYTES_PER_VILLAGE = 31
-TABLE_OVERHEAD = 1.5
-
-
-@dataclass
-class Estimate:
-    """What a sweep would do (``--dry-run``)."""
-
-    total: int
-    done: int
-    todo: int
-    workers: int
-    seconds_per_run: float
-    basis: str
-    bytes_per_run: float
-
-    @property
-    def wall_seconds(self) -> float:
-        """Estimated wall time of the runs still to do (s)."""
-        return self.todo * self.seconds_per_run / max(self.workers, 1)
-
-    def report(self) -> str:
-        """The dry-run lines printed by the CLI."""
-        from mergesim.sweep.runner import hms  # the running half: see the module docstring
-
-        return (
-            f"{self.total} runs in the design: {self.done} already finished, "
-            f"{self.todo} to run on {self.workers} workers\n"
-            f"estimated time: {hms(self.wall_seconds)} (about {self.seconds_per_run:.1f} s "
-            f"per run, {self.basis})\n"
-            f"estimated disk: {self.todo * self.bytes_per_run / 1e6:.1f} MB more "
-            f"(about {self.bytes_per_run / 1e3:.0f} kB per run)"
-        )
-
-
-def estimate(runs: Sequence[RunSpec], out: str | Path, workers: int | None = None) -> Estimate:
-    """Count finished runs in ``out`` and estimate time and disk for the rest.
-
-    Timings of runs already finished in ``out`` are used when there are any; otherwise the
-    cost model above (simulated villagers × weeks).
-    """
-    from mergesim.sweep.store import ResultStore  # the running half: see the module docstring
-
-    store = ResultStore(out)
-    done, secs, sizes = 0, [], []
-    for r in runs:
-        rec = store.read_record(r.id)
-        if rec is not None and rec.get("status") == "ok":
-            done += 1
-            secs.append(float(rec.get("seconds") or 0.0))
-            if len(sizes) < 20:
-                sizes.append(sum(p.stat().st_size for p in store.run_dir(r.id).iterdir()))
-    n_workers = workers or os.cpu_count() or 1
-    if secs:
-        per, basis = statistics.median(secs), f"median of {len(secs)} finished runs"
-    else:
-        costs = [
-            SECONDS_BASE + SECONDS_PER_VILLAGER_WEEK * _villager_weeks(r.scenario)
-            for r in runs[:: max(len(runs) // 50, 1)]
-        ]
-        per, basis = statistics.mean(costs) if costs else 0.0, "cost model, no runs yet"
-    if sizes:
-        size = TABLE_OVERHEAD * statistics.mean(sizes)
-    else:
-        weeks = [_weeks(r.scenario) for r in runs[:1]]
-        villages = [_villages(r.scenario) for r in runs[:1]]
-        size = TABLE_OVERHEAD * (
-            BYTES_PER_RUN
-            + BYTES_PER_WEEK * (weeks[0] if weeks else 0)
-            + BYTES_PER_VILLAGE * (villages[0] if villages else 0)
-        )
-    return Estimate(len(runs), done, len(runs) - done, n_workers, per, basis, size)
-
-
-def _villages(s: Any) -> int:
-    """Villages of a synthetic county (a data file's count is not known before loading it;
-    its villages file is small next to the rest)."""
-    try:
-        return int(s.county.villages) if s.county.source == "synthetic" else 0
-    except AttributeError:
-        return 0
-
-
-def _weeks(s: Any) -> int:
-    try:
-        return int(s.timeline.warmup_weeks + s.timeline.horizon_weeks)
-    except AttributeError:
-        return 0
-
-
-def _villager_weeks(s: Any) -> float:
-    try:
-        return float(s.county.population * s.villagers.scale * _weeks(s))
-    except AttributeError:
-        return 0.0

@@ -43,6 +43,23 @@ class MissingDependencyError(UserError):
     """An optional package a command needs is not installed."""
 
 
+#: The smallest base sample (Sobol N) or number of trajectories (Morris r) whose indices are
+#: trusted (sources: :mod:`mergesim.sweep.sensitivity`).
+MIN_SAMPLES = {"sobol": 512, "morris": 10}
+
+
+def sample_warning(exp: Experiment) -> str | None:
+    """One line when a Sobol or Morris design's sample is below :data:`MIN_SAMPLES`."""
+    method = exp.params.design.method
+    if method not in MIN_SAMPLES or exp.params.design.n >= MIN_SAMPLES[method]:
+        return None
+    what = "base sample N" if method == "sobol" else "trajectories r"
+    return (
+        f"the {method} {what} = {exp.params.design.n} is below the documented minimum of "
+        f"{MIN_SAMPLES[method]} (docs/experiments.md); its indices are marked unreliable"
+    )
+
+
 @dataclass(frozen=True)
 class Point:
     """One point of a design.

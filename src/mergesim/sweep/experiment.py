@@ -48,7 +48,7 @@ from mergesim.config.params import (
 )
 from mergesim.config.schema import Scenario
 from mergesim.config.toml_io import read_toml
-from mergesim.errors import ScenarioError
+from mergesim.errors import ScenarioError, UserError
 from mergesim.io import flatten
 from mergesim.metrics import METRICS, RUN_METRICS
 
@@ -489,6 +489,31 @@ def _check_metric(name: str, valid: tuple[str, ...], allowed: str, source: str, 
         source=source,
         key=key,
     )
+
+
+def resize(exp: Experiment, *, replications: int | None = None, samples: int | None = None) -> None:
+    """Apply the command line's study size in place: ``--replications`` and ``--samples``
+    (the design's ``n``: LHS points, Sobol base sample, Morris trajectories) override the
+    file (and its smoke version).
+
+    Raises:
+        UserError: A size below 1, or ``--samples`` for a factorial design (one line).
+    """
+    if replications is not None:
+        if replications < 1:
+            raise UserError(f"value {replications} must be >= 1", source="--replications")
+        exp.params.replications = replications
+    if samples is not None:
+        method = exp.params.design.method
+        if method == "factorial":
+            raise UserError(
+                "a factorial design has no sample size (its points are the factors' levels); "
+                "--samples applies to lhs, sobol and morris designs",
+                source="--samples",
+            )
+        if samples < 1:
+            raise UserError(f"value {samples} must be >= 1", source="--samples")
+        exp.params.design.n = samples
 
 
 def apply_smoke(exp: Experiment, smoke_overrides: dict[str, Any]) -> None:

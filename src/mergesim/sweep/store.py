@@ -1,23 +1,13 @@
 """A sweep's results folder: set-up files, one record per run as it finishes, tables at the end.
 
-Layout of ``results/<name>/`` (the run tables and geometry in the format of
-:mod:`mergesim.results`)::
+The layout of ``results/<name>/`` is described once, in
+:data:`mergesim.results.layout.SWEEP_LAYOUT`: the file names come from there, and so does the
+``README.md`` written into the folder.
 
-    experiment.toml          the experiment as resolved (defaults filled in, smoke applied)
-    scenarios/<label>.toml   each base scenario as resolved (every parameter)
-    manifest.json            versions, git commit, root seed, command, per-run status/time/error
-    runs/<id>/result.json    one run: scenario label, point, replicate, seed, county key, status,
-                             seconds, error, and its summary (the source of truth for --resume)
-    runs/<id>/timeseries.csv.gz   its weekly metrics
-    runs/<id>/villages.csv.gz     per village: roles, travel burden and access before and
-                                  after the reform (the columns of ``mergesim run``'s
-                                  villages.csv)
-    geometry/<county key>/   the county of those runs as GeoJSON (villages, townships), stored
-                             once per distinct county
-    runs.csv, runs.parquet   the tidy runs table: one row per run of the current design
-    timeseries.parquet       weekly metrics of every finished run (timeseries.csv.gz without
-                             pyarrow)
-    sensitivity_<method>.csv Sobol or Morris indices (those designs only)
+A folder holds one **study** (:func:`study_identity`: the experiment's name, seed, design,
+scenarios, factors and overrides — not its replications, which may grow): a sweep into a folder
+that holds another study is refused with one line, or with ``--force`` the old folder is moved
+aside (:func:`claim_folder`).
 
 Every file is written atomically (:mod:`mergesim.io`): a reader, or a sweep killed at any
 instant, sees each file complete or absent. A lock file stops two sweeps from writing one
@@ -27,7 +17,9 @@ folder at once.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import logging
 import platform
 import shlex
 import sys
@@ -41,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from mergesim import __version__
-from mergesim.config import dump_scenario, load_scenario
+from mergesim.config import dump_scenario, load_scenario, scenario_to_dict
 from mergesim.config.load import format_toml_value, render_toml
 from mergesim.county import build_county
 from mergesim.errors import UserError
@@ -52,6 +44,7 @@ from mergesim.results import (
     Study,
     county_key,
     geometry_dir,
+    read_manifest,
     read_run_timeseries,
     run_dir,
     summary_columns,
@@ -61,8 +54,19 @@ from mergesim.results import (
     write_runs_table,
     write_timeseries_table,
 )
-from mergesim.sweep.design import RunSpec, git_commit
+from mergesim.results.layout import (
+    EXPERIMENT_TOML,
+    FIGURES_DIR,
+    LOCK,
+    MANIFEST,
+    RESULT_JSON,
+    SCENARIOS_DIR,
+    write_readme,
+)
+from mergesim.sweep.design import MIN_SAMPLES, RunSpec, canonical_json, git_commit
 from mergesim.sweep.experiment import Experiment, scenario_entry
+
+log = logging.getLogger(__name__)
 
 try:
     import fcntl
@@ -97,7 +101,7 @@ class ResultStore:
     def lock(self) -> Iterator[None]:
         """Hold the folder's lock (released on exit, and by the OS if the process dies)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        fh = open(self.root / ".lock", "a+")  # noqa: SIM115 - held for the whole block
+        fh = open(self.root / LOCK, "a+")  # noqa: SIM115 - held for the whole block
         try:
             try:
                 if fcntl is not None:
@@ -115,7 +119,13 @@ class ResultStore:
     def clean_temp(self) -> int:
         """Remove temporary files left by a process killed mid-write; return how many."""
         n = 0
-        for pattern in (".*.tmp", "runs/*/.*.tmp", "scenarios/.*.tmp", "figures/.*.tmp"):
+        for pattern in (
+            ".*.tmp",
+            "runs/*/.*.tmp",
+            f"{SCENARIOS_DIR}/.*.tmp",
+            f"{FIGURES_DIR}/.*.tmp",
+            "tables/.*.tmp",
+        ):
             for p in self.root.glob(pattern):
                 p.unlink(missing_ok=True)
                 n += 1
@@ -123,11 +133,15 @@ class ResultStore:
 
     # -- set-up ----------------------------------------------------------------------------
 
-    def write_setup(self, exp: Experiment) -> None:
-        """Write the resolved experiment and its base scenarios."""
+    def write_setup(self, exp: Experiment, cli_overrides: dict[str, Any] | None = None) -> None:
+        """Write the resolved experiment (with the command line's overrides), its base
+        scenarios and the folder's README."""
         for ref in exp.scenarios:
-            dump_scenario(load_scenario(ref.path), self.root / "scenarios" / f"{ref.label}.toml")
-        atomic_write_text(self.root / "experiment.toml", experiment_toml(exp, self.root))
+            dump_scenario(load_scenario(ref.path), self.root / SCENARIOS_DIR / f"{ref.label}.toml")
+        atomic_write_text(
+            self.root / EXPERIMENT_TOML, experiment_toml(exp, self.root, cli_overrides)
+        )
+        write_readme(self.root, "sweep", f"Results of the experiment '{exp.name}'")
 
     # -- runs ------------------------------------------------------------------------------
 
@@ -138,7 +152,7 @@ class ResultStore:
     def read_record(self, rid: str) -> dict[str, Any] | None:
         """The stored record of run ``rid``, or None if it never finished."""
         try:
-            return json.loads((self.run_dir(rid) / "result.json").read_text(encoding="utf-8"))
+            return json.loads((self.run_dir(rid) / RESULT_JSON).read_text(encoding="utf-8"))
         except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
             # A half-written file cannot exist (atomic writes); a corrupt one is re-run. A path
             # through a regular file holds no record (writing there fails, with one line).
@@ -175,7 +189,7 @@ class ResultStore:
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "summary": outcome.get("summary"),
         }
-        atomic_write_json(self.run_dir(spec.id) / "result.json", record)
+        atomic_write_json(self.run_dir(spec.id) / RESULT_JSON, record)
         return record
 
     def store_geometry(self, scenario: Any, key: str) -> None:
@@ -204,8 +218,11 @@ class ResultStore:
         command: str,
         started: str,
         state: str,
+        study: str = "",
+        cli_overrides: dict[str, Any] | None = None,
     ) -> None:
-        """Write ``manifest.json`` (versions, seed, command and per-run status)."""
+        """Write ``manifest.json`` (versions, seed, command, the study's identity and per-run
+        status)."""
         counts: dict[str, int] = {}
         per_run = {}
         for r in runs:
@@ -221,9 +238,10 @@ class ResultStore:
                 "error": s.get("error"),
             }
         atomic_write_json(
-            self.root / "manifest.json",
+            self.root / MANIFEST,
             {
                 "experiment": exp.name,
+                "study": study,
                 "description": exp.params.description,
                 "experiment_file": str(exp.path),
                 "smoke": exp.smoke,
@@ -233,6 +251,8 @@ class ResultStore:
                 "replications": exp.params.replications,
                 "baseline": exp.baseline,
                 "factors": [f.key for f in exp.factors],
+                "factor_labels": {f.key: f.label for f in exp.factors},
+                "command_line_overrides": dict(cli_overrides or {}),
                 "metrics": exp.params.metrics,
                 "versions": versions(),
                 "git_commit": git_commit(),
@@ -289,6 +309,58 @@ class ResultStore:
                 yield tag_timeseries(df, r.id, r.label, r.point, r.replicate)
 
 
+def study_identity(exp: Experiment, cli_overrides: dict[str, Any] | None = None) -> str:
+    """What makes two sweeps the same study: the experiment's name, root seed and design, its
+    scenarios (label, keys set and the resolved scenario itself), factors and overrides (the
+    command line's included). Not the replications (a study may grow) and not what is
+    reported (metrics, plots)."""
+    p = exp.params
+    design = asdict(p.design)
+    if p.design.method == "factorial":
+        design.pop("n")  # unused by a factorial design
+    ident = {
+        "name": exp.name,
+        "seed": p.seed,
+        "design": design,
+        "scenarios": [
+            [r.label, r.overrides, scenario_to_dict(load_scenario(r.path))] for r in exp.scenarios
+        ],
+        "factors": [[f.key, f.values, f.range, f.steps, f.log, list(f.also)] for f in exp.factors],
+        "overrides": {**exp.overrides, **(cli_overrides or {})},
+    }
+    return hashlib.sha256(canonical_json(ident).encode("utf-8")).hexdigest()[:16]
+
+
+def claim_folder(root: str | Path, identity: str, name: str, *, force: bool) -> Path | None:
+    """Make sure ``root`` is empty, new or holds this study.
+
+    Returns:
+        Where the old folder was moved with ``force`` (None if nothing was moved).
+
+    Raises:
+        UserError: ``root`` holds another study and ``force`` is off (one line).
+    """
+    root = Path(root)
+    man = read_manifest(root)
+    if not man:
+        return None
+    old = man.get("study")
+    if (old == identity) if old else (man.get("experiment") == name):
+        return None
+    what = f"experiment '{man.get('experiment')}'"
+    if not force:
+        raise UserError(
+            f"this folder holds another study ({what}: other scenarios, factors, design, seed "
+            "or overrides); choose another --out, or add --force to move it aside and start "
+            "afresh",
+            source=str(root),
+        )
+    aside = root.with_name(f"{root.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
+    root.rename(aside)
+    log.warning("moved the results of another study (%s) aside to %s", what, aside)
+    return aside
+
+
 def study(exp: Experiment) -> Study:
     """What the report says about ``exp`` (:class:`mergesim.results.Study`)."""
     p = exp.params
@@ -321,13 +393,17 @@ def study(exp: Experiment) -> Study:
         ),
         factors=tuple(factors),
         overrides=dict(exp.overrides),
+        min_samples=MIN_SAMPLES.get(p.design.method),
     )
 
 
-def experiment_toml(exp: Experiment, root: Path) -> str:
+def experiment_toml(
+    exp: Experiment, root: Path, cli_overrides: dict[str, Any] | None = None
+) -> str:
     """The resolved experiment as TOML; its scenarios point at ``scenarios/<label>.toml``.
 
-    ``mergesim sweep <root>/experiment.toml --out <root>`` re-runs exactly this sweep.
+    The command line's overrides (``--set``, ``--scale``) join ``[overrides]``, so
+    ``mergesim sweep <root>/experiment.toml --out <root>`` re-runs (resumes) this sweep.
     """
     p = asdict(exp.params)
     p.pop("smoke")  # already applied (or not asked for): the stored file is what ran
@@ -338,9 +414,10 @@ def experiment_toml(exp: Experiment, root: Path) -> str:
         f"--out {root}\n"
     )
     lines = [render_toml(p).rstrip("\n")]
-    if exp.overrides:
+    overrides = {**exp.overrides, **(cli_overrides or {})}
+    if overrides:
         lines.append("\n[overrides]")
-        lines += [f'"{k}" = {format_toml_value(v)}' for k, v in exp.overrides.items()]
+        lines += [f'"{k}" = {format_toml_value(v)}' for k, v in overrides.items()]
     for ref in exp.scenarios:
         entry = scenario_entry(ref)
         lines += [

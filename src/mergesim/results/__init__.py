@@ -41,9 +41,57 @@ from mergesim.config.schema import Scenario
 from mergesim.county import export, resolve_path
 from mergesim.county.county import County
 from mergesim.errors import UserError
-from mergesim.io import atomic_path, atomic_write_bytes, atomic_write_json, flatten
+from mergesim.io import atomic_path, atomic_write_bytes, atomic_write_json
 from mergesim.plans.plan import Plan
 from mergesim.plans.roles import Role, UnitStatus
+from mergesim.results.folders import (
+    folder_kind,
+    read_summary,
+    run_folder_runs,
+    run_folder_timeseries,
+    summary_columns,
+)
+from mergesim.results.layout import (
+    MANIFEST,
+    RUNS_CSV,
+    RUNS_DIR,
+    RUNS_PARQUET,
+    TIMESERIES_CSV_GZ,
+    TIMESERIES_PARQUET,
+    write_readme,
+)
+
+__all__ = [
+    "COUNTY_SECTIONS",
+    "GEOMETRY_DIR",
+    "TIMESERIES_FILE",
+    "TIMESERIES_TAGS",
+    "VILLAGES_FILE",
+    "FactorInfo",
+    "ScenarioInfo",
+    "Study",
+    "county_key",
+    "folder_kind",
+    "geometry_collections",
+    "geometry_dir",
+    "has_pyarrow",
+    "read_geometry",
+    "read_manifest",
+    "read_run_timeseries",
+    "read_runs",
+    "read_summary",
+    "read_timeseries",
+    "read_villages",
+    "run_dir",
+    "summary_columns",
+    "tag_timeseries",
+    "write_collections",
+    "write_geometry",
+    "write_readme",
+    "write_run_tables",
+    "write_runs_table",
+    "write_timeseries_table",
+]
 
 #: Folder of the stored geometry inside a results folder.
 GEOMETRY_DIR = "geometry"
@@ -105,6 +153,8 @@ class Study:
         scenarios: The base scenarios, baseline first.
         factors: The swept factors.
         overrides: Scenario keys set on every run.
+        min_samples: The documented minimum base sample (Sobol N) or trajectories (Morris r)
+            of a sensitivity design (None for other designs).
     """
 
     name: str
@@ -122,6 +172,7 @@ class Study:
     scenarios: tuple[ScenarioInfo, ...]
     factors: tuple[FactorInfo, ...] = ()
     overrides: dict[str, Any] = field(default_factory=dict)
+    min_samples: int | None = None
 
 
 # -- geometry ---------------------------------------------------------------------------------
@@ -190,7 +241,7 @@ def read_geometry(folder: str | Path, layer: str = "villages") -> export.Layer |
 
 def run_dir(root: str | Path, run_id: str) -> Path:
     """The folder of run ``run_id`` in a sweep's results folder."""
-    return Path(root) / "runs" / run_id
+    return Path(root) / RUNS_DIR / run_id
 
 
 def write_run_tables(
@@ -219,11 +270,6 @@ def read_villages(
     return pd.read_csv(path, usecols=columns) if path.is_file() else None
 
 
-def summary_columns(summary: dict[str, Any]) -> dict[str, Any]:
-    """A run summary as runs-table cells: dotted keys, lists left out, None as NaN."""
-    return {k: float("nan") if v is None else v for k, v in flatten(summary, lists="drop").items()}
-
-
 # -- tables of a sweep ------------------------------------------------------------------------
 
 
@@ -238,11 +284,11 @@ def has_pyarrow() -> bool:
 
 def write_runs_table(root: str | Path, table: pd.DataFrame) -> list[Path]:
     """Write ``runs.csv`` (and ``runs.parquet`` with pyarrow); return the files."""
-    files = [Path(root) / "runs.csv"]
+    files = [Path(root) / RUNS_CSV]
     with atomic_path(files[0]) as tmp:
         table.to_csv(tmp, index=False)
     if has_pyarrow():
-        files.append(Path(root) / "runs.parquet")
+        files.append(Path(root) / RUNS_PARQUET)
         with atomic_path(files[-1]) as tmp:
             table.to_parquet(tmp, index=False)
     return files
@@ -260,8 +306,8 @@ def write_timeseries_table(root: str | Path, parts: Iterable[pd.DataFrame]) -> P
     """
     root = Path(root)
     if has_pyarrow():
-        return _write_parquet_stream(root / "timeseries.parquet", parts)
-    dest = root / "timeseries.csv.gz"
+        return _write_parquet_stream(root / TIMESERIES_PARQUET, parts)
+    dest = root / TIMESERIES_CSV_GZ
     with atomic_path(dest) as tmp, gzip.open(tmp, "wt", encoding="utf-8", newline="") as fh:
         cols = None
         for df in parts:
@@ -308,37 +354,45 @@ def tag_timeseries(
 
 
 def read_runs(root: str | Path) -> pd.DataFrame:
-    """The runs table of a results folder (Parquet when present, else CSV).
+    """The runs table of a results folder (Parquet when present, else CSV); a ``mergesim run``
+    folder gives a table of its one run (:func:`~mergesim.results.folders.run_folder_runs`).
 
     Raises:
-        UserError: The folder has no runs table.
+        UserError: The folder has neither a runs table nor a run summary.
     """
     root = Path(root)
-    if (root / "runs.parquet").is_file() and has_pyarrow():
-        return pd.read_parquet(root / "runs.parquet")
-    if (root / "runs.csv").is_file():
-        return pd.read_csv(root / "runs.csv", dtype={"seed": str})
-    raise UserError("no runs table (runs.csv); is this a sweep's results folder?", source=str(root))
+    if (root / RUNS_PARQUET).is_file() and has_pyarrow():
+        return pd.read_parquet(root / RUNS_PARQUET)
+    if (root / RUNS_CSV).is_file():
+        return pd.read_csv(root / RUNS_CSV, dtype={"seed": str})
+    if folder_kind(root) == "run":
+        return run_folder_runs(root)
+    raise UserError(
+        "not a results folder: no runs table (runs.csv) and no summary.json", source=str(root)
+    )
 
 
 def read_timeseries(root: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """The combined weekly table of a results folder (only ``columns`` if given)."""
+    """The combined weekly table of a results folder (only ``columns`` if given); a
+    ``mergesim run`` folder's own weekly table, tagged as a sweep's."""
     root = Path(root)
+    if folder_kind(root) == "run":
+        return run_folder_timeseries(root, columns)
     base = [*TIMESERIES_TAGS, "week"]
     cols = None if columns is None else list(dict.fromkeys(base + list(columns)))
-    if (root / "timeseries.parquet").is_file() and has_pyarrow():
+    if (root / TIMESERIES_PARQUET).is_file() and has_pyarrow():
         # pyarrow is the optional parquet extra (has_pyarrow checked it is there).
         import pyarrow.parquet as pq
 
-        have = pq.read_schema(root / "timeseries.parquet").names
+        have = pq.read_schema(root / TIMESERIES_PARQUET).names
         return pd.read_parquet(
-            root / "timeseries.parquet",
+            root / TIMESERIES_PARQUET,
             columns=None if cols is None else [c for c in cols if c in have],
         )
-    if (root / "timeseries.csv.gz").is_file():
+    if (root / TIMESERIES_CSV_GZ).is_file():
         try:
             return pd.read_csv(
-                root / "timeseries.csv.gz", usecols=None if cols is None else lambda c: c in cols
+                root / TIMESERIES_CSV_GZ, usecols=None if cols is None else lambda c: c in cols
             )
         except pd.errors.EmptyDataError:  # no run wrote a time series
             pass
@@ -348,6 +402,6 @@ def read_timeseries(root: str | Path, columns: list[str] | None = None) -> pd.Da
 def read_manifest(root: str | Path) -> dict[str, Any]:
     """A sweep's ``manifest.json`` (empty if missing or unreadable)."""
     try:
-        return json.loads((Path(root) / "manifest.json").read_text(encoding="utf-8"))
+        return json.loads((Path(root) / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
