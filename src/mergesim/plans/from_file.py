@@ -35,7 +35,6 @@ from mergesim.county.cells import NumberFormat
 from mergesim.county.columns import MAX_ID
 from mergesim.county.county import County
 from mergesim.county.table import Table, is_empty, parse_texts, read_csv
-
 from mergesim.errors import PlanError
 from mergesim.io import atomic_write_text
 from mergesim.plans.checks import units_contiguous
