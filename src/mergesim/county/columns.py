@@ -62,6 +62,8 @@ class Column:
 
     def allowed(self) -> str:
         """The allowed range as text, e.g. ``>= 50 and <= 1e+06``."""
+        if self.lo == -MAX_ID and self.hi == MAX_ID:
+            return "a whole number from -2^53 to 2^53"
         parts = []
         if self.lo is not None:
             parts.append(f"{'>' if self.lo_open else '>='} {self.lo:g}")
@@ -73,12 +75,13 @@ class Column:
 #: Largest id accepted: 2^53, the largest integer every JSON reader (JavaScript, GIS tools)
 #: holds exactly (RFC 8259 §6); ids go out in GeoJSON and CSV files.
 MAX_ID = 2**53
-#: A village farther than this (km, straight line) from its township's seat is an error: no
-#: township in China is wider, and the local projection is accurate to ~1 % over this span.
+#: A village farther than this (km, straight line) from its township's seat is an error
+#: (assumption: wider than townships are; it catches a misplaced village or a wrong township
+#: name). The local projection is accurate to ~1 % over this span.
 MAX_SEAT_DISTANCE_KM = 200.0
-#: A county whose villages span more than this (km, east–west or north–south) is an error (the
-#: largest counties of China span ~1,000 km; a wider "county" is a unit mistake, e.g. metres
-#: read as km).
+#: A county whose villages span more than this (km, east–west or north–south) is an error
+#: (assumption: even the largest county-level units, in China's far west, span several hundred
+#: km; more is a unit mistake, e.g. metres read as km, or a village far out of place).
 MAX_COUNTY_SPAN_KM = 1_000.0
 #: Points ``x``/``y`` whose median nearest-neighbour spacing would be below this (km) when read
 #: as km, and that lie within longitude/latitude ranges, are read as degrees: administrative
@@ -128,7 +131,7 @@ VILLAGE_COLUMNS: tuple[Column, ...] = (
         aliases=("easting", "x_km"),
         lo=-20_000.0,
         hi=20_000.0,
-        why="half the Earth's circumference",
+        why="half the Earth's circumference; are x, y in metres? they are read as km",
     ),
     Column(
         "y",
@@ -139,7 +142,7 @@ VILLAGE_COLUMNS: tuple[Column, ...] = (
         aliases=("northing", "y_km"),
         lo=-20_000.0,
         hi=20_000.0,
-        why="half the Earth's circumference",
+        why="half the Earth's circumference; are x, y in metres? they are read as km",
     ),
     Column(
         "lon",

@@ -40,8 +40,9 @@ def _load_json(text: str, src: str) -> object:
         ) from None
     except RecursionError:
         raise DataError("not usable JSON: nested too deeply", source=src) from None
-    except ValueError as e:  # e.g. an integer of more than 4,300 digits
-        raise DataError(f"not usable JSON: {e}", source=src) from None
+    except ValueError as e:  # an integer of more than 4,300 digits (Python's int limit)
+        what = "a number has too many digits" if "digits" in str(e) else str(e)
+        raise DataError(f"not usable JSON: {what}", source=src) from None
 
 
 def read_geojson(
@@ -172,17 +173,21 @@ def _parse_geometry(geom: dict, src: str, label: str) -> tuple[str, object]:
 def _check_polygon(rings: list[np.ndarray], src: str, label: str) -> None:
     """Refuse an invalid polygon (self-intersecting, e.g. a bow-tie) or one of zero area."""
     poly = Polygon(rings[0], rings[1:])
-    if not poly.is_valid:
-        reason = shapely.is_valid_reason(poly)
+    if poly.is_valid:
+        return
+    if not shapely.make_valid(poly).area > 0.0:
         raise DataError(
-            f"polygon is not valid ({reason}); repair it in a GIS (e.g. QGIS 'Fix geometries')",
+            "polygon has zero area (its corners lie on one line); a village territory needs "
+            "an area",
             source=src,
             key=label,
         )
-    if not poly.area > 0.0:
-        raise DataError(
-            "polygon has zero area; a village territory needs an area", source=src, key=label
-        )
+    reason = shapely.is_valid_reason(poly)
+    raise DataError(
+        f"polygon is not valid ({reason}); repair it in a GIS (e.g. QGIS 'Fix geometries')",
+        source=src,
+        key=label,
+    )
 
 
 def _signed_area_centroid(ring: np.ndarray) -> tuple[float, np.ndarray]:

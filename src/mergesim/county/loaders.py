@@ -437,7 +437,7 @@ def _check_extent(table: Table, xy: np.ndarray, degrees: bool) -> None:
             raise table.error(
                 f"villages span {span:,.0f} km {way} ({table.where[lo]} to {table.where[hi]}); "
                 f"allowed: <= {MAX_COUNTY_SPAN_KM:,.0f} km for one county{hint}",
-                "lon" if degrees and "lon" in table.columns else "x",
+                ("lon", "lat")[axis] if "lon" in table.columns else ("x", "y")[axis],
             )
 
 
@@ -458,7 +458,7 @@ def _check_seat_distance(
         raise table.error(
             f"{table.where[i]}: village {names[i]!s} (id {ids[i]}) lies {d[i]:,.0f} km from "
             f"the seat of its township, {names[s]!s} (id {ids[s]}, {table.where[s]}); allowed: "
-            f"<= {MAX_SEAT_DISTANCE_KM:g} km (no township is wider); check its position and "
+            f"<= {MAX_SEAT_DISTANCE_KM:g} km (wider than townships are); check its position and "
             "township",
             "township" if "township" in table.columns else None,
         )

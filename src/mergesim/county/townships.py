@@ -5,11 +5,10 @@ Method (a capacitated p-median heuristic on the road graph, in two steps):
 1. **Seats.** Going down the villages by population (ties: file order), a village becomes a
    seat if it lies at least ``d`` km (straight line) from every seat chosen before. ``d`` is
    the largest spacing (found by bisection) at which this pass still finds ``k`` seats, so the
-   seats are the most populous villages that are as evenly spread as the count allows — the
-   rule the report's townships follow (market towns, spaced out).
+   seats are the most populous villages, as evenly spread as the count allows.
 2. **Assignment.** Every village joins the seat with the least *weighted* road time
-   ``t(seat, village) + w(seat)`` (road minutes from :func:`~mergesim.county.travel.travel_table`,
-   :mod:`scipy.sparse.csgraph`). All weights start at 0 (plain nearest seat by road); then,
+   ``t(seat, village) + w(seat)`` (road minutes by Dijkstra on the road graph,
+   ``scipy.sparse.csgraph``). All weights start at 0 (plain nearest seat by road); then,
    for a fixed number of rounds, each township's weight rises with the log of its population
    over the mean (scaled by the typical road time to a seat), so crowded townships shed
    villages at their edges to their neighbours. The most balanced assignment in which every
