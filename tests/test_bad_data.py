@@ -185,7 +185,20 @@ CASES = {
             (t / "e.csv").mkdir(),
             _toml(t, f'extends = "{REAL}"\n[county]\nedges = "e.csv"\n'),
         )[1],
-        "e.csv: is not a file",
+        "e.csv: is not a file (a folder)",
+    ),
+    "villages_symlink_loop": (
+        lambda t: (
+            (t / "loop.csv").symlink_to(t / "loop.csv"),
+            _toml(t, '[county]\nsource = "csv"\ndata = "loop.csv"\n'),
+        )[1],
+        "loop.csv: cannot read the file (Too many levels of symbolic links)",
+    ),
+    "plan_file_name_too_long": (
+        lambda t: _toml(
+            t, f'extends = "{REAL}"\n[plan]\nmethod = "file"\nfile = "{"p" * 300}.csv"\n'
+        ),
+        "plan.file: cannot read the file (File name too long)",
     ),
     # Plan files: the same reader.
     "plan_file_latin1": (

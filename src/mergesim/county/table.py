@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
+import stat
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -242,14 +243,17 @@ def require(
 
 
 def check_file(path: Path) -> None:
-    """Raise a one-line :class:`DataError` unless ``path`` is an existing file."""
+    """Raise a one-line :class:`DataError` unless ``path`` is an existing regular file
+    (a missing file, a folder, a symlink loop and a name too long each say so)."""
     try:
-        if not path.exists():
-            raise DataError("file not found", source=str(path))
-        if not path.is_file():
-            raise DataError("is not a file", source=str(path))
-    except OSError as e:  # a symlink loop, a name too long …
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise DataError("file not found", source=str(path)) from None
+    except OSError as e:  # a symlink loop, a name too long, a path through a file …
         raise DataError(f"cannot read the file ({e.strerror or e})", source=str(path)) from None
+    if not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise DataError(f"is not a file ({what})", source=str(path))
 
 
 def read_text(path: Path) -> str:

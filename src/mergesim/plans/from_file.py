@@ -34,8 +34,8 @@ import numpy as np
 from mergesim.county.cells import NumberFormat
 from mergesim.county.columns import MAX_ID
 from mergesim.county.county import County
-from mergesim.county.table import Table, is_empty, parse_texts, read_csv
-from mergesim.errors import PlanError
+from mergesim.county.table import Table, check_file, is_empty, parse_texts, read_csv
+from mergesim.errors import DataError, PlanError
 from mergesim.io import atomic_write_text
 from mergesim.plans.checks import units_contiguous
 from mergesim.plans.plan import Plan, build_plan
@@ -86,8 +86,10 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
     """
     path = Path(path)
     src = str(path)
-    if not path.is_file():
-        raise PlanError("file not found", source=src, key="plan.file")
+    try:
+        check_file(path)
+    except DataError as e:  # the plan file is named by plan.file: say so
+        raise PlanError(e.message, source=src, key="plan.file") from None
     header, rows, where, _delimiter = read_csv(path)
     if "village_id" not in header:
         raise PlanError(
