@@ -26,6 +26,7 @@ from mergesim.county.loaders import load_county_csv
 from mergesim.county.townships import make_townships
 from mergesim.errors import DataError
 from mergesim.plans.checks import units_contiguous
+from mergesim.run import planned_points
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "scenarios" / "example_geonames_raw.toml"
@@ -184,13 +185,17 @@ def test_balancing_evens_out_township_populations():
 # -- the raw GeoNames example, end to end ----------------------------------------------------
 
 
+def _no_nan(word: str) -> None:
+    raise AssertionError(f"{word} is not JSON (RFC 8259): undefined values must be null")
+
+
 def _check_folder(folder: Path, counts: dict[str, int]) -> dict[str, dict]:
     """Every GeoJSON of a folder: valid shapes, one feature per unit, WGS84; read with json and
     shapely (and geopandas when it is installed)."""
     cols = {}
     for name, n in counts.items():
         path = folder / "geometry" / f"{name}.geojson"
-        fc = json.loads(path.read_text(encoding="utf-8"))
+        fc = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_nan)
         shapes = [shape(f["geometry"]) for f in fc["features"]]
         assert len(shapes) == n, name
         assert all(s.is_valid and not s.is_empty for s in shapes), name
@@ -221,10 +226,20 @@ def test_raw_geonames_example_plans_with_no_other_edits(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "real county: keeps the seed county's values in" in out
     assert "made 16 townships" in out
+    points = planned_points(load_scenario(RAW), result.county, result.plan)
     cols = _check_folder(
         tmp_path / "plan",
-        {"villages": 100, "townships": 16, "merged_villages": 50, "new_townships": 8},
+        {
+            "villages": 100,
+            "townships": 16,
+            "merged_villages": 50,
+            "new_townships": 8,
+            "seats": 1 + 16 + 8 + 50,
+            "service_points": len(points["village_after"]),
+        },
     )
+    written = sorted(p.stem for p in (tmp_path / "plan" / "geometry").glob("*.geojson"))
+    assert written == sorted(cols)  # every GeoJSON written was checked
     # One join key: plan.csv's indices are the GeoJSON's.
     rows = (tmp_path / "plan" / "plan.csv").read_text(encoding="utf-8").splitlines()
     header = rows[0].split(",")
@@ -239,7 +254,13 @@ def test_raw_geonames_example_plans_with_no_other_edits(tmp_path, capsys):
 def test_raw_geonames_example_runs_and_writes_outcomes(tmp_path):
     run_scenario_cli(RAW, overrides=SHORT, out=tmp_path / "run", scale=0.02)
     folder = tmp_path / "run"
-    cols = _check_folder(folder, {"villages": 100, "new_townships": 8})
+    n_points = len(
+        json.loads((folder / "geometry" / "service_points.geojson").read_text())["features"]
+    )
+    counts = {"villages": 100, "townships": 16, "merged_villages": 50, "new_townships": 8}
+    cols = _check_folder(folder, {**counts, "seats": 75, "service_points": n_points})
+    written = sorted(p.stem for p in (folder / "geometry").glob("*.geojson"))
+    assert written == sorted(cols)
     v = cols["villages"]["features"]
     assert all(
         "access_change" in f["properties"] and "group_absorbed_villages" in f["properties"]
