@@ -148,6 +148,28 @@ CASES = {
         ),
         "polygon is not valid (Self-intersection",
     ),
+    "overlapping_multipolygon_parts": (
+        lambda t: _geojson(
+            t,
+            {
+                "type": "FeatureCollection",
+                "features": [_square(i) for i in range(3)]
+                + [
+                    {
+                        **_square(3),
+                        "geometry": {
+                            "type": "MultiPolygon",
+                            "coordinates": [
+                                _square(3)["geometry"]["coordinates"],
+                                _square(3)["geometry"]["coordinates"],
+                            ],
+                        },
+                    }
+                ],
+            },
+        ),
+        "feature 4: MultiPolygon is not valid",
+    ),
     "village_300_km_from_its_seat": (
         lambda t: _csv(t, _far(300)),
         "km from the seat of its township",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon
+from shapely.geometry import MultiPolygon, Polygon
 
 from mergesim.county.columns import VILLAGE_COLUMNS
 from mergesim.county.geometry import SAME_POINT_KM, project_lonlat
@@ -162,6 +162,15 @@ def _parse_geometry(geom: dict, src: str, label: str) -> tuple[str, object]:
             rings = [_ring(r, src, label) for r in part]
             _check_polygon(rings, src, label)
             polys.append(rings)
+        if len(polys) > 1:
+            multi = MultiPolygon([Polygon(r[0], r[1:]) for r in polys])
+            if not multi.is_valid:
+                raise DataError(
+                    f"MultiPolygon is not valid ({shapely.is_valid_reason(multi)}): its parts "
+                    "overlap; repair it in a GIS (e.g. QGIS 'Fix geometries')",
+                    source=src,
+                    key=label,
+                )
         return ("polygon", polys)
     raise DataError(
         f"geometry type {gtype!r} is not allowed; allowed: Point, Polygon, MultiPolygon",
