@@ -223,7 +223,8 @@ def village_table(model: MergerModel) -> dict[str, list[Any]]:
 
 
 def villages_csv(model: MergerModel, table: dict[str, list[Any]] | None = None) -> str:
-    """:func:`village_table` as CSV text (empty cells where undefined, 4 decimals)."""
+    """:func:`village_table` as CSV text (empty cells where undefined, 4 decimals; flags 0/1,
+    as in ``plan.csv``)."""
     table = village_table(model) if table is None else table
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -231,7 +232,11 @@ def villages_csv(model: MergerModel, table: dict[str, list[Any]] | None = None) 
     for row in zip(*(table[k] for k in VILLAGE_COLUMNS), strict=True):
         w.writerow(
             [
-                ("" if not math.isfinite(x) else f"{x:.4f}") if isinstance(x, float) else x
+                int(x)
+                if isinstance(x, bool)
+                else ("" if not math.isfinite(x) else f"{x:.4f}")
+                if isinstance(x, float)
+                else x
                 for x in row
             ]
         )

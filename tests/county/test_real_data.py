@@ -207,8 +207,10 @@ def _check_folder(folder: Path, counts: dict[str, int]) -> dict[str, dict]:
         import geopandas  # noqa: PLC0415 - optional: used only when already installed
     except ImportError:
         return cols
-    gdf = geopandas.read_file(folder / "geometry" / "villages.geojson")
-    assert len(gdf) == counts["villages"] and gdf.geometry.is_valid.all()
+    for name, n in counts.items():
+        gdf = geopandas.read_file(folder / "geometry" / f"{name}.geojson")
+        assert len(gdf) == n and gdf.geometry.is_valid.all(), name
+        assert gdf.crs is not None and gdf.crs.to_epsg() == 4326, name
     return cols
 
 
@@ -266,8 +268,17 @@ def test_raw_geonames_example_runs_and_writes_outcomes(tmp_path):
         "access_change" in f["properties"] and "group_absorbed_villages" in f["properties"]
         for f in v
     )
-    header = (folder / "villages.csv").read_text().splitlines()[0].split(",")
+    rows = (folder / "villages.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
     assert header[:3] == ["village_index", "village_id", "village_name"]
+    # One join key convention, flags written 0/1 as in plan.csv, the GeoJSON's values.
+    for line, f in zip(rows[1:], sorted(v, key=lambda f: f["properties"]["index"]), strict=True):
+        row = dict(zip(header, line.split(","), strict=True))
+        props = f["properties"]
+        for key in ("village_index", "village_id", "new_village_index", "new_township_index"):
+            assert row[key] == str(props[key]), key
+        for key in ("new_village_seat", "new_township_seat", "township_seat"):
+            assert row[key] == str(int(props[key])), key
     pts = json.loads((folder / "geometry" / "service_points.geojson").read_text())
     assert pts["features"] and all(shape(f["geometry"]).is_valid for f in pts["features"])
     assert {"kind_before", "kind_after", "status_after"} <= set(pts["features"][0]["properties"])
