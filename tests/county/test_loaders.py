@@ -197,7 +197,7 @@ def test_household_size_changes_households_of_a_real_county():
 def test_column_table_is_what_the_loader_requires(tmp_path):
     names = [c.name for c in VILLAGE_COLUMNS]
     assert len(set(names)) == len(names)
-    assert REQUIRED_VILLAGE == ("id", "name", "township", "population")
+    assert REQUIRED_VILLAGE == ("id", "population")
     assert {c.required for c in VILLAGE_COLUMNS + EDGE_COLUMNS} <= {"yes", "no", "one pair"}
     assert all(c.meaning and c.type for c in VILLAGE_COLUMNS + EDGE_COLUMNS)
     # Every column the table lists is read: a bad value in it is rejected, naming it.
@@ -368,7 +368,7 @@ def test_derived_edges_connected_for_scattered_points(tmp_path):
             "township": f"t{i // 9}",
             "x": x,
             "y": y,
-            "population": int(rng.integers(0, 3000)),
+            "population": int(rng.integers(50, 3000)),
         }
         for i, (x, y) in enumerate(pts)
     ]
@@ -390,18 +390,20 @@ def test_missing_file(tmp_path):
 
 
 def test_missing_required_column(tmp_path):
-    p = write_csv(tmp_path / "v.csv", grid(), ["id", "name", "x", "y", "population"])
+    p = write_csv(tmp_path / "v.csv", grid(), ["id", "name", "township", "x", "y"])
     with pytest.raises(DataError) as exc:
         load(p)
-    msg = assert_error(exc, p, "township")
-    assert "found: id, name, x, y, population" in msg and "required:" in msg
+    msg = assert_error(exc, p, "population")
+    assert "found: id, name, township, x, y" in msg and "required:" in msg
+    assert "also read as: population: pop," in msg and "[county.columns]" in msg
+    assert "latitude" not in msg  # positions were found: their aliases are not listed
 
 
 def test_missing_coordinates_columns(tmp_path):
     p = write_csv(tmp_path / "v.csv", grid(), ["id", "name", "township", "x", "population"])
     with pytest.raises(DataError) as exc:
         load(p)
-    assert "lon,lat" in assert_error(exc, p, "x,y or lon,lat")
+    assert "x,y (km)" in assert_error(exc, p, "lon,lat or x,y")
 
 
 def test_duplicate_ids(tmp_path):
@@ -430,7 +432,7 @@ def test_negative_population(tmp_path):
     p = write_csv(tmp_path / "v.csv", rows)
     with pytest.raises(DataError) as exc:
         load(p)
-    assert ">= 0" in assert_error(exc, p, "population")
+    assert ">= 50" in assert_error(exc, p, "population")
 
 
 @pytest.mark.parametrize("value", ["nan", "", "east"])
@@ -584,8 +586,8 @@ def test_geojson_property_errors(tmp_path):
         load_county_geojson(p, county=COUNTY, roads=ROADS)
     assert "feature 3" in assert_error(exc, p, "population")
     for f in feats:
-        del f["properties"]["township"]
+        del f["properties"]["population"]
     p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     with pytest.raises(DataError) as exc:
         load_county_geojson(p, county=COUNTY, roads=ROADS)
-    assert "found: id, name, population" in assert_error(exc, p, "township")
+    assert "found: id, name, township" in assert_error(exc, p, "population")

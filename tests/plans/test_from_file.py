@@ -23,8 +23,16 @@ def county_plan():
 
 
 def _rows(path):
+    """plan.csv's rows with its index columns as the labels a researcher would write."""
     with open(path, newline="") as fh:
-        return list(csv.DictReader(fh))
+        return [
+            {
+                "village_id": r["village_id"],
+                "new_village": r["new_village_index"],
+                "new_township": r["new_township_index"],
+            }
+            for r in csv.DictReader(fh)
+        ]
 
 
 def _write(path, rows, cols=("village_id", "new_village", "new_township")):

@@ -24,6 +24,7 @@ from mergesim.plotting import (
     scale_bar_length,
     shared_boundaries,
 )
+from mergesim.plotting.map_data import graticule
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -262,3 +263,26 @@ def test_saved_file_honours_umask(tmp_path, small_county: County) -> None:
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_real_county_maps_get_a_lon_lat_grid(small_county: County, small_plan: Plan) -> None:
+    assert map_data(small_county).graticule is None  # synthetic: local km, no grid
+    real = replace(small_county, lonlat_origin=(106.2, 29.7))
+    d = map_data(real, small_plan)
+    xs, xlabels, ys, ylabels = d.graticule
+    assert 2 <= len(xs) <= 7 and 2 <= len(ys) <= 7
+    assert all(lab.endswith("°E") for lab in xlabels) and all(lab.endswith("°N") for lab in ylabels)
+    xmin, xmax, ymin, ymax = d.extent
+    assert np.all((xs >= xmin) & (xs <= xmax)) and np.all((ys >= ymin) & (ys <= ymax))
+    # A tick sits where its meridian lies: 1° of longitude is 111.2 km × cos(latitude).
+    lon = np.array([float(lab[:-2]) for lab in xlabels])
+    np.testing.assert_allclose(xs, (lon - 106.2) * 111.195 * np.cos(np.radians(29.7)), atol=1e-3)
+    fig = plot_county_map(real, small_plan)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == xlabels
+
+
+def test_graticule_labels_west_and_south() -> None:
+    _, xlabels, _, ylabels = graticule((-50.0, 50.0, -50.0, 50.0), (-0.2, -0.1))
+    assert any(lab.endswith("°W") for lab in xlabels) and any(lab.endswith("°E") for lab in xlabels)
+    assert any(lab.endswith("°S") for lab in ylabels)

@@ -196,7 +196,7 @@ def _as_lists(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def dump_scenario(s: Scenario, path: str | Path) -> Path:
+def dump_scenario(s: Scenario, path: str | Path, notes: Sequence[str] = ()) -> Path:
     """Write the resolved scenario (every parameter) as TOML, atomically.
 
     Relative data paths are written as absolute paths (taken from ``s.base_dir``), so the file
@@ -206,6 +206,8 @@ def dump_scenario(s: Scenario, path: str | Path) -> Path:
     Args:
         s: A scenario.
         path: Output file; its folder is created if needed.
+        notes: Lines written as comments below the header (e.g. the seed-county values a real
+            county inherits, :func:`mergesim.config.inherited.inherited_note`).
 
     Returns:
         ``path`` as a :class:`~pathlib.Path`.
@@ -217,6 +219,7 @@ def dump_scenario(s: Scenario, path: str | Path) -> Path:
         f"# Resolved scenario {toml_string(s.name)} written by mergesim: every parameter,\n"
         "# data paths absolute. Run it again with `mergesim plan <this file>`.\n"
     )
+    header += "".join(f"# note: {printable(n)}\n" for n in notes)
     path = Path(path)
     atomic_write_text(path, header + render_toml(data))
     return path

@@ -26,6 +26,7 @@ from mergesim.config.params import Section, param
 from mergesim.config.sections_cadres import CADRE_KINDS, CADRE_ORIGINS, CadreParams
 from mergesim.config.sections_county import (
     BorderParams,
+    ColumnMap,
     CountyParams,
     HeritageParams,
     PlanParams,
@@ -51,6 +52,7 @@ __all__ = [
     "CADRE_ORIGINS",
     "BorderParams",
     "CadreParams",
+    "ColumnMap",
     "CommunicationParams",
     "CountyParams",
     "GrievanceParams",

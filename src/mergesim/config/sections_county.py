@@ -3,13 +3,50 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mergesim.config.params import Section, param
 
 # ---------------------------------------------------------------------------------------------
 # The county
 # ---------------------------------------------------------------------------------------------
+
+
+def _column(canonical: str) -> str:
+    return param(
+        "",
+        "-",
+        f"File column read as '{canonical}' (empty: '{canonical}' or one of its aliases, "
+        "docs/data.md).",
+    )
+
+
+@dataclass(frozen=True)
+class ColumnMap(Section):
+    """Which column of a village file holds each canonical column (``[county.columns]``).
+
+    Each key is a canonical column of ``docs/data.md``; its value is the file's column name
+    (case-insensitive). Unset keys take the canonical name or one of its aliases, e.g.
+    ``latitude`` for ``lat`` or ``geonameid`` for ``id``.
+    """
+
+    id: str = _column("id")
+    name: str = _column("name")
+    township: str = _column("township")
+    x: str = _column("x")
+    y: str = _column("y")
+    lon: str = _column("lon")
+    lat: str = _column("lat")
+    population: str = _column("population")
+    households: str = _column("households")
+    groups: str = _column("groups")
+    area_km2: str = _column("area_km2")
+    terrain: str = _column("terrain")
+    border: str = _column("border")
+    heritage: str = _column("heritage")
+    corridor: str = _column("corridor")
+    township_seat: str = _column("township_seat")
+    township_class: str = _column("township_class")
 
 
 @dataclass(frozen=True)
@@ -32,6 +69,7 @@ class CountyParams(Section):
         "path",
         "Optional road edges CSV (a, b, minutes) for real data; empty derives roads from points.",
     )
+    columns: ColumnMap = field(default_factory=ColumnMap)
     seed: int | None = param(
         None,
         "-",
@@ -69,7 +107,8 @@ class CountyParams(Section):
     townships: int = param(
         60,
         "townships",
-        "Number of townships before the reform.",
+        "Number of townships before the reform (synthetic counties, and data files without a "
+        "township column: the townships mergesim makes from the villages).",
         lo=1,
         hi=2_000,
         source="report: ~30 abolished, halving the count",

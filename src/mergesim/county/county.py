@@ -163,11 +163,7 @@ class County:
 
     def road_matrix(self) -> sp.csr_matrix:
         """Symmetric sparse matrix of edge travel minutes (n × n), for csgraph."""
-        n = self.n_villages
-        a = np.concatenate([self.edge_a, self.edge_b])
-        b = np.concatenate([self.edge_b, self.edge_a])
-        w = np.concatenate([self.edge_minutes, self.edge_minutes])
-        return sp.csr_matrix((w, (a, b)), shape=(n, n))
+        return road_matrix(self.n_villages, self.edge_a, self.edge_b, self.edge_minutes)
 
     def adjacency(self) -> sp.csr_matrix:
         """Symmetric 0/1 adjacency of villages (territory neighbours joined by a road)."""
@@ -229,6 +225,14 @@ class County:
             raise ValueError("road edges must be distinct pairs (keep the fastest road)")
         if self.territories is not None and len(self.territories) != n:
             raise ValueError("County.territories must hold one polygon per village")
+
+
+def road_matrix(n: int, a: np.ndarray, b: np.ndarray, minutes: np.ndarray) -> sp.csr_matrix:
+    """Symmetric sparse matrix (n × n) of the minutes of undirected road edges ``a``–``b``."""
+    rows = np.concatenate([a, b])
+    cols = np.concatenate([b, a])
+    w = np.concatenate([minutes, minutes])
+    return sp.csr_matrix((w, (rows, cols)), shape=(n, n))
 
 
 def road_minutes(

@@ -1,10 +1,12 @@
 """Roads of a real-data county: a given edges CSV, or territory neighbours joined up.
 
-Edges CSV (optional; columns in :data:`~mergesim.county.columns.EDGE_COLUMNS`): ``a``, ``b``
-(village ids), ``minutes`` (missing or empty: computed from the straight-line length with
-:func:`~mergesim.county.county.road_minutes`) and ``trunk`` (default: both ends are corridor
-villages). Edges are undirected; a pair listed twice keeps its fastest entry. The edges must
-connect every village.
+Edges CSV (optional; columns in :data:`~mergesim.county.columns.EDGE_COLUMNS`, read with the
+same delimiter and decimal sniffing and aliases as a villages CSV): ``a``, ``b`` (village
+ids), ``minutes`` (missing or empty: computed from the straight-line length with
+:func:`~mergesim.county.county.road_minutes`; given: finite, > 0 and at most a day) and
+``trunk`` (default: both ends are corridor villages). Edges are undirected; a pair listed twice
+keeps its fastest entry. The edges must connect every village. A scenario that names an edges
+file that does not exist is an error, never a silent fallback to derived roads.
 
 Without an edges file, roads join territory neighbours; any pieces left apart (e.g. islands in
 polygon data) are joined by their shortest gap, so the derived road graph is always connected.
@@ -12,7 +14,7 @@ polygon data) are joined by their shortest gap, so the derived road graph is alw
 
 from __future__ import annotations
 
-import math
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -20,19 +22,23 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from mergesim.config.schema import RoadParams
-from mergesim.county.columns import EDGE_COLUMNS, REQUIRED_EDGE
+from mergesim.county.columns import EDGE_COLUMNS, column
 from mergesim.county.county import road_minutes
 from mergesim.county.table import (
     Table,
-    as_float,
     is_empty,
+    make_table,
     parse_bools,
+    parse_ids,
     parse_numbers,
-    read_csv_rows,
+    read_csv,
+    require,
 )
 from mergesim.errors import DataError
 
 __all__ = ["road_edges"]
+
+log = logging.getLogger(__name__)
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray]:
@@ -61,32 +67,24 @@ def _join_components(xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
 
 def read_edges(
     path: Path, ids: np.ndarray, villages_source: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Edges CSV as village indices, minutes (NaN = compute) and trunk (-1 = default)."""
-    header, rows, where = read_csv_rows(path)
-    table = Table(str(path), header, rows, where, "column")
-    missing = [c for c in REQUIRED_EDGE if c not in header]
-    if missing:
-        optional = ", ".join(c.name for c in EDGE_COLUMNS if c.required == "no")
-        raise table.error(
-            f"missing required column(s) {', '.join(missing)}; found: "
-            f"{', '.join(header)}; required: {', '.join(REQUIRED_EDGE)} "
-            f"(optional: {optional})",
-            missing[0],
-        )
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Table]:
+    """Edges CSV as village indices, minutes (NaN = compute), trunk (-1 = default) and the
+    table read (for the report)."""
+    header, rows, where, delimiter = read_csv(path)
+    table = make_table(
+        str(path), header, rows, where, kind="column", spec=EDGE_COLUMNS, delimiter=delimiter
+    )
+    optional = ", ".join(c.name for c in EDGE_COLUMNS if c.required == "no")
+    require(table, EDGE_COLUMNS, positions=False, what="edges", hint=f" (optional: {optional})")
     index = {int(v): i for i, v in enumerate(ids)}
     ends = []
     for col in ("a", "b"):
+        given = parse_ids(table, column(col, edge=True))
         idx = np.empty(len(rows), dtype=np.int64)
-        for r, v in enumerate(table.cells(col)):
-            f = as_float(v)
-            if is_empty(v) or f is None or not math.isfinite(f) or f != int(f):
-                raise table.error(f"{where[r]}: {col} {v!r} is not a village id", col)
-            if int(f) not in index:
-                raise table.error(
-                    f"{where[r]}: {col} = {int(f)} is not an id in {villages_source}", col
-                )
-            idx[r] = index[int(f)]
+        for r, v in enumerate(given.tolist()):
+            if v not in index:
+                raise table.error(f"{where[r]}: {col} = {v} is not an id in {villages_source}", col)
+            idx[r] = index[v]
         ends.append(idx)
     a, b = ends
     loops = np.flatnonzero(a == b)
@@ -94,12 +92,12 @@ def read_edges(
         raise table.error(
             f"{where[loops[0]]}: edge joins village {ids[a[loops[0]]]} to itself", "b"
         )
-    minutes = parse_numbers(table, "minutes", lo=0.0, lo_open=True)
+    minutes = parse_numbers(table, column("minutes", edge=True))
     trunk = np.full(len(rows), -1, dtype=np.int8)
-    if "trunk" in header:
+    if "trunk" in table.columns:
         given = np.array([not is_empty(v) for v in table.cells("trunk")], dtype=bool)
         trunk[given] = parse_bools(table, "trunk")[given]
-    return a, b, minutes, trunk
+    return a, b, minutes, trunk, table
 
 
 def road_edges(
@@ -130,7 +128,8 @@ def road_edges(
     n = len(ids)
     if edges is not None and str(edges) != "":
         epath = Path(edges)
-        a, b, minutes, trunk_in = read_edges(epath, ids, table.source)
+        a, b, minutes, trunk_in, etable = read_edges(epath, ids, table.source)
+        log.info("%s: %s", epath, etable.describe("edges"))
     else:
         epath = None
         a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)

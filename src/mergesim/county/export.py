@@ -1,28 +1,43 @@
-"""A county's geometry as GeoJSON: villages, townships and, under a plan, the merged units.
+"""A county's geometry as GeoJSON: villages, townships, seats and, under a plan, the new units.
 
-Four FeatureCollections (RFC 7946), one feature per unit, joined to every table by the
-*index* of the unit (village ``i`` is row ``i`` of the county's arrays and the ``village``
-column of ``villages.csv``; external ids and names ride along as properties):
+FeatureCollections (RFC 7946), one feature per unit, joined to every table by the *index* of
+the unit. The join keys are the same in ``plan.csv``, a run's ``villages.csv`` and these files:
 
-* ``villages`` — each village's territory: the county's polygons (data with polygons, or the
-  synthetic generator's Voronoi cells clipped to the outline) or, for point data, Voronoi cells
-  of the seats clipped to a buffered hull. Properties: ``index, id, name, township,
-  township_name, population, area, seat_x, seat_y`` and, under a plan, ``new_village,
-  new_village_name, new_township, new_township_name`` and the ``role`` of the old village.
-* ``townships`` — old townships, their villages dissolved. ``index, name, seat, seat_name,
-  seat_x, seat_y, villages, population, area`` (+ ``new_township, new_township_name, role``).
-* ``merged_villages`` and ``new_townships`` (under a plan only) — the new units dissolved from
-  their members: ``index, name, seat, seat_name, seat_x, seat_y, members, population, area``
-  (+ ``township, township_name`` for merged villages).
+* ``<unit>_index`` — mergesim's 0-based index: old village ``i`` is row ``i`` of the county's
+  arrays (``village_index``), old townships ``township_index``, the plan's new units
+  ``new_village_index`` and ``new_township_index``; each collection's own index is also the
+  feature ``id`` and the ``index`` property;
+* ``village_id`` — the id from the data file (synthetic counties: 0..n-1);
+* ``<unit>_name`` — a display name (names repeat; never join on them).
+
+Collections:
+
+* ``villages`` — each village's territory (the county's polygons, the synthetic generator's
+  Voronoi cells clipped to the outline, or, for point data, Voronoi cells of the seats clipped
+  to a buffered hull): ``village_index, village_id, village_name, township_index,
+  township_name, population, area, seat_x, seat_y, township_seat, border, heritage``; under a
+  plan also ``new_village_index, new_village_name, new_township_index, new_township_name,
+  village_role, township_role, new_village_seat, new_township_seat``, the outcome groups the
+  village belongs to (``group_<name>``: true/false) and, for a run, its per-village outcomes
+  (the columns of ``villages.csv``; null where undefined);
+* ``townships`` — old townships, their villages dissolved: ``township_index, township_name,
+  seat_index, seat_id, seat_name, seat_x, seat_y, villages, population, area`` (+
+  ``new_township_index, new_township_name, township_role``);
+* ``merged_villages`` and ``new_townships`` (under a plan) — the new units dissolved from their
+  members: ``new_village_index`` / ``new_township_index``, names, seat, ``members`` (old
+  villages / old townships), ``population``, ``area`` (+ the new township of a merged village);
+* ``seats`` — Point features: the county seat, every old township seat (``status`` kept or
+  abolished under a plan) and, under a plan, every new township and new village seat:
+  ``kind, village_index, village_id, village_name, unit_index, unit_name``;
+* ``service_points`` (when given) — Point features at each service point's village after the
+  reform, with its kind, status and village before and after.
 
 Coordinates: real data with a known projection centre (:attr:`County.lonlat_origin`) go out
 as WGS84 longitude/latitude, as RFC 7946 requires; synthetic counties have no place on Earth
 and go out in local kilometres (x east, y north), which each collection says in its foreign
-member ``"mergesim:units"`` (``"km"`` or ``"degrees"``). Areas are always km².
-
-Polygons are snapped to a fine grid (1 mm, or 1e-8 degrees) before dissolving, so shared
-edges match exactly and dissolved units have no slivers; every geometry written is valid
-(shapely ``is_valid``). :func:`read_collection` reads a file back as shapely shapes.
+members ``"mergesim:units"`` (``"km"`` or ``"degrees"``) and ``"mergesim:crs"``. Areas are
+always km². Every geometry written is valid (shapely ``is_valid``); :func:`read_collection`
+reads a file back as shapely shapes.
 """
 
 from __future__ import annotations
@@ -30,29 +45,58 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-import shapely
-from scipy.spatial import cKDTree
-from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from mergesim.county.county import County
-from mergesim.county.geometry import EARTH_RADIUS_KM, hull_outline, voronoi_territories
+from mergesim.county.shapes import (
+    GRID,
+    UNITS_DEGREES,
+    UNITS_KM,
+    boundary_lines,
+    dissolve,
+    exterior_rings,
+    territories,
+    to_output,
+    units_of,
+    village_shapes,
+)
 
-#: ``"mergesim:units"`` of a collection in local kilometres (synthetic counties).
-UNITS_KM = "km"
-#: ``"mergesim:units"`` of a collection in WGS84 longitude/latitude degrees.
-UNITS_DEGREES = "degrees"
-#: Snapping grid of the geometry, per unit (1 mm; about 1 mm of latitude).
-GRID = {UNITS_KM: 1e-6, UNITS_DEGREES: 1e-8}
-#: The collections of a county without a plan, and with one.
-LAYERS = ("villages", "townships")
+__all__ = [
+    "GRID",
+    "LAYERS",
+    "PLAN_LAYERS",
+    "UNITS_DEGREES",
+    "UNITS_KM",
+    "Layer",
+    "PlanArrays",
+    "boundary_lines",
+    "collections",
+    "dissolve",
+    "exterior_rings",
+    "layer_from_dict",
+    "read_collection",
+    "territories",
+    "to_output",
+    "units_of",
+    "village_shapes",
+]
+
+#: The collections of a county without a plan, and those a plan adds.
+LAYERS = ("villages", "townships", "seats")
 PLAN_LAYERS = ("merged_villages", "new_townships")
+#: What each unit says about its coordinates.
+CRS_TEXT = {
+    UNITS_DEGREES: "WGS84 longitude/latitude (EPSG:4326)",
+    UNITS_KM: "local kilometres east/north of an arbitrary origin (a synthetic county; not "
+    "on Earth)",
+}
 
 
 class PlanArrays(Protocol):
@@ -66,122 +110,16 @@ class PlanArrays(Protocol):
     new_township_name: np.ndarray
 
 
-# -- territories ----------------------------------------------------------------------------
-
-
-def territories(county: County) -> tuple[list[np.ndarray], np.ndarray | None, bool]:
-    """The county's territory polygons (km), its outline, and whether they came with it.
-
-    Point data (no territories) get Voronoi cells of the seats, clipped to the outline or,
-    without one, to the seats' hull buffered by half the typical village spacing (so edge
-    villages get some land).
-    """
-    if county.territories is not None:
-        return list(county.territories), county.outline, True
-    xy = county.xy
-    outline = county.outline
-    if outline is None:
-        if county.n_villages >= 2:
-            dist, _ = cKDTree(xy).query(xy, k=2)
-            buffer = 0.5 * float(np.median(dist[:, 1]))
-        else:
-            buffer = 1.0
-        outline = hull_outline(xy, max(buffer, 1e-3))
-    polygons, _, _ = voronoi_territories(xy, outline)
-    return polygons, outline, False
-
-
-def units_of(county: County) -> str:
-    """The unit of the county's exported coordinates (:data:`UNITS_DEGREES` or km)."""
-    return UNITS_DEGREES if county.lonlat_origin is not None else UNITS_KM
-
-
-def to_output(county: County, xy: np.ndarray) -> np.ndarray:
-    """Km coordinates (n, 2) in the export's unit: unchanged, or back to lon/lat degrees
-    (the inverse of the loaders' local equirectangular projection)."""
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    if county.lonlat_origin is None:
-        return xy
-    lon0, lat0 = county.lonlat_origin
-    k = EARTH_RADIUS_KM * math.pi / 180.0
-    return np.column_stack(
-        [lon0 + xy[:, 0] / (k * math.cos(math.radians(lat0))), lat0 + xy[:, 1] / k]
-    )
-
-
-def village_shapes(
-    county: County, polygons: Sequence[np.ndarray] | None = None
-) -> list[BaseGeometry]:
-    """One valid (Multi)Polygon per village, in the export's unit, snapped to its grid.
-
-    A territory that is not a valid polygon (a self-touching ring from unclean data) is
-    repaired with ``make_valid``; one with fewer than three corners is an empty polygon.
-
-    Args:
-        county: The county.
-        polygons: Its territories in km (default :func:`territories`).
-    """
-    if polygons is None:
-        polygons, _, _ = territories(county)
-    rings = [np.asarray(r, dtype=float).reshape(-1, 2) for r in polygons]
-    geoms = np.array(
-        [Polygon(to_output(county, r)) if len(r) >= 3 else Polygon() for r in rings], dtype=object
-    )
-    return _clean(geoms, GRID[units_of(county)])
-
-
-def _clean(geoms: np.ndarray, grid: float) -> list[BaseGeometry]:
-    """Each geometry valid, snapped to ``grid``, polygonal parts only, exteriors
-    counter-clockwise (vectorised over the array)."""
-    bad = ~shapely.is_valid(geoms) & ~shapely.is_empty(geoms)
-    if bad.any():
-        geoms = geoms.copy()
-        geoms[bad] = shapely.make_valid(geoms[bad])
-    geoms = shapely.orient_polygons(shapely.set_precision(geoms, grid))
-    return [g if isinstance(g, Polygon | MultiPolygon) else _polygonal(g) for g in geoms]
-
-
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """The polygons of a collection (``make_valid`` may add lines and points)."""
-    polys = [
-        p
-        for g in getattr(geom, "geoms", [geom])
-        if isinstance(g, Polygon | MultiPolygon)
-        for p in getattr(g, "geoms", [g])
-        if not p.is_empty
-    ]
-    if not polys:
-        return Polygon()
-    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
-
-
-def dissolve(
-    shapes: Sequence[BaseGeometry], groups: np.ndarray, n_groups: int, grid: float
-) -> list[BaseGeometry]:
-    """Union of the shapes of each group (``groups[i]`` in ``0..n_groups-1``), in group order.
-
-    Args:
-        shapes: One geometry per member.
-        groups: Group index of each member.
-        n_groups: Number of groups (a group without members is an empty polygon).
-        grid: Snapping grid of the union (the shapes' grid), so shared edges cancel exactly.
-    """
-    groups = np.asarray(groups, dtype=np.int64)
-    order = np.argsort(groups, kind="stable")
-    bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
-    out = np.empty(n_groups, dtype=object)
-    for g in range(n_groups):
-        members = [shapes[i] for i in order[bounds[g] : bounds[g + 1]]]
-        # Snapped territories tile the county: their coverage union is exact and fast. Data
-        # with gaps or overlaps is no coverage; the general union handles it.
-        union = shapely.coverage_union_all(members) if members else Polygon()
-        if not union.is_valid:
-            union = shapely.union_all(members, grid_size=grid)
-        out[g] = union
-    return _clean(out, grid)
-
-
 # -- collections ----------------------------------------------------------------------------
+
+
+def _json_value(v: Any) -> Any:
+    """A NumPy scalar as plain JSON (NaN and infinities as null)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
 
 
 def _collection(
@@ -191,14 +129,21 @@ def _collection(
     props: list[dict[str, Any]],
     from_data: bool,
 ) -> dict[str, Any]:
+    units = units_of(county)
     return {
         "type": "FeatureCollection",
         "name": name,
-        "mergesim:units": units_of(county),
+        "mergesim:units": units,
+        "mergesim:crs": CRS_TEXT[units],
         "mergesim:county": county.name,
         "mergesim:territories": "data" if from_data else "voronoi",
         "features": [
-            {"type": "Feature", "id": p["index"], "properties": p, "geometry": mapping(s)}
+            {
+                "type": "Feature",
+                "id": p["index"],
+                "properties": {k: _json_value(v) for k, v in p.items()},
+                "geometry": mapping(s),
+            }
             for s, p in zip(shapes, props, strict=True)
         ],
     }
@@ -207,7 +152,8 @@ def _collection(
 def _seat(county: County, seat: int, seats_xy: np.ndarray) -> dict[str, Any]:
     x, y = seats_xy[seat]
     return {
-        "seat": int(seat),
+        "seat_index": int(seat),
+        "seat_id": int(county.village_id[seat]),
         "seat_name": str(county.village_name[seat]),
         "seat_x": float(x),
         "seat_y": float(y),
@@ -220,14 +166,22 @@ def collections(
     *,
     village_role: Sequence[str] | None = None,
     township_role: Sequence[str] | None = None,
+    groups: Mapping[str, np.ndarray] | None = None,
+    outcomes: Mapping[str, Sequence[Any]] | None = None,
+    points: Mapping[str, Sequence[Any]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Every collection of the county (:data:`LAYERS`, and :data:`PLAN_LAYERS` under a plan).
+    """Every collection of the county (:data:`LAYERS`, :data:`PLAN_LAYERS` under a plan, and
+    ``service_points`` when ``points`` are given).
 
     Args:
         county: The county.
         plan: A merger plan over it, or None.
         village_role: Role of each old village under the plan (e.g. "absorbed"), or None.
         township_role: Role of each old township under the plan, or None.
+        groups: Outcome group name → bool per village (``group_<name>`` properties).
+        outcomes: Column name → one value per village (a run's per-village outcomes).
+        points: Service points: column → one value per point; ``village_after`` (village
+            index) places each point, the other columns become properties.
 
     Returns:
         ``{layer name: GeoJSON FeatureCollection as a dict}``.
@@ -238,17 +192,22 @@ def collections(
     seats_xy = to_output(county, county.xy)
     n, t = county.n_villages, county.n_townships
     tname = np.asarray(county.township_name)
+    is_tseat = county.is_township_seat
     vprops = [
         {
             "index": i,
-            "id": int(county.village_id[i]),
-            "name": str(county.village_name[i]),
-            "township": int(county.township[i]),
+            "village_index": i,
+            "village_id": int(county.village_id[i]),
+            "village_name": str(county.village_name[i]),
+            "township_index": int(county.township[i]),
             "township_name": str(tname[county.township[i]]),
             "population": int(county.population[i]),
             "area": float(county.area[i]),
             "seat_x": float(seats_xy[i, 0]),
             "seat_y": float(seats_xy[i, 1]),
+            "township_seat": bool(is_tseat[i]),
+            "border": bool(county.border[i]),
+            "heritage": bool(county.heritage[i]),
         }
         for i in range(n)
     ]
@@ -256,7 +215,8 @@ def collections(
     tprops = [
         {
             "index": j,
-            "name": str(tname[j]),
+            "township_index": j,
+            "township_name": str(tname[j]),
             **_seat(county, int(county.township_seat[j]), seats_xy),
             "villages": int(np.sum(county.township == j)),
             "population": int(pop_t[j]),
@@ -264,36 +224,66 @@ def collections(
         }
         for j in range(t)
     ]
-    out = {"villages": None, "townships": None}
+    out: dict[str, dict[str, Any]] = {}
     if plan is not None:
-        v2n, t2n = np.asarray(plan.village_to_new), np.asarray(plan.township_to_new)
-        vt_new = t2n[county.township]
-        for i, p in enumerate(vprops):
-            p.update(
-                {
-                    "new_village": int(v2n[i]),
-                    "new_village_name": str(plan.new_village_name[v2n[i]]),
-                    "new_township": int(vt_new[i]),
-                    "new_township_name": str(plan.new_township_name[vt_new[i]]),
-                }
-            )
-            if village_role is not None:
-                p["role"] = str(village_role[i])
-        for j, p in enumerate(tprops):
-            p.update(
-                {
-                    "new_township": int(t2n[j]),
-                    "new_township_name": str(plan.new_township_name[t2n[j]]),
-                }
-            )
-            if township_role is not None:
-                p["role"] = str(township_role[j])
+        _plan_properties(county, plan, vprops, tprops, village_role, township_role)
         out.update(_plan_collections(county, plan, shapes, grid, seats_xy, from_data))
+    for name, mask in (groups or {}).items():
+        for p, m in zip(vprops, np.asarray(mask, dtype=bool).tolist(), strict=True):
+            p[f"group_{name}"] = m
+    for name, values in (outcomes or {}).items():
+        for p, v in zip(vprops, values, strict=True):
+            p[name] = v
     out["villages"] = _collection("villages", county, shapes, vprops, from_data)
     out["townships"] = _collection(
         "townships", county, dissolve(shapes, county.township, t, grid), tprops, from_data
     )
-    return out
+    out["seats"] = _seats(county, plan, seats_xy, from_data)
+    if points is not None:
+        out["service_points"] = _points(county, points, seats_xy, from_data)
+    order = [*LAYERS[:2], *PLAN_LAYERS, "seats", "service_points"]
+    return {k: out[k] for k in order if k in out}
+
+
+def _plan_properties(
+    county: County,
+    plan: PlanArrays,
+    vprops: list[dict[str, Any]],
+    tprops: list[dict[str, Any]],
+    village_role: Sequence[str] | None,
+    township_role: Sequence[str] | None,
+) -> None:
+    """Add the new units, roles and seats under a plan to the old units' properties."""
+    v2n, t2n = np.asarray(plan.village_to_new), np.asarray(plan.township_to_new)
+    vt_new = t2n[county.township]
+    vseat = np.zeros(county.n_villages, dtype=bool)
+    vseat[np.asarray(plan.new_village_seat, dtype=np.int64)] = True
+    tseat = np.zeros(county.n_villages, dtype=bool)
+    tseat[np.asarray(plan.new_township_seat, dtype=np.int64)] = True
+    for i, p in enumerate(vprops):
+        p.update(
+            {
+                "new_village_index": int(v2n[i]),
+                "new_village_name": str(plan.new_village_name[v2n[i]]),
+                "new_township_index": int(vt_new[i]),
+                "new_township_name": str(plan.new_township_name[vt_new[i]]),
+                "new_village_seat": bool(vseat[i]),
+                "new_township_seat": bool(tseat[i]),
+            }
+        )
+        if village_role is not None:
+            p["village_role"] = str(village_role[i])
+        if township_role is not None:
+            p["township_role"] = str(township_role[county.township[i]])
+    for j, p in enumerate(tprops):
+        p.update(
+            {
+                "new_township_index": int(t2n[j]),
+                "new_township_name": str(plan.new_township_name[t2n[j]]),
+            }
+        )
+        if township_role is not None:
+            p["township_role"] = str(township_role[j])
 
 
 def _plan_collections(
@@ -313,15 +303,17 @@ def _plan_collections(
     t_pop, t_area = np.bincount(vt_new, pop, nt), np.bincount(vt_new, area, nt)
     v_members = np.bincount(v2n, minlength=nv)
     t_members = np.bincount(np.asarray(plan.township_to_new, dtype=np.int64), minlength=nt)
+    t_villages = np.bincount(vt_new, minlength=nt)
     v_township = vt_new[np.asarray(plan.new_village_seat, dtype=np.int64)]
     mprops = [
         {
             "index": k,
-            "name": str(plan.new_village_name[k]),
+            "new_village_index": k,
+            "new_village_name": str(plan.new_village_name[k]),
             **_seat(county, int(plan.new_village_seat[k]), seats_xy),
             "members": int(v_members[k]),
-            "township": int(v_township[k]),
-            "township_name": str(plan.new_township_name[v_township[k]]),
+            "new_township_index": int(v_township[k]),
+            "new_township_name": str(plan.new_township_name[v_township[k]]),
             "population": int(v_pop[k]),
             "area": float(v_area[k]),
         }
@@ -330,9 +322,11 @@ def _plan_collections(
     nprops = [
         {
             "index": k,
-            "name": str(plan.new_township_name[k]),
+            "new_township_index": k,
+            "new_township_name": str(plan.new_township_name[k]),
             **_seat(county, int(plan.new_township_seat[k]), seats_xy),
             "members": int(t_members[k]),
+            "villages": int(t_villages[k]),
             "population": int(t_pop[k]),
             "area": float(t_area[k]),
         }
@@ -346,6 +340,62 @@ def _plan_collections(
             "new_townships", county, dissolve(shapes, vt_new, nt, grid), nprops, from_data
         ),
     }
+
+
+def _seats(
+    county: County, plan: PlanArrays | None, seats_xy: np.ndarray, from_data: bool
+) -> dict[str, Any]:
+    """Point features: county seat, old township seats, and the plan's new seats."""
+    rows: list[tuple[str, int, int, str, str]] = [
+        ("county_seat", int(county.county_seat), -1, "", "")
+    ]
+    kept = None
+    if plan is not None:
+        t2n = np.asarray(plan.township_to_new, dtype=np.int64)
+        kept = np.asarray(plan.new_township_seat, dtype=np.int64)[t2n] == county.township_seat
+    for j, s in enumerate(county.township_seat.tolist()):
+        status = "" if kept is None else ("kept" if kept[j] else "abolished")
+        rows.append(("township_seat", s, j, str(county.township_name[j]), status))
+    if plan is not None:
+        for k, s in enumerate(np.asarray(plan.new_township_seat).tolist()):
+            rows.append(("new_township_seat", int(s), k, str(plan.new_township_name[k]), ""))
+        for k, s in enumerate(np.asarray(plan.new_village_seat).tolist()):
+            rows.append(("new_village_seat", int(s), k, str(plan.new_village_name[k]), ""))
+    props = [
+        {
+            "index": i,
+            "kind": kind,
+            "village_index": v,
+            "village_id": int(county.village_id[v]),
+            "village_name": str(county.village_name[v]),
+            "unit_index": unit,
+            "unit_name": uname,
+            **({"status": status} if status else {}),
+        }
+        for i, (kind, v, unit, uname, status) in enumerate(rows)
+    ]
+    shapes = [Point(*seats_xy[r[1]]) for r in rows]
+    return _collection("seats", county, shapes, props, from_data)
+
+
+def _points(
+    county: County,
+    points: Mapping[str, Sequence[Any]],
+    seats_xy: np.ndarray,
+    from_data: bool,
+) -> dict[str, Any]:
+    """Point features of service points, at their village after the reform."""
+    where = np.asarray(points["village_after"], dtype=np.int64)
+    cols = {k: list(v) for k, v in points.items()}
+    props = []
+    for i, v in enumerate(where.tolist()):
+        p: dict[str, Any] = {"index": i}
+        p.update({k: vals[i] for k, vals in cols.items()})
+        p["village_id"] = int(county.village_id[v])
+        p["village_name"] = str(county.village_name[v])
+        props.append(p)
+    shapes = [Point(*seats_xy[v]) for v in where.tolist()]
+    return _collection("service_points", county, shapes, props, from_data)
 
 
 # -- reading back -----------------------------------------------------------------------------
@@ -397,28 +447,6 @@ def layer_from_dict(fc: dict[str, Any]) -> Layer:
 
 
 def read_collection(path: str | os.PathLike[str]) -> Layer:
-    """Read a FeatureCollection written by :func:`collections` (any GeoJSON of polygons whose
-    features carry an ``index`` property works)."""
+    """Read a FeatureCollection written by :func:`collections` (any GeoJSON whose features
+    carry an ``index`` property works)."""
     return layer_from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-
-
-def exterior_rings(shapes: Sequence[BaseGeometry]) -> tuple[list[np.ndarray], np.ndarray]:
-    """The exterior ring (k, 2) of every polygon part, and the index of its shape."""
-    rings, owner = [], []
-    for i, s in enumerate(shapes):
-        for part in getattr(s, "geoms", [s]):
-            if isinstance(part, Polygon) and not part.is_empty:
-                rings.append(np.asarray(part.exterior.coords)[:-1])
-                owner.append(i)
-    return rings, np.asarray(owner, dtype=np.int64)
-
-
-def boundary_lines(shapes: Sequence[BaseGeometry]) -> list[np.ndarray]:
-    """Every ring (exterior and holes) of the shapes as a closed polyline (k, 2)."""
-    lines = []
-    for s in shapes:
-        for part in getattr(s, "geoms", [s]):
-            if isinstance(part, Polygon) and not part.is_empty:
-                lines.append(np.asarray(part.exterior.coords))
-                lines += [np.asarray(r.coords) for r in part.interiors]
-    return lines

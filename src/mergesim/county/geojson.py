@@ -4,35 +4,59 @@ Point features give the village seats; Polygon / MultiPolygon features give the 
 itself (a MultiPolygon's largest part is kept as its map polygon; its area counts every part,
 less holes) and the polygon's centroid is the seat. Coordinates are lon/lat degrees (RFC 7946);
 the village columns (:data:`~mergesim.county.columns.VILLAGE_COLUMNS`) come from each feature's
-``properties``.
+``properties``, found as in a CSV (``[county.columns]``, canonical names, aliases). Polygons
+must be valid (shapely ``is_valid``: no self-intersection, e.g. a bow-tie) and of positive
+area.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
 
-from mergesim.county.columns import REQUIRED_VILLAGE
+from mergesim.county.columns import VILLAGE_COLUMNS
 from mergesim.county.geometry import SAME_POINT_KM, project_lonlat
-from mergesim.county.table import Table, is_empty, read_text
+from mergesim.county.table import Table, is_empty, make_table, read_text, require
 from mergesim.errors import DataError
 
-__all__ = ["polygon_neighbours", "project_polygons", "read_geojson"]
+__all__ = ["polygon_neighbours", "polygon_origin", "project_polygons", "read_geojson"]
+
+#: Village columns read from properties (the position comes from the geometry).
+PROPERTY_COLUMNS = tuple(c for c in VILLAGE_COLUMNS if c.required != "one pair")
 
 
-def read_geojson(path: Path) -> tuple[Table, list[tuple[str, object]]]:
-    """Properties table and geometries ("point", (lon, lat)) or ("polygon", [rings...])."""
-    text = read_text(path)
-    src = str(path)
+def _load_json(text: str, src: str) -> object:
     try:
-        doc = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as e:
         raise DataError(
             f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", source=src
         ) from None
+    except RecursionError:
+        raise DataError("not usable JSON: nested too deeply", source=src) from None
+    except ValueError as e:  # an integer of more than 4,300 digits (Python's int limit)
+        what = "a number has too many digits" if "digits" in str(e) else str(e)
+        raise DataError(f"not usable JSON: {what}", source=src) from None
+
+
+def read_geojson(
+    path: Path, mapping: Mapping[str, str] | None = None
+) -> tuple[Table, list[tuple[str, object]]]:
+    """Properties table and geometries ("point", (lon, lat)) or ("polygon", [rings...]).
+
+    Args:
+        path: The GeoJSON file.
+        mapping: Canonical column → property name (the scenario's ``[county.columns]``).
+    """
+    text = read_text(path)
+    src = str(path)
+    doc = _load_json(text, src)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         raise DataError(
@@ -49,6 +73,7 @@ def read_geojson(path: Path) -> tuple[Table, list[tuple[str, object]]]:
     where: list[str] = []
     geoms: list[tuple[str, object]] = []
     columns: list[str] = []
+    id_mapped = bool(mapping and mapping.get("id"))
     for i, f in enumerate(feats, start=1):
         label = f"feature {i}"
         if not isinstance(f, dict):
@@ -63,7 +88,7 @@ def read_geojson(path: Path) -> tuple[Table, list[tuple[str, object]]]:
         if not isinstance(props, dict):
             raise DataError("'properties' is not an object", source=src, key=label)
         row = {str(k).strip().lower(): v for k, v in props.items()}
-        if is_empty(row.get("id")) and "id" in f:
+        if not id_mapped and is_empty(row.get("id")) and "id" in f:
             row["id"] = f["id"]
         for k in row:
             if k not in columns:
@@ -77,26 +102,34 @@ def read_geojson(path: Path) -> tuple[Table, list[tuple[str, object]]]:
             source=src,
             key="geometry",
         )
-    table = Table(src, columns, rows, where, "property")
-    missing = [c for c in REQUIRED_VILLAGE if c not in columns]
-    if missing:
-        raise table.error(
-            f"missing required property(ies) {', '.join(missing)}; found: "
-            f"{', '.join(columns) or '(none)'}; required: {', '.join(REQUIRED_VILLAGE)}",
-            missing[0],
-        )
+    table = make_table(
+        src, columns, rows, where, kind="property", spec=PROPERTY_COLUMNS, mapping=mapping
+    )
+    require(
+        table,
+        PROPERTY_COLUMNS,
+        positions=False,
+        what="villages",
+        hint="; name others in [county.columns]",
+    )
     return table, geoms
 
 
 def _position(p: object, src: str, label: str) -> tuple[float, float]:
-    if (
-        not isinstance(p, list | tuple)
-        or len(p) < 2
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in p[:2])
-        or not all(math.isfinite(v) for v in p[:2])
-    ):
-        raise DataError(f"bad position {p!r}; expected [lon, lat] numbers", source=src, key=label)
-    lon, lat = float(p[0]), float(p[1])
+    ok = (
+        isinstance(p, list | tuple)
+        and len(p) >= 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p[:2])
+    )
+    try:
+        lon, lat = (float(p[0]), float(p[1])) if ok else (math.nan, math.nan)
+    except OverflowError:  # an integer too large for a float
+        lon = lat = math.nan
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        shown = repr(p) if len(repr(p)) <= 80 else repr(p)[:77] + "..."
+        raise DataError(
+            f"bad position {shown}; expected [lon, lat] finite numbers", source=src, key=label
+        )
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
         raise DataError(f"position {p!r} is not lon/lat degrees", source=src, key=label)
     return lon, lat
@@ -126,10 +159,41 @@ def _parse_geometry(geom: dict, src: str, label: str) -> tuple[str, object]:
         for part in parts:
             if not isinstance(part, list) or not part:
                 raise DataError(f"{gtype} has an empty polygon", source=src, key=label)
-            polys.append([_ring(r, src, label) for r in part])
+            rings = [_ring(r, src, label) for r in part]
+            _check_polygon(rings, src, label)
+            polys.append(rings)
+        if len(polys) > 1:
+            multi = MultiPolygon([Polygon(r[0], r[1:]) for r in polys])
+            if not multi.is_valid:
+                raise DataError(
+                    f"MultiPolygon is not valid ({shapely.is_valid_reason(multi)}): its parts "
+                    "overlap; repair it in a GIS (e.g. QGIS 'Fix geometries')",
+                    source=src,
+                    key=label,
+                )
         return ("polygon", polys)
     raise DataError(
         f"geometry type {gtype!r} is not allowed; allowed: Point, Polygon, MultiPolygon",
+        source=src,
+        key=label,
+    )
+
+
+def _check_polygon(rings: list[np.ndarray], src: str, label: str) -> None:
+    """Refuse an invalid polygon (self-intersecting, e.g. a bow-tie) or one of zero area."""
+    poly = Polygon(rings[0], rings[1:])
+    if poly.is_valid:
+        return
+    if not shapely.make_valid(poly).area > 0.0:
+        raise DataError(
+            "polygon has zero area (its corners lie on one line); a village territory needs "
+            "an area",
+            source=src,
+            key=label,
+        )
+    reason = shapely.is_valid_reason(poly)
+    raise DataError(
+        f"polygon is not valid ({reason}); repair it in a GIS (e.g. QGIS 'Fix geometries')",
         source=src,
         key=label,
     )
@@ -147,12 +211,17 @@ def _signed_area_centroid(ring: np.ndarray) -> tuple[float, np.ndarray]:
     return a, c
 
 
-def project_polygons(
-    geoms: list[tuple[str, object]],
-) -> tuple[np.ndarray, list[tuple[np.ndarray, float, list[np.ndarray]]]]:
-    """Project polygon features to km: seats (centroids) and (map polygon, area, all rings)."""
+def polygon_origin(geoms: list[tuple[str, object]]) -> tuple[float, float]:
+    """The projection centre of polygon features: the mean of their first rings' means."""
     anchors = np.array([g[1][0][0].mean(axis=0) for g in geoms])
-    lon0, lat0 = float(anchors[:, 0].mean()), float(anchors[:, 1].mean())
+    return float(anchors[:, 0].mean()), float(anchors[:, 1].mean())
+
+
+def project_polygons(
+    geoms: list[tuple[str, object]], lon0: float, lat0: float
+) -> tuple[np.ndarray, list[tuple[np.ndarray, float, list[np.ndarray]]]]:
+    """Project polygon features to km about ``(lon0, lat0)``: seats (centroids) and
+    (map polygon, area, all rings)."""
     seats = np.empty((len(geoms), 2))
     out: list[tuple[np.ndarray, float, list[np.ndarray]]] = []
     for i, (_kind, polys) in enumerate(geoms):

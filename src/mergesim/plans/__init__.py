@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from mergesim.config.schema import Scenario
 from mergesim.county.county import County
-from mergesim.plans.checks import Check, check_plan, summarize
+from mergesim.plans.checks import Check, check_plan, level_warnings, summarize
 from mergesim.plans.plan import Plan, build_plan
 from mergesim.rng import Streams, geography_streams
 
-__all__ = ["Check", "Plan", "build_plan", "check_plan", "make_plan", "plan_checks", "summarize"]
+__all__ = [
+    "Check",
+    "Plan",
+    "build_plan",
+    "check_plan",
+    "level_warnings",
+    "make_plan",
+    "plan_checks",
+    "summarize",
+]
 
 
 def make_plan(county: County, scenario: Scenario, streams: Streams | None = None) -> Plan:
@@ -47,14 +56,17 @@ def make_plan(county: County, scenario: Scenario, streams: Streams | None = None
 def plan_checks(county: County, plan: Plan, scenario: Scenario) -> list[Check]:
     """:func:`check_plan` with the expectations the scenario implies.
 
-    Exemptions and the gradient are checked for ``policy`` and ``ensemble`` plans.
+    Exemptions are checked for ``policy``, ``ensemble`` and ``file`` plans (a plan file that
+    merges a border or heritage unit fails a check, as a generated plan would), the gradient
+    for the generators that make it (``policy``, ``ensemble``).
     """
     rules = plan.method in ("policy", "ensemble")
+    exempt = rules or plan.method == "file"
     p = scenario.plan
     return check_plan(
         county,
         plan,
         expect_gradient=rules and p.gradient_strength > 0,
-        keep_border=rules and p.keep_border_townships and p.keep_border_villages,
-        keep_heritage=rules and p.keep_heritage,
+        keep_border=exempt and p.keep_border_townships and p.keep_border_villages,
+        keep_heritage=exempt and p.keep_heritage,
     )

@@ -175,6 +175,24 @@ def _kept(name: str, county: County, plan: Plan, cls: TownshipClass, villages: n
     )
 
 
+def level_warnings(county: County, plan: Plan) -> list[str]:
+    """Warnings when half of the study does nothing: a county of one township, or a plan (other
+    than ``none``) that leaves the township level unchanged."""
+    out = []
+    if county.n_townships == 1:
+        out.append(
+            f"county '{county.name}' has one township: no township can merge; give the data "
+            "a township column, or leave it out and set [county] townships to have mergesim "
+            "make them"
+        )
+    elif plan.method != "none" and plan.n_new_townships == county.n_townships:
+        out.append(
+            f"the '{plan.method}' plan leaves the township level unchanged ({county.n_townships} "
+            "townships before and after): only villages merge"
+        )
+    return out
+
+
 def summarize(county: County, plan: Plan) -> dict:
     """The plan summary written to ``plan_summary.json``.
 
@@ -219,7 +237,7 @@ def summarize(county: County, plan: Plan) -> dict:
         "township_area_ratio": _ratio(county.township_area(), plan.township_to_new, t, nt),
     }
     out.update({k: round(v, 3) for k, v in gradient(county, plan).items()})
-    out["notes"] = list(plan.notes)
+    out["notes"] = [*plan.notes, *level_warnings(county, plan)]
     return out
 
 

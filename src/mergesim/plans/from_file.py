@@ -1,68 +1,120 @@
-"""The ``file`` plan: an explicit mapping CSV written by a researcher.
+"""The ``file`` plan: an explicit mapping CSV written by a researcher (or by ``mergesim plan``).
 
-Columns (header required, extra columns ignored):
+Columns (header required, extra columns ignored; delimiter sniffed as for a villages CSV):
 
-============== ==================================================================
-``village_id`` the old village's id (``County.village_id``)
-``new_village`` label of its new village (any text; equal labels = same village)
-``new_township`` label of its new township (any text)
-============== ==================================================================
+======================= =========================================================================
+``village_id``          the old village's id (``County.village_id``), a whole number
+``new_village_index``   label of its new village (equal labels = same village); or
+``new_village``         the same, any text (read when ``new_village_index`` is absent)
+``new_township_index``  label of its new township; or
+``new_township``        the same, any text
+======================= =========================================================================
 
-Every village must appear exactly once; all villages of one old township must go to the same
-new township, and all members of a new village to one new township. Violations are one-line
-:class:`~mergesim.errors.PlanError` messages naming the file, the column and the row.
+``plan.csv`` as ``mergesim plan`` writes it (:func:`write_plan_csv`) reads back unchanged: its
+``new_village_index`` and ``new_township_index`` are the labels. Every village must appear
+exactly once; all villages of one old township must go to the same new township, and all
+members of a new village to one new township. Violations — and any decoding, parsing or
+field-length error of the file — are one-line :class:`~mergesim.errors.PlanError` (or
+:class:`~mergesim.errors.DataError`) messages naming the file, the column and the row.
 Non-contiguous units are allowed (a researcher may want them) but reported in the plan's notes
-and by :func:`~mergesim.plans.checks.check_plan`.
+and by :func:`~mergesim.plans.checks.check_plan`, as are merged border and heritage units.
+
+Join keys, the same in ``plan.csv``, ``villages.csv`` and the GeoJSON files: ``<unit>_index``
+is mergesim's 0-based index of a unit (old village ``i`` is row ``i`` of the county; new units
+are numbered by the plan), ``village_id`` the id from the data file, ``<unit>_name`` a display
+name (not unique).
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
+from mergesim.county.cells import NumberFormat
+from mergesim.county.columns import MAX_ID
 from mergesim.county.county import County
-from mergesim.errors import PlanError
+from mergesim.county.table import Table, check_file, is_empty, parse_texts, read_csv
+from mergesim.errors import DataError, PlanError
+from mergesim.io import atomic_write_text
 from mergesim.plans.checks import units_contiguous
 from mergesim.plans.plan import Plan, build_plan
 
-REQUIRED = ("village_id", "new_village", "new_township")
+#: Label columns, preferred first, for the new village and the new township.
+LABELS = {
+    "village": ("new_village_index", "new_village"),
+    "township": ("new_township_index", "new_township"),
+}
+#: Columns of ``plan.csv`` as written by :func:`write_plan_csv`.
+PLAN_COLUMNS = (
+    "village_index",
+    "village_id",
+    "village_name",
+    "township_index",
+    "township_name",
+    "new_village_index",
+    "new_village_name",
+    "new_township_index",
+    "new_township_name",
+    "new_village_seat",
+    "new_township_seat",
+    "border",
+    "heritage",
+)
+
+
+def _label_column(header: list[str], level: str, src: str) -> str:
+    for c in LABELS[level]:
+        if c in header:
+            return c
+    raise PlanError(
+        f"missing column {' or '.join(LABELS[level])}; found {', '.join(header) or 'none'}; "
+        f"required: village_id, {LABELS['village'][1]} (or {LABELS['village'][0]}), "
+        f"{LABELS['township'][1]} (or {LABELS['township'][0]})",
+        source=src,
+    )
 
 
 def load_plan_csv(county: County, path: str | Path) -> Plan:
     """Read and validate a mapping CSV into a :class:`Plan`.
 
     Raises:
-        PlanError: Missing file or column, unknown/duplicate/omitted village, or a mapping that
-            splits an old township or a new village across new townships.
+        PlanError: Missing column, unknown/duplicate/omitted/non-integer village, or a mapping
+            that splits an old township or a new village across new townships.
+        DataError: Missing, unreadable or malformed file (encoding, NUL bytes, CSV syntax,
+            a field too long).
     """
     path = Path(path)
     src = str(path)
-    if not path.is_file():
-        raise PlanError("file not found", source=src, key="plan.file")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        cols = reader.fieldnames or []
-        missing = [c for c in REQUIRED if c not in cols]
-        if missing:
-            raise PlanError(
-                f"missing column(s) {', '.join(missing)}; found {', '.join(cols) or 'none'}; "
-                f"required: {', '.join(REQUIRED)}",
-                source=src,
-            )
-        rows = list(reader)
+    try:
+        check_file(path)
+    except DataError as e:  # the plan file is named by plan.file: say so
+        raise PlanError(e.message, source=src, key="plan.file") from None
+    header, rows, where, _delimiter = read_csv(path)
+    if "village_id" not in header:
+        raise PlanError(
+            f"missing column village_id; found {', '.join(header) or 'none'}; required: "
+            "village_id, new_village, new_township",
+            source=src,
+        )
+    cv, ct = _label_column(header, "village", src), _label_column(header, "township", src)
+    table = Table(src, header, rows, where, "column", used={h: h for h in header})
+    labels_v, labels_t = parse_texts(table, cv), parse_texts(table, ct)
+    fmt = NumberFormat()
     index = {int(v): i for i, v in enumerate(county.village_id)}
     new_v = np.full(county.n_villages, None, dtype=object)
     new_t = np.full(county.n_villages, None, dtype=object)
-    for line, row in enumerate(rows, start=2):
-        raw = (row["village_id"] or "").strip()
-        try:
-            vid = int(float(raw))
-        except ValueError:
+    for r, row in enumerate(rows):
+        line = where[r].removeprefix("line ")
+        raw = row.get("village_id")
+        d = None if is_empty(raw) else fmt.exact(raw, "village_id")
+        if d is None or d != d.to_integral_value() or abs(d) > MAX_ID:
             raise PlanError(
-                f"row {line}: village_id {raw!r} is not an integer id", source=src, key="village_id"
-            ) from None
+                f"row {line}: village_id {raw!r} is not a whole-number id (at most 2^53)",
+                source=src,
+                key="village_id",
+            )
+        vid = int(d)
         if vid not in index:
             raise PlanError(
                 f"row {line}: village_id {vid} is not a village of the county",
@@ -74,12 +126,12 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
             raise PlanError(
                 f"row {line}: village_id {vid} appears more than once", source=src, key="village_id"
             )
-        nv, nt = (row["new_village"] or "").strip(), (row["new_township"] or "").strip()
+        nv, nt = str(labels_v[r]), str(labels_t[r])
         if not nv or not nt:
             raise PlanError(
-                f"row {line}: empty new_village or new_township for village {vid}",
+                f"row {line}: empty {cv if not nv else ct} for village {vid}",
                 source=src,
-                key="new_village" if not nv else "new_township",
+                key=cv if not nv else ct,
             )
         new_v[i], new_t[i] = nv, nt
     absent = np.flatnonzero(new_v == None)  # noqa: E711 (object array comparison)
@@ -98,7 +150,7 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
                 f"old township {str(county.township_name[t])!r} is split across new townships "
                 f"{t_label[t]!r} and {new_t[i]!r}",
                 source=src,
-                key="new_township",
+                key=ct,
             )
     v_town: dict[str, str] = {}
     for i in range(county.n_villages):
@@ -107,7 +159,7 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
                 f"new village {new_v[i]!r} spans new townships {v_town[new_v[i]]!r} and "
                 f"{new_t[i]!r}",
                 source=src,
-                key="new_village",
+                key=cv,
             )
     tl = np.array([t_label[t] for t in range(county.n_townships)], dtype=object)
     plan = build_plan(county, new_v.astype(str), tl.astype(str), method="file", seed=None)
@@ -121,28 +173,28 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
     return plan
 
 
-def write_plan_csv(county: County, plan: Plan, path: str | Path) -> None:
-    """Write ``plan.csv``: one row per old village with its new village and township.
+def plan_table(county: County, plan: Plan) -> str:
+    """``plan.csv`` as text: one row per old village (columns :data:`PLAN_COLUMNS`).
 
-    The file is readable by :func:`load_plan_csv` (columns ``village_id``, ``new_village``,
-    ``new_township`` use the new units' names), plus descriptive columns.
+    ``new_village_seat`` / ``new_township_seat`` (0/1): the village is the seat of its new
+    village / township. Readable by :func:`load_plan_csv`.
     """
-    from mergesim.io import atomic_write_text
-
-    v2n, t2n = plan.village_to_new, plan.township_to_new
-    lines = [
-        "village_id,village_name,old_township,new_village,new_township,"
-        "new_village_seat,new_township_seat,border,heritage"
-    ]
-    nt = t2n[county.township]
+    v2n = plan.village_to_new
+    nt = plan.township_to_new[county.township]
+    lines = [",".join(PLAN_COLUMNS)]
     for i in range(county.n_villages):
+        t = int(county.township[i])
         lines.append(
             ",".join(
                 [
+                    str(i),
                     str(int(county.village_id[i])),
                     _q(county.village_name[i]),
-                    _q(county.township_name[county.township[i]]),
+                    str(t),
+                    _q(county.township_name[t]),
+                    str(int(v2n[i])),
                     _q(plan.new_village_name[v2n[i]]),
+                    str(int(nt[i])),
                     _q(plan.new_township_name[nt[i]]),
                     str(int(plan.new_village_seat[v2n[i]] == i)),
                     str(int(plan.new_township_seat[nt[i]] == i)),
@@ -151,9 +203,14 @@ def write_plan_csv(county: County, plan: Plan, path: str | Path) -> None:
                 ]
             )
         )
-    atomic_write_text(path, "\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
+
+
+def write_plan_csv(county: County, plan: Plan, path: str | Path) -> None:
+    """Write ``plan.csv`` (:func:`plan_table`) atomically."""
+    atomic_write_text(path, plan_table(county, plan))
 
 
 def _q(s: object) -> str:
     s = str(s)
-    return '"' + s.replace('"', '""') + '"' if any(c in s for c in ',"\n') else s
+    return '"' + s.replace('"', '""') + '"' if any(c in s for c in ',"\n\r') else s

@@ -17,12 +17,14 @@ so the two maps of :func:`~mergesim.plotting.maps.plot_before_after` read alike.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from mergesim.county.county import County
 from mergesim.county.export import territories
+from mergesim.county.geometry import EARTH_RADIUS_KM
 from mergesim.plans.plan import Plan
 from mergesim.plotting.boundaries import shared_boundaries
 
@@ -68,6 +70,9 @@ class MapData:
         trunk_segments: Road edges flagged ``edge_trunk``, shape (k, 2, 2).
         corridor_lines: Trunk corridor polylines.
         extent: ``(xmin, xmax, ymin, ymax)`` of the map, with a small margin.
+        graticule: For real data (a county with a lon/lat origin), the longitude and latitude
+            grid: ``(x positions km, labels, y positions km, labels)``; None for synthetic
+            counties (local km only).
     """
 
     after: bool
@@ -99,6 +104,7 @@ class MapData:
     trunk_segments: np.ndarray
     corridor_lines: list[np.ndarray]
     extent: tuple[float, float, float, float]
+    graticule: tuple[np.ndarray, list[str], np.ndarray, list[str]] | None = None
 
 
 def greedy_colouring(n: int, pairs: np.ndarray, preferred: np.ndarray | None = None) -> np.ndarray:
@@ -184,6 +190,39 @@ def _extent(
     lo, hi = allp.min(axis=0), allp.max(axis=0)
     pad = 0.03 * max(float(np.max(hi - lo)), 1.0)
     return (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+
+
+#: Graticule steps tried (degrees), finest first: the first giving at most 6 lines is used.
+GRATICULE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def graticule(
+    extent: tuple[float, float, float, float], origin: tuple[float, float]
+) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
+    """Meridians and parallels across a map in km about a lon/lat ``origin``.
+
+    The loaders' projection is equirectangular about the origin, so meridians are vertical and
+    parallels horizontal lines of the km map: each is one tick position.
+
+    Returns:
+        ``(x km, longitude labels, y km, latitude labels)``, e.g. ``105.6°E``.
+    """
+    lon0, lat0 = origin
+    k = EARTH_RADIUS_KM * math.pi / 180.0
+    kx = k * math.cos(math.radians(lat0))
+    xmin, xmax, ymin, ymax = extent
+    out = []
+    for lo_km, hi_km, scale, centre, pos, neg in (
+        (xmin, xmax, kx, lon0, "E", "W"),
+        (ymin, ymax, k, lat0, "N", "S"),
+    ):
+        lo, hi = centre + lo_km / scale, centre + hi_km / scale
+        step = next((s for s in GRATICULE_STEPS if (hi - lo) / s <= 6), GRATICULE_STEPS[-1])
+        deg = np.arange(math.ceil(lo / step) * step, hi, step)
+        digits = max(0, -math.floor(math.log10(step) + 1e-9))
+        labels = [f"{abs(d):.{digits}f}°{pos if d >= 0 else neg}" for d in deg]
+        out += [(deg - centre) * scale, labels]
+    return out[0], out[1], out[2], out[3]
 
 
 def _segments(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -288,4 +327,5 @@ def map_data(county: County, plan: Plan | None = None) -> MapData:
         trunk_segments=_segments(xy[county.edge_a[trunk]], xy[county.edge_b[trunk]]),
         corridor_lines=[np.asarray(c, dtype=float) for c in county.corridor_lines],
         extent=extent,
+        graticule=None if county.lonlat_origin is None else graticule(extent, county.lonlat_origin),
     )

@@ -273,13 +273,22 @@ def _draw_labels(ax: Axes, d: MapData) -> None:
 
 
 def _draw_frame(ax: Axes, d: MapData) -> None:
-    """Extent, equal aspect, no ticks, a scale bar (lower right) and a north arrow."""
+    """Extent, equal aspect, a longitude/latitude grid for real data (no ticks for a synthetic
+    county), a scale bar (lower right) and a north arrow."""
     xmin, xmax, ymin, ymax = d.extent
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    if d.graticule is None:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    else:
+        xs, xlabels, ys, ylabels = d.graticule
+        ax.set_xticks(xs, xlabels, fontsize=6.5)
+        ax.set_yticks(ys, ylabels, fontsize=6.5, rotation=90, va="center")
+        ax.grid(True, color="#666666", linewidth=0.35, alpha=0.5, linestyle=":")
+        ax.set_axisbelow(False)
+        ax.tick_params(length=2, pad=1.5)
     length = scale_bar_length(xmax - xmin)
     ax.add_artist(
         AnchoredSizeBar(
@@ -320,8 +329,9 @@ def plot_county_map(
     are bold black, village boundaries thin grey; trunk roads red, corridors orange; township
     seats black squares labelled with their names, abolished township seats hollow squares;
     border villages hatched, heritage villages purple diamonds, the county seat a gold star;
-    with a legend below the map, a scale bar and a north arrow. Point data (no territories)
-    is drawn as coloured village points with boundaries from recomputed Voronoi cells.
+    with a legend below the map, a scale bar and a north arrow; a real county (longitude and
+    latitude data) gets a longitude/latitude grid. Point data (no territories) is drawn as
+    coloured village points with boundaries from recomputed Voronoi cells.
 
     Args:
         county: The county.

@@ -132,7 +132,7 @@ def travel_change_data(
     change = np.asarray(change, dtype=float)
     if len(change) != len(villages.shapes):
         raise ValueError(f"{len(change)} changes for {len(villages.shapes)} villages")
-    township = villages.column("township", np.int64) if township is None else township
+    township = villages.column("township_index", np.int64) if township is None else township
     township = np.asarray(township, dtype=np.int64)
     dissolved = dissolve(
         villages.shapes, township, int(township.max(initial=-1)) + 1, villages.grid
@@ -208,7 +208,12 @@ def plot_travel_change_map(
             Line2D([], [], marker="s", ms=3, ls="none", color="black", label="township seat")
         )
     ax.autoscale_view()
-    ax.set_aspect("equal")
+    if data["units"] == "degrees":
+        # One degree of longitude is cos(latitude) as long as one of latitude.
+        lat = float(np.nanmean(data["xy"][:, 1])) if len(data["xy"]) else 0.0
+        ax.set_aspect(1.0 / max(np.cos(np.radians(lat)), 1e-6))
+    else:
+        ax.set_aspect("equal")
     if data["units"] == "degrees":
         ax.set_xlabel("longitude (°)")
         ax.set_ylabel("latitude (°)")

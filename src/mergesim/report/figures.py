@@ -206,7 +206,7 @@ def change_map_groups(root: Path, runs: pd.DataFrame) -> dict[str, dict[str, Any
     out: dict[str, dict[str, Any]] = {}
     for grp, part in ok.groupby(pc.GROUP, sort=False):
         tables = [
-            df.sort_values("village")
+            df.sort_values("village_index")
             for df in (read_villages(root, rid) for rid in part["run_id"])
             if df is not None
         ]
@@ -222,7 +222,7 @@ def change_map_groups(root: Path, runs: pd.DataFrame) -> dict[str, dict[str, Any
         seen = np.isfinite(stack).sum(axis=0)  # villages without villagers are NaN
         mean = np.where(seen > 0, np.nansum(stack, axis=0) / np.maximum(seen, 1), np.nan)
         first = tables[0]
-        township = first["new_township"].to_numpy() if "new_township" in first else None
+        township = first["new_township_index"].to_numpy() if "new_township_index" in first else None
         seats = (
             np.flatnonzero(first["new_township_seat"].to_numpy(bool))
             if "new_township_seat" in first

@@ -98,6 +98,15 @@ GEOMETRY_DIR = "geometry"
 #: A run's weekly metrics and per-village table, under ``runs/<id>/`` of a sweep.
 TIMESERIES_FILE = "timeseries.csv.gz"
 VILLAGES_FILE = "villages.csv.gz"
+#: Old name → current name of per-village columns (results folders of earlier versions).
+LEGACY_VILLAGE_COLUMNS = {
+    "village": "village_index",
+    "name": "village_name",
+    "township": "township_index",
+    "new_village": "new_village_index",
+    "new_township": "new_township_index",
+    "old_seat": "township_seat",
+}
 #: Columns of the combined weekly table before the metrics.
 TIMESERIES_TAGS = ("run_id", "scenario", "point", "replicate")
 #: Scenario sections that decide the county (with the geography seed and the data files).
@@ -201,17 +210,25 @@ def geometry_dir(root: str | Path, key: str | None = None) -> Path:
     return base / key if key else base
 
 
-def geometry_collections(county: County, plan: Plan | None = None) -> dict[str, Any]:
-    """The county's (and the plan's) GeoJSON collections, with the old units' roles under the
-    plan (:mod:`mergesim.county.export`)."""
-    roles: dict[str, Any] = {}
+def geometry_collections(
+    county: County,
+    plan: Plan | None = None,
+    *,
+    outcomes: dict[str, Any] | None = None,
+    points: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The county's (and the plan's) GeoJSON collections, with the old units' roles and outcome
+    groups under the plan (:mod:`mergesim.county.export`), a run's per-village ``outcomes``
+    and the service ``points`` when given."""
+    extra: dict[str, Any] = {}
     if plan is not None:
         status = UnitStatus.from_plan(county, plan)
-        roles = {
+        extra = {
             "village_role": [Role(r).name.lower() for r in status.village_role],
             "township_role": [Role(r).name.lower() for r in status.township_role],
+            "groups": status.group_masks(county),
         }
-    return export.collections(county, plan, **roles)
+    return export.collections(county, plan, outcomes=outcomes, points=points, **extra)
 
 
 def write_collections(folder: str | Path, collections: dict[str, Any]) -> list[Path]:
@@ -267,7 +284,12 @@ def read_villages(
     """A run's per-village table, or None if it has none (failed, or written by a run
     function that stores no village table)."""
     path = run_dir(root, run_id) / VILLAGES_FILE
-    return pd.read_csv(path, usecols=columns) if path.is_file() else None
+    if not path.is_file():
+        return None
+    df = pd.read_csv(path)
+    # Folders written before the join keys were named (<unit>_index, <unit>_name) still read.
+    df = df.rename(columns={k: v for k, v in LEGACY_VILLAGE_COLUMNS.items() if v not in df})
+    return df[columns] if columns is not None else df
 
 
 # -- tables of a sweep ------------------------------------------------------------------------
