@@ -37,8 +37,10 @@ The first folder is the baseline of the paired differences.""",
   mergesim validate --model        # verification, calibration, validation (about a minute)
   mergesim validate --model --out results/val --strict   # misses fail too (exit 1)
 
---model prints one row per check (check, reference, ours, tolerance, pass) and exits 1 if
-any check fails.""",
+--model prints three tables — verification, calibration (with the knobs fitted to each
+target), validation (report figures not fitted, with the error; stylised facts) — each with its
+count, writes them to DIR/validation.csv and DIR/validation.md, and exits 1 if a verification
+check fails (or, with --strict, any check).""",
     "list": """example:
   mergesim list""",
     "app": """examples:
