@@ -1,5 +1,8 @@
 """Rewrite tests/baseline.json after an intended change; prints what changed.
 
+Covers the shipped scenarios (``mergesim.baseline.SHIPPED_SCENARIOS``), never a user's own
+files in ``scenarios/``; to ship a new scenario, add its file name there first.
+
 Usage: ``.venv/bin/python scripts/update_baseline.py``
 """
 

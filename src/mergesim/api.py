@@ -496,11 +496,15 @@ def validate_file(path: str | Path) -> str:
     return sweep.validate_file(path)
 
 
-def validate_model() -> tuple[str, bool]:
-    """``mergesim validate --model``: the validation suite's table and whether all passed."""
+def validate_model(
+    out: str | Path | None = "results/validation", strict: bool = False
+) -> tuple[str, bool]:
+    """``mergesim validate --model``: the three-part table (verification, calibration,
+    validation), written as ``validation.csv`` and ``validation.md`` to ``out`` (None: not
+    written), and whether the command passes (verification only, unless ``strict``)."""
     from mergesim.validation import suite  # start-up time (see the module docstring)
 
-    return suite.validate_model()
+    return suite.validate_model(out=out, strict=strict)
 
 
 def list_shipped(root: str | Path | None = None) -> list[tuple[str, Path, str]]:

@@ -39,10 +39,13 @@ The first folder is the baseline of the paired differences (same replicate and s
     "validate": """examples:
   mergesim validate scenarios/seed_county.toml
   mergesim validate experiments/policy_packages.toml   # also builds every run's scenario
-  mergesim validate --model        # mergesim against independent references (about 15 s)
+  mergesim validate --model        # verification, calibration, validation (about a minute)
+  mergesim validate --model --out results/val --strict   # misses fail too (exit 1)
 
---model prints one row per check (check, reference, ours, tolerance, pass) and exits 1 if
-any check fails.""",
+--model prints three tables — verification, calibration (with the knobs fitted to each
+target), validation (report figures not fitted, with the error; stylised facts) — each with its
+count, writes them to DIR/validation.csv and DIR/validation.md, and exits 1 if a verification
+check fails (or, with --strict, any check).""",
     "list": """example:
   mergesim list""",
     "app": """examples:
@@ -229,9 +232,12 @@ def add_subcommands(subparsers) -> None:
         "validate",
         "check a scenario or experiment file, or the model",
         "Validate a scenario or experiment file; print 'ok' or the one-line error "
-        "(exit code 2). With --model, run the validation suite instead: travel times, "
-        "coverage, petition queues, the seed county's plan and cadre bands against "
-        "independent references.",
+        "(exit code 2). With --model, run the validation suite instead and print its table "
+        "in three parts: verification (sub-models against independent references), "
+        "calibration (report figures the parameters were fitted to) and validation (report "
+        "figures not fitted, stylised facts); written as validation.csv and validation.md "
+        "too. Exit 1 if a verification check fails; calibration and validation misses are "
+        "findings (exit 0) unless --strict.",
     )
     p.add_argument(
         "file",
@@ -241,6 +247,18 @@ def add_subcommands(subparsers) -> None:
     )
     p.add_argument(
         "--model", action="store_true", help="run the model validation suite and print its table"
+    )
+    p.add_argument(
+        "--out",
+        default="results/validation",
+        metavar="DIR",
+        help="with --model: folder for validation.csv and validation.md "
+        "(default: results/validation)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --model: exit 1 on a missed calibration band or a validation disagreement too",
     )
     p.set_defaults(func=cmd_validate)
 
@@ -339,7 +357,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(api().validate_file(args.file))
     if not args.model:
         return 0
-    table, ok = api().validate_model()
+    table, ok = api().validate_model(out=args.out, strict=args.strict)
     print(table)
     return 0 if ok else 1
 

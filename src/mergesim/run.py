@@ -142,7 +142,9 @@ def simulate(
         overrides["villagers.scale"] = scale
     if seed is not None:
         apply_dotted(scenario, {"seed": seed})  # validates it (one line naming the key)
-    model = MergerModel(apply_dotted(scenario, overrides), rng=seed)
+    # rng=None is refused (mesa.batch_run's "no seed"): leave it out for the scenario's seed.
+    seeded = {} if seed is None else {"rng": seed}
+    model = MergerModel(apply_dotted(scenario, overrides), **seeded)
     if progress is False:
         return model.run()
     bar: Progress | None = None

@@ -9,24 +9,24 @@ import numpy as np
 import pytest
 from validation_helpers import assert_all_pass
 
+from mergesim.validation import checks_network
 from mergesim.validation import references as ref
-from mergesim.validation import suite
 from tiny_county import line_county
 
 
 @pytest.mark.slow
 def test_travel_equals_networkx_on_the_generated_seed_county():
-    rows = suite.travel_generated()
+    rows = checks_network.travel_generated()
     assert_all_pass(rows)
     assert "60 sources × 1,050" in rows[0].check
 
 
 def test_travel_equals_networkx_on_the_real_example_county():
-    assert_all_pass(suite.travel_real())
+    assert_all_pass(checks_network.travel_real())
 
 
 def test_coverage_and_minutes_equal_brute_force_before_and_after_the_reform():
-    rows = suite.coverage_brute_force()
+    rows = checks_network.coverage_brute_force()
     assert_all_pass(rows)
     names = {r.check for r in rows}
     for phase in ("pre", "post"):
@@ -39,7 +39,7 @@ def test_coverage_and_minutes_equal_brute_force_before_and_after_the_reform():
 def test_the_small_county_exercises_nearest_of_many():
     """After the reform some villages' nearest open clinic is not their own centre's seat —
     otherwise the nearest-point check would only repeat the assigned-point one."""
-    _, _, _, _, phases = suite.coverage_setup()
+    _, _, _, _, phases = checks_network.coverage_setup()
     r = phases["post"][0]
     assert np.count_nonzero(r.clinic_minutes != r.centre_minutes) >= 5
     assert 0.5 < np.mean(r.clinic_minutes <= 30) < 1.0  # the threshold actually bites
@@ -50,7 +50,7 @@ def test_coverage_against_pysal_access():
         "access",
         reason="PySAL access not installed (optional extra: pip install 'mergesim[access]')",
     )
-    assert_all_pass(suite.coverage_access())
+    assert_all_pass(checks_network.coverage_access())
 
 
 def test_coverage_access_row_is_a_skip_without_the_package(monkeypatch):
@@ -64,7 +64,7 @@ def test_coverage_access_row_is_a_skip_without_the_package(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_access)
-    (row,) = suite.coverage_access()
+    (row,) = checks_network.coverage_access()
     assert row.ok is None and "not installed" in row.ours
 
 
@@ -79,11 +79,11 @@ def test_broken_routing_fails_the_coverage_check(monkeypatch):
         return minutes + 0.5, src
 
     monkeypatch.setattr(routing, "nearest", off_by_half)
-    suite.coverage_setup.cache_clear()
+    checks_network.coverage_setup.cache_clear()
     try:
-        rows = suite.coverage_brute_force()
+        rows = checks_network.coverage_brute_force()
     finally:
-        suite.coverage_setup.cache_clear()
+        checks_network.coverage_setup.cache_clear()
     failed = {r.check for r in rows if r.ok is False}
     assert "post: minutes to clinic point, per village" in failed
     assert "pre: mean own-mode minutes to clinic point" in failed

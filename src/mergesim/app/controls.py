@@ -33,7 +33,7 @@ SECTION_TITLES = {
     "petitions": "Petitions: the six-step closed loop",
 }
 
-#: The report's measures in the order the report introduces them (DOMAIN.md): service
+#: The report's measures in the order the report introduces them (docs/domain.md): service
 #: retention, stations, rooms, agency service, duty teams, health network, staffing; the
 #: guarantees; communication; the cadre rules. Missing keys are skipped (see the module
 #: docstring).

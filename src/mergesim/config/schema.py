@@ -10,7 +10,7 @@ which rejects unknown keys, wrong types and out-of-range values with one line. E
 is a frozen :class:`~mergesim.config.params.Section`: list parameters are tuples, and changing a
 value means building a new, validated object.
 
-Sources: "report" marks a figure from the seed county's report (see ``../shared/DOMAIN.md``);
+Sources: "report" marks a figure from the seed county's report (see ``docs/domain.md``);
 "assumption" marks a modelling choice documented here; other sources are cited inline.
 
 The defaults describe the *seed county*: a hilly county of about 800,000 people with 60

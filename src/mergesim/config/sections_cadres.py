@@ -25,9 +25,11 @@ class CadreParams(Section):
     villager-group leader); lists "per origin" follow (local, returning migrant worker, veteran,
     returning graduate, party member / reserve cadre, former village cadre). Scores are on the
     competence scale (relative productivity, about 1 for a pre-reform cadre; sd about 0.15).
-    "calibrated" marks a default tuned so that the seed county reproduces the report's cadre
-    figures (checked by ``mergesim validate --model``; ``scripts/cadre_bands.py`` tries other
-    values); the tuned values are assumptions, not data.
+    "calibrated" marks a default fitted (seeds 20191201, 1–4) so that the seed county reproduces
+    a report figure, named in the source (checked by ``mergesim validate --model``, calibration
+    part; ``scripts/cadre_bands.py`` tries other values); the fitted values are assumptions, not
+    data. The report's township cadres' age target (−2 years) is not reached: see
+    docs/domain.md §3.
     """
 
     # -- posts ---------------------------------------------------------------------------
@@ -404,8 +406,10 @@ class CadreParams(Section):
         "Oldest age at which a cadre is appointed to township leadership.",
         lo=18.0,
         hi=70.0,
-        source="calibrated: leaders' mean age −2 years (report); practice: "
-        "township leaders step back in their early fifties",
+        source="assumption, tuned with young_leaders, leader_youth_weight and "
+        "leader_incumbent_bonus so that township leaders' mean age falls 2.1 years (seeds "
+        "20191201, 1–4); practice: township leaders step back in their early fifties. Not a "
+        "calibration: the report's −2 years is for all township cadres (see docs/domain.md §3)",
     )
     young_leaders: int = param(
         3,
@@ -414,8 +418,8 @@ class CadreParams(Section):
         "candidates under young_age.",
         lo=0,
         hi=60,
-        source="calibrated: township leaders' mean age falls by 2 years (report); practice: "
-        "township teams must include young cadres",
+        source="assumption, tuned with leader_max_age (see there); practice: township teams "
+        "must include young cadres",
     )
     young_age: float = param(
         35.0,
@@ -431,7 +435,7 @@ class CadreParams(Section):
         "Score bonus per year younger for township leadership.",
         lo=0.0,
         hi=1.0,
-        source="calibrated: township leaders' mean age falls by 2 years (report)",
+        source="assumption, tuned with leader_max_age (see there)",
     )
     leader_edu_weight: float = param(
         0.03,
@@ -448,7 +452,7 @@ class CadreParams(Section):
         "(rank and experience).",
         lo=0.0,
         hi=2.0,
-        source="calibrated: leaders' mean age −2 years (report)",
+        source="assumption, tuned with leader_max_age (see there)",
     )
     secretary_min_education: int = param(
         1,
@@ -778,7 +782,7 @@ class CadreParams(Section):
         "Administrative service points (township centres and stations, village "
         "offices, rooms, agency, duty teams) serve at the competence of the cadres who staff "
         "them now, relative to before the reform (false: competence has no effect on them).",
-        source="design: cadres staff the service points (DOMAIN.md §3)",
+        source="design: cadres staff the service points (docs/domain.md §3)",
     )
 
     # -- petition work -------------------------------------------------------------------

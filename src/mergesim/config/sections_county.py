@@ -173,7 +173,8 @@ class CountyParams(Section):
         "Mean households per villager group (natural hamlet).",
         lo=5.0,
         hi=200.0,
-        source="DOMAIN.md: 20–100 households per group",
+        source="assumption: a villager group is a former natural hamlet of 20–100 households "
+        "(docs/domain.md §1)",
         plausible=(20.0, 100.0),
     )
 

@@ -312,7 +312,7 @@ class NeedParams(Section):
 class ServiceParams(Section):
     """Service points: the reform's service policies (switches), affair shares and staffing.
 
-    Defaults are the seed county's choices ("public services not lowered", DOMAIN.md §5).
+    Defaults are the seed county's choices ("public services not lowered", docs/domain.md §5).
     """
 
     keep_abolished_points: bool = param(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from mergesim.config.params import Section, param
 
 # ---------------------------------------------------------------------------------------------
-# Grievance, guarantees, communication and the petition loop (DOMAIN.md §4)
+# Grievance, guarantees, communication and the petition loop (docs/domain.md §4)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -391,7 +391,7 @@ class GuaranteeParams(Section):
 
 @dataclass(frozen=True)
 class CommunicationParams(Section):
-    """Communication and the risk watch: talks, courtyard meetings, broadcasts (DOMAIN.md §4).
+    """Communication and the risk watch: talks, courtyard meetings, broadcasts (docs/domain.md §4).
 
     Effort is full from the reform week for ``campaign_weeks`` and ``routine_share`` of it
     otherwise (before the reform too). Each channel removes a share of the grievance of those it
@@ -536,7 +536,7 @@ class PetitionParams(Section):
         "Where township stage servers come from: the cadres mechanism's "
         "petition staff (cadres) or servers_township (fixed).",
         choices=("cadres", "fixed"),
-        source="design: capacity set by the cadres assigned (DOMAIN.md §3)",
+        source="design: capacity set by the cadres assigned (docs/domain.md §3)",
     )
     servers_township: tuple[int, ...] = param(
         [1, 1, 1, 1, 1, 1],

@@ -178,8 +178,8 @@ VILLAGE_COLUMNS: tuple[Column, ...] = (
         aliases=("pop", "population_total", "persons", "人口", "户籍人口"),
         lo=50.0,
         hi=1_000_000.0,
-        why="at least one villager group: 20 households (DOMAIN.md §1) × ~2.5 persons; at most "
-        "China's largest towns (镇)",
+        why="at least one villager group: 20 households (docs/domain.md: tens of households) "
+        "× ~2.5 persons; at most China's largest towns (镇)",
     ),
     Column(
         "households",

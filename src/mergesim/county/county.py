@@ -27,7 +27,7 @@ class Terrain(IntEnum):
 
 
 class TownshipClass(IntEnum):
-    """Role of a township in the county's hierarchy (see DOMAIN.md §2)."""
+    """Role of a township in the county's hierarchy (see docs/domain.md §2)."""
 
     COUNTY_SEAT = 0
     CENTRAL = 1

@@ -58,6 +58,7 @@ from mergesim.mechanisms.population import Population, Villagers
 from mergesim.mechanisms.services import Services
 from mergesim.mechanisms.timeline import DAYS_PER_WEEK, Phase, Timeline
 from mergesim.model.agents import Cadre, ServicePoint, Villager
+from mergesim.model.batch import UNSET, run_seed, window_reporters, window_values
 from mergesim.plans import make_plan
 from mergesim.plans.plan import Plan
 from mergesim.plans.roles import UnitStatus
@@ -71,18 +72,6 @@ def apply_dotted(config: Scenario, overrides: dict[str, Any]) -> Scenario:
     return apply_overrides(config, dict(overrides))
 
 
-def _seed_of(rng: Any) -> int | np.random.SeedSequence:
-    if isinstance(rng, bool):
-        raise TypeError("rng must be an int seed, a SeedSequence or a Generator")
-    if isinstance(rng, int | np.integer):
-        return int(rng)
-    if isinstance(rng, np.random.SeedSequence):
-        return rng
-    if isinstance(rng, np.random.Generator):
-        return int(rng.integers(0, 2**63 - 1))
-    raise TypeError("rng must be an int seed, a SeedSequence or a Generator")
-
-
 class MergerModel(mesa.Model):
     """A county's merger, week by week (step order: see the module docstring).
 
@@ -90,14 +79,16 @@ class MergerModel(mesa.Model):
         config: A validated scenario; default the seed county (``Scenario()``).
         county: The county (default: built from ``config`` with ``build_county``).
         plan: The merger plan (default: ``make_plan`` from ``config``).
-        rng: Root seed of the run (int, SeedSequence or Generator); default ``config.seed``.
-            An int also becomes ``config.seed``. The county and plan stay those of the
-            scenario's seed (``county.seed`` is pinned to it unless set). Unlike plain Mesa,
-            ``None`` means the scenario's seed (runs are reproducible), so
-            ``batch_run(..., iterations=5)`` repeats one run five times: give replications
-            distinct seeds (``rng=[1, 2, 3]``).
+        rng: Root seed of the run (int, SeedSequence or Generator); left out, the scenario's
+            ``seed`` (runs are reproducible). An int also becomes ``config.seed``. The county
+            and plan stay those of the scenario's seed (``county.seed`` is pinned to it unless
+            set). ``None`` is refused: it is what ``mesa.batch_run`` passes when given no
+            seeds, and every replicate would be the same run (see
+            :mod:`mergesim.model.batch`).
         **overrides: Dotted scenario keys, e.g. ``**{"services.agency_service": False}`` — this
-            is how ``mesa.batch_run`` passes its parameters. Validated like ``--set``.
+            is how ``mesa.batch_run`` passes its parameters. Validated like ``--set``. A
+            top-level ``seed`` is the run seed, as ``rng`` (so ``parameters={"seed": [1, 2]}``
+            gives replicates on one county).
 
     Attributes:
         config: The scenario in force (after overrides).
@@ -111,7 +102,9 @@ class MergerModel(mesa.Model):
         week: The next week to simulate (0-based); equals ``steps`` between steps.
         phase: Phase of the last simulated week.
         tracker: Weekly metrics and summary windows (:class:`mergesim.metrics.Tracker`).
-        datacollector: Mesa DataCollector with one model reporter per metric.
+        datacollector: Mesa DataCollector with one model reporter per metric (this week's
+            value) and one per window and metric (``post.travel_min_mean``: the window
+            summary, from the run's last week on; :mod:`mergesim.model.batch`).
     """
 
     def __init__(
@@ -120,12 +113,16 @@ class MergerModel(mesa.Model):
         *,
         county: County | None = None,
         plan: Plan | None = None,
-        rng: Any = None,
+        rng: Any = UNSET,
         **overrides: Any,
     ):
+        seed = overrides.pop("seed", None)
         config = apply_dotted(config if config is not None else Scenario(), overrides)
-        root = config.seed if rng is None else _seed_of(rng)
-        if rng is not None and config.county.seed is None:
+        if seed is not None:
+            apply_dotted(config, {"seed": seed})  # validates it (one line naming the key)
+        given = run_seed(rng, seed)
+        root = config.seed if given is None else given
+        if given is not None and config.county.seed is None:
             # A run seed varies behaviour, not geography: keep the scenario's county and plan.
             config = dataclasses.replace(
                 config, county=dataclasses.replace(config.county, seed=config.seed)
@@ -147,6 +144,7 @@ class MergerModel(mesa.Model):
         self.phase = Phase.PRE
         self.villagers: Villagers
         self._views: dict[int, Villager] = {}
+        self._window_cache: tuple[int, dict] | None = None  # (week, window summaries)
         self._cadre_views: dict[int, Cadre] = {}
         self.population = Population()
         self.needs = Needs()
@@ -160,7 +158,9 @@ class MergerModel(mesa.Model):
         self.point_agents = [ServicePoint(self, i) for i in range(self.services.points.n)]
         self._change_weeks = self._config_change_weeks()
         self.tracker = metrics.Tracker(self)
-        self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters())
+        self.datacollector = mesa.DataCollector(
+            model_reporters={**metrics.model_reporters(), **window_reporters()}
+        )
         self.running = True
 
     def _build_mechanisms(self) -> list[Mechanism]:
@@ -236,6 +236,11 @@ class MergerModel(mesa.Model):
         if view is None:
             view = self._cadre_views[row] = Cadre(self, row)
         return view
+
+    def window_summary(self) -> dict[str, dict[str, float | None]] | None:
+        """The window summaries (``pre``, ``transition``, ``post``, ``change``) once the run's
+        last week is recorded, else None (what the window reporters read)."""
+        return window_values(self)
 
     def administrative_township(self) -> np.ndarray:
         """Administrative township of each village now (old indices before the reform)."""

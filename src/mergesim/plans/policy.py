@@ -1,6 +1,6 @@
 """The ``policy`` plan: the seed county's rules, by greedy agglomeration over adjacency.
 
-Townships merge first, then villages inside each new township (DOMAIN.md §2). Each stage is a
+Townships merge first, then villages inside each new township (docs/domain.md §2). Each stage is a
 greedy agglomerative clustering over the unit adjacency graph (a lazy-deletion heap of candidate
 pairs, merging the cheapest adjacent pair until the target count is reached):
 

@@ -343,7 +343,7 @@ def render_reference() -> str:
         "baseline — the baseline scenario at the same factor values, or, with one scenario, "
         "the first point of a factorial design — with its Student-t interval.",
         "- Fewer than 5 replicates: marked *few* next to the number.",
-        "- Numbers with three significant figures; every table also as CSV in `tables/`.",
+        "- Numbers with three significant figures; every table also as CSV in `<out>/tables/`.",
         "- Metrics documented as biased below a `villagers.scale` (queue metrics: "
         + ", ".join(f"`{k}`" for k in queue)
         + ") get a warning when a sweep runs below it.",

@@ -13,17 +13,19 @@ The checks compare the pre-reform reference routing with the routing in force ri
 the reform week, so they test the model's service geography, not noise: the numbers are
 deterministic for a seed.
 
-"Periphery" is the periphery of the *merged* unit: the far tercile of one-way minutes to the
-own township centre after the reform (against the near tercile). Two other readings behave
-differently, and the table does not hide it: by :mod:`mergesim.plans.roles`'s
-"periphery" label (any village that was not a township seat) seats lose more, because seat
-villages of absorbed townships lose their centre outright; and by distance to the *old*
-centre, under the seed county's retention package the far tercile gains (−1.5 min against
-+0.2 for the near tercile), because agency service and village rooms save the remote villages
-the longest trips — without retention the far tercile loses most by that reading too.
+"Periphery" has two readings, and the table reports both (a validation miss is information, not
+something to redefine away): the far tercile of one-way minutes to the *merged* township's
+centre after the reform, and the far tercile of minutes to the *old* (pre-reform) centre — the
+reading the literature means by "remote villages". By the first, the periphery loses most with
+and without retention. By the second, under the seed county's retention package the far tercile
+*gains* (when written: about −1.5 min against +0.2 for the near tercile), because agency
+service and village rooms save the remote villages the longest trips; without retention it
+loses most by that reading too. By :mod:`mergesim.plans.roles`'s "periphery" label (any village
+that was not a township seat) seats lose more, because seat villages of absorbed townships lose
+their centre outright.
 
-Besides the scenario's own seed, every check also holds for seeds 1–8 (a different county
-and plan each; measured with the override ``county.seed = k``).
+Besides the scenario's own seed, the checks that pass also held for seeds 1–8 when written (a
+different county and plan each; measured with the override ``county.seed = k``).
 
 Each check returns :class:`~mergesim.validation.result.Result` rows; they are registered in
 :data:`mergesim.validation.suite.STYLISED_FACTS`.
@@ -40,7 +42,7 @@ from mergesim.config import load_scenario
 from mergesim.mechanisms.needs import NeedKind
 from mergesim.metrics import worst_decile
 from mergesim.model import MergerModel
-from mergesim.validation.result import Result, scenario_path
+from mergesim.validation.result import DIRECTION, VALIDATION, Result, scenario_path
 
 #: Villager scale of the checks (the routing is per village; 1 % keeps setup under 2 s).
 SCALE = 0.01
@@ -84,17 +86,28 @@ class ReformChange:
 
 
 @functools.cache
-def reform_change(label: str = "seed", no_retention: bool = False) -> ReformChange:
-    """Step the seed county through its reform week and measure the change.
+def reform_model(no_retention: bool = False) -> MergerModel:
+    """The seed county stepped through its reform week (built once per process).
 
     Args:
-        label: Name shown in the table.
         no_retention: Apply :data:`NO_RETENTION` (else the seed county as reported).
     """
     overrides = {"villagers.scale": SCALE, **(NO_RETENTION if no_retention else {})}
     model = MergerModel(load_scenario(scenario_path("seed_county.toml")), **overrides)
     while model.week <= model.timeline.reform_week:
         model.step()
+    return model
+
+
+@functools.cache
+def reform_change(label: str = "seed", no_retention: bool = False) -> ReformChange:
+    """The change of the service geography at the seed county's reform week.
+
+    Args:
+        label: Name shown in the table.
+        no_retention: Apply :data:`NO_RETENTION` (else the seed county as reported).
+    """
+    model = reform_model(no_retention)
     sv, v, county = model.services, model.villagers, model.county
     admin = (
         sv.village_minutes(sv.routing)[NeedKind.ADMIN]
@@ -122,8 +135,16 @@ def _wmean(x: np.ndarray, w: np.ndarray, mask: np.ndarray) -> float:
     return float(np.average(x[mask], weights=w[mask]))
 
 
-def _greater(check: str, a_name: str, a: float, b_name: str, b: float) -> Result:
-    return Result(check, f"{a_name} > {b_name}", f"{a:+.2f} vs {b:+.2f}", "direction", a > b)
+def _greater(check: str, a_name: str, a: float, b_name: str, b: float, note: str = "") -> Result:
+    return Result(
+        check,
+        f"{a_name} > {b_name}",
+        f"{a:+.2f} vs {b:+.2f}",
+        "direction",
+        a > b,
+        part=VALIDATION,
+        basis=DIRECTION + (f"; {note}" if note else ""),
+    )
 
 
 def absorbed_travel_rises_most() -> list[Result]:
@@ -165,30 +186,29 @@ def absorbed_travel_rises_most() -> list[Result]:
 
 
 def periphery_travel_rises_most() -> list[Result]:
-    """Fact 1: admin travel rises more in the merged township's periphery (far tercile of
-    minutes to its centre) than near its centre, with and without retention; and, without
-    retention, also by distance to the old centre (see the module docstring)."""
+    """Fact 1: admin travel rises more in the periphery than near the centre, by both readings
+    of "periphery" (see the module docstring), with the seed county's retention and without.
+    """
     rows = []
-    cases = [
-        (reform_change(), "post"),
-        (reform_change("no retention", True), "post"),
-        (reform_change("no retention", True), "pre"),
-    ]
-    for c, when in cases:
-        d = c.centre_post if when == "post" else c.centre_pre
-        lo, hi = np.quantile(d, [1 / 3, 2 / 3])
-        far = _wmean(c.admin_change, c.weight, d >= hi)
-        near = _wmean(c.admin_change, c.weight, d <= lo)
-        centre = "merged township's centre" if when == "post" else "old township's centre"
-        rows.append(
-            _greater(
-                f"{c.label}: Δ admin minutes, far vs near tercile to the {centre}",
-                "far tercile",
-                far,
-                "near tercile",
-                near,
+    for c in (reform_change(), reform_change("no retention", True)):
+        for when, centre in (
+            ("post", "merged township's centre"),
+            ("pre", "old township's centre"),
+        ):
+            d = c.centre_post if when == "post" else c.centre_pre
+            lo, hi = np.quantile(d, [1 / 3, 2 / 3])
+            rows.append(
+                _greater(
+                    f"{c.label}: Δ admin minutes, far vs near tercile to the {centre}",
+                    "far tercile",
+                    _wmean(c.admin_change, c.weight, d >= hi),
+                    "near tercile",
+                    _wmean(c.admin_change, c.weight, d <= lo),
+                    "periphery by distance after the reform"
+                    if when == "post"
+                    else "periphery by distance before the reform (remote villages)",
+                )
             )
-        )
     return rows
 
 

@@ -1,6 +1,6 @@
 """The cadres mechanism: the pool at set-up, the reform, training and the election.
 
-DOMAIN.md §3 ("聚拢人才"). :class:`CadreMechanism` synthesises the pool at set-up
+docs/domain.md §3 ("聚拢人才"). :class:`CadreMechanism` synthesises the pool at set-up
 (:mod:`~mergesim.mechanisms.cadres.synthesis`), applies the reform at the reform week
 (:func:`~mergesim.mechanisms.cadres.selection.select_and_place`), trains cadres afterwards
 and ends the transition at the village election.

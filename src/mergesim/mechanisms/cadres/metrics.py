@@ -1,6 +1,6 @@
 """Cadre metrics (pure functions of a :class:`~mergesim.mechanisms.cadres.pool.CadrePool`).
 
-The report's cadre figures (DOMAIN.md §3) and the issue's cadre metrics:
+The report's cadre figures (docs/domain.md §3) and the issue's cadre metrics:
 
 * posts before/after per post (:func:`posts_before_after`) and counts per placement channel
   (:func:`channel_counts`);

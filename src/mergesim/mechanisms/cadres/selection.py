@@ -1,6 +1,6 @@
 """Selection and redeployment at the reform: who fills the new posts, where everyone else goes.
 
-DOMAIN.md §3 ("聚拢人才"). Fewer units means fewer posts; the reform fills the posts of every
+docs/domain.md §3 ("聚拢人才"). Fewer units means fewer posts; the reform fills the posts of every
 merged unit anew and places everyone else through named channels.
 
 **Selection** (:func:`select_and_place`, pure; vectorised group-wise ranking with ``lexsort``):

@@ -1,6 +1,6 @@
 """Synthesis of the cadre pool: the incumbents of every pre-reform post and the candidates.
 
-Synthesis (:func:`synthesize_pool`, DOMAIN.md §3) draws, from the mechanism's own stream:
+Synthesis (:func:`synthesize_pool`, docs/domain.md §3) draws, from the mechanism's own stream:
 
 * **incumbents** of every pre-reform post: township leaders (``township_leaders`` per township),
   township staff (``township_staff_base + township_staff_per_10k × population / 10,000``),

@@ -1,6 +1,6 @@
 """The grievance mechanism: each week's hardship, grievance, communication and filings.
 
-DOMAIN.md §4 ("聚力稳控"). Vectorised over villagers: every weekly operation indexes arrays;
+docs/domain.md §4 ("聚力稳控"). Vectorised over villagers: every weekly operation indexes arrays;
 loops run only over the ten guarantees and the communication channels. One week
 (:meth:`GrievanceMechanism.step`):
 

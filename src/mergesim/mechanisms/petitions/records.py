@@ -1,6 +1,6 @@
 """Petitions as records: the stages of the closed loop, the codes, and the record arrays.
 
-DOMAIN.md §4. Every petition passes six stages in order (the report's 六步闭合机制)::
+docs/domain.md §4. Every petition passes six stages in order (the report's 六步闭合机制)::
 
     accept and register → classify and transfer → quick verification → research and handle
     → track and supervise → close and cancel

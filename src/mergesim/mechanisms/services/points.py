@@ -14,7 +14,7 @@ Layout (before the reform):
 * *planned* (not yet open): an agency service at the seat of each new village, and a transition
   duty team in each merged-away village.
 
-The reform (:func:`configure`, DOMAIN.md §5; each rule is a ``services`` switch):
+The reform (:func:`configure`, docs/domain.md §5; each rule is a ``services`` switch):
 
 * an abolished township's centre becomes a convenience station (``seat_stations``) keeping
   ``station_staff`` staff, or closes; the absorbing township's centre stays (moved to the new seat
