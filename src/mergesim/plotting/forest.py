@@ -206,7 +206,7 @@ def plot_final(
         )
         a1.set_xlabel(with_unit(what, metric))
         a1.set_title(
-            f"paired difference (same seed) from the baseline, {pct} t interval", fontsize=9
+            f"paired difference (same seed) from the baseline,\n{pct} t interval", fontsize=9
         )
     if ax is None:
         fig.suptitle(metric_label(metric), fontsize=11)
