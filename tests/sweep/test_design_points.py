@@ -239,6 +239,46 @@ def test_the_stored_experiment_resumes_the_same_study(tmp_path):
     assert (again.skipped, again.ok) == (first.total, 0)
 
 
+FOUR_LEVELS_SMOKE = """
+replications = 4
+metrics = ["post.travel_min_mean"]
+[[factors]]
+key = "plan.target_factor"
+label = "target"
+values = [1.5, 2.0, 2.5, 3.0]
+[smoke]
+replications = 2
+points = 2
+[smoke.overrides]
+"timeline.horizon_weeks" = 12
+[plots]
+formats = ["svg"]
+response = false
+"""
+
+
+def test_a_stored_smoke_version_resumes_the_same_points(tmp_path):
+    out, first = toy_sweep(tmp_path, FOUR_LEVELS_SMOKE, smoke=True, replications=3, scale=0.01)
+    assert first.total == 2 * 3
+    # The report says what ran: the two levels kept, the command line's scale among the keys
+    # set on every run (not the file's).
+    report = (out / "report.md").read_text()
+    assert "(target, -): 1.5, 3\n" in report
+    assert "`villagers.scale=0.01`" in report and "`timeline.horizon_weeks=12`" in report
+    # The resolved copy keeps the thinning: re-running it as its header says runs nothing new.
+    stored = (out / "experiment.toml").read_text()
+    assert f"--out {out} --smoke" in stored.splitlines()[1]
+    again = sweep.sweep_experiment(
+        out / "experiment.toml",
+        out=out,
+        smoke=True,
+        executor=ThreadPoolExecutor(2),
+        run_fn=st.toy_run,
+        progress=False,
+    )
+    assert (again.total, again.skipped, again.ok) == (6, 6, 0)
+
+
 def test_samples_is_for_sampled_designs(tmp_path):
     with pytest.raises(Exception, match="--samples applies to lhs, sobol and morris"):
         toy_sweep(tmp_path, TWO_LEVELS, samples=8, report=False)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from mergesim.plotting.figures import colours, figure_axes, grid, line_style, share_y
 from mergesim.plotting.intervals import FEW_REPLICATES, LEVEL, few_note
@@ -206,8 +207,10 @@ def plot_final(
         )
         a1.set_xlabel(with_unit(what, metric))
         a1.set_title(
-            f"paired difference (same seed) from the baseline, {pct} t interval", fontsize=9
+            f"paired difference (same seed) from the baseline,\n{pct} t interval", fontsize=9
         )
+    for a in axes:  # at most 6 ticks: long tick labels (−0.175) must not run into each other
+        a.xaxis.set_major_locator(MaxNLocator(nbins=6))
     if ax is None:
         fig.suptitle(metric_label(metric), fontsize=11)
     return fig

@@ -19,7 +19,7 @@ from mergesim.plotting.intervals import FEW_REPLICATES
 from mergesim.plotting.labels import scale_warnings
 from mergesim.report import tables
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
-from mergesim.results import Study, read_manifest, read_runs, read_timeseries
+from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
 from mergesim.results.layout import FIGURES_DIR, REPORT_MD, write_readme
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,14 @@ def _n(k: int, word: str) -> str:
     return f"{k} {word}" + ("" if k == 1 else "s")
 
 
+def _levels_run(study: Study, factor: FactorInfo, runs: pd.DataFrame) -> str:
+    """A factorial factor's levels that ran (a smoke version keeps only some), else as filed."""
+    if study.design != "factorial" or factor.key not in runs:
+        return factor.levels
+    vals = pd.unique(runs[factor.key].dropna())
+    return ", ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in sorted(vals))
+
+
 def _what_ran(study: Study, runs: pd.DataFrame, man: dict) -> list[str]:
     counts = runs["status"].value_counts().to_dict()
     out = [
@@ -119,7 +127,10 @@ def _what_ran(study: Study, runs: pd.DataFrame, man: dict) -> list[str]:
         out.append(
             f"- scenario **{ref.label}**{base}: `{ref.file}`" + (f" with {sets}" if sets else "")
         )
-    out += [f"- factor `{f.key}` ({f.label}, {f.unit}): {f.levels}" for f in study.factors]
+    out += [
+        f"- factor `{f.key}` ({f.label}, {f.unit}): {_levels_run(study, f, runs)}"
+        for f in study.factors
+    ]
     if study.overrides:
         out.append(
             "- set on every run: " + ", ".join(f"`{k}={v!r}`" for k, v in study.overrides.items())
@@ -206,8 +217,13 @@ def write_report(
                 "the sample is below the documented minimum, its interval is wider than the "
                 "index, a Sobol index lies outside [0, 1] by more than its interval, or it has "
                 "no finite interval (docs/experiments.md). Full table: "
-                "`tables/sensitivity.csv`; convergence over nested sub-designs: the "
-                "`*_convergence_*` figures.",
+                "`tables/sensitivity.csv`. "
+                + (
+                    "Convergence over nested sub-designs: the `*_convergence_*` figures."
+                    if any("_convergence_" in f.stem for f in drawn.files)
+                    else "No convergence figure: the sample is too small to split into "
+                    "nested sub-designs (Sobol: N ≥ 8, Morris: r ≥ 4)."
+                ),
                 "",
             ]
             out += tables.sensitivity_markdown(indices, study.design)

@@ -22,7 +22,7 @@ import socket
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +186,10 @@ def run_sweep(
     command = command or command_line()
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     setup = _Setup(dict(cli_overrides or {}), identity or study_identity(exp, cli_overrides))
-    result = SweepResult(store.root, len(runs), experiment=exp)
+    # The experiment that ran: the command line's overrides (--set, --scale) included, as in
+    # the stored experiment.toml, so the report's "set on every run" says what was set.
+    ran = replace(exp, overrides={**exp.overrides, **(cli_overrides or {})})
+    result = SweepResult(store.root, len(runs), experiment=ran)
     # Make the executor before touching the folder: a bad --scheduler leaves nothing behind.
     todo = [r for r in runs if not _finished(store, r)]
     handle = None

@@ -406,14 +406,24 @@ def experiment_toml(
     ``mergesim sweep <root>/experiment.toml --out <root>`` re-runs (resumes) this sweep.
     """
     p = asdict(exp.params)
-    p.pop("smoke")  # already applied (or not asked for): the stored file is what ran
+    smoke = p.pop("smoke")  # applied (or not asked for): the stored file is what ran, except
+    # the smoke thinning of factorial/LHS points, which only --smoke applies: kept with
+    # sizes equal to what ran, so re-running with --smoke runs the same points, no more.
+    thinned = exp.smoke and smoke["points"] and exp.params.design.method in ("factorial", "lhs")
     head = (
         f"# Experiment '{exp.name}' as resolved by mergesim"
         f"{' (smoke version)' if exp.smoke else ''}: every setting, scenarios stored\n"
         f"# beside it. Re-run (resume) with: mergesim sweep {root / 'experiment.toml'} "
-        f"--out {root}\n"
+        f"--out {root}{' --smoke' if thinned else ''}\n"
     )
     lines = [render_toml(p).rstrip("\n")]
+    if thinned:
+        lines += [
+            "\n[smoke]",
+            f"replications = {exp.params.replications}",
+            f"n = {exp.params.design.n}",
+            f"points = {smoke['points']}",
+        ]
     overrides = {**exp.overrides, **(cli_overrides or {})}
     if overrides:
         lines.append("\n[overrides]")
