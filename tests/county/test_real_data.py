@@ -92,6 +92,24 @@ def test_column_mapping_wins_over_aliases(tmp_path):
     assert c.n_townships == 3  # 'town' is an alias of township
 
 
+def test_messages_and_report_spell_columns_as_the_file_does(tmp_path, caplog):
+    p = tmp_path / "v.csv"
+    lines = ["Kennung,Ortsname,Breite,Länge,Einwohner,Gemeinde"]
+    lines += [f"{v},{n},{lat},{lon},{pop},T" for v, n, lon, lat, pop in _grid_rows()]
+    p.write_text("\n".join(lines) + "\n")
+    names = {"id": "kennung", "name": "ORTSNAME", "lat": "Breite", "lon": "Länge"}
+    with caplog.at_level(logging.INFO, logger="mergesim"):
+        load(p, population="Einwohner", township="Gemeinde", **names)
+    line = next(r.getMessage() for r in caplog.records if "villages; columns" in r.getMessage())
+    assert "id = 'Kennung'" in line and "population = 'Einwohner'" in line
+    lines[3] = lines[3].replace(f",{_grid_rows()[2][4]},", ",abc,")
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="Einwohner: line 4: Einwohner 'abc'"):
+        load(p, population="einwohner", township="Gemeinde", **names)
+    with pytest.raises(DataError, match="found: Kennung, Ortsname, Breite, Länge"):
+        load(p, population="Pop")
+
+
 def test_semicolon_file_with_decimal_commas_and_thousands_separators(tmp_path, caplog):
     def comma(x: float) -> str:
         return f"{x:.5f}".replace(".", ",")
@@ -228,6 +246,9 @@ def test_raw_geonames_example_plans_with_no_other_edits(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "real county: keeps the seed county's values in" in out
     assert "made 16 townships" in out
+    table = result.report().split()
+    assert "nan" not in table  # no terrain classes in the file: the ratios say "n/a"
+    assert "n/a" in table
     points = planned_points(load_scenario(RAW), result.county, result.plan)
     cols = _check_folder(
         tmp_path / "plan",

@@ -70,9 +70,16 @@ def read_edges(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Table]:
     """Edges CSV as village indices, minutes (NaN = compute), trunk (-1 = default) and the
     table read (for the report)."""
-    header, rows, where, delimiter = read_csv(path)
+    header, rows, where, delimiter, spelling = read_csv(path)
     table = make_table(
-        str(path), header, rows, where, kind="column", spec=EDGE_COLUMNS, delimiter=delimiter
+        str(path),
+        header,
+        rows,
+        where,
+        kind="column",
+        spec=EDGE_COLUMNS,
+        delimiter=delimiter,
+        spelling=spelling,
     )
     optional = ", ".join(c.name for c in EDGE_COLUMNS if c.required == "no")
     require(table, EDGE_COLUMNS, positions=False, what="edges", hint=f" (optional: {optional})")

@@ -73,6 +73,7 @@ def read_geojson(
     where: list[str] = []
     geoms: list[tuple[str, object]] = []
     columns: list[str] = []
+    spelling: dict[str, str] = {}
     id_mapped = bool(mapping and mapping.get("id"))
     for i, f in enumerate(feats, start=1):
         label = f"feature {i}"
@@ -88,6 +89,7 @@ def read_geojson(
         if not isinstance(props, dict):
             raise DataError("'properties' is not an object", source=src, key=label)
         row = {str(k).strip().lower(): v for k, v in props.items()}
+        spelling.update((str(k).strip().lower(), str(k).strip()) for k in props)
         if not id_mapped and is_empty(row.get("id")) and "id" in f:
             row["id"] = f["id"]
         for k in row:
@@ -103,7 +105,14 @@ def read_geojson(
             key="geometry",
         )
     table = make_table(
-        src, columns, rows, where, kind="property", spec=PROPERTY_COLUMNS, mapping=mapping
+        src,
+        columns,
+        rows,
+        where,
+        kind="property",
+        spec=PROPERTY_COLUMNS,
+        mapping=mapping,
+        spelling=spelling,
     )
     require(
         table,

@@ -124,7 +124,7 @@ def load_county_csv(
         DataError: The file is missing or malformed, or a value is invalid or implausible.
     """
     path = Path(path)
-    header, raw, where, delimiter = read_csv(path)
+    header, raw, where, delimiter, spelling = read_csv(path)
     table = make_table(
         str(path),
         header,
@@ -134,6 +134,7 @@ def load_county_csv(
         spec=VILLAGE_COLUMNS,
         mapping=column_mapping(county),
         delimiter=delimiter,
+        spelling=spelling,
     )
     require(
         table,

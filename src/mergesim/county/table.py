@@ -77,6 +77,7 @@ class Table:
         fmt: How the file writes numbers.
         delimiter: The CSV delimiter ("" for GeoJSON).
         decimal_reason: Why the decimal mark was chosen (for the report).
+        spelling: The file's lower-case column name → as the file writes it (for messages).
     """
 
     source: str
@@ -89,6 +90,7 @@ class Table:
     fmt: NumberFormat = field(default_factory=NumberFormat)
     delimiter: str = ""
     decimal_reason: str = "decimal point"
+    spelling: dict[str, str] = field(default_factory=dict)
 
     def cells(self, column: str) -> list[object]:
         """The raw cells of canonical ``column`` (None where a row lacks it)."""
@@ -96,7 +98,10 @@ class Table:
 
     def key(self, column: str | None) -> str | None:
         """The file's name of canonical ``column`` (the canonical name if it is absent)."""
-        return None if column is None else self.used.get(column, column)
+        if column is None:
+            return None
+        name = self.used.get(column, column)
+        return self.spelling.get(name, name)
 
     def error(self, message: str, column: str | None = None) -> DataError:
         """A one-line error naming this file and ``column`` as the file spells it."""
@@ -106,11 +111,13 @@ class Table:
         """One line: how many rows, which file column fed each canonical column, what was
         ignored, and how numbers were read."""
         cols = ", ".join(
-            c if f == c else f"{c} = {f!r}" for c, f in sorted(self.used.items(), key=_order)
+            c if f == c else f"{c} = {self.spelling.get(f, f)!r}"
+            for c, f in sorted(self.used.items(), key=_order)
         )
         parts = [f"{len(self.rows)} {what}; columns {cols}"]
         if self.ignored:
-            parts[-1] += f" (ignored: {', '.join(self.ignored)})"
+            ignored = ", ".join(self.spelling.get(h, h) for h in self.ignored)
+            parts[-1] += f" (ignored: {ignored})"
         if self.delimiter:
             parts.append(f"delimiter {_DELIMITER_NAMES[self.delimiter]}")
         parts.append(self.decimal_reason)
@@ -134,6 +141,7 @@ def _resolve(
     *,
     source: str,
     mapping_key: str,
+    spelling: Mapping[str, str],
 ) -> dict[str, str]:
     """Canonical name → file column: the mapping, then the canonical name, then aliases."""
     present = {h: h for h in header if h}
@@ -145,7 +153,7 @@ def _resolve(
         if w not in present:
             raise DataError(
                 f"column {wanted!r} named by {mapping_key}.{canonical} is not in the file; "
-                f"found: {', '.join(h for h in header if h) or '(none)'}",
+                f"found: {', '.join(spelling.get(h, h) for h in header if h) or '(none)'}",
                 source=source,
                 key=f"{mapping_key}.{canonical}",
             )
@@ -173,6 +181,7 @@ def make_table(
     mapping: Mapping[str, str] | None = None,
     delimiter: str = "",
     mapping_key: str = "county.columns",
+    spelling: Mapping[str, str] | None = None,
 ) -> Table:
     """A :class:`Table` of raw rows keyed by the file's (lower-case) column names.
 
@@ -187,14 +196,20 @@ def make_table(
         mapping: Canonical name → file column (the scenario's ``[county.columns]``).
         delimiter: The CSV delimiter ("" for GeoJSON).
         mapping_key: Scenario key of ``mapping``, for messages.
+        spelling: Lower-case column name → as the file writes it (default: as given).
 
     Raises:
         DataError: A mapped column is missing, or the numbers mix decimal conventions.
     """
-    used = _resolve(header, spec, mapping or {}, source=source, mapping_key=mapping_key)
+    spelling = dict(spelling or {})
+    used = _resolve(
+        header, spec, mapping or {}, source=source, mapping_key=mapping_key, spelling=spelling
+    )
     rows = [{c: r.get(f) for c, f in used.items()} for r in raw]
     ignored = [h for h in header if h and h not in used.values()]
-    table = Table(source, list(used), rows, where, kind, used, ignored, delimiter=delimiter)
+    table = Table(
+        source, list(used), rows, where, kind, used, ignored, delimiter=delimiter, spelling=spelling
+    )
     numeric = [c.name for c in spec if c.type in ("number", "integer") and c.name in used]
     texts = (str(r[c]) for r in rows for c in numeric if isinstance(r.get(c), str))
     try:
@@ -217,7 +232,8 @@ def require(
     if no_pos:
         missing.append("lon,lat or x,y")
     if missing:
-        found = ", ".join([*table.used.values(), *table.ignored]) or "(none)"
+        found = ", ".join(table.spelling.get(h, h) for h in [*table.used.values(), *table.ignored])
+        found = found or "(none)"
         required = ", ".join(c.name for c in spec if c.required == "yes")
         aliases = "; ".join(
             f"{c.name}: {', '.join(c.aliases)}"
@@ -296,8 +312,11 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_csv(path: Path) -> tuple[list[str], list[dict[str, object]], list[str], str]:
-    """Header (lower-cased), non-blank rows and their 1-based line labels, and the delimiter.
+def read_csv(
+    path: Path,
+) -> tuple[list[str], list[dict[str, object]], list[str], str, dict[str, str]]:
+    """Header (lower-cased), non-blank rows and their 1-based line labels, the delimiter, and
+    each lower-cased column name as the file writes it (for messages).
 
     Raises:
         DataError: Unreadable, empty or malformed file (one line, with the line number).
@@ -306,6 +325,7 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, object]], list[str],
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
     header: list[str] | None = None
+    spelling: dict[str, str] = {}
     rows: list[dict[str, object]] = []
     where: list[str] = []
     try:
@@ -314,6 +334,7 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, object]], list[str],
                 continue  # blank lines carry no village
             if header is None:
                 header = [h.strip().lower() for h in raw]
+                spelling = {h.strip().lower(): h.strip() for h in raw}
                 dup = sorted({h for h in header if h and header.count(h) > 1})
                 if dup:
                     raise DataError(
@@ -335,7 +356,7 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, object]], list[str],
         raise DataError(f"line {reader.line_num}: malformed CSV ({e})", source=str(path)) from None
     if header is None:
         raise DataError("empty file: no header and no rows", source=str(path))
-    return header, rows, where, delimiter
+    return header, rows, where, delimiter, spelling
 
 
 # ---------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ class PlanResult:
         s = self.summary
         width = max(len(k) for k in PLAN_TABLE_KEYS)
         lines = [f"plan '{s['method']}' for county '{self.county.name}' ({self.seconds:.2f} s)", ""]
-        lines += [f"  {k:<{width}}  {s[k]}" for k in PLAN_TABLE_KEYS if k in s]
+        lines += [f"  {k:<{width}}  {_shown(s[k])}" for k in PLAN_TABLE_KEYS if k in s]
         lines += ["", "checks:"]
         lines += [f"  [{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}" for c in self.checks]
         if s.get("notes"):
@@ -84,6 +84,11 @@ class PlanResult:
         if self.out is not None:
             lines += ["", f"wrote {len(self.files)} files to {self.out}"]
         return "\n".join(lines)
+
+
+def _shown(value: object) -> object:
+    """A summary value for the table: an undefined ratio (NaN; null in the JSON) in words."""
+    return "n/a" if isinstance(value, float) and np.isnan(value) else value
 
 
 def assess_plan(scenario: Scenario) -> PlanResult:

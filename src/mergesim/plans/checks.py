@@ -153,10 +153,15 @@ def check_plan(
                 "density gradient",
                 bool(ok),
                 f"old villages per new village: near seat {near:.2f} vs far {far:.2f}; "
-                f"plain {pl:.2f} vs mountain {mo:.2f}",
+                f"plain {_terrain_ratio(pl)} vs mountain {_terrain_ratio(mo)}",
             )
         )
     return out
+
+
+def _terrain_ratio(x: float) -> str:
+    """A ratio for a check's detail; undefined (no village of that terrain) in words."""
+    return "n/a (no such villages)" if np.isnan(x) else f"{x:.2f}"
 
 
 def _kept(name: str, county: County, plan: Plan, cls: TownshipClass, villages: np.ndarray) -> Check:

@@ -90,7 +90,7 @@ def load_plan_csv(county: County, path: str | Path) -> Plan:
         check_file(path)
     except DataError as e:  # the plan file is named by plan.file: say so
         raise PlanError(e.message, source=src, key="plan.file") from None
-    header, rows, where, _delimiter = read_csv(path)
+    header, rows, where, _delimiter, _spelling = read_csv(path)
     if "village_id" not in header:
         raise PlanError(
             f"missing column village_id; found {', '.join(header) or 'none'}; required: "
