@@ -53,10 +53,10 @@ from mergesim.mechanisms.services import (
     STATUS_NAMES,
     Level,
     PointKind,
-    Role,
     is_open,
     roles,
 )
+from mergesim.mechanisms.services import Role as PointRole
 from mergesim.plans.roles import Role
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -211,7 +211,7 @@ class ServicePoint(mesa.Agent):
         "county"; a station only those its windows cover), None if it finishes none."""
         kind = np.full(len(Level), self._pts.kind[self.index])
         yes = np.ones(len(Level), dtype=bool)
-        can = roles(kind, np.arange(len(Level)), yes, yes) == Role.FINISH
+        can = roles(kind, np.arange(len(Level)), yes, yes) == PointRole.FINISH
         return Level(int(np.flatnonzero(can)[-1])).name.lower() if can.any() else None
 
     def step(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mergesim.config import apply_overrides
 from mergesim.mechanisms.needs import NeedKind, NewNeeds
 from mergesim.model import MergerModel
 from tiny_county import tiny_scenario
@@ -49,16 +50,21 @@ class Injected:
         pass
 
 
-def injected_model(line, schedule=None, *, warmup: int = 8, horizon: int = 4, **sections):
+def injected_model(
+    line, schedule=None, *, warmup: int = 8, horizon: int = 4, overrides=None, **sections
+):
     """A model on the line county whose needs come from ``schedule`` (see :class:`Injected`).
 
-    ``sections`` are ``section={field: value}`` overrides of :func:`tiny_scenario`; villagers
+    ``sections`` are ``section={field: value}`` overrides of :func:`tiny_scenario`, then
+    ``overrides`` dotted keys (e.g. ``{"needs.affairs.household.docs_fail": 0.0}``); villagers
     all have a vehicle unless ``villagers`` says otherwise.
     """
     county, plan = line
     villagers = {"vehicle_share": 1.0, **sections.pop("villagers", {})}
     timeline = {"warmup_weeks": warmup, "horizon_weeks": horizon, **sections.pop("timeline", {})}
     s = tiny_scenario(villagers=villagers, timeline=timeline, **sections)
+    if overrides:
+        s = apply_overrides(s, dict(overrides))
     m = MergerModel(s, county=county, plan=plan)
     inj = Injected(m, schedule or {})
     m.needs = inj

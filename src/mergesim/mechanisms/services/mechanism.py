@@ -122,8 +122,8 @@ class Services(Mechanism):
         served, given_up: Cumulative counts.
         week_counts: This week's flow counts (new, served, deferred, turned_away, given_up,
             absent, referred, docs_missing, handed_over).
-        arrivals, served_week, queue: Per point this week: trips that arrived, needs served,
-            needs waiting for it (turned away, or carried files not yet carried).
+        arrivals, served_week, queue: Per point this week: trips that arrived, needs done there
+            (or carried by it), needs waiting for it (turned away, or files not yet carried).
         load_ratio: Arrivals over capacity per point this week (0 where closed).
         over_weeks: Consecutive weeks each point has had arrivals above
             ``OVERLOAD_RATIO`` × capacity; ``max_over_weeks`` the longest run since the reform.
@@ -249,11 +249,13 @@ class Services(Mechanism):
             pts.staff[regional] += add
             hosp = np.flatnonzero(pts.kind == PointKind.COUNTY_HOSPITAL)
             pts.staff[hosp] = np.maximum(1.0, pts.staff[hosp] - add.sum())
-        # Papers with a carrier that no longer serves go back to their villagers.
+        # Papers with a carrier that no longer serves go back to their villagers, who must take
+        # the affair somewhere else.
         b = self.backlog
         stranded = (b["stage"] == Stage.CARRIED) & ~is_open(pts.status[np.maximum(b["carrier"], 0)])
         b["stage"][stranded] = Stage.SEEK
         b["carrier"][stranded] = -1
+        b["failed"][stranded] += 1  # the hand-over trip ended without the affair done
         v = model.villagers
         v.access_now[:] = self.expected_access(self.routing, v.village, v.age, v.vehicle)
 
@@ -394,6 +396,7 @@ class Services(Mechanism):
         stuck = carried & (weekly[np.maximum(act["carrier"], 0)] <= 0)
         act["stage"][stuck] = Stage.SEEK
         act["carrier"][stuck] = -1
+        act["failed"][stuck] += 1  # the hand-over trip ended without the affair done
         seek = act["stage"] == Stage.SEEK
 
         point, minutes, role = self._choose(
@@ -466,9 +469,10 @@ class Services(Mechanism):
         self._record(model, act, done, carried, point, role, level, redo, village, vehicle)
         n_pts = pts.n
         self.arrivals = np.bincount(point[go], minlength=n_pts)
-        self.served_week = np.bincount(at[served], minlength=n_pts)
+        used = np.bincount(at[served], minlength=n_pts)  # capacity used (every attended visit)
+        self.served_week = np.bincount(at[done], minlength=n_pts)
         self._demand_week = np.bincount(at[pool], minlength=n_pts)
-        self._tokens = tokens - self.served_week
+        self._tokens = tokens - used
         waiting = (turned & keep) | (carried & keep)
         self.queue = np.bincount(at[waiting], minlength=n_pts)
         self.village_travel = np.bincount(

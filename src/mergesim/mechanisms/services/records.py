@@ -77,7 +77,7 @@ class Done:
         vehicle: The villager has a vehicle (bool).
         affair: Administrative affair type (int8; -1 for other kinds).
         failed: Trips that ended without the affair done (int16): official absent, turned away,
-            referred, documents missing.
+            referred, documents missing, or papers handed back by a carrier that stopped.
         handler: :class:`~mergesim.mechanisms.services.points.PointKind` of the point that
             finished it, or of the village carrier that carried it (int8).
         carried: Carried by a village carrier (agency, room, duty team).
