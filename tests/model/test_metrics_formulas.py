@@ -115,7 +115,7 @@ def test_affair_metrics_equal_direct_computation():
     assert out["admin_days_mean"] == pytest.approx(days[adm].mean())
     assert out["admin_failed_trips_mean"] == pytest.approx(d.failed[adm].mean())
     agency = adm & (d.handler == PointKind.AGENCY)
-    assert out["agency_share"] == pytest.approx(agency.sum() / adm.sum())
+    assert out["admin_agency_share"] == pytest.approx(agency.sum() / adm.sum())
     assert out["agency_days_mean"] == pytest.approx(days[agency].mean())
     assert out["admin_county_share"] == pytest.approx(
         (adm & (d.handler == PointKind.COUNTY_CENTRE)).sum() / adm.sum()

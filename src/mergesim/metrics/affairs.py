@@ -36,7 +36,7 @@ LABELS = {
     "admin_one_trip_share": "Administrative affairs done in one trip",
     "admin_failed_trips_mean": "Failed trips per administrative affair",
     "agency_days_mean": "Days to done of agency affairs",
-    "agency_share": "Administrative affairs carried by the agency",
+    "admin_agency_share": "Administrative affairs carried by the agency",
     "admin_county_share": "Administrative affairs finished at the county",
 }
 
@@ -89,8 +89,8 @@ def register(add: Callable[..., None]) -> None:
         "affair",
     )
     for key, kinds, what in (
-        ("agency_share", "agency", "carried by the village agency service (代办)"),
-        ("carried_share", "agency, room or duty team", "carried by a village carrier"),
+        ("admin_agency_share", "agency", "carried by the village agency service (代办)"),
+        ("admin_carried_share", "agency, room or duty team", "carried by a village carrier"),
         ("admin_county_share", "county centre", "finished at the county service centre"),
     ):
         add(
@@ -189,8 +189,8 @@ def service_affair_metrics(
     out["admin_days_mean"] = _mean(days[adm].sum(), na)
     out["admin_failed_trips_mean"] = _mean(done.failed[adm].sum(), na)
     agency = adm & (done.handler == PointKind.AGENCY)
-    out["agency_share"] = _mean(agency.sum(), na)
-    out["carried_share"] = _mean((adm & done.carried).sum(), na)
+    out["admin_agency_share"] = _mean(agency.sum(), na)
+    out["admin_carried_share"] = _mean((adm & done.carried).sum(), na)
     out["admin_county_share"] = _mean((adm & (done.handler == PointKind.COUNTY_CENTRE)).sum(), na)
     out["agency_days_mean"] = _mean(days[agency].sum(), agency.sum())
     one = done.trips == 1

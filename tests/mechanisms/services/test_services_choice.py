@@ -24,7 +24,7 @@ from mergesim.model import MergerModel
 from tiny_county import tiny_scenario
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(
     arrays(float, (5, 4), elements=st.floats(-30, 30)),
     arrays(bool, (5, 4)),

@@ -25,7 +25,7 @@ from mergesim.mechanisms.services.staffing import (
 staff_arrays = arrays(float, 8, elements=st.floats(0.0, 20.0))
 
 
-@settings(max_examples=80)
+@settings(max_examples=80, deadline=None)
 @given(
     staff_arrays,
     staff_arrays,

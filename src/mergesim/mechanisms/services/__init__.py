@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from mergesim.mechanisms.services.catalogue import (
     ADVISERS,
-    CARRIERS,
     ROLE,
     Catalogue,
     Level,
@@ -70,7 +69,6 @@ from mergesim.mechanisms.services.staffing import OVERLOAD_RATIO
 __all__ = [
     "ADMIN_KINDS",
     "ADVISERS",
-    "CARRIERS",
     "CLASS_HANDLERS",
     "HANDLERS",
     "HEALTH_KINDS",

@@ -62,8 +62,6 @@ class Role(IntEnum):
 
 N_AFFAIRS = len(AFFAIR_NAMES)
 N_LEVELS = len(LEVEL_NAMES)
-#: Village carriers: the villager hands the papers over; the carrier's capacity carries them.
-CARRIERS = frozenset({PointKind.VILLAGE_ROOM, PointKind.DUTY_TEAM, PointKind.AGENCY})
 #: Points whose referrals advise (the next try misses fewer documents).
 ADVISERS = frozenset(
     {

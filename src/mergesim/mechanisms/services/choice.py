@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mergesim.config.schema import ServiceParams
+from mergesim.config.schema import NeedParams, ServiceParams
+from mergesim.mechanisms.needs import NeedKind
 from mergesim.mechanisms.services.catalogue import Catalogue, Level, Role, roles
 from mergesim.mechanisms.services.points import PointKind
-from mergesim.mechanisms.services.routing import N_TIERS, Routing
+from mergesim.mechanisms.services.routing import N_TIERS, Routing, service_class
 
 #: Longest queue (days) the choice considers: beyond it a point is simply "very slow".
 MAX_QUEUE_DAYS = 365.0
@@ -225,3 +226,98 @@ def class_options(routing: Routing, village: np.ndarray, cls: np.ndarray) -> Opt
     valid = point >= 0
     role = np.where(valid, Role.FINISH, Role.NONE).astype(np.int8)
     return Options(point=point, minutes=minutes, role=role, valid=valid, days=np.zeros(point.shape))
+
+
+@dataclass(frozen=True, eq=False)
+class Chooser:
+    """The weekly choice of every need still to be taken somewhere (vectorised).
+
+    Attributes:
+        cat: The catalogue.
+        p: The ``services`` section.
+        needs_p: The ``needs`` section (court and telecom shares).
+        open_wait: Mean wait for an open day per point kind.
+        no_vehicle_factor: Travel-time multiplier without a vehicle.
+    """
+
+    cat: Catalogue
+    p: ServiceParams
+    needs_p: NeedParams
+    open_wait: np.ndarray
+    no_vehicle_factor: float
+
+    def choose(
+        self,
+        routing: Routing,
+        point_kind: np.ndarray,
+        act: dict[str, np.ndarray],
+        village: np.ndarray,
+        vehicle: np.ndarray,
+        seek: np.ndarray,
+        qdays: np.ndarray,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Point, one-way minutes in the villager's own mode and :class:`Role` of each need
+        with ``seek`` set (-1 / inf / NONE for the others and where no option is valid).
+
+        Args:
+            routing: Routing tables in force.
+            point_kind: Current kind of every point.
+            act: The active needs' fields (``kind``, ``affair``, ``utype``, ``uscope``,
+                ``known``).
+            village, vehicle: Home village and vehicle of each need's villager.
+            seek: The need is to be taken somewhere this week.
+            qdays: Queue days per point (:func:`queue_days`).
+            rng: The ``"services"`` stream (one uniform per choosing need).
+        """
+        n = len(village)
+        point = np.full(n, -1, dtype=np.int64)
+        minutes = np.full(n, np.inf)
+        role = np.zeros(n, dtype=np.int8)
+        adm = act["kind"] == NeedKind.ADMIN
+        cat, p = self.cat, self.p
+        factors = np.array([1.0, self.no_vehicle_factor])
+        mode = (~vehicle).astype(np.int64)
+
+        rows = np.flatnonzero(seek & adm)
+        if len(rows):
+            a = act["affair"][rows]
+            opt = admin_options(
+                routing,
+                village[rows],
+                a,
+                cat.level(a, act["utype"][rows], devolved=routing.devolved),
+                cat.carry[a],
+                act["uscope"][rows] < p.station_share,
+                act["known"][rows],
+                point_kind,
+                cat,
+                p,
+                self.open_wait,
+            )
+            f = factors[mode[rows]]
+            j = opt.choose(f, qdays, rng.random(len(rows)), p)
+            ok = j >= 0
+            sel = np.arange(len(rows))
+            jj = np.maximum(j, 0)
+            point[rows] = np.where(ok, opt.point[sel, jj], -1)
+            minutes[rows] = np.where(ok, opt.minutes[sel, jj] * f, np.inf)
+            role[rows] = np.where(ok, opt.role[sel, jj], Role.NONE)
+
+        rows = np.flatnonzero(seek & ~adm)
+        if len(rows):
+            cls = service_class(act["kind"][rows], act["utype"][rows], self.needs_p)
+            cls = cls.astype(np.int64)
+            v, md = village[rows], mode[rows]
+            # the logit once per (class, mode, village); each need draws from its row
+            prob = class_table(routing, qdays, factors, p)
+            k, nv = prob.shape[-1], prob.shape[-2]
+            j = draw_rows(prob.reshape(-1, k), (cls * len(factors) + md) * nv + v, rng)
+            ok = j >= 0
+            flat = (cls * k + np.maximum(j, 0)) * nv + v
+            point[rows] = np.where(ok, routing.cand_point.reshape(-1)[flat], -1)
+            minutes[rows] = np.where(
+                ok, routing.cand_minutes.reshape(-1)[flat] * factors[md], np.inf
+            )
+            role[rows] = np.where(ok, Role.FINISH, Role.NONE)
+        return point, minutes, role

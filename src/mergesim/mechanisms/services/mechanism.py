@@ -44,12 +44,7 @@ import numpy as np
 from mergesim.mechanisms.base import Mechanism
 from mergesim.mechanisms.needs import DOMAIN_OF_KIND, N_KINDS, URGENT, NeedKind, affair_shares
 from mergesim.mechanisms.services.catalogue import ADVISERS, Catalogue, Role
-from mergesim.mechanisms.services.choice import (
-    admin_options,
-    class_table,
-    draw_rows,
-    queue_days,
-)
+from mergesim.mechanisms.services.choice import Chooser, queue_days
 from mergesim.mechanisms.services.expect import Expectation, class_load, expect
 from mergesim.mechanisms.services.points import (
     VILLAGE_LEVEL,
@@ -75,7 +70,6 @@ from mergesim.mechanisms.services.routing import (
     ServiceClass,
     build_routing,
     local_minutes,
-    service_class,
 )
 from mergesim.mechanisms.services.staffing import (
     OVERLOAD_RATIO,
@@ -163,6 +157,7 @@ class Services(Mechanism):
         adm = self._rates[NeedKind.ADMIN][None, :] * affair_shares(cfg.needs)
         self._admin_demand = pop_age @ adm.T
         self._expect_cache: list[tuple[Routing, Expectation]] = []
+        self._chooser = Chooser(self.catalogue, p, cfg.needs, self._open_wait, self._factor)
         self.reformed = False
         self.routing = self._route(model, reformed=False)
         self.routing_pre = self.routing
@@ -325,57 +320,6 @@ class Services(Mechanism):
             for f, t in NEED_FIELDS
         }
 
-    def _choose(self, act, village, vehicle, seek, qdays):
-        """Point, one-way minutes (own mode) and role of each need to be taken somewhere."""
-        n = len(village)
-        point = np.full(n, -1, dtype=np.int64)
-        minutes = np.full(n, np.inf)
-        role = np.zeros(n, dtype=np.int8)
-        adm = act["kind"] == NeedKind.ADMIN
-        cat, p, r = self.catalogue, self.p, self.routing
-        factors = np.array([1.0, self._factor])
-        mode = (~vehicle).astype(np.int64)
-
-        rows = np.flatnonzero(seek & adm)
-        if len(rows):
-            a = act["affair"][rows]
-            opt = admin_options(
-                r,
-                village[rows],
-                a,
-                self._level(act, rows),
-                cat.carry[a],
-                act["uscope"][rows] < p.station_share,
-                act["known"][rows],
-                self.points.kind,
-                cat,
-                p,
-                self._open_wait,
-            )
-            f = factors[mode[rows]]
-            j = opt.choose(f, qdays, self._rng.random(len(rows)), p)
-            ok = j >= 0
-            sel = np.arange(len(rows))
-            jj = np.maximum(j, 0)
-            point[rows] = np.where(ok, opt.point[sel, jj], -1)
-            minutes[rows] = np.where(ok, opt.minutes[sel, jj] * f, np.inf)
-            role[rows] = np.where(ok, opt.role[sel, jj], Role.NONE)
-
-        rows = np.flatnonzero(seek & ~adm)
-        if len(rows):
-            cls = service_class(act["kind"][rows], act["utype"][rows], self._needp).astype(np.int64)
-            v, md = village[rows], mode[rows]
-            # the logit once per (class, mode, village); each need draws from its row
-            prob = class_table(r, qdays, factors, p)
-            k, nv = prob.shape[-1], prob.shape[-2]
-            j = draw_rows(prob.reshape(-1, k), (cls * len(factors) + md) * nv + v, self._rng)
-            ok = j >= 0
-            flat = (cls * k + np.maximum(j, 0)) * nv + v
-            point[rows] = np.where(ok, r.cand_point.reshape(-1)[flat], -1)
-            minutes[rows] = np.where(ok, r.cand_minutes.reshape(-1)[flat] * factors[md], np.inf)
-            role[rows] = np.where(ok, Role.FINISH, Role.NONE)
-        return point, minutes, role
-
     def _level(self, act, rows: np.ndarray) -> np.ndarray:
         return self.catalogue.level(
             act["affair"][rows], act["utype"][rows], devolved=self.routing.devolved
@@ -399,8 +343,15 @@ class Services(Mechanism):
         act["failed"][stuck] += 1  # the hand-over trip ended without the affair done
         seek = act["stage"] == Stage.SEEK
 
-        point, minutes, role = self._choose(
-            act, village, vehicle, seek, queue_days(self.queue, weekly)
+        point, minutes, role = self._chooser.choose(
+            self.routing,
+            pts.kind,
+            act,
+            village,
+            vehicle,
+            seek,
+            queue_days(self.queue, weekly),
+            self._rng,
         )
         unroutable = seek & (point < 0)
         long_ = seek & ~unroutable & (minutes > np_.long_trip_minutes) & ~_URGENT[act["kind"]]
