@@ -8,7 +8,9 @@ Usage::
 Prints the set-up time (county, plan, villagers, service points, cadres), the run time with
 each mechanism's share, the peak memory (``resource.getrusage`` maximum resident set size of
 this process), then times a straightforward per-agent Mesa implementation of the *same* weekly
-villager step — needs, routing, long-trip willingness, capacity, trips, and grievance
+villager step — needs (with their affair type, level and knowledge), the logit choice among the
+points able to take each need, long-trip willingness, absent officials, hand-overs to village
+carriers, capacity, referrals and missing documents, trips, and grievance
 (Epstein's smoothed grievance, broadcasts and courtyard meetings, contagion toward the village
 mean, threshold filing) — one ``NaiveVillager.step()`` per villager, driven by
 ``model.agents_by_type[NaiveVillager].shuffle_do("step")`` on a sample of villagers, against the
@@ -21,10 +23,12 @@ compared as well. The last line is ``ratio=<number>`` (whole villager step).
 
 Differences of the per-agent version, none of which makes it do more work: needs are one
 Bernoulli draw per kind (the rates are small, so this is the Poisson count to within O(λ²));
-queue order at a full point is the shuffle order rather than oldest-first; capacities are those
-of the real model scaled to the sample; its villagers start from the full run's end state
-(grievance, hardship) and it has no one-to-one talks, risk watch or collective petitions
-(targeting is model-level work the vectorised version does and the per-agent one is spared).
+queue order at a full point is the shuffle order rather than oldest-first; the choice sees no
+queues (the per-agent version is spared the queue bookkeeping) and carried papers need no
+turnaround draw; capacities are those of the real model scaled to the sample; its villagers
+start from the full run's end state (grievance, hardship) and it has no one-to-one talks, risk
+watch or collective petitions (targeting is model-level work the vectorised version does and
+the per-agent one is spared).
 
 Targets (issues 3, 4): set-up + run < 30 s and peak memory < 3 GB at full scale on one core;
 ratio >= 30. The script therefore pins itself to one CPU and re-executes itself with the BLAS
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 import resource
 import sys
@@ -44,11 +49,14 @@ import mesa
 import numpy as np
 
 from mergesim.config.schema import Scenario
-from mergesim.mechanisms.needs import URGENT, NeedKind
-from mergesim.mechanisms.services import N_TIERS
+from mergesim.mechanisms.needs import URGENT, NeedKind, affair_shares
+from mergesim.mechanisms.services import ADVISERS, N_TIERS, ROLE, PointKind, Role, absence
+from mergesim.mechanisms.services.points import absent_base
+from mergesim.mechanisms.services.routing import MAIN_CLASS, SUB_CLASS
 from mergesim.model import MergerModel
 
 ADMIN = int(NeedKind.ADMIN)
+NONE, FINISH, CARRY, REFER = (int(r) for r in (Role.NONE, Role.FINISH, Role.CARRY, Role.REFER))
 #: Mechanisms that step every villager (the per-agent version reproduces these four).
 VILLAGER_MECHANISMS = ("population", "needs", "services", "grievance")
 
@@ -113,39 +121,120 @@ class NaiveVillager(mesa.Agent):
         rates = m.rates_by_age[self.age]
         for k in range(len(rates)):
             if rnd() < rates[k]:
-                self.pending.append([k, rnd(), m.week, 0, 0.0])
+                affair = -1
+                if k == ADMIN:
+                    cum, u = 0.0, rnd()
+                    for a, share in enumerate(m.affair_share[self.age]):
+                        cum += share
+                        if u < cum:
+                            affair = a
+                            break
+                    affair = affair if affair >= 0 else len(m.affair_share[self.age]) - 1
+                # [kind, affair, utype, uscope, known, created, trips, docs, advised, carrier]
+                self.pending.append(
+                    [k, affair, rnd(), rnd(), rnd() < m.know_level, m.week, 0, 0, False, -1]
+                )
         keep = []
-        v = self.village
         for need in self.pending:
-            k, u = need[0], need[1]
-            if k == ADMIN:
-                upper = m.seg_upper[v]
-                j = 0
-                while j < N_TIERS and upper[j] <= u:
-                    j += 1
-                if j == N_TIERS:
-                    m.given_up += 1
-                    continue
-                point, minutes = m.seg_point[v][j], m.seg_minutes[v][j]
-            else:
-                point, minutes = m.kind_point[k][v], m.kind_minutes[k][v]
-            if point < 0:
-                m.given_up += 1
-                continue
-            minutes *= self.factor
-            if minutes > m.long_trip and k not in m.urgent and rnd() < self.defer_p:
-                keep.append(need)
-                continue
-            need[3] += 1
-            need[4] += 2.0 * minutes
-            if m.remaining[point] >= 1:
-                m.remaining[point] -= 1
-                m.done.append((v, k, need[3], need[4], m.week - need[2]))
-            elif need[3] >= m.max_trips:
-                m.given_up += 1
-            else:
+            if self.visit(need):
                 keep.append(need)
         self.pending = keep
+
+    def options(self, need) -> list[tuple[int, float, int]]:
+        """``(point, minutes, role)`` of the points this need may go to (see the model)."""
+        m = self.model
+        k, affair, u = need[0], need[1], need[2]
+        v = self.village
+        if k != ADMIN:
+            cls = m.main_class[k]
+            sub = m.sub_class.get(k)
+            if sub is not None and u < sub[1]:
+                cls = sub[0]
+            return [
+                (p, t, FINISH)
+                for p, t in zip(m.cand_point[cls][v], m.cand_minutes[cls][v], strict=True)
+                if p >= 0
+            ]
+        upper = m.level_upper[affair]
+        level = 0 if u < upper[0] else (1 if u < upper[1] else 2)
+        if level == 2 and m.devolved and u >= m.devolvable_from[affair]:
+            level = 1
+        carry, covered = m.carry[affair], int(need[3] < m.station_share)
+        sure, guess = [], []
+        for t in range(N_TIERS):
+            p = m.tier_point[v][t]
+            if p < 0:
+                continue
+            kind = m.kind[p]
+            role = m.role[kind][level][carry][covered]
+            if role == NONE:
+                continue
+            if role != REFER:
+                sure.append((p, m.tier_minutes[v][t], role))
+            if kind != m.county_kind:
+                guess.append((p, m.tier_minutes[v][t], role))
+        need.append(level)  # the matter's level, for the days it is expected to take
+        return sure if need[4] or not guess else guess
+
+    def visit(self, need) -> bool:
+        """One week of one need; True if it keeps waiting."""
+        m = self.model
+        rnd = m.random.random
+        k = need[0]
+        if need[9] >= 0:  # papers with a carrier
+            if m.remaining[need[9]] >= 1:
+                m.remaining[need[9]] -= 1
+                m.done.append((self.village, k, need[6], m.week - need[5]))
+                return False
+            return True
+        opts = self.options(need)
+        level = need.pop() if k == ADMIN else 0
+        if not opts:
+            m.given_up += 1
+            return False
+        weights = []
+        for p, t, role in opts:
+            days = m.queue_days[p] + (
+                m.process_days[need[1]][level] + m.open_wait[m.kind[p]] if k == ADMIN else 0.0
+            )
+            if role == CARRY:
+                days += m.carry_interval
+            weights.append(math.exp(-m.beta_minutes * t * self.factor - m.beta_days * days))
+        u, j = rnd() * sum(weights), 0
+        while j < len(weights) - 1 and u > weights[j]:
+            u -= weights[j]
+            j += 1
+        point, minutes, role = opts[j]
+        minutes *= self.factor
+        if minutes > m.long_trip and k not in m.urgent and rnd() < self.defer_p:
+            return True
+        need[6] += 1
+        if k == ADMIN and rnd() < m.absent[point]:
+            return self.failed(need)
+        if role == CARRY:
+            need[9] = point
+            return self.visit(need)
+        if m.remaining[point] < 1:
+            return self.failed(need)
+        m.remaining[point] -= 1
+        if role == REFER:
+            need[4] = True
+            need[8] = need[8] or m.kind[point] in m.advisers
+            return self.failed(need)
+        if k == ADMIN:
+            b = m.docs_fail[need[1]] * m.retry ** need[7] * (m.advice if need[8] else 1.0)
+            if rnd() < b:
+                need[7] += 1
+                return self.failed(need)
+        m.done.append((self.village, k, need[6], m.week - need[5]))
+        return False
+
+    def failed(self, need) -> bool:
+        """A trip that ended without the affair done: give up after ``max_trips``."""
+        if need[6] >= self.model.max_trips:
+            self.model.given_up += 1
+            return False
+        return True
 
 
 class NaiveModel(mesa.Model):
@@ -153,21 +242,44 @@ class NaiveModel(mesa.Model):
 
     def __init__(self, real: MergerModel, rows: np.ndarray, seed: int = 1):
         super().__init__(rng=seed)
-        r, cfg = real.services.routing, real.config
+        sv, cfg = real.services, real.config
+        r, p, cat = sv.routing, cfg.services, sv.catalogue
         self.week = 0
         self.rates_by_age = real.needs.rates.T.tolist()
-        self.seg_upper = r.seg_upper.T.tolist()
-        self.seg_point = r.seg_point.T.tolist()
-        self.seg_minutes = r.seg_minutes.T.tolist()
-        self.kind_point = r.kind_point.tolist()
-        self.kind_minutes = r.kind_minutes.tolist()
+        self.affair_share = affair_shares(cfg.needs).T.tolist()
+        self.tier_point = r.tier_point.T.tolist()
+        self.tier_minutes = r.tier_minutes.T.tolist()
+        self.cand_point = [x.T.tolist() for x in r.cand_point]
+        self.cand_minutes = [x.T.tolist() for x in r.cand_minutes]
+        self.main_class = {int(k): int(c) for k, c in MAIN_CLASS.items()}
+        self.sub_class = {
+            int(k): (int(c), getattr(cfg.needs, name)) for k, (c, name) in SUB_CLASS.items()
+        }
+        self.kind = sv.points.kind.tolist()
+        self.role = ROLE.tolist()
+        self.county_kind = int(PointKind.COUNTY_CENTRE)
+        self.advisers = {int(k) for k in ADVISERS}
+        self.level_upper = cat.level_upper.tolist()
+        self.devolvable_from = cat.devolvable_from.tolist()
+        self.devolved = r.devolved
+        self.carry = cat.carry.astype(int).tolist()
+        self.process_days = cat.process_days.tolist()
+        self.docs_fail = cat.docs_fail.tolist()
+        self.open_wait = sv._open_wait.tolist()
+        self.station_share, self.know_level = p.station_share, p.know_level
+        self.carry_interval = p.carry_interval_days
+        self.beta_minutes, self.beta_days = p.choice_beta_minutes, p.choice_beta_days
+        self.retry, self.advice = p.docs_retry_factor, p.advice_factor
+        pts = sv.points
+        self.absent = absence(absent_base(pts.kind, p), pts.staff, pts.ref_staff).tolist()
+        self.queue_days = np.zeros(pts.n).tolist()
         self.no_vehicle_factor = cfg.villagers.no_vehicle_factor
         self.defer_vehicle = cfg.needs.defer_vehicle
         self.defer_no_vehicle = cfg.needs.defer_no_vehicle
         self.long_trip = cfg.needs.long_trip_minutes
         self.max_trips = cfg.needs.max_trips
         self.urgent = {int(k) for k in URGENT}
-        self.capacity = real.services.capacity() * len(rows) / real.villagers.n
+        self.capacity = sv.capacity() * len(rows) / real.villagers.n
         self.done: list[tuple] = []
         self.given_up = 0
         # Grievance: the real model's parameters and end-of-run hardship of each villager.

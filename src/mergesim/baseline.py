@@ -32,6 +32,7 @@ SHIPPED_SCENARIOS: tuple[str, ...] = (
     "example_real.toml",
     "seed_county.toml",
     "seed_county_close_points.toml",
+    "seed_county_merger_only.toml",
     "seed_county_ensemble.toml",
     "seed_county_min_communication.toml",
     "seed_county_no_duty_agency.toml",

@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mergesim.config import apply_overrides
+from mergesim.config.schema import AFFAIR_NAMES
 from mergesim.mechanisms.needs import DOMAIN_OF_KIND, NEED_NAMES, NeedKind
 from mergesim.mechanisms.petitions import CLOSED, Level, petition_staff_by_township
-from mergesim.mechanisms.services import Done
+from mergesim.mechanisms.services import Done, PointKind
 from mergesim.metrics import (
     METRICS,
     affair_metrics,
@@ -53,17 +54,32 @@ def test_worst_decile_equals_the_expanded_population(villages):
 def _random_done(rng, n, nv):
     kind = rng.integers(0, len(NeedKind), n).astype(np.int8)
     wait = rng.integers(0, 3, n).astype(np.int16)
+    trips = rng.integers(1, 4, n).astype(np.int16)
+    adm = kind == NeedKind.ADMIN
+    handler = rng.choice(
+        [
+            PointKind.VILLAGE_OFFICE,
+            PointKind.AGENCY,
+            PointKind.SERVICE_CENTRE,
+            PointKind.COUNTY_CENTRE,
+        ],
+        n,
+    ).astype(np.int8)
     return Done(
         villager=rng.integers(0, 10 * nv, n),
         village=rng.integers(0, nv, n).astype(np.int32),
         kind=kind,
         domain=DOMAIN_OF_KIND[kind],
-        trips=rng.integers(1, 4, n).astype(np.int16),
+        trips=trips,
         travel=rng.gamma(2.0, 15.0, n).astype(np.float32),
         in_village=rng.random(n) < 0.4,
         wait=wait,
-        days=(7.0 * wait).astype(np.float32),
+        days=(7.0 * wait + rng.gamma(2.0, 3.0, n)).astype(np.float32),
         vehicle=rng.random(n) < 0.6,
+        affair=np.where(adm, rng.integers(0, len(AFFAIR_NAMES), n), -1).astype(np.int8),
+        failed=(trips - 1).astype(np.int16),
+        handler=handler,
+        carried=handler == PointKind.AGENCY,
     )
 
 
@@ -94,6 +110,29 @@ def test_affair_metrics_equal_direct_computation():
         assert out[f"one_trip_share_{g}"] == pytest.approx((d.trips[sel] == 1).mean())
     vmean = np.array([t[d.village == v].mean() for v in range(nv)])
     assert out["travel_worst_decile_min"] == pytest.approx(worst_decile(vmean, pop))
+    days = d.days.astype(float)
+    assert out["days_mean"] == pytest.approx(days.mean())
+    assert out["admin_days_mean"] == pytest.approx(days[adm].mean())
+    assert out["admin_failed_trips_mean"] == pytest.approx(d.failed[adm].mean())
+    agency = adm & (d.handler == PointKind.AGENCY)
+    assert out["admin_agency_share"] == pytest.approx(agency.sum() / adm.sum())
+    assert out["agency_days_mean"] == pytest.approx(days[agency].mean())
+    assert out["admin_county_share"] == pytest.approx(
+        (adm & (d.handler == PointKind.COUNTY_CENTRE)).sum() / adm.sum()
+    )
+    for a, name in enumerate(AFFAIR_NAMES):
+        sel = adm & (d.affair == a)
+        assert out[f"admin_one_trip_share_{name}"] == pytest.approx((d.trips[sel] == 1).mean())
+        assert out[f"admin_travel_min_mean_{name}"] == pytest.approx(t[sel].mean())
+        assert out[f"admin_days_mean_{name}"] == pytest.approx(days[sel].mean())
+    for g in GROUP_NAMES:
+        sel = masks[g][d.village] & adm
+        assert out[f"admin_one_trip_share_{g}"] == pytest.approx((d.trips[sel] == 1).mean())
+        assert out[f"admin_days_mean_{g}"] == pytest.approx(days[sel].mean())
+        assert out[f"admin_in_village_share_{g}"] == pytest.approx(d.in_village[sel].mean())
+    for key, x in (("admin_travel_worst_decile_min", t), ("admin_days_worst_decile", days)):
+        vm = np.array([x[adm & (d.village == v)].mean() for v in range(nv)])
+        assert out[key] == pytest.approx(worst_decile(vm, pop))
     empty = affair_metrics(Done.empty(), pop, masks)
     assert all(math.isnan(v) for v in empty.values())
 

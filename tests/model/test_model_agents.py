@@ -74,7 +74,10 @@ def test_service_point_agents_agree_with_arrays(model):
     stations = agents.select(lambda a: a.kind == "convenience_station")
     (station,) = stations.to_list()
     assert station.status == "converted"
-    assert station.handles == ("admin",) and station.admin_share == 0.8
+    assert station.handles == ("admin",) and station.admin_level == "township"
+    office = agents.select(lambda a: a.kind == "village_office").to_list()[0]
+    assert office.admin_level == "village"
+    assert agents.select(lambda a: a.kind == "agency").to_list()[0].admin_level is None
     centre = [a for a in agents if a.kind == "service_centre" and a.is_open][0]
     centre.staff = 9.0
     assert pts.staff[centre.index] == 9.0

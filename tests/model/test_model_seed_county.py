@@ -42,15 +42,20 @@ def test_seed_county_reform_directions(policy_run):
     )
     # agency service and rooms keep more affairs in the village
     assert post["admin_in_village_share"] > pre["admin_in_village_share"] + 0.1
-    # harm concentrates in absorbed townships
-    d_abs = (
-        post["admin_travel_min_mean_absorbed_townships"]
-        - pre["admin_travel_min_mean_absorbed_townships"]
+
+
+def test_the_merger_alone_harms_absorbed_townships_most(seed_county):
+    """Without the companion measures (agency, devolved stations, "1 + 4 + N"), administrative
+    travel changes least favourably in the townships merged away."""
+    county, plan = seed_county
+    s = short_seed_scenario(
+        0.02, agency_service=False, devolved_stations=False, health_network=False
     )
-    d_unc = (
-        post["admin_travel_min_mean_unchanged_townships"]
-        - pre["admin_travel_min_mean_unchanged_townships"]
-    )
+    summ = MergerModel(s, county=county, plan=plan).run().summary()
+    pre, post = summ["pre"], summ["post"]
+    key = "admin_travel_min_mean_{}_townships"
+    d_abs = post[key.format("absorbed")] - pre[key.format("absorbed")]
+    d_unc = post[key.format("unchanged")] - pre[key.format("unchanged")]
     assert d_abs > d_unc
 
 
@@ -65,6 +70,7 @@ def test_no_merger_and_no_policies_changes_nothing_structural(seed_county):
         agency_service=False,
         transition_duty=False,
         health_network=False,
+        devolved_stations=False,
     )
     s = dataclasses.replace(s, plan=dataclasses.replace(s.plan, method="none"))
     m = MergerModel(s, county=county, plan=make_plan(county, s)).run()

@@ -69,16 +69,15 @@ def test_coverage_access_row_is_a_skip_without_the_package(monkeypatch):
 
 
 def test_broken_routing_fails_the_coverage_check(monkeypatch):
-    """A routing that is half a minute off for the nearest point must be caught."""
+    """A routing that is half a minute off for the nearest points must be caught."""
     import mergesim.mechanisms.services.routing as routing
 
-    real = routing.nearest
+    real = routing.travel_table
 
     def off_by_half(roads, sources):
-        minutes, src = real(roads, sources)
-        return minutes + 0.5, src
+        return real(roads, sources) + 0.5
 
-    monkeypatch.setattr(routing, "nearest", off_by_half)
+    monkeypatch.setattr(routing, "travel_table", off_by_half)
     checks_network.coverage_setup.cache_clear()
     try:
         rows = checks_network.coverage_brute_force()

@@ -1,8 +1,9 @@
 """The scenario schema: every parameter of mergesim, its default, unit, range and source.
 
 The schema is the single place where defaults live: :class:`Scenario` here, its sections in
-``sections_county.py`` (county, plan), ``sections_services.py`` (timeline, villagers, needs,
-services), ``sections_cadres.py`` and ``sections_stability.py`` (grievance, guarantees,
+``sections_county.py`` (county, plan), ``sections_services.py`` (timeline, villagers, needs),
+``sections_affairs.py`` (the administrative affair catalogue), ``sections_points.py`` (services),
+``sections_cadres.py`` and ``sections_stability.py`` (grievance, guarantees,
 communication, petitions, stability), all re-exported from this module. A scenario file (TOML)
 overrides any of them; :mod:`mergesim.config.load` reads the file, resolves ``extends`` and
 ``--set`` and builds a :class:`Scenario` through :func:`~mergesim.config.params.build_section`,
@@ -23,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mergesim.config.params import Section, param
+from mergesim.config.sections_affairs import AFFAIR_NAMES, LEVEL_NAMES, AffairParams, AffairType
 from mergesim.config.sections_cadres import CADRE_KINDS, CADRE_ORIGINS, CadreParams
 from mergesim.config.sections_county import (
     BorderParams,
@@ -33,9 +35,9 @@ from mergesim.config.sections_county import (
     RoadParams,
     TerrainParams,
 )
+from mergesim.config.sections_points import ServiceParams
 from mergesim.config.sections_services import (
     NeedParams,
-    ServiceParams,
     TimelineParams,
     VillagerParams,
 )
@@ -48,8 +50,12 @@ from mergesim.config.sections_stability import (
 )
 
 __all__ = [
+    "AFFAIR_NAMES",
     "CADRE_KINDS",
     "CADRE_ORIGINS",
+    "LEVEL_NAMES",
+    "AffairParams",
+    "AffairType",
     "BorderParams",
     "CadreParams",
     "ColumnMap",

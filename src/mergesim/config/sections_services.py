@@ -1,14 +1,17 @@
-"""Scenario sections of the model's time and service access: ``timeline``, ``villagers``,
-``needs``, ``services``. Part of the schema (see :mod:`mergesim.config.schema`)."""
+"""Scenario sections of the model's time, villagers and needs: ``timeline``, ``villagers``,
+``needs`` (with the affair catalogue ``needs.affairs``, :mod:`mergesim.config.sections_affairs`);
+the ``services`` section is :mod:`mergesim.config.sections_points`. Part of the schema (see
+:mod:`mergesim.config.schema`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mergesim.config.params import Section, param
+from mergesim.config.sections_affairs import AffairParams
 
 # ---------------------------------------------------------------------------------------------
-# The model: timeline, villagers, needs, services
+# The model: timeline, villagers, needs
 # ---------------------------------------------------------------------------------------------
 
 
@@ -207,7 +210,8 @@ class NeedParams(Section):
         [0.002, 0.012, 0.010],
         "needs/person/week",
         "Administrative affairs (certificates, "
-        "social insurance, subsidies, household registration, land).",
+        "social insurance, subsidies, household registration, land); split into types by "
+        "needs.affairs.",
         lo=0.0,
         hi=1.0,
         source="assumption: about 0.6 affairs per adult per year",
@@ -262,6 +266,26 @@ class NeedParams(Section):
         hi=1.0,
         source="assumption: about monthly for adults",
     )
+    court_share: float = param(
+        0.15,
+        "-",
+        "Share of police and legal affairs that are court matters (disputes, mediation "
+        "confirmation): handled by a people's court, the rest by a police station.",
+        lo=0.0,
+        hi=1.0,
+        plausible=(0.05, 0.3),
+        source="assumption (value and plausible range: judgement, no source found)",
+    )
+    telecom_share: float = param(
+        0.3,
+        "-",
+        "Share of banking and telecom errands that are telecom (phone, broadband, SIM cards): "
+        "handled by a telecom outlet, the rest by a bank.",
+        lo=0.0,
+        hi=1.0,
+        plausible=(0.15, 0.5),
+        source="assumption (value and plausible range: judgement, no source found)",
+    )
     long_trip_minutes: float = param(
         60.0,
         "min",
@@ -287,10 +311,12 @@ class NeedParams(Section):
     max_trips: int = param(
         6,
         "trips",
-        "Trips after which a villager turned away every time gives up the affair.",
+        "Trips after which a villager whose trips all failed (turned away at a full point, "
+        "official absent, documents missing, referred) gives up the affair.",
         lo=1,
         hi=100,
     )
+    affairs: AffairParams = field(default_factory=AffairParams)
 
     def check(self) -> tuple[str, str] | None:
         for name in (
@@ -306,189 +332,3 @@ class NeedParams(Section):
             if len(v) != 3:
                 return (name, f"value {list(v)!r} must have 3 numbers (child, working, elderly)")
         return None
-
-
-@dataclass(frozen=True)
-class ServiceParams(Section):
-    """Service points: the reform's service policies (switches), affair shares and staffing.
-
-    Defaults are the seed county's choices ("public services not lowered", docs/domain.md §5).
-    """
-
-    keep_abolished_points: bool = param(
-        True,
-        "-",
-        "Keep the health, school, elderly-care, police, bank and telecom points of "
-        "abolished townships (else they close and their staff move to the merged seat).",
-        source="report: 点位不变、数量不少、能力不减",
-    )
-    seat_stations: bool = param(
-        True,
-        "-",
-        "Convert an abolished township's service centre into a convenience service "
-        "station (else it closes).",
-        source="report: 30 stations kept",
-    )
-    village_rooms: bool = param(
-        True,
-        "-",
-        "A convenience service room at the seat of each merged village (else the "
-        "merged village keeps an ordinary village office).",
-        source="report: 383 rooms",
-    )
-    agency_service: bool = param(
-        True,
-        "-",
-        "Village agency service from the reform on: a cadre carries the paperwork, "
-        "so the villager does not leave the village.",
-        source="report: 村级民事代办",
-    )
-    transition_duty: bool = param(
-        True,
-        "-",
-        "A duty team in each merged-away village for duty_weeks after the reform.",
-        source="report: duty in all 549 merged-away villages",
-    )
-    duty_weeks: int = param(
-        26,
-        "weeks",
-        "Weeks the transition duty teams stay, from the reform week.",
-        lo=0,
-        hi=1040,
-        source="assumption: the transition period",
-    )
-    health_network: bool = param(
-        True,
-        "-",
-        "Reorganise health as '1 + 4 + N': upgrade township health centres to "
-        "regional medical centres for serious care.",
-        source="report",
-    )
-    regional_centres: int = param(
-        4,
-        "centres",
-        "Regional medical centres of the '1 + 4 + N' network.",
-        lo=0,
-        hi=100,
-        source="report: 1 + 4 + N",
-    )
-    transfer_staff: bool = param(
-        True,
-        "-",
-        "Staff of a closed or converted point move to the merged unit's point of the "
-        "same kind (else the county takes the posts back).",
-        source="report: 乡镇编制不上收 (township staffing not taken up)",
-    )
-    office_share: float = param(
-        0.3,
-        "-",
-        "Share of administrative affair types a village office handles.",
-        lo=0.0,
-        hi=1.0,
-        source="assumption: certificates and simple proofs",
-    )
-    room_share: float = param(
-        0.6,
-        "-",
-        "Share of administrative affair types a village convenience room handles.",
-        lo=0.0,
-        hi=1.0,
-        source="assumption",
-    )
-    duty_share: float = param(
-        0.3,
-        "-",
-        "Share of administrative affair types a transition duty team handles.",
-        lo=0.0,
-        hi=1.0,
-        source="assumption: as the old village office",
-    )
-    agency_share: float = param(
-        0.6,
-        "-",
-        "Share of administrative affair types the agency service can carry (the rest "
-        "need the villager in person).",
-        lo=0.0,
-        hi=1.0,
-        source="assumption",
-    )
-    station_share: float = param(
-        0.8,
-        "-",
-        "Share of administrative affair types a convenience station handles (most "
-        "of the old centre's windows stay).",
-        lo=0.0,
-        hi=1.0,
-        source="assumption",
-    )
-    headroom: float = param(
-        1.25,
-        "-",
-        "Capacity of pre-reform points over their expected weekly demand (points are "
-        "staffed for the old units).",
-        lo=0.1,
-        hi=10.0,
-    )
-    admin_per_staff_week: float = param(
-        40.0,
-        "affairs/staff/week",
-        "Administrative affairs one staff member handles a week.",
-        lo=0.1,
-        hi=1000.0,
-        source="assumption: about 8 a working day",
-    )
-    health_per_staff_week: float = param(
-        25.0,
-        "visits/staff/week",
-        "Patients one health worker sees a week (trips needing a "
-        "township health centre or higher).",
-        lo=0.1,
-        hi=1000.0,
-        source="assumption",
-    )
-    other_per_staff_week: float = param(
-        40.0,
-        "affairs/staff/week",
-        "Affairs one staff member of any other point handles a week.",
-        lo=0.1,
-        hi=1000.0,
-        source="assumption",
-    )
-    station_staff: float = param(
-        3.0,
-        "staff",
-        "Staff kept at a convenience station (the rest of the old centre's move).",
-        lo=0.0,
-        hi=100.0,
-        source="assumption",
-    )
-    room_staff: float = param(
-        2.0,
-        "staff",
-        "Staff of a village convenience room.",
-        lo=0.0,
-        hi=100.0,
-        source="report: the temporary party secretary heads it; assumption: one helper",
-    )
-    office_staff: float = param(
-        1.0,
-        "staff",
-        "Staff of an ordinary village office.",
-        lo=0.0,
-        hi=100.0,
-    )
-    agency_staff: float = param(
-        1.0,
-        "staff",
-        "Agency cadres per merged village.",
-        lo=0.0,
-        hi=100.0,
-    )
-    duty_staff: float = param(
-        1.0,
-        "staff",
-        "Duty team members on duty at a time in a merged-away village.",
-        lo=0.0,
-        hi=100.0,
-        source="report: 专干轮流值班 (rotating duty)",
-    )

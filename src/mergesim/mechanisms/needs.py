@@ -1,19 +1,26 @@
 """Weekly service needs: Poisson arrivals per villager by age group, drawn per cell, not per person.
 
 Each villager of age group ``a`` has needs of kind ``k`` as a Poisson process with weekly rate
-``λ[k, a]`` (scenario section ``needs``; sources there). Drawing one Bernoulli per villager and
-kind would cost ``n_villagers × n_kinds`` random numbers a week; instead, for each (kind, age
+``λ[k, a]`` (scenario section ``needs``; sources there). Administrative needs are split further
+into the affair types of the catalogue (``needs.affairs``): type ``τ`` has the rate
+``λ[admin, a] × share[τ, a]``. Drawing one Bernoulli per villager and kind would cost
+``n_villagers × n_kinds`` random numbers a week; instead, for each (kind or affair type, age
 group) cell the week's count is drawn as ``Poisson(λ · n_a)`` and each need is given to a
 villager of the cell uniformly at random (with replacement). By the superposition and thinning
 properties of Poisson processes this is the same distribution — every villager still has
-``Poisson(λ)`` needs of the kind, independently — at a cost proportional to the number of needs.
+``Poisson(λ)`` needs of each kind and type, independently — at a cost proportional to the number
+of needs.
 
-Each need also gets two uniform numbers: ``utype``, the affair *type* on a 0–1 scale (a village
-point handling a share ``s`` of administrative affair types handles exactly the needs with
-``utype < s``), and ``prio``, its place in a queue among needs of the same week.
+Each need also gets four uniform numbers: ``utype`` places it within its kind (for an
+administrative affair: the level that can finish it and whether that is devolvable, see
+:mod:`mergesim.mechanisms.services.catalogue`; for police/legal and banking/telecom needs: court
+or police, telecom or bank); ``uscope`` decides whether a convenience station's windows cover it;
+``uknow`` whether the villager knows at first which level can finish it; and ``prio``, its place
+in a queue among needs of the same week.
 
 All draws come from the ``"needs"`` stream, in a fixed order that does not depend on the model's
-state, so every scenario sharing a seed sees exactly the same needs (common random numbers).
+state, so every scenario sharing a seed and a catalogue sees exactly the same needs (common
+random numbers).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mergesim.config.schema import NeedParams
+from mergesim.config.schema import AFFAIR_NAMES, NeedParams
 from mergesim.mechanisms.base import Mechanism
 from mergesim.mechanisms.population import AgeGroup
 
@@ -84,9 +91,43 @@ DOMAIN_OF_KIND = np.array(
 URGENT = frozenset({NeedKind.HEALTH_SERIOUS})
 
 
+N_AFFAIRS = len(AFFAIR_NAMES)
+
+
 def rate_matrix(p: NeedParams) -> np.ndarray:
     """Weekly rates ``λ[kind, age]`` (needs per person per week), shape (N_KINDS, 3)."""
     return np.array([getattr(p, name) for name in NEED_NAMES], dtype=float)
+
+
+def affair_shares(p: NeedParams) -> np.ndarray:
+    """Share of each age group's administrative rate per affair type, shape (N_AFFAIRS, 3)."""
+    return np.array([t.rate_share for t in p.affairs.types()], dtype=float)
+
+
+@dataclass(frozen=True, eq=False)
+class Cells:
+    """The Poisson cells of the weekly draw: one per non-administrative kind, one per affair type.
+
+    Attributes:
+        rates: Weekly rate per person of each cell and age group, shape (n_cells, 3).
+        kind: :class:`NeedKind` of each cell.
+        affair: Affair type of each cell (-1 for non-administrative kinds).
+    """
+
+    rates: np.ndarray
+    kind: np.ndarray
+    affair: np.ndarray
+
+    @classmethod
+    def from_params(cls, p: NeedParams) -> Cells:
+        lam = rate_matrix(p)
+        adm = lam[NeedKind.ADMIN][None, :] * affair_shares(p)
+        others = [k for k in NeedKind if k != NeedKind.ADMIN]
+        return cls(
+            rates=np.vstack([adm, lam[others]]),
+            kind=np.array([NeedKind.ADMIN] * N_AFFAIRS + others, dtype=np.int8),
+            affair=np.r_[np.arange(N_AFFAIRS), np.full(len(others), -1)].astype(np.int8),
+        )
 
 
 @dataclass(eq=False)
@@ -96,14 +137,26 @@ class NewNeeds:
     Attributes:
         villager: Row of the villager with the need (int64).
         kind: :class:`NeedKind` code (int8).
-        utype: Affair type on a 0–1 scale (float64).
+        affair: Affair type of an administrative need (int8; -1 for other kinds).
+        utype: Place within the kind on a 0–1 scale (float64; see the module docstring).
+        uscope: Uniform deciding a convenience station's scope (float64).
+        uknow: Uniform deciding whether the villager knows the finishing level (float64).
         prio: Queue priority among needs of the same week (float64; lower goes first).
     """
 
     villager: np.ndarray
     kind: np.ndarray
+    affair: np.ndarray
     utype: np.ndarray
+    uscope: np.ndarray
+    uknow: np.ndarray
     prio: np.ndarray
+
+    @classmethod
+    def empty(cls) -> NewNeeds:
+        i8 = np.zeros(0, dtype=np.int8)
+        f = np.zeros(0)
+        return cls(np.zeros(0, dtype=np.int64), i8, i8.copy(), f, f.copy(), f.copy(), f.copy())
 
     @property
     def n(self) -> int:
@@ -111,30 +164,35 @@ class NewNeeds:
         return int(self.villager.shape[0])
 
 
-def draw_needs(
-    rng: np.random.Generator, rates: np.ndarray, rows_by_age: list[np.ndarray]
-) -> NewNeeds:
+def draw_needs(rng: np.random.Generator, cells: Cells, rows_by_age: list[np.ndarray]) -> NewNeeds:
     """One week's needs (see the module docstring).
 
     Args:
         rng: The ``"needs"`` stream.
-        rates: ``λ[kind, age]`` (needs per person per week).
+        cells: The Poisson cells (:class:`Cells`).
         rows_by_age: Villager rows of each age group, indexed by :class:`AgeGroup`.
     """
     sizes = np.array([len(r) for r in rows_by_age], dtype=float)
-    counts = rng.poisson(rates * sizes[None, :])  # one draw per (kind, age) cell
-    picks, kinds = [], []
-    for k in range(rates.shape[0]):
+    counts = rng.poisson(cells.rates * sizes[None, :])  # one draw per (cell, age) pair
+    picks = []
+    for c in range(counts.shape[0]):
         for a, rows in enumerate(rows_by_age):
-            c = int(counts[k, a])
-            if c == 0:
-                continue
-            picks.append(rows[rng.integers(0, len(rows), size=c)])
-            kinds.append(np.full(c, k, dtype=np.int8))
-    n = int(counts.sum())
+            n_c = int(counts[c, a])
+            if n_c:
+                picks.append(rows[rng.integers(0, len(rows), size=n_c)])
+    per_cell = counts.sum(axis=1)
+    n = int(per_cell.sum())
     villager = np.concatenate(picks) if picks else np.zeros(0, dtype=np.int64)
-    kind = np.concatenate(kinds) if kinds else np.zeros(0, dtype=np.int8)
-    return NewNeeds(villager=villager, kind=kind, utype=rng.random(n), prio=rng.random(n))
+    u = rng.random((4, n))
+    return NewNeeds(
+        villager=villager,
+        kind=np.repeat(cells.kind, per_cell),
+        affair=np.repeat(cells.affair, per_cell),
+        utype=u[0],
+        uscope=u[1],
+        uknow=u[2],
+        prio=u[3],
+    )
 
 
 class Needs(Mechanism):
@@ -142,6 +200,7 @@ class Needs(Mechanism):
 
     Attributes:
         rates: ``λ[kind, age]`` (needs per person per week).
+        cells: The Poisson cells (kinds and affair types, :class:`Cells`).
         new: This week's needs (:class:`NewNeeds`).
         created: Needs created since the start (count, cumulative).
     """
@@ -150,14 +209,15 @@ class Needs(Mechanism):
 
     def setup(self, model: MergerModel) -> None:
         self.rates = rate_matrix(model.config.needs)
+        self.cells = Cells.from_params(model.config.needs)
         self._rng = model.streams.generator(self.name)
         age = model.villagers.age
         self._rows = [np.flatnonzero(age == a) for a in AgeGroup]
-        self.new = NewNeeds(*(np.zeros(0, dtype=t) for t in (np.int64, np.int8, float, float)))
+        self.new = NewNeeds.empty()
         self.created = 0
 
     def step(self, model: MergerModel) -> None:
-        self.new = draw_needs(self._rng, self.rates, self._rows)
+        self.new = draw_needs(self._rng, self.cells, self._rows)
         self.created += self.new.n
 
     def expected_per_person(self, age: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 
 from mergesim.mechanisms.needs import NEED_NAMES, NeedKind
 from mergesim.mechanisms.services import Done
+from mergesim.metrics.affairs import service_affair_metrics
 from mergesim.plans.roles import GROUPS
 
 
@@ -67,7 +68,7 @@ def affair_metrics(
     out["admin_trips_mean"] = _mean(done.trips[adm].sum(), adm.sum())
     out["admin_one_trip_share"] = _mean((one & adm).sum(), adm.sum())
     out["admin_in_village_share"] = _mean((done.in_village & adm).sum(), adm.sum())
-    out["wait_weeks_mean"] = _mean(done.wait.sum(), n)
+    out["wait_weeks_mean"] = _mean(done.wait.sum(), n)  # whole weeks; days_mean is finer
     out["travel_gini"] = gini(t)
     v = done.village
     cnt = np.bincount(v, minlength=nv).astype(float)
@@ -83,6 +84,7 @@ def affair_metrics(
         out[f"travel_min_mean_{g}"] = _mean(tsum[m].sum(), cnt[m].sum())
         out[f"admin_travel_min_mean_{g}"] = _mean(asum[m].sum(), acnt[m].sum())
         out[f"one_trip_share_{g}"] = _mean(ocnt[m].sum(), cnt[m].sum())
+    out.update(service_affair_metrics(done, village_pop, masks, worst_decile))
     return out
 
 

@@ -13,6 +13,7 @@ from mergesim.mechanisms.cadres import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
 from mergesim.mechanisms.cadres import Outcome as CadreOutcome
 from mergesim.mechanisms.needs import NEED_NAMES
 from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
+from mergesim.metrics import affairs
 from mergesim.plans.roles import GROUPS
 
 COVERAGE_THRESHOLDS = (30, 60)  # one-way minutes
@@ -52,6 +53,7 @@ LABELS = {
     "grievance_mean": "Mean grievance",
     "aggrieved_share": "Villagers ready to petition",
     "stability_index": "Stability index",
+    **affairs.LABELS,
 }
 
 
@@ -270,6 +272,7 @@ def _build() -> dict[str, Metric]:
             f"跑一次, {desc}.",
             "affair",
         )
+    affairs.register(add)  # days to done, affair types, outcome groups, visit flows
     for what, target in (
         ("admin", "own township's service centre (the point handling every administrative affair)"),
         ("clinic", "nearest open township health centre or higher"),

@@ -20,6 +20,7 @@ from mergesim.mechanisms.petitions import (
 )
 from mergesim.mechanisms.services import Done
 from mergesim.mechanisms.timeline import DAYS_PER_WEEK, WINDOWS
+from mergesim.metrics.affairs import VISIT_FLOWS
 from mergesim.metrics.formulas import affair_metrics, coverage_share
 from mergesim.metrics.registry import COVERAGE_THRESHOLDS, METRICS, PETITION_KEYS
 from mergesim.plans.roles import GROUPS
@@ -94,6 +95,10 @@ class Tracker:
         wc = s.week_counts
         for key in ("new", "served", "deferred", "turned_away", "given_up"):
             vals[f"{'new_needs' if key == 'new' else key}_per_1000"] = wc[key] * per
+        for key, _ in VISIT_FLOWS:
+            vals[f"{key}_per_1000"] = wc[key] * per
+        vals["overloaded_points"] = float(np.count_nonzero(s.over_weeks))
+        vals["overload_weeks_max"] = float(s.over_weeks.max(initial=0))
         vals["waiting_per_1000"] = s.waiting * per
         vals["travel_min_per_villager"] = float(s.village_travel.sum()) / max(model.villagers.n, 1)
         vals.update(stability_week(model))

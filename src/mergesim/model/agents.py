@@ -51,10 +51,12 @@ from mergesim.mechanisms.services import (
     HANDLERS,
     KIND_NAMES,
     STATUS_NAMES,
+    Level,
     PointKind,
-    admin_share,
     is_open,
+    roles,
 )
+from mergesim.mechanisms.services import Role as PointRole
 from mergesim.plans.roles import Role
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -204,10 +206,13 @@ class ServicePoint(mesa.Agent):
         return tuple(out)
 
     @property
-    def admin_share(self) -> float:
-        """Share of administrative affair types handled (0 for non-administrative points)."""
-        kind = np.array([self._pts.kind[self.index]])
-        return float(admin_share(kind, self.model.config.services)[0])
+    def admin_level(self) -> str | None:
+        """Highest level of administrative matters it finishes itself ("village", "township",
+        "county"; a station only those its windows cover), None if it finishes none."""
+        kind = np.full(len(Level), self._pts.kind[self.index])
+        yes = np.ones(len(Level), dtype=bool)
+        can = roles(kind, np.arange(len(Level)), yes, yes) == PointRole.FINISH
+        return Level(int(np.flatnonzero(can)[-1])).name.lower() if can.any() else None
 
     def step(self) -> None:
         """No per-agent weekly work: capacities are applied to all points at once."""

@@ -9,8 +9,11 @@
 
    a. ``population`` — reset the villagers' weekly outcome arrays;
    b. ``needs`` — draw the week's new needs (stream ``"needs"``);
-   c. ``services`` — route waiting and new needs, put off long trips, apply capacities, count
-      trips; record served affairs (stream ``"services"``);
+   c. ``services`` — choose a point for each waiting and new need (logit on travel and
+      expected days), put off long trips, count trips; absent officials, hand-overs to village
+      carriers, capacities, referrals and missing documents; record affairs done with their
+      days from need to done; after the reform, move staff toward demand and check "services
+      not lowered" (stream ``"services"``);
    d. ``cadres`` — at the reform week (``on_phase``, after ``services`` re-configured the
       points): screen, rank, fill the new posts and place everyone else; then set the
       administrative points' competence. Weekly: training; at the election, transitional posts
@@ -283,6 +286,8 @@ class MergerModel(mesa.Model):
                     "given_up": s.given_up,
                     "lost": s.balance(self.needs.created),
                 },
+                "services": s.summary(),
+                "guarantees": {"services_not_lowered": s.summary()["not_lowered"]},
                 "petitions": self.petition_facts(),
                 "cadres": self.cadres.summary(),
                 **self.tracker.summary(),

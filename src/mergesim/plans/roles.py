@@ -13,6 +13,14 @@ Definitions, for an old unit ``u`` merged into new unit ``U`` whose seat is ``s`
 
 A village is a **seat** village when it was the seat of its old township (a market town), and
 **periphery** otherwise.
+
+Three more groups answer the report's spatial strategy (docs/domain.md): **border villages**
+(the county's designated 三边 villages, kept whole by the seed plan), **former seats** (villages
+that were the seat of a township the plan abolishes: they lose their government but keep a
+convenience station), and the **far tercile** — the third of the villagers, taken village by
+village, who live farthest in road minutes from their pre-reform township seat (villages ranked
+by those minutes, farthest first, taken until a third of the county's registered population is
+reached; the village that crosses the third is included).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from enum import IntEnum
 import numpy as np
 
 from mergesim.county.county import County
+from mergesim.county.travel import minutes_to_assigned
 from mergesim.plans.plan import Plan
 
 
@@ -44,6 +53,9 @@ GROUPS = (
     ("unchanged_townships", "villages of townships not merged"),
     ("seat_villages", "villages that were the seat of their old township"),
     ("periphery_villages", "villages that were not a township seat"),
+    ("border_villages", "the county's border (三边) villages"),
+    ("former_seats", "villages that were the seat of a township the plan abolishes"),
+    ("far_tercile", "the third of villagers farthest by road from their pre-reform township seat"),
 )
 GROUP_NAMES = tuple(g for g, _ in GROUPS)
 
@@ -62,6 +74,7 @@ class UnitStatus:
         host_township: For each old township, the old township hosting its new seat.
         new_township_seat: Old-village index of each *new* township's seat.
         old_seat: Village was the seat of its old township (bool).
+        far: Village belongs to the far tercile (bool; see the module docstring).
     """
 
     village_role: np.ndarray
@@ -72,6 +85,7 @@ class UnitStatus:
     host_township: np.ndarray
     new_township_seat: np.ndarray
     old_seat: np.ndarray
+    far: np.ndarray
 
     @classmethod
     def from_plan(cls, county: County, plan: Plan) -> UnitStatus:
@@ -95,6 +109,7 @@ class UnitStatus:
             host_township=host.astype(np.int64),
             new_township_seat=np.asarray(plan.new_township_seat, dtype=np.int64),
             old_seat=county.is_township_seat,
+            far=far_tercile(county),
         )
 
     def group_masks(self, county: County) -> dict[str, np.ndarray]:
@@ -109,4 +124,19 @@ class UnitStatus:
             "unchanged_townships": vt == Role.UNCHANGED,
             "seat_villages": self.old_seat.copy(),
             "periphery_villages": ~self.old_seat,
+            "border_villages": county.border.astype(bool),
+            "former_seats": self.old_seat & (vt == Role.ABSORBED),
+            "far_tercile": self.far.copy(),
         }
+
+
+def far_tercile(county: County, share: float = 1.0 / 3.0) -> np.ndarray:
+    """Villages holding the ``share`` of the population farthest by road from their township
+    seat (see the module docstring), as a bool mask."""
+    minutes = minutes_to_assigned(county.road_matrix(), county.township_seat[county.township])
+    pop = county.population.astype(float)
+    order = np.lexsort((np.arange(county.n_villages), -minutes))
+    before = np.cumsum(pop[order]) - pop[order]
+    out = np.zeros(county.n_villages, dtype=bool)
+    out[order[before < share * pop.sum()]] = True
+    return out

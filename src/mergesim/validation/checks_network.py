@@ -135,9 +135,16 @@ def coverage_setup():
     roads = county.road_matrix()
     phases = {}
     for phase, reformed in (("pre", False), ("post", True)):
-        configure(pts, county, units, s.services, reformed=reformed, duty_on=False)
+        configure(pts, county, units, s.services, reformed=reformed, duty_on=False, transfer=True)
         routing = build_routing(
-            county, roads, units, pts, index, s.services, local, reformed=reformed
+            county,
+            roads,
+            units,
+            pts,
+            index,
+            local,
+            s.services.choice_candidates,
+            reformed=reformed,
         )
         # Keep the point set the routing saw (configure changes pts in place).
         phases[phase] = (routing, pts.kind.copy(), pts.status.copy(), pts.village.copy())

@@ -1,5 +1,6 @@
-"""Conservation: every need is served, waiting (put off or turned away, coming back) or given
-up — none lost — whatever the capacities, rates, policies and seeds (Hypothesis)."""
+"""Conservation: every need is done, waiting (to be taken somewhere, or with a village carrier)
+or given up — none lost — whatever the capacities, rates, policies, visit odds and seeds
+(Hypothesis)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mergesim.config import apply_overrides
+from mergesim.config.schema import AFFAIR_NAMES
 from mergesim.model import MergerModel
 from tiny_county import line_county, merge_line_plan, tiny_scenario
 
@@ -29,6 +32,13 @@ rate = st.floats(0.0, 0.4)
     duty=st.booleans(),
     keep=st.booleans(),
     stations=st.booleans(),
+    rooms=st.booleans(),
+    devolved=st.booleans(),
+    rebalance=st.booleans(),
+    transfers=st.booleans(),
+    absent=st.floats(0.0, 0.95),
+    docs=st.floats(0.0, 0.95),
+    know=st.floats(0.0, 1.0),
     scale=st.sampled_from([1.0, 0.3]),
 )
 @pytest.mark.slow
@@ -45,6 +55,13 @@ def test_needs_are_conserved_every_week(
     duty,
     keep,
     stations,
+    rooms,
+    devolved,
+    rebalance,
+    transfers,
+    absent,
+    docs,
+    know,
     scale,
 ):
     county = line_county(population=[300, 120, 80, 200, 90, 60], area=1.5)
@@ -63,11 +80,21 @@ def test_needs_are_conserved_every_week(
             "duty_weeks": 2,
             "keep_abolished_points": keep,
             "seat_stations": stations,
+            "village_rooms": rooms,
+            "devolved_stations": devolved,
+            "rebalance_staff": rebalance,
+            "absent_office": absent,
+            "absent_centre": absent,
+            "know_level": know,
         },
         villagers={"scale": scale},
         timeline={"warmup_weeks": 3, "horizon_weeks": 5, "transition_weeks": 2},
+        guarantees={"transfers_kept": transfers},
     )
-    s = dataclasses.replace(s, seed=seed)
+    s = apply_overrides(
+        dataclasses.replace(s, seed=seed),
+        {f"needs.affairs.{t}.docs_fail": docs for t in AFFAIR_NAMES},
+    )
     m = MergerModel(s, county=county, plan=merge_line_plan(county))
     m.services.points.staff *= staff_factor
     m.services.points.freeze_base()
@@ -81,6 +108,8 @@ def test_needs_are_conserved_every_week(
         assert svc.balance(m.needs.created) == 0
         assert svc.done.n == wc["served"]
         assert (svc.done.trips >= 1).all() and (svc.done.trips <= max_trips).all()
+        assert (svc.done.failed == svc.done.trips - 1).all()  # every trip but the last failed
+        assert (svc.done.days >= 7 * svc.done.wait).all()
         assert svc.arrivals.sum() == m.villagers.trips_week.sum()
         assert svc.served_week.sum() == wc["served"]
     summary = m.summary()

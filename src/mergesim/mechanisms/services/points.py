@@ -8,8 +8,9 @@ Layout (before the reform):
 
 * at each township seat: a government service centre, a township health centre ("clinic"),
   a school, an elderly-care home, a police station, a bank and a telecom outlet;
-* at the county seat: the county hospital, and a people's court; courts also at the seats of
-  central townships;
+* at the county seat: the county hospital, the county's administrative service centre (the
+  county departments' windows) and a people's court; courts also at the seats of central
+  townships;
 * in each village: a village office;
 * *planned* (not yet open): an agency service at the seat of each new village, and a transition
   duty team in each merged-away village.
@@ -18,7 +19,8 @@ The reform (:func:`configure`, docs/domain.md §5; each rule is a ``services`` s
 
 * an abolished township's centre becomes a convenience station (``seat_stations``) keeping
   ``station_staff`` staff, or closes; the absorbing township's centre stays (moved to the new seat
-  if needed) and receives the rest of the staff (``transfer_staff``);
+  if needed) and receives the rest of the staff (``transfer_staff``, unless the guarantee
+  ``staffing_kept`` is broken: then the county takes the posts back);
 * the abolished township's other points are kept (``keep_abolished_points``) or close, their staff
   moving to the same kind of point in the absorbing township;
 * the office of a merged-away village closes; the merged village's seat office becomes a
@@ -30,6 +32,14 @@ The reform (:func:`configure`, docs/domain.md §5; each rule is a ``services`` s
 
 Staff of pre-reform points is sized for their expected weekly demand (``services.headroom``);
 the sizing itself is in :mod:`mergesim.mechanisms.services.mechanism`, which knows the demand.
+
+**Hours and absence.** A village office, room or duty team receives villagers on
+``office_days``/``room_days``/``duty_days`` days a week (township and county points on five):
+its capacity is its staff's weekly throughput times the open share of the working week
+(:func:`throughput`), and a villager waits for the next open day (:func:`open_wait_days`). The
+official a matter needs is away with probability ``q^(staff / usual staff)`` (:func:`absence`),
+``q`` the kind's ``absent_*`` parameter at the point's usual staffing (``ServicePoints.ref_staff``):
+a point that lost staff is more often unattended, one that gained staff less.
 """
 
 from __future__ import annotations
@@ -62,6 +72,7 @@ class PointKind(IntEnum):
     COURT = 12
     BANK = 13
     TELECOM = 14
+    COUNTY_CENTRE = 15  # the county's administrative service centre (county departments)
 
 
 class Status(IntEnum):
@@ -84,6 +95,7 @@ ADMIN_KINDS = frozenset(
         PointKind.VILLAGE_ROOM,
         PointKind.AGENCY,
         PointKind.DUTY_TEAM,
+        PointKind.COUNTY_CENTRE,
     }
 )
 #: Kinds whose affairs are handled "without leaving the village" (不出村).
@@ -112,24 +124,57 @@ def is_open(status: np.ndarray) -> np.ndarray:
     return (status == Status.OPEN) | (status == Status.CONVERTED)
 
 
-def admin_share(kind: np.ndarray, p: ServiceParams) -> np.ndarray:
-    """Share of administrative affair types each point handles (0 for non-admin kinds)."""
-    table = np.zeros(len(PointKind))
-    table[PointKind.SERVICE_CENTRE] = 1.0
-    table[PointKind.CONVENIENCE_STATION] = p.station_share
-    table[PointKind.VILLAGE_OFFICE] = p.office_share
-    table[PointKind.VILLAGE_ROOM] = p.room_share
-    table[PointKind.AGENCY] = p.agency_share
-    table[PointKind.DUTY_TEAM] = p.duty_share
+#: Working days a week of township and county points (the others: ``services.*_days``).
+WORK_DAYS = 5.0
+
+
+def open_days(kind: np.ndarray, p: ServiceParams) -> np.ndarray:
+    """Days a week each point receives villagers (days/week)."""
+    table = np.full(len(PointKind), WORK_DAYS)
+    table[PointKind.VILLAGE_OFFICE] = p.office_days
+    table[PointKind.VILLAGE_ROOM] = p.room_days
+    table[PointKind.DUTY_TEAM] = p.duty_days
     return table[kind]
+
+
+def open_wait_days(kind: np.ndarray, p: ServiceParams) -> np.ndarray:
+    """Mean days a villager waits for the point's next open day: ``(7 / d − 1) / 2`` for ``d``
+    open days spread over the week (0 for a point open every day)."""
+    return np.maximum(7.0 / open_days(kind, p) - 1.0, 0.0) / 2.0
 
 
 def throughput(kind: np.ndarray, p: ServiceParams) -> np.ndarray:
-    """Affairs one staff member handles a week, per point (affairs/staff/week)."""
+    """Affairs one staff member handles a week, per point (affairs/staff/week): the kind's daily
+    rate times its open days (agency: ``agency_per_agent_week``)."""
     table = np.full(len(PointKind), p.other_per_staff_week)
     table[list(ADMIN_KINDS)] = p.admin_per_staff_week
     table[list(HEALTH_KINDS)] = p.health_per_staff_week
+    out = table[kind] * open_days(kind, p) / WORK_DAYS
+    return np.where(kind == PointKind.AGENCY, p.agency_per_agent_week, out)
+
+
+def absent_base(kind: np.ndarray, p: ServiceParams) -> np.ndarray:
+    """Probability that the official a matter needs is away, at the usual staffing (0 for
+    non-administrative kinds)."""
+    table = np.zeros(len(PointKind))
+    table[PointKind.VILLAGE_OFFICE] = p.absent_office
+    table[PointKind.VILLAGE_ROOM] = p.absent_room
+    table[PointKind.DUTY_TEAM] = p.absent_duty
+    table[PointKind.AGENCY] = p.absent_agency
+    table[PointKind.CONVENIENCE_STATION] = p.absent_station
+    table[PointKind.SERVICE_CENTRE] = p.absent_centre
+    table[PointKind.COUNTY_CENTRE] = p.absent_county
     return table[kind]
+
+
+def absence(q: np.ndarray, staff: np.ndarray, ref_staff: np.ndarray) -> np.ndarray:
+    """``q^(staff / ref_staff)``: absence at the usual staffing ``q``, higher with fewer staff
+    (1 with none), lower with more; ``q`` where no usual staffing is known."""
+    q = np.asarray(q, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(ref_staff > 0, staff / np.where(ref_staff > 0, ref_staff, 1.0), 1.0)
+    out = np.where(q > 0, np.power(np.where(q > 0, q, 1.0), ratio), 0.0)
+    return np.where(staff > 0, out, np.where(q > 0, 1.0, 0.0))
 
 
 @dataclass(eq=False)
@@ -140,9 +185,14 @@ class ServicePoints:
         kind: Current :class:`PointKind` (int8).
         status: Current :class:`Status` (int8).
         village: Village where the point stands now (int64).
-        staff: Staff (persons, float; set at set-up and by :func:`configure`).
+        staff: Staff (persons, float; set at set-up and by :func:`configure`; the services
+            mechanism moves staff toward demand after the reform; read every week).
         efficiency: Capacity multiplier for staff competence (-, 1 unless the cadres
             mechanism sets it, :meth:`~mergesim.mechanisms.cadres.CadreMechanism.staff_points`).
+        competence: Multiplier of the odds that a visit finishes the matter (-, 1 unless the
+            cadres mechanism sets it).
+        ref_staff: Usual staffing of the point in its current role (the staffing its absence
+            parameter refers to; :func:`absence`).
         township: Old township a township-level point serves (-1 for others).
         home: Old village a village office or duty team serves; new-village index for an
             agency (-1 for others).
@@ -157,6 +207,8 @@ class ServicePoints:
     efficiency: np.ndarray
     township: np.ndarray
     home: np.ndarray
+    competence: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ref_staff: np.ndarray = field(default_factory=lambda: np.zeros(0))
     base_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     base_status: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     base_village: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -173,6 +225,7 @@ class ServicePoints:
         self.base_status = self.status.copy()
         self.base_village = self.village.copy()
         self.base_staff = self.staff.copy()
+        self.ref_staff = self.staff.copy()
 
     def find(self, kind: PointKind, key: str, value: int) -> int:
         """Index of the first point of ``kind`` whose ``key`` array equals ``value``, or -1."""
@@ -198,6 +251,7 @@ def layout(county: County, units: UnitStatus, p: ServiceParams) -> ServicePoints
     for k in (PointKind.SERVICE_CENTRE, *TOWNSHIP_POINTS):
         add(k, seats, t_idx)
     add(PointKind.COUNTY_HOSPITAL, [county.county_seat])
+    add(PointKind.COUNTY_CENTRE, [county.county_seat])
     court = np.unique(
         np.r_[county.county_seat, seats[county.township_class == TownshipClass.CENTRAL]]
     )
@@ -219,6 +273,7 @@ def layout(county: County, units: UnitStatus, p: ServiceParams) -> ServicePoints
         efficiency=np.ones(n),
         township=np.concatenate(towns),
         home=np.concatenate(homes),
+        competence=np.ones(n),
     )
     pts.freeze_base()
     return pts
@@ -245,16 +300,20 @@ def configure(
     *,
     reformed: bool,
     duty_on: bool,
+    transfer: bool,
 ) -> np.ndarray:
     """Set kinds, statuses, locations and staff for a period, from the pre-reform layout.
 
     Args:
-        pts: The points (modified in place).
+        pts: The points (modified in place; ``ref_staff`` becomes the staffing each point has
+            in its role before any transfer).
         county: The county.
         units: Old-unit roles under the plan.
         p: The ``services`` section.
         reformed: The plan has taken effect.
         duty_on: Transition duty teams are on duty this period.
+        transfer: Staff of closed or converted township points move to the absorbing
+            township (``transfer_staff`` and the guarantee ``staffing_kept``).
 
     Returns:
         Indices of clinics upgraded to regional centres (empty before the reform); the
@@ -264,6 +323,7 @@ def configure(
     pts.status[:] = pts.base_status
     pts.village[:] = pts.base_village
     pts.staff[:] = pts.base_staff
+    pts.ref_staff[:] = pts.base_staff
     if not reformed:
         return np.zeros(0, dtype=np.int64)
     trole = units.township_role
@@ -286,7 +346,7 @@ def configure(
             else:
                 pts.status[i] = Status.CLOSED
                 pts.staff[i] = 0.0
-            if p.transfer_staff and j >= 0:
+            if transfer and j >= 0:
                 pts.staff[j] += moved
     # The absorbing township's centre stands at the new seat (plans put seats at old seats, but
     # a file plan may not).
@@ -316,6 +376,11 @@ def configure(
         pts.staff[duty] = p.duty_staff
     elif p.transition_duty:
         pts.status[duty] = Status.CLOSED
+    # The usual staffing of a point in a new role is the staffing it was given for that role
+    # (a station's station_staff, not the old centre's); points that received staff keep their
+    # old usual staffing, so the extra staff lower their absence.
+    renewed = (pts.kind != pts.base_kind) | (pts.status != pts.base_status)
+    pts.ref_staff[renewed] = pts.staff[renewed]
 
     # Health: "1 + 4 + N".
     if not (p.health_network and p.regional_centres):

@@ -1,9 +1,10 @@
-"""Routing tables: which point serves a need, and how many minutes away it is, per village.
+"""Routing tables: the points each village can take a need to, and how many minutes away they are.
 
 Tables are rebuilt only when the service configuration changes (pre-reform, reform, end of the
 duty teams), with ``scipy.sparse.csgraph`` Dijkstra through :mod:`mergesim.county.travel`: one
-multi-source search per need kind ("nearest open point") and one search per distinct target for
-assigned points (own township centre, own new-village seat, own old township seat).
+search per distinct target for the administrative points of a village's own units, and one
+multi-source table per service class for the nearest points of the other kinds. Which of these
+points a villager picks is decided each week by :mod:`~mergesim.mechanisms.services.choice`.
 
 **Minutes.** A trip's one-way minutes from village ``v`` are ``local[v]`` (from home to the
 village seat: half the square root of the village area, times the road detour, at
@@ -11,54 +12,121 @@ village seat: half the square root of the village area, times the road detour, a
 villager without a vehicle takes ``villagers.no_vehicle_factor`` times as long (applied by the
 caller).
 
-**Administrative affairs** are routed by affair type ``u`` (0–1). Each village has up to five
-candidate handlers (tiers), each handling the types ``u < share``:
+**Administrative affairs** go to the points of the villager's own units, one per *tier*:
 
 0. its own village point: office or convenience room, or the duty team of a merged-away village;
-1. the agency service of its new village (minutes as a local trip: the cadre carries the papers);
+1. the agency service of its new village (minutes as a local trip: the agent collects the papers
+   in the villager's group);
 2. the office or room at its new village's seat (merged-away villages only);
 3. the convenience station at its old township seat (abolished townships only);
-4. the service centre of its administrative township (share 1: handles every type).
+4. the service centre of its administrative township;
+5. the county's administrative service centre.
 
-A need of type ``u`` goes to the *nearest* tier that handles it (ties: the lower tier). Because
-shares are thresholds, the choice is piecewise constant in ``u``: the tables store, per village,
-the sorted shares (segment upper bounds) and the handler of each segment, so routing a need is
-one comparison per tier, and the expected minutes of a village are a width-weighted sum.
+**Other needs** are split into service classes (:class:`ServiceClass`: police and court
+matters, bank and telecom errands are different classes) and go to one of the
+``services.choice_candidates`` nearest open points of the class's kinds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 import scipy.sparse as sp
 
 from mergesim.county.county import County
-from mergesim.county.travel import minutes_to_assigned, nearest
+from mergesim.county.travel import minutes_to_assigned, travel_table
 from mergesim.mechanisms.needs import N_KINDS, NeedKind
-from mergesim.mechanisms.services.points import (
-    PointKind,
-    ServicePoints,
-    admin_share,
-    is_open,
-)
+from mergesim.mechanisms.services.points import PointKind, ServicePoints, is_open
 from mergesim.plans.roles import UnitStatus
 
-N_TIERS = 5
-#: Point kinds that handle each non-administrative need kind, in order of preference when
-#: several stand in the same village.
-HANDLERS: dict[NeedKind, tuple[PointKind, ...]] = {
-    NeedKind.HEALTH_ROUTINE: (
+
+class Tier(IntEnum):
+    """The administrative points of a village's own units (see the module docstring)."""
+
+    OWN = 0
+    AGENCY = 1
+    SEAT = 2
+    STATION = 3
+    CENTRE = 4
+    COUNTY = 5
+
+
+N_TIERS = len(Tier)
+#: Tiers reached by a trip inside the village (local minutes only).
+LOCAL_TIERS = (Tier.OWN, Tier.AGENCY)
+
+
+class ServiceClass(IntEnum):
+    """Service classes of non-administrative needs (each with its own handler kinds)."""
+
+    HEALTH_ROUTINE = 0
+    HEALTH_SERIOUS = 1
+    SCHOOL = 2
+    ELDERLY_CARE = 3
+    POLICE = 4
+    COURT = 5
+    BANK = 6
+    TELECOM = 7
+
+
+N_CLASSES = len(ServiceClass)
+#: Point kinds that handle each service class.
+CLASS_HANDLERS: dict[ServiceClass, tuple[PointKind, ...]] = {
+    ServiceClass.HEALTH_ROUTINE: (
         PointKind.CLINIC,
         PointKind.REGIONAL_CENTRE,
         PointKind.COUNTY_HOSPITAL,
     ),
-    NeedKind.HEALTH_SERIOUS: (PointKind.REGIONAL_CENTRE, PointKind.COUNTY_HOSPITAL),
-    NeedKind.SCHOOL: (PointKind.SCHOOL,),
-    NeedKind.ELDERLY_CARE: (PointKind.ELDERLY_HOME,),
-    NeedKind.POLICE_LEGAL: (PointKind.POLICE, PointKind.COURT),
-    NeedKind.BANKING_TELECOM: (PointKind.BANK, PointKind.TELECOM),
+    ServiceClass.HEALTH_SERIOUS: (PointKind.REGIONAL_CENTRE, PointKind.COUNTY_HOSPITAL),
+    ServiceClass.SCHOOL: (PointKind.SCHOOL,),
+    ServiceClass.ELDERLY_CARE: (PointKind.ELDERLY_HOME,),
+    ServiceClass.POLICE: (PointKind.POLICE,),
+    ServiceClass.COURT: (PointKind.COURT,),
+    ServiceClass.BANK: (PointKind.BANK,),
+    ServiceClass.TELECOM: (PointKind.TELECOM,),
 }
+#: The class of each non-administrative need kind, and the class of its sub-share (court
+#: matters, telecom errands: ``needs.court_share``, ``needs.telecom_share``) if it has one.
+MAIN_CLASS = {
+    NeedKind.HEALTH_ROUTINE: ServiceClass.HEALTH_ROUTINE,
+    NeedKind.HEALTH_SERIOUS: ServiceClass.HEALTH_SERIOUS,
+    NeedKind.SCHOOL: ServiceClass.SCHOOL,
+    NeedKind.ELDERLY_CARE: ServiceClass.ELDERLY_CARE,
+    NeedKind.POLICE_LEGAL: ServiceClass.POLICE,
+    NeedKind.BANKING_TELECOM: ServiceClass.BANK,
+}
+SUB_CLASS = {
+    NeedKind.POLICE_LEGAL: (ServiceClass.COURT, "court_share"),
+    NeedKind.BANKING_TELECOM: (ServiceClass.TELECOM, "telecom_share"),
+}
+#: Point kinds that handle each non-administrative need kind (all its classes).
+HANDLERS: dict[NeedKind, tuple[PointKind, ...]] = {
+    need: CLASS_HANDLERS[c] + (CLASS_HANDLERS[SUB_CLASS[need][0]] if need in SUB_CLASS else ())
+    for need, c in MAIN_CLASS.items()
+}
+
+
+def service_class(kind: np.ndarray, utype: np.ndarray, needs_p) -> np.ndarray:
+    """:class:`ServiceClass` of each non-administrative need (-1 for administrative ones).
+
+    Args:
+        kind: :class:`NeedKind` per need.
+        utype: The need's place within its kind (0–1): below the kind's sub-share it belongs to
+            the sub-class (court, telecom).
+        needs_p: The ``needs`` section (``court_share``, ``telecom_share``).
+    """
+    main = np.full(N_KINDS, -1, dtype=np.int8)
+    sub = np.full(N_KINDS, -1, dtype=np.int8)
+    share = np.zeros(N_KINDS)
+    for need, c in MAIN_CLASS.items():
+        main[need] = c
+    for need, (c, name) in SUB_CLASS.items():
+        sub[need] = c
+        share[need] = getattr(needs_p, name)
+    k = np.asarray(kind, dtype=np.int64)
+    return np.where(utype < share[k], sub[k], main[k]).astype(np.int8)
 
 
 def local_minutes(county: County, local_kmh: float, detour: float) -> np.ndarray:
@@ -75,12 +143,14 @@ class PointIndex:
         duty: Duty-team point of each old village, -1 if it is not merged away.
         agency: Agency point of each new village (n_new_villages).
         centre: Service-centre point of each old township (n_townships).
+        county: The county service centre's point.
     """
 
     office: np.ndarray
     duty: np.ndarray
     agency: np.ndarray
     centre: np.ndarray
+    county: int
 
     @classmethod
     def build(cls, pts: ServicePoints, n_villages: int, n_new: int, n_towns: int) -> PointIndex:
@@ -90,11 +160,13 @@ class PointIndex:
             out[key[idx]] = idx
             return out
 
+        county = np.flatnonzero(pts.base_kind == PointKind.COUNTY_CENTRE)
         return cls(
             office=scatter(PointKind.VILLAGE_OFFICE, pts.home, n_villages),
             duty=scatter(PointKind.DUTY_TEAM, pts.home, n_villages),
             agency=scatter(PointKind.AGENCY, pts.home, n_new),
             centre=scatter(PointKind.SERVICE_CENTRE, pts.township, n_towns),
+            county=int(county[0]) if len(county) else -1,
         )
 
 
@@ -103,72 +175,77 @@ class Routing:
     """Routing tables of one service configuration (vehicle minutes; see module docstring).
 
     Attributes:
-        seg_upper: Sorted administrative shares per village, shape (N_TIERS, n_villages).
-        seg_point: Point handling each segment (-1: none), shape (N_TIERS, n_villages).
-        seg_minutes: One-way minutes to that point, shape (N_TIERS, n_villages).
-        tier_point: Candidate point of each tier (-1: none), shape (N_TIERS, n_villages).
-        tier_share: Share of affair types each tier handles (0 if closed).
-        tier_minutes: One-way minutes to each tier's point (inf if none).
-        kind_point: Nearest open point per need kind (row ADMIN unused), (N_KINDS, n_villages).
-        kind_minutes: One-way minutes to it (inf if none).
+        tier_point: Administrative point of each tier (-1: none open), (N_TIERS, n_villages).
+        tier_minutes: One-way minutes to it (inf if none).
+        cand_point: The nearest open points of each service class, nearest first (-1: none),
+            shape (N_CLASSES, K, n_villages).
+        cand_minutes: One-way minutes to them (inf if none).
         local: One-way minutes inside the village, per village.
+        point_kind: Kind of every point in this configuration (a copy).
+        devolved: The devolved county stations are in force in this configuration.
     """
 
-    seg_upper: np.ndarray
-    seg_point: np.ndarray
-    seg_minutes: np.ndarray
     tier_point: np.ndarray
-    tier_share: np.ndarray
     tier_minutes: np.ndarray
-    kind_point: np.ndarray
-    kind_minutes: np.ndarray
+    cand_point: np.ndarray
+    cand_minutes: np.ndarray
     local: np.ndarray
+    point_kind: np.ndarray
+    devolved: bool = False
 
     @property
     def centre_minutes(self) -> np.ndarray:
         """One-way minutes to the village's own township service centre (coverage)."""
-        return self.tier_minutes[N_TIERS - 1]
+        return self.tier_minutes[Tier.CENTRE]
 
     @property
     def clinic_minutes(self) -> np.ndarray:
         """One-way minutes to the nearest open township health centre or higher (coverage)."""
-        return self.kind_minutes[NeedKind.HEALTH_ROUTINE]
+        return self.cand_minutes[ServiceClass.HEALTH_ROUTINE, 0]
 
-    def route(
-        self, village: np.ndarray, kind: np.ndarray, utype: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Point and one-way vehicle minutes for each need (vectorised; -1/inf if none)."""
-        point = self.kind_point[kind, village]
-        minutes = self.kind_minutes[kind, village]
-        adm = np.flatnonzero(kind == NeedKind.ADMIN)
-        if len(adm):
-            v = village[adm]
-            seg = (self.seg_upper[:, v] <= utype[adm]).sum(axis=0)
-            ok = seg < N_TIERS
-            segc = np.minimum(seg, N_TIERS - 1)
-            point[adm] = np.where(ok, self.seg_point[segc, v], -1)
-            minutes[adm] = np.where(ok, self.seg_minutes[segc, v], np.inf)
+    @property
+    def kind_point(self) -> np.ndarray:
+        """Nearest open point of each non-administrative kind's main class, (N_KINDS, nv);
+        the administrative row is the township centre."""
+        out = np.full((N_KINDS, self.local.shape[0]), -1, dtype=np.int64)
+        out[NeedKind.ADMIN] = self.tier_point[Tier.CENTRE]
+        for need, c in MAIN_CLASS.items():
+            out[need] = self.cand_point[c, 0]
+        return out
+
+    @property
+    def kind_minutes(self) -> np.ndarray:
+        """One-way minutes to :attr:`kind_point`, (N_KINDS, nv)."""
+        out = np.full((N_KINDS, self.local.shape[0]), np.inf)
+        out[NeedKind.ADMIN] = self.tier_minutes[Tier.CENTRE]
+        for need, c in MAIN_CLASS.items():
+            out[need] = self.cand_minutes[c, 0]
+        return out
+
+
+def nearest_points(
+    roads: sp.csr_matrix, local: np.ndarray, points: np.ndarray, where: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest of ``points`` (standing in villages ``where``) from every village.
+
+    Returns:
+        ``(point, minutes)``, shapes (k, n_villages), nearest first; -1/inf where fewer than
+        ``k`` points are reachable. Ties keep the order of ``points``.
+    """
+    nv = roads.shape[0]
+    point = np.full((k, nv), -1, dtype=np.int64)
+    minutes = np.full((k, nv), np.inf)
+    if len(points) == 0:
         return point, minutes
-
-    def admin_segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(width, point, minutes)`` of each segment, shapes (N_TIERS, n_villages)."""
-        lower = np.vstack([np.zeros_like(self.seg_upper[:1]), self.seg_upper[:-1]])
-        return self.seg_upper - lower, self.seg_point, self.seg_minutes
-
-
-def _segments(share: np.ndarray, minutes: np.ndarray, point: np.ndarray):
-    order = np.argsort(share, axis=0, kind="stable")
-    upper = np.take_along_axis(share, order, axis=0)
-    seg_point = np.full(share.shape, -1, dtype=np.int64)
-    seg_min = np.full(share.shape, np.inf)
-    cols = np.arange(share.shape[1])
-    for j in range(share.shape[0]):
-        masked = np.where((share >= upper[j]) & (share > 0), minutes, np.inf)
-        pick = np.argmin(masked, axis=0)  # first minimum: the lower tier wins ties
-        best = masked[pick, cols]
-        seg_point[j] = np.where(np.isfinite(best), point[pick, cols], -1)
-        seg_min[j] = best
-    return upper, seg_point, seg_min
+    villages, inv = np.unique(where, return_inverse=True)
+    table = travel_table(roads, villages)[inv]  # (n_points, nv)
+    order = np.argsort(table, axis=0, kind="stable")[:k]
+    m = np.take_along_axis(table, order, axis=0)
+    take = min(k, len(points))
+    ok = np.isfinite(m)
+    point[:take] = np.where(ok, points[order], -1)
+    minutes[:take] = np.where(ok, local[None, :] + m, np.inf)
+    return point, minutes
 
 
 def build_routing(
@@ -177,10 +254,11 @@ def build_routing(
     units: UnitStatus,
     pts: ServicePoints,
     index: PointIndex,
-    shares,
     local: np.ndarray,
+    k: int,
     *,
     reformed: bool,
+    devolved: bool = False,
 ) -> Routing:
     """Routing tables for the points' current configuration.
 
@@ -190,64 +268,55 @@ def build_routing(
         units: Old-unit roles under the plan.
         pts: Service points, already configured for the period.
         index: Own-point lookup (:class:`PointIndex`).
-        shares: The ``services`` section (for affair shares).
         local: One-way minutes inside each village.
-        reformed: The plan has taken effect (administrative township = the new one).
+        k: Candidate points per service class (``services.choice_candidates``).
+        reformed: The plan has taken effect (administrative units = the new ones).
+        devolved: The devolved county stations are in force (recorded in the tables).
     """
     nv = county.n_villages
     v = np.arange(nv)
     open_ = is_open(pts.status)
-    share_of = np.where(open_, admin_share(pts.kind, shares), 0.0)
-
     tp = np.full((N_TIERS, nv), -1, dtype=np.int64)
     own = index.office.copy()
     if reformed:
-        use_duty = (index.duty >= 0) & ~open_[own]
-        own = np.where(use_duty, index.duty, own)
-        tp[1] = index.agency[units.new_village]
+        absorbed = index.duty >= 0
+        own = np.where(absorbed, index.duty, own)
+        tp[Tier.AGENCY] = index.agency[units.new_village]
         seat_office = index.office[units.new_village_seat]
-        tp[2] = np.where(units.new_village_seat != v, seat_office, -1)
+        tp[Tier.SEAT] = np.where(units.new_village_seat != v, seat_office, -1)
         old_centre = index.centre[county.township]
-        tp[3] = np.where(pts.kind[old_centre] == PointKind.CONVENIENCE_STATION, old_centre, -1)
-        tp[4] = index.centre[units.host_township[county.township]]
+        station = pts.kind[old_centre] == PointKind.CONVENIENCE_STATION
+        tp[Tier.STATION] = np.where(station, old_centre, -1)
+        tp[Tier.CENTRE] = index.centre[units.host_township[county.township]]
     else:
-        tp[4] = index.centre[county.township]
-    tp[0] = own
+        tp[Tier.CENTRE] = index.centre[county.township]
+    tp[Tier.OWN] = own
+    tp[Tier.COUNTY] = index.county
+    tp = np.where((tp >= 0) & open_[np.maximum(tp, 0)], tp, -1)
 
-    valid = tp >= 0
-    safe = np.where(valid, tp, 0)
-    tier_share = np.where(valid, share_of[safe], 0.0)
     tier_min = np.full((N_TIERS, nv), np.inf)
-    tier_min[0] = tier_min[1] = local  # inside the village
-    for t in (2, 3, 4):
-        ok = valid[t] & (tier_share[t] > 0)
-        if ok.any():
-            target = np.where(ok, pts.village[safe[t]], v)
-            road = minutes_to_assigned(roads, target)
-            tier_min[t] = np.where(ok, local + road, np.inf)
-    tier_min = np.where(tier_share > 0, tier_min, np.inf)
-    upper, seg_point, seg_min = _segments(tier_share, tier_min, np.where(valid, tp, -1))
+    for t in Tier:
+        ok = tp[t] >= 0
+        if not ok.any():
+            continue
+        if t in LOCAL_TIERS:
+            tier_min[t] = np.where(ok, local, np.inf)
+            continue
+        target = np.where(ok, pts.village[np.maximum(tp[t], 0)], v)
+        tier_min[t] = np.where(ok, local + minutes_to_assigned(roads, target), np.inf)
+    tp = np.where(np.isfinite(tier_min), tp, -1)
 
-    kind_point = np.full((N_KINDS, nv), -1, dtype=np.int64)
-    kind_min = np.full((N_KINDS, nv), np.inf)
-    for need, kinds in HANDLERS.items():
-        host = np.full(nv, -1, dtype=np.int64)
-        for k in reversed(kinds):  # preferred kinds overwrite
-            idx = np.flatnonzero(open_ & (pts.kind == k))
-            host[pts.village[idx]] = idx
-        src_villages = np.flatnonzero(host >= 0)
-        road, src = nearest(roads, src_villages)
-        reach = src >= 0
-        kind_point[need] = np.where(reach, host[np.maximum(src, 0)], -1)
-        kind_min[need] = np.where(reach, local + road, np.inf)
+    cand_point = np.full((N_CLASSES, k, nv), -1, dtype=np.int64)
+    cand_min = np.full((N_CLASSES, k, nv), np.inf)
+    for c, kinds in CLASS_HANDLERS.items():
+        idx = np.flatnonzero(open_ & np.isin(pts.kind, kinds))
+        cand_point[c], cand_min[c] = nearest_points(roads, local, idx, pts.village[idx], k)
     return Routing(
-        seg_upper=upper,
-        seg_point=seg_point,
-        seg_minutes=seg_min,
         tier_point=tp,
-        tier_share=tier_share,
         tier_minutes=tier_min,
-        kind_point=kind_point,
-        kind_minutes=kind_min,
+        cand_point=cand_point,
+        cand_minutes=cand_min,
         local=local,
+        point_kind=pts.kind.copy(),
+        devolved=devolved,
     )
