@@ -13,6 +13,7 @@ from mergesim.mechanisms.cadres import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
 from mergesim.mechanisms.cadres import Outcome as CadreOutcome
 from mergesim.mechanisms.needs import NEED_NAMES
 from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
+from mergesim.metrics.conflict import CONFLICT_LABELS, add_conflict
 from mergesim.plans.roles import GROUPS
 
 COVERAGE_THRESHOLDS = (30, 60)  # one-way minutes
@@ -49,6 +50,7 @@ LABELS = {
     "grievance_mean": "Mean grievance",
     "aggrieved_share": "Villagers ready to petition",
     "stability_index": "Stability index",
+    **CONFLICT_LABELS,
 }
 
 
@@ -217,6 +219,7 @@ def _build() -> dict[str, Metric]:
         "flow",
     )
     _stability(add)
+    add_conflict(add)  # grievance and conflict metrics (metrics/conflict.py)
     return {m.key: m for m in out}
 
 
