@@ -103,19 +103,6 @@ class GrievanceParams(Section):
         source="assumption: what neighbours say about the township office is a season old; "
         "from a month to a year",
     )
-    shrink_affairs: float = param(
-        20.0,
-        "affairs",
-        "Weight of the township's excess cost per affair (extra and failed trips, days) of a "
-        "domain and vehicle class in each village's account, and of the county's in each "
-        "township's (empirical-Bayes shrinkage), in affairs: a village with fewer affairs "
-        "than this leans on its township's.",
-        lo=0.0,
-        hi=10_000.0,
-        plausible=(5.0, 100.0),
-        source="assumption: keeps the noise of a sampled population's few affairs from "
-        "reading as loss under loss aversion",
-    )
     anticipation_weeks: float = param(
         4.0,
         "weeks",
@@ -374,7 +361,8 @@ class ConflictParams(Section):
         lo=0.0,
         hi=1_000_000.0,
         plausible=(100.0, 3_000.0),
-        source="assumption",
+        source="assumption: hundreds of yuan a person, of the order of a village's unpaid "
+        "project bills; from a hundred to a few thousand",
     )
     debt_sigma: float = param(
         1.0,
@@ -383,7 +371,7 @@ class ConflictParams(Section):
         lo=0.0,
         hi=5.0,
         plausible=(0.5, 2.0),
-        source="assumption",
+        source="assumption: debts are right-skewed like assets (lognormal)",
     )
     pooled_share_kept: float = param(
         0.1,
@@ -445,7 +433,8 @@ class ConflictParams(Section):
         lo=0.0,
         hi=0.45,
         plausible=(0.02, 0.15),
-        source="assumption",
+        source="assumption: poverty clusters by village, so registered poor villages exist at "
+        "twice the county rate; a spread of 2 to 15 points",
     )
     poor_village_ratio: float = param(
         2.0,
@@ -467,7 +456,8 @@ class ConflictParams(Section):
         lo=0.0,
         hi=1_000_000.0,
         plausible=(500.0, 5_000.0),
-        source="assumption",
+        source="assumption: work-team projects and industry funds of a poor village, per poor "
+        "person, of the order of a tenth of rural income",
     )
     infrastructure_yuan: float = param(
         300.0,
@@ -496,7 +486,8 @@ class ConflictParams(Section):
         lo=0.0,
         hi=1.0,
         plausible=(0.05, 0.5),
-        source="assumption",
+        source="assumption: a village with no say in its committee loses less than a year's "
+        "income (λ × weight < 1); from a minor to a serious loss",
     )
     committee_size: int = param(
         5,
@@ -516,7 +507,8 @@ class ConflictParams(Section):
         lo=0.0,
         hi=1.0,
         plausible=(0.05, 0.4),
-        source="assumption",
+        source="assumption: the offices, jobs and market-town standing of a seat; less than a "
+        "lost voice plus services, which count separately",
     )
     efficacy_per_doubling: float = param(
         0.03,
@@ -538,7 +530,8 @@ class ConflictParams(Section):
         lo=0.0,
         hi=1.0,
         plausible=(0.1, 0.6),
-        source="assumption",
+        source="assumption: office and standing in the village, beyond the pay (counted "
+        "separately); from a minor to a serious loss",
     )
     cadre_unplaced_loss: float = param(
         0.2,
@@ -548,5 +541,6 @@ class ConflictParams(Section):
         lo=0.0,
         hi=1.0,
         plausible=(0.05, 0.4),
-        source="assumption",
+        source="assumption: being left out of every placement channel, beyond the lost post "
+        "and pay",
     )

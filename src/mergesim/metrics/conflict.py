@@ -99,24 +99,39 @@ class ConflictTracker:
         v = model.villagers
         grp = np.asarray(model.units.new_village, dtype=np.int64)
         members = np.bincount(grp, minlength=int(grp.max()) + 1 if len(grp) else 0)[grp]
-        self.merged2 = (members == 2)[v.village]
-        self.merged3 = (members >= 3)[v.village]
-        self.pop = np.bincount(v.village, minlength=model.county.n_villages).astype(float)
+        self.pop = np.diff(v.offsets).astype(float)
+        # Per villager, 1/n of the villagers of mergers of each size (a mean is one dot
+        # product, BLAS-fast), or None when there are none.
+        self.weights = {}
+        for key, mask in (("merged2", members == 2), ("merged3plus", members >= 3)):
+            rows = mask[v.village]
+            n = int(rows.sum())
+            self.weights[key] = (rows / n).astype(np.float32) if n else None
+        self._parts: tuple[int, dict[str, float]] = (-1, {})
 
     def week(self, model: MergerModel) -> dict[str, float]:
         """This week's conflict metrics (see :func:`add_conflict`)."""
         g = model.grievance
         v = model.villagers
         out = {"hardship_access_mean": _mean(g.access)}
-        for k, c in enumerate(PART_CAUSES):
-            out[f"hardship_{CAUSE_NAMES[c]}_mean"] = _mean(g.parts[k])
+        if self._parts[0] != g.parts_version:  # the standing parts change rarely
+            self._parts = (
+                g.parts_version,
+                {
+                    f"hardship_{CAUSE_NAMES[c]}_mean": _mean(g.parts[k])
+                    for k, c in enumerate(PART_CAUSES)
+                },
+            )
+        out.update(self._parts[1])
         tot = self.pop.sum()
         for dom, d in (("admin", ServiceDomain.ADMIN), ("health", ServiceDomain.HEALTH)):
             out[f"access_gap_{dom}"] = (
                 float(np.dot(g.access_gap[d], self.pop) / tot) if tot > 0 else math.nan
             )
-        out["grievance_mean_merged2"] = _mean(v.grievance[self.merged2])
-        out["grievance_mean_merged3plus"] = _mean(v.grievance[self.merged3])
+        for key, w in self.weights.items():
+            out[f"grievance_mean_{key}"] = (
+                float(np.dot(v.grievance, w)) if w is not None else (math.nan)
+            )
         cv = g.cadres
         rows = cv.row[cv.displaced]
         out["displaced_cadres_aggrieved_share"] = (

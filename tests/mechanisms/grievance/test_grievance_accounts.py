@@ -1,6 +1,6 @@
 """The access accounts: one mental account per service domain, valued separately and summed;
 experienced cost (travel, failed trips, days) against a reference that adapts; anticipation
-before any affair; shrinkage of a sampled population's noise; the petitions' access gap."""
+before any affair; empirical-Bayes shrinkage of a sampled population's noise."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from mergesim.mechanisms.grievance.accounts import (
     N_VEHICLE,
     cell_rates,
     domain_rates,
+    eb_shrink,
     expected_cost,
     experienced_cost,
     villager_cells,
@@ -49,9 +50,7 @@ def done(kind, cost, village=0, vehicle=True, trips=1, days=0.0) -> Done:
 
 
 def accounts(p=P, n_villages=1) -> AccessAccounts:
-    """Accounts with one expected affair a week in every cell and no shrinkage (the tests
-    below are about one village's own experience)."""
-    p = dataclasses.replace(p, shrink_affairs=0.0)
+    """Accounts with one expected affair a week in every cell (one village: no shrinkage)."""
     return AccessAccounts.empty(np.ones((N_DOMAINS, N_VEHICLE, n_villages)), p)
 
 
@@ -140,33 +139,61 @@ def test_anticipation_before_any_affair_then_experience_takes_over():
     assert acc.value[ADMIN, 0, 0] > 3 * before
 
 
+def _sums(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(s, s2, w) of one group of cells from each cell's observations."""
+    s = np.array([[v.sum() for v in values]])
+    s2 = np.array([[(v * v).sum() for v in values]])
+    w = np.array([[float(len(v)) for v in values]])
+    return s, s2, w
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_eb_shrink_pools_noise_and_keeps_real_differences(seed):
+    rng = np.random.default_rng(seed)
+    n = rng.integers(1, 6, 300)  # a few observations per cell
+    same = [rng.normal(10.0, 40.0, k) for k in n]  # no real difference between cells
+    est = eb_shrink(*_sums(same))[0]
+    raw = np.array([v.mean() for v in same])
+    assert np.mean((est - 10) ** 2) < 0.2 * np.mean((raw - 10) ** 2)
+    truth = rng.normal(0.0, 100.0, 300)  # real differences far beyond the noise
+    apart = [t + rng.normal(0.0, 5.0, k) for t, k in zip(truth, n, strict=True)]
+    est = eb_shrink(*_sums(apart))[0]
+    np.testing.assert_allclose(est, [v.mean() for v in apart], atol=5.0)
+
+
+def test_eb_shrink_gives_unseen_cells_the_county_mean():
+    s, s2, w = _sums([np.array([1.0, 3.0]), np.array([]), np.array([5.0])])
+    est = eb_shrink(s, s2, w)[0]
+    assert est[1] == pytest.approx(3.0)
+
+
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_shrinkage_keeps_noise_from_reading_as_loss(seed):
     """Many villages with a few noisy affairs each and no real change (every week's affairs
-    have the same mean): unshrunk, loss aversion turns the noise into loss; shrunk toward the
-    county, more than half of that spurious loss goes, and more the stronger the shrinkage."""
+    have the same mean): valued from raw cell means, loss aversion turns the noise into loss;
+    shrunk by empirical Bayes, most of that spurious loss goes."""
     rng = np.random.default_rng(seed)
     nv, k = 1000, 300  # a third of an affair per village and week
     rate = np.ones((N_DOMAINS, N_VEHICLE, nv))
-    weeks = []
-    for _ in range(40):
+    acc = AccessAccounts.empty(rate, P)
+    z = np.zeros(rate.shape)
+    raw = []
+    for week in range(40):
+        if week == 20:
+            raw.append(acc.s / np.maximum(acc.w, 1e-12))
+            seen_before = acc.w > 0
+            acc.start(z, z, weeks=0.0)
         e = rng.exponential(1.0, k)
-        weeks.append((rng.integers(0, nv, k), 70.0 + 40.0 * (e - e.mean())))
-
-    def run(shrink: float) -> float:
-        acc = AccessAccounts.empty(rate, dataclasses.replace(P, shrink_affairs=shrink))
-        for week, (vil, cost) in enumerate(weeks):
-            if week == 20:
-                z = np.zeros(rate.shape)
-                acc.start(z, z, weeks=0.0)
-            acc.record(done(np.zeros(k, int), cost, village=vil), cost)
-        acc.update(dataclasses.replace(P, adaptation_weeks=0.0))
-        return float(acc.value[ADMIN, 0].mean())
-
-    noise = run(0.0)
+        cost = 70.0 + 40.0 * (e - e.mean())
+        acc.record(done(np.zeros(k, int), cost, village=rng.integers(0, nv, k)), cost)
+    seen = seen_before & (acc.w > 0)
+    acc.update(dataclasses.replace(P, adaptation_weeks=0.0))
+    x = (acc.s / np.maximum(acc.w, 1e-12) - raw[0])[seen] / P.access_scale_min
+    noise = float(prospect_value(x, P.loss_aversion, P.gain_exponent, P.loss_exponent).mean())
     assert noise > 0.2
-    assert run(100.0) < run(20.0) < 0.5 * noise
+    assert abs(float(acc.value[seen].mean())) < 0.2 * noise
 
 
 def test_expected_cost_mixes_kinds_by_rate_and_doubles_for_the_round_trip():

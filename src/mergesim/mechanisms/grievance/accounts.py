@@ -18,10 +18,12 @@ cost per affair is ``ĉ = e + κ``: the round trip of the routes in force ``e`` 
 by the cell's affairs) plus the *excess* its affairs realised — extra and failed trips, days to
 done — an exponentially weighted mean over the cell's affairs (memory ``experience_weeks``).
 A sampled population sees few affairs per cell, and the value function would read their noise
-as loss (a loss weighs λ times an equal gain), so a cell's excess is shrunk toward its
-township's excess of the same domain and vehicle class, and a township's toward the county's,
-each with the weight of ``shrink_affairs`` affairs (empirical-Bayes shrinkage; the township's
-offices are where failures and delays arise): a cell with many affairs speaks for itself.
+as loss (a loss weighs λ times an equal gain), so a cell's excess is shrunk toward the county's
+excess of its domain and vehicle class by empirical Bayes (:func:`eb_shrink`; Morris 1983,
+*JASA* 78: 47–55): by the share of the cell's sampling variance in its total variance, with the
+between-village variance estimated from the data. A cell whose affairs differ from the county's
+by more than their noise keeps its own excess; at a smaller ``villagers.scale`` cells have
+fewer affairs and lean more on the county, so the sample's noise does not read as loss.
 
 **Reference and adaptation.** At the reform the reference ``r`` of each cell is its
 experienced cost before the reform. After the reform ``r`` moves ``1/adaptation_weeks`` of the
@@ -145,11 +147,9 @@ class AccessAccounts:
         n_villages: Number of (old) villages.
         rate: Expected affairs per week of each cell, ``(N_DOMAINS, 2, nv)``.
         rho: Weekly weight kept by earlier experience, ``exp(−1/experience_weeks)``.
-        shrink: Weight of the township's excess in a cell's, and of the county's in a
-            township's (affairs).
-        township: Township of each village whose excess a cell leans on (the one in force).
         expected: Round trip per affair of each cell on the routes in force (minutes).
-        s, w: Exponentially weighted sums of excess cost and of affairs per cell.
+        s, s2, w: Exponentially weighted sums of excess cost, of its square and of affairs
+            per cell.
         ref: Reference cost per affair of each cell (minutes; set at the reform).
         value: Current valued loss per affair of each cell (hardship units; 0 before the reform).
         started: The reform has set the references.
@@ -158,31 +158,25 @@ class AccessAccounts:
     n_villages: int
     rate: np.ndarray
     rho: float
-    shrink: float
-    township: np.ndarray
     expected: np.ndarray
     s: np.ndarray
+    s2: np.ndarray
     w: np.ndarray
     ref: np.ndarray
     value: np.ndarray
     started: bool = False
 
     @classmethod
-    def empty(
-        cls, rate: np.ndarray, p: GrievanceParams, township: np.ndarray | None = None
-    ) -> AccessAccounts:
-        """Accounts with no experience yet; ``rate`` as :attr:`rate`; ``township`` of each
-        village (default: one township)."""
+    def empty(cls, rate: np.ndarray, p: GrievanceParams) -> AccessAccounts:
+        """Accounts with no experience yet; ``rate`` as :attr:`rate`."""
         z = np.zeros(rate.shape)
-        nv = rate.shape[-1]
         return cls(
-            n_villages=nv,
+            n_villages=rate.shape[-1],
             rate=rate,
             rho=float(np.exp(-1.0 / p.experience_weeks)),
-            shrink=p.shrink_affairs,
-            township=np.zeros(nv, np.int64) if township is None else np.asarray(township),
             expected=z.copy(),
             s=z.copy(),
+            s2=z.copy(),
             w=z.copy(),
             ref=z.copy(),
             value=z.copy(),
@@ -192,6 +186,7 @@ class AccessAccounts:
         """Age earlier experience by one week and add this week's affairs' excess cost over
         their cells' expected round trip (in place)."""
         self.s *= self.rho
+        self.s2 *= self.rho
         self.w *= self.rho
         if not done.n:
             return
@@ -201,26 +196,15 @@ class AccessAccounts:
         ) * nv + np.asarray(done.village, dtype=np.int64)
         size = self.s.size
         excess = cost - self.expected.ravel()[cell]
-        self.s += np.bincount(cell, weights=excess, minlength=size).reshape(self.s.shape)
-        self.w += np.bincount(cell, minlength=size).reshape(self.w.shape)
+        shape = self.s.shape
+        self.s += np.bincount(cell, weights=excess, minlength=size).reshape(shape)
+        self.s2 += np.bincount(cell, weights=excess * excess, minlength=size).reshape(shape)
+        self.w += np.bincount(cell, minlength=size).reshape(shape)
 
     def excess(self) -> np.ndarray:
-        """``κ``: each cell's excess cost per affair, shrunk toward its township's, which is
-        shrunk toward the county's (same domain and vehicle class; :attr:`township`)."""
-        k = self.shrink
-        tot_w = self.w.sum(axis=2, keepdims=True)
-        county = self.s.sum(axis=2, keepdims=True) / np.where(tot_w > 0, tot_w, 1.0)
-        t = self.township
-        nt = int(t.max()) + 1 if len(t) else 0
-        flat_s = self.s.reshape(-1, self.n_villages)
-        flat_w = self.w.reshape(-1, self.n_villages)
-        idx = (np.arange(flat_s.shape[0])[:, None] * nt + t[None, :]).ravel()
-        size = flat_s.shape[0] * nt
-        ts = np.bincount(idx, weights=flat_s.ravel(), minlength=size).reshape(-1, nt)
-        tw = np.bincount(idx, weights=flat_w.ravel(), minlength=size).reshape(-1, nt)
-        c = county.reshape(-1, 1)
-        town = _shrunk(ts, tw, k, c)[:, t].reshape(self.s.shape)
-        return _shrunk(self.s, self.w, k, town)
+        """``κ``: each cell's excess cost per affair, shrunk toward its domain and class's
+        county excess by empirical Bayes (:func:`eb_shrink`)."""
+        return eb_shrink(self.s, self.s2, self.w)
 
     def experienced(self) -> np.ndarray:
         """``ĉ = e + κ``: experienced cost per affair of each cell."""
@@ -236,10 +220,12 @@ class AccessAccounts:
         """
         self.expected = expected_before
         kappa = self.excess()
+        var = _within_variance(self.s, self.s2, self.w)
         self.ref = expected_before + kappa
         w0 = weeks * self.rate
         self.w = w0.copy()
         self.s = w0 * kappa
+        self.s2 = w0 * (kappa * kappa + var)  # the prior's spread: the county's
         self.expected = expected_now
         self.started = True
 
@@ -272,10 +258,39 @@ class AccessAccounts:
         return np.einsum("da,dbv->abv", omega, self.value).astype(np.float32).ravel()
 
 
-def _shrunk(s: np.ndarray, w: np.ndarray, k: float, prior: np.ndarray) -> np.ndarray:
-    """``(s + k prior) / (w + k)``, the prior itself where there is no weight at all."""
-    den = w + k
-    return np.where(den > 0, (s + k * prior) / np.where(den > 0, den, 1.0), prior)
+def _within_variance(s: np.ndarray, s2: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Pooled within-cell variance of the excess per (domain, class), shape ``(D, 2, 1)``."""
+    tot = w.sum(axis=-1, keepdims=True)
+    ss = np.where(w > 0, s2 - s * s / np.where(w > 0, w, 1.0), 0.0).sum(axis=-1, keepdims=True)
+    return np.maximum(ss, 0.0) / np.where(tot > 0, tot, 1.0)
+
+
+def eb_shrink(s: np.ndarray, s2: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Empirical-Bayes means of cells, shrunk toward their group's mean (Morris 1983).
+
+    Cells are the last axis; each leading index is a group (a domain and vehicle class). With
+    ``n_c`` the weight of cell ``c``, ``m_c`` its mean, ``M`` the group's mean, ``σ²`` the
+    pooled within-cell variance and ``τ²`` the between-cell variance of the true means
+    (method of moments: the weighted spread of the cell means less what sampling explains,
+    at least 0), a cell's estimate is ``M + (1 − B_c)(m_c − M)``, ``B_c = σ² / (σ² + n_c
+    τ²)``. With ``τ² = 0`` every cell gets the group's mean; cells without weight always do.
+
+    Args:
+        s, s2, w: Weighted sums of the values, of their squares, and the weights per cell.
+    """
+    tot = w.sum(axis=-1, keepdims=True)
+    big = np.where(tot > 0, tot, 1.0)
+    mean = s.sum(axis=-1, keepdims=True) / big
+    seen = w > 0
+    m = np.where(seen, s / np.where(seen, w, 1.0), mean)
+    var = _within_variance(s, s2, w)
+    k = seen.sum(axis=-1, keepdims=True)
+    spread = (w * (m - mean) ** 2).sum(axis=-1, keepdims=True)
+    den = tot - (w * w).sum(axis=-1, keepdims=True) / big
+    tau2 = np.maximum(spread - np.maximum(k - 1, 0) * var, 0.0) / np.where(den > 0, den, 1.0)
+    b = np.where(seen, var / np.maximum(var + w * tau2, 1e-300), 1.0)
+    b = np.where((var == 0) & (tau2 == 0), 1.0, b)
+    return mean + (1.0 - b) * (m - mean)
 
 
 def villager_cells(

@@ -103,10 +103,19 @@ def update_grievance(
     """One week of memory: ``clip((1 − δ) g + δ (1 − trust) h, 0, 1)`` with ``δ = 1/memory``.
 
     Epstein's (2002) grievance ``H (1 − L)``, legitimacy ``L`` = trust, smoothed over time.
+    Computed in the inputs' precision with two temporaries (the weekly hot path).
     """
+    g, trust, h = np.asarray(g), np.asarray(trust), np.asarray(h)
     d = 1.0 / memory_weeks
-    out = (1.0 - d) * np.asarray(g) + d * (1.0 - np.asarray(trust)) * np.asarray(h)
-    return np.clip(out, 0.0, 1.0)
+    dt = np.result_type(g, trust, h)
+    if not np.issubdtype(dt, np.floating):
+        dt = np.dtype(float)
+    out = np.subtract(dt.type(1.0), trust, dtype=dt)
+    out *= h
+    out *= dt.type(d)
+    keep = np.multiply(g, dt.type(1.0 - d), dtype=dt)
+    out += keep
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def perceived_loss(

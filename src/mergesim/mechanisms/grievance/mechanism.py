@@ -69,7 +69,6 @@ from mergesim.mechanisms.grievance.hardship import (
     add_waiting,
     grievance_metrics,
     perceived_loss,
-    standing_hardship,
     update_grievance,
 )
 from mergesim.mechanisms.grievance.social import contagion, rows_of, village_mean
@@ -99,6 +98,7 @@ class GrievanceMechanism(Mechanism):
         access_gap: Valued loss per affair per domain and village, ``(N_DOMAINS, nv)``, ≥ 0.
         parts: Standing losses per villager by cause, ``(len(PART_CAUSES), n)`` float32.
         standing: Their sum per villager (float32).
+        parts_version: Counts the changes of :attr:`parts` (readers cache on it).
         cadres: The represented cadres (:class:`CadreVillagers`).
         ref_village: Mean grievance per village at the reform (the watch's reference).
         ex_ante: Ex-ante risk per village (weighted, the watch's foresight).
@@ -144,22 +144,23 @@ class GrievanceMechanism(Mechanism):
         rates = np.asarray(model.needs.rates, dtype=float)
         self.omega = domain_weights(rates, self.p.kind_weights)
         self._kind_rates = cell_rates(rates, v.age, v.vehicle, v.village, nv)
-        self.accounts = AccessAccounts.empty(
-            domain_rates(self._kind_rates), self.p, model.county.township
-        )
+        self.accounts = AccessAccounts.empty(domain_rates(self._kind_rates), self.p)
         self._routing_key: Any = None
         self._refresh_expected(model)
-        self._cells = villager_cells(v.age, v.vehicle, v.village, nv).astype(np.int32)
+        self._cells = villager_cells(v.age, v.vehicle, v.village, nv).astype(np.intp)
         self.access = np.zeros(n, dtype=np.float32)
+        self._h = np.zeros(n, dtype=np.float32)
         self.access_gap = np.zeros((N_DOMAINS, nv))
         self.parts = np.zeros((len(PART_CAUSES), n), dtype=np.float32)
         self.standing = np.zeros(n, dtype=np.float32)
+        self.parts_version = 0
         self._rights_mech = np.zeros(n, dtype=np.float32)
         self._rights_settled = np.zeros(n, dtype=bool)
         self._services_broken = False
         self.ref_village = np.zeros(nv)
         self.ex_ante = np.zeros(nv)
         self._first_persons: np.ndarray | None = None
+        self._cadre_key: tuple | None = None
         self.watch = Watch.empty()
         self.facts: dict[str, Any] = {}
         self._influence = np.where(
@@ -226,7 +227,6 @@ class GrievanceMechanism(Mechanism):
         before = self._expected(model, getattr(svc, "routing_pre", None))
         now = self._expected(model, getattr(svc, "routing", None))
         self.accounts.start(before, now, self.p.anticipation_weeks)
-        self.accounts.township = np.asarray(model.units.township_after, dtype=np.int64)
         self._routing_key = getattr(svc, "routing_version", None)
 
     def services_broken(self, model: MergerModel) -> bool:
@@ -249,6 +249,7 @@ class GrievanceMechanism(Mechanism):
         part[self._rights_settled] = 0.0
         self.parts[_RIGHTS] = part
         self.standing = self.parts.sum(axis=0)
+        self.parts_version += 1
 
     def _update_cadres(self, model: MergerModel) -> bool:
         """Recompute the represented cadres' own losses from the pool; True if they changed."""
@@ -256,6 +257,18 @@ class GrievanceMechanism(Mechanism):
         cv = self.cadres
         if pool is None or not cv.n:
             return False
+        # What the losses depend on changes only at the reform (a new pool) and the election
+        # (transitional posts and kept pay end), or when a case is settled.
+        key = (
+            id(pool),
+            pool.transition_over,
+            int(np.count_nonzero(pool.active)),
+            float(pool.kept_pay.sum()),
+            int(np.count_nonzero(cv.settled)),
+        )
+        if key == self._cadre_key:
+            return False
+        self._cadre_key = key
         loss, displaced = cadre_losses(pool, cv, self.p, self.gp, self.c, model.config.cadres)
         cv.displaced = displaced
         if np.array_equal(loss, cv.loss):
@@ -265,6 +278,7 @@ class GrievanceMechanism(Mechanism):
         rows = cv.row[changed]
         self.parts[_CADRE, rows] = loss[changed]
         self.standing[rows] = self.parts[:, rows].sum(axis=0)
+        self.parts_version += 1
         return True
 
     # -- causes ---------------------------------------------------------------------------
@@ -324,6 +338,7 @@ class GrievanceMechanism(Mechanism):
                 continue
             self.parts[PART_OF[c], r] = 0.0
             self.standing[r] = self.parts[:, r].sum(axis=0)
+            self.parts_version += 1
             if c == Cause.RIGHTS:
                 self._rights_settled[r] = True
             elif c == Cause.CADRE:
@@ -349,7 +364,8 @@ class GrievanceMechanism(Mechanism):
         if not self.accounts.started:
             return
         self.accounts.update(self.p)
-        self.access = self.accounts.table(self.omega)[self._cells]
+        # The cells are valid indices: "clip" skips the bounds check (twice as fast).
+        np.take(self.accounts.table(self.omega), self._cells, out=self.access, mode="clip")
         self.access_gap = self.accounts.gap()
 
     def step(self, model: MergerModel) -> None:
@@ -367,7 +383,8 @@ class GrievanceMechanism(Mechanism):
             if broken != self._services_broken:
                 self._services_broken = broken
                 self._set_rights(model)
-            h = standing_hardship(self.access, self.standing)
+            h = np.add(self.access, self.standing, out=self._h)
+            np.clip(h, -1.0, 1.0, out=h)  # standing_hardship, in a reused buffer
         else:
             h = self.standing  # zero before the reform
         if pet is not None:  # waiting on a petition: sparse, added to the waiting rows only
