@@ -23,7 +23,10 @@ election), each from the pool's own arrays:
 * *unplaced*: ``conflict.cadre_unplaced_loss`` for a cadre the cadres mechanism leaves without
   any placement (``CadrePool.unplaced``, set when ``guarantees.cadres_placed`` is broken).
 
-A cadre whose own petition was resolved is *settled* and loses nothing more.
+A cadre whose own petition was resolved is *settled* and loses nothing more. A represented
+cadre is an opinion leader: in the village's contagion their grievance weighs
+``grievance.key_person_influence``, like a key person's; an aggrieved displaced one leads
+collective action (``grievance.leader_threshold_cut``).
 """
 
 from __future__ import annotations
