@@ -1,9 +1,10 @@
 """Behaviour a researcher will check, on the seed county averaged over replications.
 
 Directions, not tuned numbers: the `none` plan redeploys nobody and gives nobody a standing
-loss (only the villagers' own service experience moves their grievance); breaking the guarantees raises petitions; removing transition duty and agency service
-lengthens administrative travel and raises petitions; more communication (full effort all
-along instead of a 26-week campaign) lowers petitions and grievance.
+loss (only the villagers' own service experience moves their grievance); breaking the
+guarantees raises petitions; removing transition duty and agency service lengthens
+administrative travel and raises petitions; more communication (full effort all along instead
+of a 26-week campaign) lowers petitions and grievance.
 
 Every case runs the same seeds, and background petitions come from their own random stream in
 a number that does not depend on the state, so case-to-case differences are paired: what

@@ -282,6 +282,9 @@ class MergerModel(mesa.Model):
                     "given_up": s.given_up,
                     "lost": s.balance(self.needs.created),
                 },
+                # "Public services not lowered" as the services mechanism checked it in fact
+                # ({"held", "reasons"}); None where the services mechanism has no such check.
+                "guarantees": {"services_not_lowered": getattr(s, "not_lowered", None)},
                 "petitions": self.petition_facts(),
                 "cadres": self.cadres.summary(),
                 "grievance": self.grievance.summary(self),

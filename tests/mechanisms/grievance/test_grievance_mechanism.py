@@ -142,7 +142,26 @@ def test_services_lowered_in_fact_breaks_the_guarantee_whatever_the_switch(seed_
     added = g.parts[PART_OF[Cause.RIGHTS]] - rights
     np.testing.assert_allclose(added[abolished], m.config.guarantees.services_loss)
     assert not added[~abolished].any()
-    assert m.summary()["grievance"]["services_not_lowered_broken"] is True
+    summary = m.summary()
+    assert summary["grievance"]["services_not_lowered_broken"] is True
+    assert summary["guarantees"]["services_not_lowered"]["held"] is False
+
+
+def test_closing_the_abolished_townships_points_breaks_services_not_lowered(seed_county):
+    """``services.keep_abolished_points = false``: summary.json marks the guarantee broken."""
+    county, plan = seed_county
+    sc = short_seed_scenario(SCALE)
+    sc = dataclasses.replace(
+        sc, services=dataclasses.replace(sc.services, keep_abolished_points=False)
+    )
+    m = MergerModel(sc, county=county, plan=plan, rng=1)
+    if not hasattr(m.services, "not_lowered"):
+        pytest.skip("the services mechanism has no 'not lowered' check (services branch adds it)")
+    while m.week <= m.timeline.reform_week + 1:
+        m.step()
+    summary = m.summary()
+    assert summary["guarantees"]["services_not_lowered"]["held"] is False
+    assert summary["grievance"]["services_not_lowered_broken"] is True
 
 
 def test_every_petition_carries_a_cause(seed_county):
