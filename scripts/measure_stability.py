@@ -27,15 +27,17 @@ Usage::
 
     .venv/bin/python scripts/measure_stability.py [--scale 0.25] [--seeds 5] [--jobs 2]
         [--measures communication,risk_watch,...] [--check-mechanics] [--out FILE.csv]
+        [--cache RUNS.jsonl]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -86,17 +88,50 @@ def run_one(path: str, overrides: tuple[str, ...], scale: float, seed: int) -> d
     return {k: s["post"][k] for k in (*OUTCOMES, *EXTRA)}
 
 
+def _key(path: str, overrides: tuple[str, ...], scale: float, seed: int) -> str:
+    return json.dumps([Path(path).name, sorted(overrides), scale, seed])
+
+
+def _read_cache(cache: Path | None) -> dict[str, dict[str, float]]:
+    if cache is None or not cache.exists():
+        return {}
+    done = {}
+    for line in cache.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            done[row["key"]] = row["outcomes"]
+    return done
+
+
 def run_cases(
-    cases: dict[str, tuple[str, tuple[str, ...]]], scale: float, seeds: list[int], jobs: int
+    cases: dict[str, tuple[str, tuple[str, ...]]],
+    scale: float,
+    seeds: list[int],
+    jobs: int,
+    cache: Path | None = None,
 ) -> dict[str, list[dict[str, float]]]:
-    """``{case: [outcomes per seed]}`` for ``{case: (scenario file, overrides)}``."""
+    """``{case: [outcomes per seed]}`` for ``{case: (scenario file, overrides)}``.
+
+    With ``cache``, each run's outcomes are appended to that JSON-lines file as it finishes
+    and runs already there are not repeated (an interrupted measurement resumes).
+    """
     todo = [(c, p, o, s) for c, (p, o) in cases.items() for s in seeds]
+    done = _read_cache(cache)
+    keys = [_key(p, o, scale, s) for _, p, o, s in todo]
     with ProcessPoolExecutor(max_workers=jobs) as ex:
-        futs = [ex.submit(run_one, p, o, scale, s) for _, p, o, s in todo]
-        res = [f.result() for f in futs]
+        futs = {
+            ex.submit(run_one, p, o, scale, s): k
+            for (_, p, o, s), k in zip(todo, keys, strict=True)
+            if k not in done
+        }
+        for f in as_completed(futs):
+            done[futs[f]] = f.result()
+            if cache is not None:
+                with cache.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps({"key": futs[f], "outcomes": done[futs[f]]}) + "\n")
     out: dict[str, list[dict[str, float]]] = {c: [] for c in cases}
-    for (c, *_), r in zip(todo, res, strict=True):
-        out[c].append(r)
+    for (c, *_), k in zip(todo, keys, strict=True):
+        out[c].append(done[k])
     return out
 
 
@@ -137,7 +172,7 @@ def print_measures(rows: list[dict]) -> None:
         print(f"| {r['measure']} | " + " | ".join(cells) + " |")
 
 
-def check_mechanics(scale: float, seeds: list[int], jobs: int) -> int:
+def check_mechanics(scale: float, seeds: list[int], jobs: int, cache: Path | None) -> int:
     # The grievance side's guarantees kept (transition pay also in the cadre pool, which the
     # scenario file breaks through cadres.transition_pay).
     mine = (*(f"guarantees.{g}=true" for g in GRIEVANCE_SIDE), "cadres.transition_pay=true")
@@ -146,7 +181,7 @@ def check_mechanics(scale: float, seeds: list[int], jobs: int) -> int:
         "broken_mechanics": (str(NO_GUARANTEES), NO_PERCEIVED),
         "broken_mechanics_others_only": (str(NO_GUARANTEES), (*NO_PERCEIVED, *mine)),
     }
-    res = run_cases(cases, scale, seeds, jobs)
+    res = run_cases(cases, scale, seeds, jobs, cache)
     ok = True
     for case in ("broken_mechanics", "broken_mechanics_others_only"):
         mean, sd, lo, hi = paired(res[case], res["seed"], "petitions_per10k")
@@ -184,11 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--measures", default=",".join(MEASURES))
     ap.add_argument("--check-mechanics", action="store_true")
     ap.add_argument("--out", type=Path, default=None, help="write the table as CSV")
+    ap.add_argument(
+        "--cache", type=Path, default=None, help="JSON-lines file of finished runs (resumable)"
+    )
     args = ap.parse_args(argv)
     seeds = list(range(1, args.seeds + 1))
     t0 = time.time()
     if args.check_mechanics:
-        rc = check_mechanics(args.scale, seeds, args.jobs)
+        rc = check_mechanics(args.scale, seeds, args.jobs, args.cache)
         print(f"({time.time() - t0:.0f} s)")
         return rc
     names = [m for m in args.measures.split(",") if m]
@@ -198,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cases = {"seed": (str(SEED_FILE), ())}
     cases.update({m: (str(SEED_FILE), MEASURES[m]) for m in names})
-    res = run_cases(cases, args.scale, seeds, args.jobs)
+    res = run_cases(cases, args.scale, seeds, args.jobs, args.cache)
     rows = measures_table(res, names)
     print(f"scale {args.scale:g}, seeds {seeds}, post-reform window; effect = with − without")
     print_measures(rows)
