@@ -77,6 +77,8 @@ def test_the_mechanisms_pieces_compose_to_hardship(data, n):
     assert pieces.dtype == np.float32
 
 
+# Up to 2,000 weekly updates per example: no per-example deadline (a loaded machine is slow).
+@settings(deadline=None)
 @given(trust=FLOATS01, h=st.floats(0.0, 1.0), memory=st.floats(1.0, 50.0))
 def test_update_grievance_converges_to_epsteins_steady_state(trust, h, memory):
     """Constant hardship: G → H (1 − L) (Epstein 2002), from any start."""
