@@ -296,7 +296,7 @@ class NaiveModel(mesa.Model):
         self.n_villages = real.county.n_villages
         self.filed = 0
         gm = real.grievance
-        hard = gm._base_cache[1] if gm._base_cache is not None else np.zeros(real.villagers.n)
+        hard = np.clip(gm.access + gm.standing, -1.0, 1.0)  # the standing hardship at the end
         vill = real.villagers
         for i in rows:
             NaiveVillager(

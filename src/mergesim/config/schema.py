@@ -3,13 +3,14 @@
 The schema is the single place where defaults live: :class:`Scenario` here, its sections in
 ``sections_county.py`` (county, plan), ``sections_services.py`` (timeline, villagers, needs),
 ``sections_affairs.py`` (the administrative affair catalogue), ``sections_points.py`` (services),
-``sections_cadres.py`` and ``sections_stability.py`` (grievance, guarantees,
-communication, petitions, stability), all re-exported from this module. A scenario file (TOML)
-overrides any of them; :mod:`mergesim.config.load` reads the file, resolves ``extends`` and
-``--set`` and builds a :class:`Scenario` through :func:`~mergesim.config.params.build_section`,
-which rejects unknown keys, wrong types and out-of-range values with one line. Every section
-is a frozen :class:`~mergesim.config.params.Section`: list parameters are tuples, and changing a
-value means building a new, validated object.
+``sections_cadres.py``, ``sections_grievance.py`` (grievance, conflict) and
+``sections_stability.py`` (guarantees, communication, petitions, stability), all re-exported
+from this module. A scenario file (TOML) overrides any of them; :mod:`mergesim.config.load`
+reads the file, resolves ``extends`` and ``--set`` and builds a :class:`Scenario` through
+:func:`~mergesim.config.params.build_section`, which rejects unknown keys, wrong types and
+out-of-range values with one line. Every section is a frozen
+:class:`~mergesim.config.params.Section`: list parameters are tuples, and changing a value
+means building a new, validated object.
 
 Sources: "report" marks a figure from the seed county's report (see ``docs/domain.md``);
 "assumption" marks a modelling choice documented here; other sources are cited inline.
@@ -35,6 +36,7 @@ from mergesim.config.sections_county import (
     RoadParams,
     TerrainParams,
 )
+from mergesim.config.sections_grievance import ConflictParams, GrievanceParams
 from mergesim.config.sections_points import ServiceParams
 from mergesim.config.sections_services import (
     NeedParams,
@@ -43,7 +45,6 @@ from mergesim.config.sections_services import (
 )
 from mergesim.config.sections_stability import (
     CommunicationParams,
-    GrievanceParams,
     GuaranteeParams,
     PetitionParams,
     StabilityParams,
@@ -60,6 +61,7 @@ __all__ = [
     "CadreParams",
     "ColumnMap",
     "CommunicationParams",
+    "ConflictParams",
     "CountyParams",
     "GrievanceParams",
     "GuaranteeParams",
@@ -106,6 +108,7 @@ class Scenario(Section):
     cadres: CadreParams = field(default_factory=CadreParams)
     grievance: GrievanceParams = field(default_factory=GrievanceParams)
     guarantees: GuaranteeParams = field(default_factory=GuaranteeParams)
+    conflict: ConflictParams = field(default_factory=ConflictParams)
     communication: CommunicationParams = field(default_factory=CommunicationParams)
     petitions: PetitionParams = field(default_factory=PetitionParams)
     stability: StabilityParams = field(default_factory=StabilityParams)

@@ -14,6 +14,7 @@ from mergesim.mechanisms.cadres import Outcome as CadreOutcome
 from mergesim.mechanisms.needs import NEED_NAMES
 from mergesim.mechanisms.petitions import STAGE_LABELS, STAGES
 from mergesim.metrics import affairs
+from mergesim.metrics.conflict import CONFLICT_LABELS, add_conflict
 from mergesim.plans.roles import GROUPS
 
 COVERAGE_THRESHOLDS = (30, 60)  # one-way minutes
@@ -54,6 +55,7 @@ LABELS = {
     "aggrieved_share": "Villagers ready to petition",
     "stability_index": "Stability index",
     **affairs.LABELS,
+    **CONFLICT_LABELS,
 }
 
 
@@ -320,6 +322,7 @@ def _build() -> dict[str, Metric]:
         "flow",
     )
     _stability(add)
+    add_conflict(add)  # grievance and conflict metrics (metrics/conflict.py)
     return {m.key: m for m in out}
 
 

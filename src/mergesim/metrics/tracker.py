@@ -21,6 +21,7 @@ from mergesim.mechanisms.petitions import (
 from mergesim.mechanisms.services import Done
 from mergesim.mechanisms.timeline import DAYS_PER_WEEK, WINDOWS
 from mergesim.metrics.affairs import VISIT_FLOWS
+from mergesim.metrics.conflict import ConflictTracker
 from mergesim.metrics.formulas import affair_metrics, coverage_share
 from mergesim.metrics.registry import COVERAGE_THRESHOLDS, METRICS, PETITION_KEYS
 from mergesim.plans.roles import GROUPS
@@ -65,6 +66,7 @@ class Tracker:
         self._loop = model.petitions.loop
         self._n = v.n
         self._stability = model.config.stability
+        self.conflict = ConflictTracker(model)
 
     def coverage(self, model: MergerModel) -> dict[str, float]:
         """Coverage metrics of the routing in force (cached until the routing changes)."""
@@ -102,6 +104,7 @@ class Tracker:
         vals["waiting_per_1000"] = s.waiting * per
         vals["travel_min_per_villager"] = float(s.village_travel.sum()) / max(model.villagers.n, 1)
         vals.update(stability_week(model))
+        vals.update(self.conflict.week(model))
         self.current = vals
         w = model.timeline.window_of(model.week)
         self.history.append(

@@ -18,9 +18,13 @@
       points): screen, rank, fill the new posts and place everyone else; then set the
       administrative points' competence. Weekly: training; at the election, transitional posts
       and kept pay end (stream ``"cadres"``);
-   e. ``grievance`` — apply last week's petition outcomes, update every villager's grievance
-      from this week's access loss, lost rights and waiting; communication and the risk watch;
-      contagion; file individual and collective petitions (stream ``"grievance"``);
+   e. ``grievance`` — at the reform week (``on_phase``, after ``cadres`` placed everyone): the
+      merger's standing losses by cause, trust by unit size, displaced cadres' losses, the
+      access accounts' references. Weekly: apply last week's petition outcomes; record the
+      week's served affairs in the access accounts (per service domain, against an adapting
+      reference); update every villager's grievance from the accounts, the standing losses
+      and waiting; communication and the risk watch; contagion; file individual and collective
+      petitions with their causes (stream ``"grievance"``);
    f. ``petitions`` — staff the six stages from the cadres, advance the closed loop through
       the week (continuous time), close, repeat or escalate (stream ``"petitions"``).
 3. *Metrics*: the tracker computes the week's metrics (:mod:`mergesim.metrics`) and the
@@ -290,6 +294,7 @@ class MergerModel(mesa.Model):
                 "guarantees": {"services_not_lowered": s.summary()["not_lowered"]},
                 "petitions": self.petition_facts(),
                 "cadres": self.cadres.summary(),
+                "grievance": self.grievance.summary(self),
                 **self.tracker.summary(),
             }
         )

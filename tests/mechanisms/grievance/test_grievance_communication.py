@@ -115,3 +115,20 @@ def test_risk_targeting_sends_meetings_to_watched_villages():
     np.testing.assert_array_equal(reach["meeting_villages"], [2])
     np.testing.assert_array_equal(np.flatnonzero(reach["meeting"]), np.arange(10, 15))
     assert not reach["broadcast"].any() and not reach["talk"].any()
+
+
+def test_the_risk_watch_sees_ex_ante_risk_before_grievance_rises():
+    """Right after the reform nobody's grievance has risen: with ex-ante risk the watch takes
+    the villages the plan puts at risk, and the displaced cadres first among persons."""
+    village, offsets = grouped([3, 3, 3, 3])
+    g = np.zeros(len(village), dtype=np.float32)
+    tov = np.array([0, 0, 1, 1])
+    key = np.zeros(len(village), dtype=bool)
+    key[[0, 11]] = True
+    ex_ante = np.array([0.0, 0.0, 0.3, 0.0])
+    args = (g, village, 4, tov, 2, key, np.zeros(4), 1, 1, 2, np.random.default_rng(0), offsets)
+    w = risk_watch(*args, ex_ante=ex_ante, first_persons=np.array([7]))
+    assert w.villages.tolist() == [2] and w.towns.tolist() == [1]
+    assert w.persons.tolist()[0] == 7 and set(w.persons.tolist()) <= {7, 0, 11}
+    blind = risk_watch(*args)  # by the rise alone: all tie, taken at random
+    assert set(blind.persons.tolist()) == {0, 11}

@@ -2,9 +2,18 @@
 
 Communication lowers grievance: one-to-one talks, courtyard meetings and broadcasts each remove
 a share of the grievance of those they reach (:func:`communicate`). A *risk watch*
-(:func:`risk_watch`) sends meetings and talks to the townships, villages and key persons whose
-grievance rose most — the report's 5 key towns, 34 key villages, 10 key persons
-(:func:`communication_reach`). Selections are O(n) (:func:`top_k`) with random ties.
+(:func:`risk_watch`) sends meetings and talks to the report's 5 key towns, 34 key villages and
+10 key persons (:func:`communication_reach`).
+
+**Targeting rule** (``communication.targeting``): with ``"risk"`` a village's score is the rise
+of its mean grievance since the reform plus ``ex_ante_weight`` × its *ex-ante risk* — the mean
+over its villagers of the standing hardship the plan gives them at the reform, times
+``1 − trust`` (the Epstein grievance it is heading for): large and asymmetric mergers, lost
+voice, the lost seat, displaced cadres, broken guarantees — known from the plan before anyone
+complains; a township's score is its villages' population-weighted mean; key persons are the
+displaced cadres with the highest ex-ante risk first, then key persons by grievance. With
+``"rise"`` the scores are the rise alone and key persons are ranked by grievance. Selections
+are O(n) (:func:`top_k`) with random ties.
 """
 
 from __future__ import annotations
@@ -73,29 +82,44 @@ def risk_watch(
     k_persons: int,
     rng: np.random.Generator | None = None,
     offsets: np.ndarray | None = None,
+    ex_ante: np.ndarray | None = None,
+    first_persons: np.ndarray | None = None,
 ) -> Watch:
-    """Rank the units and persons whose grievance rose most (the report's risk watch).
+    """Rank the units and persons at risk (the report's risk watch; module docstring).
 
     Townships and villages are ranked by the rise of their mean grievance over ``ref_village``
     (the village means before the reform; townships' reference is the population-weighted mean
-    of their villages'); persons by grievance, key persons first.
+    of their villages') plus ``ex_ante`` (per village, already weighted; none by default);
+    persons: ``first_persons`` (rows, best first) before anyone else, then by grievance, key
+    persons first.
     """
     m = village_mean(g, village, n_villages, offsets=offsets)
-    rise = np.nan_to_num(m - ref_village, nan=-np.inf)
+    score = np.nan_to_num(m - ref_village)
+    if ex_ante is not None:
+        score = score + ex_ante
+    rise = np.where(np.isnan(m), -np.inf, score)
     pop = np.bincount(village, minlength=n_villages).astype(float)
     tv = np.asarray(township_of_village, dtype=np.int64)
-    num = np.bincount(tv, weights=pop * np.nan_to_num(m - ref_village), minlength=n_townships)
+    num = np.bincount(tv, weights=pop * score, minlength=n_townships)
     den = np.bincount(tv, weights=pop, minlength=n_townships)
     t_rise = np.where(den > 0, num / np.maximum(den, 1e-12), -np.inf)
+    first = np.zeros(0, dtype=np.int64) if first_persons is None else first_persons[:k_persons]
+    k_rest = k_persons - len(first)
     # Key persons first (score g + 2 > any other's g ≤ 1): rank among them when they suffice.
-    key = np.flatnonzero(np.asarray(key_person, dtype=bool))
-    if len(key) >= k_persons:
-        persons = key[top_k(np.asarray(g, dtype=np.float32)[key], k_persons, rng)]
+    key = np.asarray(key_person, dtype=bool).copy()
+    key_rows = np.flatnonzero(key)
+    if len(first):
+        key_rows = key_rows[~np.isin(key_rows, first)]
+    if len(key_rows) >= k_rest:
+        persons = key_rows[top_k(np.asarray(g, dtype=np.float32)[key_rows], k_rest, rng)]
     else:
-        pscore = np.asarray(g, dtype=np.float32) + np.float32(2.0) * np.asarray(key_person, bool)
-        persons = top_k(pscore, k_persons, rng)
+        pscore = np.asarray(g, dtype=np.float32) + np.float32(2.0) * key
+        pscore[first] = -np.inf
+        persons = top_k(pscore, k_rest, rng)
     return Watch(
-        towns=top_k(t_rise, k_towns, rng), villages=top_k(rise, k_villages, rng), persons=persons
+        towns=top_k(t_rise, k_towns, rng),
+        villages=top_k(rise, k_villages, rng),
+        persons=np.concatenate([first, persons]).astype(np.int64),
     )
 
 
@@ -115,7 +139,8 @@ def communication_reach(
 
     Broadcasts reach each villager with probability ``broadcast_reach × effort``. Meetings:
     ``meetings_per_week × effort`` villages (stochastically rounded), each attended by
-    ``meeting_turnout`` of its villagers; with risk targeting the watched villages come first,
+    ``meeting_turnout`` of its villagers; with risk (or rise) targeting the watched villages
+    come first,
     then villages of the watched townships, then the highest mean grievance; else at random.
     Talks: ``talks_per_week × effort × scale`` persons; with risk targeting the watched persons
     first, then the most aggrieved in watched villages and townships, then the most aggrieved;
@@ -132,7 +157,7 @@ def communication_reach(
     reached = rng.random(n, dtype=np.float32) < p.broadcast_reach * effort
     n_meet = min(sround(p.meetings_per_week * effort), n_villages)
     n_talk = min(sround(p.talks_per_week * effort * scale), n)
-    risk = p.targeting == "risk"
+    risk = p.targeting != "random"
     in_watch_town = np.zeros(n_villages, dtype=bool)
     if risk and len(watch.towns):
         in_watch_town = np.isin(township_of_village, watch.towns)

@@ -11,7 +11,14 @@ unresolved.
 threshold) when the share of its villagers above their thresholds exceeds the village's
 threshold ``θ_v`` (Beta across villages) and at least ``collective_min_persons`` (scaled) are
 aggrieved, with weekly probability ``collective_file_prob``, one open collective petition per
-village (:func:`collective_trigger`).
+village (:func:`collective_trigger`). An aggrieved displaced cadre living in the village leads:
+the village's threshold is cut by ``leader_threshold_cut`` (the mechanism passes the cut
+thresholds).
+
+**Causes.** Every petition is filed with its cause and, for access, its service domain
+(:mod:`~mergesim.mechanisms.grievance.causes`): threshold filings with the dominant source of
+the filer's (or the village's aggrieved villagers') hardship, background filings with
+``BACKGROUND``.
 
 **Background petitions** about matters unrelated to the reform arrive at ``background_rate``
 per 10,000 a year (individual, uniformly over villagers without an open petition) and
@@ -19,12 +26,14 @@ per 10,000 a year (individual, uniformly over villagers without an open petition
 the state (common random numbers across scenarios).
 
 **Feedback.** :class:`FilingState` keeps who has a petition open; it turns the petitions the
-loop closed into relief or anger and trust (:meth:`FilingState.apply_closures`) and gives the
+loop closed into relief or anger and trust (:meth:`FilingState.apply_closures`; a substantive
+resolution of a fixable cause also settles the filer's loss through a callback) and gives the
 hardship of waiting on an open petition (:meth:`FilingState.waiting`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,12 +43,17 @@ from mergesim.config.schema import GrievanceParams
 from mergesim.mechanisms.grievance.social import rows_of, village_mean
 from mergesim.mechanisms.petitions.loop import PetitionLoop
 from mergesim.mechanisms.petitions.mechanism import PetitionMechanism
-from mergesim.mechanisms.petitions.records import Kind, Outcome
+from mergesim.mechanisms.petitions.records import Cause, Kind, Outcome
 from mergesim.mechanisms.population import Villagers
 from mergesim.mechanisms.timeline import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover
     from mergesim.model.model import MergerModel
+
+#: ``rows → (cause, domain)`` of the petitions they file (int8 arrays).
+CauseOf = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+#: ``(villager rows, causes)`` of substantively resolved petitions: settle what can be fixed.
+Settle = Callable[[np.ndarray, np.ndarray], None]
 
 
 def select_filers(
@@ -120,20 +134,26 @@ class FilingState:
         )
 
     def apply_closures(
-        self, loop: PetitionLoop, v: Villagers, p: GrievanceParams, week: int
+        self,
+        loop: PetitionLoop,
+        v: Villagers,
+        p: GrievanceParams,
+        week: int,
+        settle: Settle | None = None,
     ) -> None:
         """Feed back the petitions the loop closed last week (in place).
 
         A resolved petition relieves its filer (or the aggrieved of its village) by
-        ``resolved_relief`` and raises trust; an unresolved one adds ``unresolved_jump`` and
-        costs trust. An open-petition pointer follows a repeat or escalation, else clears; a
-        filer whose petition ended unresolved cools down for ``cooldown_weeks``.
+        ``resolved_relief`` and raises trust, and ``settle(rows, causes)`` is told who had a
+        petition of which cause resolved; an unresolved one adds ``unresolved_jump`` and costs
+        trust. An open-petition pointer follows a repeat or escalation, else clears; a filer
+        whose petition ended unresolved cools down for ``cooldown_weeks``.
         """
         if not len(loop.closed_last):
             return
         rec = loop.rec
         c = loop.closed_last
-        outcome, child, kind = rec.outcome[c], rec.child[c], rec.kind[c]
+        outcome, child, kind, cause = rec.outcome[c], rec.child[c], rec.kind[c], rec.cause[c]
         resolved = outcome == Outcome.RESOLVED
         g = v.grievance
         ind = kind == Kind.INDIVIDUAL
@@ -148,6 +168,8 @@ class FilingState:
         v.trust[bad_f] *= np.float32(1.0 - p.trust_loss)
         final_bad = f[(~resolved[ind]) & (child[ind] < 0)]
         self.cooldown_until[final_bad] = week + p.cooldown_weeks
+        if settle is not None and len(res_f):
+            settle(res_f, cause[ind][resolved[ind]])
         # Collective petitions: the village's aggrieved share the outcome.
         col = ~ind
         if col.any():
@@ -158,6 +180,12 @@ class FilingState:
             bad = rows_of(v.offsets, np.unique(vil[~resolved[col]]))
             rg = good[g[good] > v.threshold[good]]
             rb = bad[g[bad] > v.threshold[bad]]
+            if settle is not None and len(rg):
+                # Each aggrieved villager of a village gets the cause of its resolved petition.
+                res_v = vil[resolved[col]]
+                by_v = np.full(len(self.open_collective), Cause.BACKGROUND, dtype=np.int8)
+                by_v[res_v] = cause[col][resolved[col]]
+                settle(rg, by_v[v.village[rg]])
             g[rg] *= np.float32(1.0 - p.resolved_relief)
             v.trust[rg] += np.float32(p.trust_gain) * (1 - v.trust[rg])
             g[rb] = np.minimum(1.0, g[rb] + p.unresolved_jump)
@@ -209,6 +237,9 @@ class FilingState:
         scale: float,
         rf: np.random.Generator,
         rb: np.random.Generator,
+        cause_of: CauseOf | None = None,
+        village_cause_of: CauseOf | None = None,
+        theta: np.ndarray | None = None,
     ) -> tuple[int, int]:
         """File this week's individual and collective petitions (see the module docstring).
 
@@ -219,6 +250,9 @@ class FilingState:
             week: This week.
             scale: Simulated villagers per inhabitant (scales ``collective_min_persons``).
             rf: Stream of threshold filings; rb: stream of background filings.
+            cause_of: Cause and domain of the threshold filers (rows); default ``BACKGROUND``.
+            village_cause_of: The same for villages filing collectively.
+            theta: This week's village thresholds (default :attr:`theta`; a leader cuts them).
 
         Returns:
             ``(individual, collective)`` petitions filed.
@@ -256,11 +290,25 @@ class FilingState:
         keep = np.zeros(len(bg), dtype=bool)
         keep[first] = True
         keep &= eligible(bg) & ~np.isin(bg, who)
+        n_thr = len(who)
+        cause = np.full(n_thr, Cause.BACKGROUND, dtype=np.int8)
+        domain = np.full(n_thr, -1, dtype=np.int8)
+        if cause_of is not None and n_thr:
+            cause, domain = cause_of(who)
         who = np.r_[who, bg[keep]].astype(np.int64)
         times = np.r_[times, bg_t[keep]]
+        cause = np.r_[cause, np.full(len(who) - n_thr, Cause.BACKGROUND, dtype=np.int8)]
+        domain = np.r_[domain, np.full(len(who) - n_thr, -1, dtype=np.int8)]
         if len(who):
             idx = pet.file_petitions(
-                model, times, v.village[who], filer=who, kind=Kind.INDIVIDUAL, size=1
+                model,
+                times,
+                v.village[who],
+                filer=who,
+                kind=Kind.INDIVIDUAL,
+                size=1,
+                cause=cause,
+                domain=domain,
             )
             self.open_pet[who] = idx
         # Collective petitions: Granovetter thresholds per village, plus background ones
@@ -272,13 +320,18 @@ class FilingState:
             v.threshold,
             v.village,
             nv,
-            self.theta,
+            self.theta if theta is None else theta,
             can,
             rf.random(nv),
             p.collective_file_prob,
             min_p,
             v.offsets,
         )
+        n_thr = len(vil)
+        cause = np.full(n_thr, Cause.BACKGROUND, dtype=np.int8)
+        domain = np.full(n_thr, -1, dtype=np.int8)
+        if village_cause_of is not None and n_thr:
+            cause, domain = village_cause_of(vil)
         times_c = t0 + DAYS_PER_WEEK * rf.random(len(vil))
         _, first = np.unique(bgv, return_index=True)
         keep = np.zeros(len(bgv), dtype=bool)
@@ -287,7 +340,18 @@ class FilingState:
         vil = np.r_[vil, bgv[keep]].astype(np.int64)
         size = np.r_[size, np.full(int(keep.sum()), min_p)].astype(np.int64)
         times_c = np.r_[times_c, bgv_t[keep]]
+        cause = np.r_[cause, np.full(len(vil) - n_thr, Cause.BACKGROUND, dtype=np.int8)]
+        domain = np.r_[domain, np.full(len(vil) - n_thr, -1, dtype=np.int8)]
         if len(vil):
-            idx = pet.file_petitions(model, times_c, vil, filer=-1, kind=Kind.COLLECTIVE, size=size)
+            idx = pet.file_petitions(
+                model,
+                times_c,
+                vil,
+                filer=-1,
+                kind=Kind.COLLECTIVE,
+                size=size,
+                cause=cause,
+                domain=domain,
+            )
             self.open_collective[vil] = idx
         return len(who), len(vil)
