@@ -2,13 +2,14 @@
 
 The schema is the single place where defaults live: :class:`Scenario` here, its sections in
 ``sections_county.py`` (county, plan), ``sections_services.py`` (timeline, villagers, needs,
-services), ``sections_cadres.py`` and ``sections_stability.py`` (grievance, guarantees,
-communication, petitions, stability), all re-exported from this module. A scenario file (TOML)
-overrides any of them; :mod:`mergesim.config.load` reads the file, resolves ``extends`` and
-``--set`` and builds a :class:`Scenario` through :func:`~mergesim.config.params.build_section`,
-which rejects unknown keys, wrong types and out-of-range values with one line. Every section
-is a frozen :class:`~mergesim.config.params.Section`: list parameters are tuples, and changing a
-value means building a new, validated object.
+services), ``sections_cadres.py``, ``sections_stability.py`` (grievance, guarantees,
+communication) and ``sections_petitions.py`` (petitions, stability), all re-exported from this
+module. A scenario file (TOML) overrides any of them; :mod:`mergesim.config.load` reads the
+file, resolves ``extends`` and ``--set`` and builds a :class:`Scenario` through
+:func:`~mergesim.config.params.build_section`, which rejects unknown keys, wrong types and
+out-of-range values with one line. Every section is a frozen
+:class:`~mergesim.config.params.Section`: list parameters are tuples, and changing a value
+means building a new, validated object.
 
 Sources: "report" marks a figure from the seed county's report (see ``../shared/DOMAIN.md``);
 "assumption" marks a modelling choice documented here; other sources are cited inline.
@@ -32,6 +33,12 @@ from mergesim.config.sections_county import (
     RoadParams,
     TerrainParams,
 )
+from mergesim.config.sections_petitions import (
+    PETITION_CAUSES,
+    STABILITY_PRESSURES,
+    PetitionParams,
+    StabilityParams,
+)
 from mergesim.config.sections_services import (
     NeedParams,
     ServiceParams,
@@ -42,13 +49,13 @@ from mergesim.config.sections_stability import (
     CommunicationParams,
     GrievanceParams,
     GuaranteeParams,
-    PetitionParams,
-    StabilityParams,
 )
 
 __all__ = [
     "CADRE_KINDS",
     "CADRE_ORIGINS",
+    "PETITION_CAUSES",
+    "STABILITY_PRESSURES",
     "BorderParams",
     "CadreParams",
     "CommunicationParams",
