@@ -24,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mergesim.config.params import Section, param
-from mergesim.config.sections_cadres import CADRE_KINDS, CADRE_ORIGINS, CadreParams
+from mergesim.config.sections_cadre_work import CadreParams
+from mergesim.config.sections_cadres import CADRE_KINDS, CADRE_ORIGINS
 from mergesim.config.sections_county import (
     BorderParams,
     CountyParams,

@@ -1,27 +1,33 @@
-"""The part of scenario section ``cadres`` after selection: the placement channels, pay and
-running costs, training, what competence and span of control change, and petition work.
-
-:class:`CadreWorkParams` is the base of :class:`~mergesim.config.sections_cadres.CadreParams`
-(one ``[cadres]`` section; the fields here come first in the documentation). Part of the
-schema (see :mod:`mergesim.config.schema`).
+"""Scenario section ``cadres``: :class:`CadreParams`, the posts, pools and selection of
+:class:`~mergesim.config.sections_cadres.CadreSelectionParams` plus what follows selection —
+the placement channels, pay and running costs, training, what competence and span of control
+change, and petition work. Part of the schema (see :mod:`mergesim.config.schema`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mergesim.config.params import Section, param
+from mergesim.config.params import param
+from mergesim.config.sections_cadres import CadreSelectionParams
 
 
 @dataclass(frozen=True)
-class CadreWorkParams(Section):
-    """Cadres after selection: placement channels, pay and running costs, training,
-    consequences, petition work.
+class CadreParams(CadreSelectionParams):
+    """Cadres: posts per unit, incumbent and candidate pools, selection, placement, pay, training.
+
+    Lists "per kind" follow (township leader, township staff, village two-committee cadre,
+    villager-group leader); lists "per origin" follow (local, returning migrant worker, veteran,
+    returning graduate, party member / reserve cadre, former village cadre). Scores are on the
+    competence scale (relative productivity, about 1 for a pre-reform cadre; sd about 0.15).
+    "calibrated" marks a default tuned so that the seed county reproduces the report's cadre
+    figures (checked by ``mergesim validate --model``; ``scripts/cadre_bands.py`` tries other
+    values); the tuned values are assumptions, not data.
 
     Pay of departing cadres until the election follows ``guarantees.transition_pay_kept``;
     the consequences of competence, span of control and misconduct act on the administrative
     service points (``points.competence``) and the petition stages (speed and resolution);
-    see :mod:`mergesim.mechanisms.cadres.staffing`.
+    see :mod:`mergesim.mechanisms.cadres.consequences`.
     """
 
     # -- placement channels --------------------------------------------------------------
@@ -266,7 +272,7 @@ class CadreWorkParams(Section):
         "(written to the points' competence multiplier).",
         lo=0.0,
         hi=5.0,
-        source="assumption",
+        source="assumption: odds proportional to competence (1); half to one and a half",
         plausible=(0.5, 1.5),
     )
     span_elasticity: float = param(
@@ -300,7 +306,7 @@ class CadreWorkParams(Section):
         "without one (township civil servants keep their salary, idle; village cadres leave).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption: a tenth to a half of the placements fail when the guarantee is broken",
         plausible=(0.1, 0.5),
     )
 
@@ -332,3 +338,16 @@ class CadreWorkParams(Section):
         hi=100.0,
         source="assumption; report: 六步闭合机制",
     )
+
+    def check(self) -> tuple[str, str] | None:
+        problem = super().check()
+        if problem:
+            return problem
+        if len(self.petition_stage_weights) != 6:
+            return (
+                "petition_stage_weights",
+                f"value {list(self.petition_stage_weights)!r} must have 6 numbers",
+            )
+        if sum(self.petition_stage_weights) <= 0:
+            return ("petition_stage_weights", "the weights must not all be 0")
+        return None

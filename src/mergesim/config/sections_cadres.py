@@ -1,13 +1,12 @@
-"""Scenario section ``cadres``: posts, pools and selection (placement, pay, training,
-consequences and petition work in its base, :mod:`mergesim.config.sections_cadre_work`).
-Part of the schema (see :mod:`mergesim.config.schema`)."""
+"""Scenario section ``cadres``, first part: posts, pools and selection (placement, pay,
+training, consequences and petition work: :mod:`mergesim.config.sections_cadre_work`, whose
+``CadreParams`` is the section). Part of the schema (see :mod:`mergesim.config.schema`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mergesim.config.params import param
-from mergesim.config.sections_cadre_work import CadreWorkParams
+from mergesim.config.params import Section, param
 
 # ---------------------------------------------------------------------------------------------
 # Cadres: posts, pools, selection and redeployment, pay, training
@@ -20,16 +19,10 @@ CADRE_KINDS = ("township_leader", "township_staff", "village_cadre", "group_lead
 
 
 @dataclass(frozen=True)
-class CadreParams(CadreWorkParams):
-    """Cadres: posts per unit, incumbent and candidate pools, selection, placement, pay, training.
-
-    Lists "per kind" follow (township leader, township staff, village two-committee cadre,
-    villager-group leader); lists "per origin" follow (local, returning migrant worker, veteran,
-    returning graduate, party member / reserve cadre, former village cadre). Scores are on the
-    competence scale (relative productivity, about 1 for a pre-reform cadre; sd about 0.15).
-    "calibrated" marks a default tuned so that the seed county reproduces the report's cadre
-    figures (checked by ``mergesim validate --model``; ``scripts/cadre_bands.py`` tries other
-    values); the tuned values are assumptions, not data.
+class CadreSelectionParams(Section):
+    """The first part of section ``cadres``: posts, incumbents, candidate pools, competence
+    and assessment, and the selection preferences; :class:`~mergesim.config.schema.CadreParams`
+    (:mod:`mergesim.config.sections_cadre_work`) adds the rest and is the section.
     """
 
     # -- posts ---------------------------------------------------------------------------
@@ -566,7 +559,6 @@ class CadreParams(CadreWorkParams):
             "group_origin_bonus": 6,
             "assessment_weights": 3,
             "recruit_age": 2,
-            "petition_stage_weights": 6,
         }
         for name, n in lengths.items():
             v = getattr(self, name)
@@ -580,7 +572,6 @@ class CadreParams(CadreWorkParams):
                 "edu_cutpoints",
                 f"value {list(self.edu_cutpoints)!r} must be strictly ascending",
             )
-        for name in ("assessment_weights", "petition_stage_weights"):
-            if sum(getattr(self, name)) <= 0:
-                return (name, "the weights must not all be 0")
+        if sum(self.assessment_weights) <= 0:
+            return ("assessment_weights", "the weights must not all be 0")
         return None

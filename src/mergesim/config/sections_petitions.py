@@ -125,7 +125,6 @@ class PetitionParams(Section):
         lo=0.0,
         hi=1.0,
         source="assumption",
-        plausible=(0.1, 0.5),
     )
     priority: str = param(
         "deadline",
@@ -147,7 +146,6 @@ class PetitionParams(Section):
         lo=0.0,
         hi=1.0,
         source="assumption",
-        plausible=(0.5, 0.9),
     )
     resolve_county: float = param(
         0.6,
@@ -156,7 +154,6 @@ class PetitionParams(Section):
         lo=0.0,
         hi=1.0,
         source="assumption",
-        plausible=(0.4, 0.8),
     )
     resolve_elasticity: float = param(
         1.0,
@@ -165,7 +162,6 @@ class PetitionParams(Section):
         lo=0.0,
         hi=10.0,
         source="assumption",
-        plausible=(0.5, 2.0),
     )
     resolve_cause_factor: tuple[float, ...] = param(
         [1.0, 1.0, 1.0, 0.6, 0.5, 0.3, 0.7],
@@ -201,7 +197,8 @@ class PetitionParams(Section):
         "remedy, not the guarantee restored.",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption: an individual remedy is rarer than a reply settling a dispute "
+        "(a fifth of resolve_base); from a tenth to half of it",
         plausible=(0.05, 0.4),
     )
     load_ref: float = param(
@@ -220,7 +217,7 @@ class PetitionParams(Section):
         "Elasticity of the resolution probability to the caseload above load_ref.",
         lo=0.0,
         hi=5.0,
-        source="assumption",
+        source="assumption: from no effect (0) to resolution proportional to the time per case (1)",
         plausible=(0.0, 1.0),
     )
     collective_resolve_factor: float = param(
@@ -230,7 +227,6 @@ class PetitionParams(Section):
         lo=0.0,
         hi=2.0,
         source="assumption",
-        plausible=(0.5, 1.0),
     )
 
     # -- after an unresolved reply -----------------------------------------------------------
@@ -241,7 +237,6 @@ class PetitionParams(Section):
         lo=0.0,
         hi=1.0,
         source="assumption",
-        plausible=(0.2, 0.6),
     )
     escalate_prob: float = param(
         0.2,
@@ -251,7 +246,6 @@ class PetitionParams(Section):
         lo=0.0,
         hi=1.0,
         source="assumption",
-        plausible=(0.1, 0.3),
     )
     skip_level_share: float = param(
         0.1,
@@ -260,7 +254,8 @@ class PetitionParams(Section):
         "city or province (越级访; counted beyond the county).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption: skip-level visits are discouraged and sent back (属地管理); up "
+        "to a third of escalations",
         plausible=(0.0, 0.3),
     )
     refile_days: float = param(
@@ -279,7 +274,8 @@ class PetitionParams(Section):
         "its deadline.",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption: most unresolved collective petitions do not turn into "
+        "incidents; one in fifty to one in three",
         plausible=(0.02, 0.3),
     )
     incident_overdue_days: float = param(
@@ -317,7 +313,7 @@ class PetitionParams(Section):
         "Weeks from the trigger to the task force at work (forming, briefing).",
         lo=0,
         hi=52,
-        source="assumption",
+        source="assumption: one to four weeks to name and brief a task force",
         plausible=(1.0, 4.0),
     )
     taskforce_weeks: int = param(
@@ -336,7 +332,7 @@ class PetitionParams(Section):
         "the county's payroll, so the administrative cost does not change).",
         lo=0,
         hi=1000,
-        source="assumption",
+        source="assumption: three to fifteen cadres from a few county departments",
         plausible=(3.0, 15.0),
     )
     taskforce_max: int = param(
@@ -355,6 +351,7 @@ class PetitionParams(Section):
         lo=0.0,
         hi=100.0,
         source="assumption: verification and handling are the work (快速核查, 研究处理)",
+        plausible=(0.0, 1.0),
     )
     enforcement_towns: int = param(
         10,
@@ -373,7 +370,8 @@ class PetitionParams(Section):
         "of about ten officers, part of their time on verification and handling).",
         lo=0,
         hi=1000,
-        source="assumption",
+        source="assumption: a team of about ten spends up to a third of its time on petitions",
+        plausible=(0.0, 3.0),
     )
     enforcement_speed: float = param(
         1.5,
@@ -382,7 +380,7 @@ class PetitionParams(Section):
         "powers to act: faster than a desk cadre).",
         lo=0.01,
         hi=10.0,
-        source="assumption",
+        source="assumption: between a desk cadre (1) and twice as fast (on-site powers to act)",
         plausible=(1.0, 2.0),
     )
     saturation_weeks: int = param(
@@ -393,7 +391,8 @@ class PetitionParams(Section):
         "consecutive weeks; the run then warns, naming the townships.",
         lo=1,
         hi=520,
-        source="assumption: two months of overload",
+        source="assumption: two months of overload; one to three months",
+        plausible=(4.0, 13.0),
     )
 
     def check(self) -> tuple[str, str] | None:
@@ -504,6 +503,7 @@ class StabilityParams(Section):
         lo=0.0,
         hi=100.0,
         source=_WEIGHT_SOURCE,
+        plausible=(0.0, 0.3),
     )
     incident_weight: float = param(
         0.1,
@@ -512,6 +512,7 @@ class StabilityParams(Section):
         lo=0.0,
         hi=100.0,
         source=_WEIGHT_SOURCE,
+        plausible=(0.0, 0.3),
     )
     rate_half: float = param(
         500.0,
@@ -538,7 +539,7 @@ class StabilityParams(Section):
         "Share of villagers above their threshold at which its pressure is one half.",
         lo=1e-6,
         hi=1.0,
-        source="assumption",
+        source="assumption: half-way between 2 and 10 % of villagers ready to petition",
         plausible=(0.02, 0.1),
     )
     beyond_half: float = param(
