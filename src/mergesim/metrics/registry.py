@@ -526,7 +526,8 @@ def _stability(add) -> None:
         "open township-level petitions / "
         "servers of the townships' six stages in force this week (full scale: the cadres' "
         "petition staff with at least petitions.min_servers per stage, or "
-        "petitions.servers_township when staffing = fixed; petitions scaled by 1/scale)",
+        "petitions.servers_township when staffing = fixed, plus enforcement teams and task "
+        "forces at work; petitions scaled by 1/scale)",
         "Caseload per petition server.",
         "flow",
     )

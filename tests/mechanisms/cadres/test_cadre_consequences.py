@@ -75,7 +75,8 @@ def test_span_and_competence_set_the_odds():
 def test_merged_villages_serve_more_villagers_per_cadre_and_training_helps(small):
     """After the election (specialists gone) a merged village mostly serves about twice the
     villagers with fewer than twice the cadres: the span lowers the odds against the same
-    cadres with span ignored. Training raises them; without one-shoulder a director narrows the span."""
+    cadres with span ignored. Training raises them; without one-shoulder a director narrows
+    the span."""
     county, plan, p, before, after = small
     kind, seats = _village_points(plan, county)
     assert len(seats)
