@@ -166,7 +166,7 @@ class CadreMechanism(Mechanism):
         :func:`point_efficiency`) and completion-odds multiplier (``competence``:
         :func:`~mergesim.mechanisms.cadres.consequences.point_competence`) from the cadres
         now; runs after the services mechanism re-configured the points. A points object
-        without a ``competence`` array gets one (ones) first."""
+        without a ``competence`` array of one value per point gets one (ones) first."""
         services = getattr(model, "services", None)
         if services is None or not self.p.staff_points:
             return
@@ -179,7 +179,8 @@ class CadreMechanism(Mechanism):
             comp=working_competence(self.pool, self.p),
             comp_ref=working_competence(self.pool_before, self.p),
         )
-        if getattr(pts, "competence", None) is None:
+        comp = getattr(pts, "competence", None)
+        if comp is None or np.shape(comp) != (pts.n,):
             pts.competence = np.ones(pts.n)
         pts.competence[:] = point_competence(self.pool, self.pool_before, *args, self.p)
 

@@ -286,7 +286,8 @@ class PetitionLoop:
             return
         a = r._a
         unit = a["unit"][idx].astype(np.int64)
-        came = a["entry"][idx, s] >= t0
+        ent = a["entry"][idx, s]
+        came = (ent >= t0) & (ent < t1)  # not the repeats scheduled for a later week
         self.arrivals[s] = np.bincount(unit[came], minlength=self.n_units)
         sq = StageQueues(a, idx, unit, s, self.servers[s], t0, t1)
         scale = self.cfg.service_days[s] / self.speed[s]
