@@ -4,22 +4,26 @@ Usage::
 
     .venv/bin/python scripts/measure_petitions.py [--scenario scenarios/seed_county.toml]
         [--seeds 5] [--scale 0.25] [--workers 2] [--out results/measures.md]
+        [--cache results/measures.jsonl]
 
 Each measure is switched off (or its guarantee broken) in a variant of the scenario; the
 variant and the scenario run on the same seeds (common random numbers: every mechanism draws
 from its own named stream), and the table gives, per outcome, the mean paired difference
 ``variant − scenario`` over the seeds with a 95 % t-interval (n − 1 degrees of freedom).
 Outcomes are the post-reform window's (``summary.json``'s ``post``) and the run's cadre costs.
-A difference whose interval excludes 0 is marked ``*``.
+A difference whose interval excludes 0 is marked ``*``. With ``--cache`` each finished run is
+appended to a JSON-lines file as it completes and reused when the script is run again with the
+same scenario, scale, seed and overrides, so an interrupted measurement resumes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -144,6 +148,36 @@ def table(base: list[dict], results: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
+def _job_key(job: tuple[str, float, int, dict[str, object]]) -> str:
+    scenario, scale, seed, overrides = job
+    return json.dumps([scenario, scale, seed, sorted(overrides.items())], default=str)
+
+
+def _run_all(
+    jobs: list[tuple[str, float, int, dict[str, object]]], workers: int, cache: Path | None
+) -> list[dict[str, float]]:
+    """The outcomes of every job, in order; runs found in ``cache`` are not run again."""
+    done: dict[str, dict[str, float]] = {}
+    if cache is not None and cache.exists():
+        for line in cache.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                done[row["key"]] = row["out"]
+    todo = [j for j in jobs if _job_key(j) not in done]
+    if todo:
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(max_workers=workers) as ex:
+            futures = {ex.submit(run_one, j): _job_key(j) for j in todo}
+            for fut in as_completed(futures):
+                key, res = futures[fut], fut.result()
+                done[key] = res
+                if cache is not None:
+                    with cache.open("a", encoding="utf-8") as f:
+                        f.write(json.dumps({"key": key, "out": res}) + "\n")
+    return [done[_job_key(j)] for j in jobs]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", default="scenarios/seed_county.toml")
@@ -152,14 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--measures", nargs="*", default=list(MEASURES), choices=list(MEASURES))
     ap.add_argument("--out", default=None, help="also write the table (markdown) here")
+    ap.add_argument("--cache", default=None, help="JSON-lines file of finished runs (resumable)")
     a = ap.parse_args(argv)
     seeds = list(range(1, a.seeds + 1))
     jobs = [(a.scenario, a.scale, s, {}) for s in seeds]
     for name in a.measures:
         jobs += [(a.scenario, a.scale, s, MEASURES[name][0]) for s in seeds]
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=a.workers) as ex:
-        out = list(ex.map(run_one, jobs))
+    out = _run_all(jobs, a.workers, Path(a.cache) if a.cache else None)
     n = len(seeds)
     base = out[:n]
     results = {name: out[n * (i + 1) : n * (i + 2)] for i, name in enumerate(a.measures)}
