@@ -320,6 +320,9 @@ def run_scenario_cli(
     lines = [f"run '{scenario.name}' finished in {time.perf_counter() - t0:.1f} s", ""]
     lines += ["  metric (pre-reform -> post-reform window)", *_pre_post_table(summary)]
     lines += ["", *_cadre_lines(summary.get("cadres") or {})]
+    saturation = (summary.get("petitions") or {}).get("saturation") or {}
+    if saturation.get("warning"):
+        lines += ["", saturation["warning"]]
     lines += ["", f"results in {out_dir}"]
     return "\n".join(lines)
 

@@ -182,7 +182,8 @@ def test_metrics_doc_is_current():
 def test_caseload_divides_by_the_servers_in_force(seed_county, staffing):
     """Open township petitions (scaled to the county) per township server at full scale: the
     cadres' petition staff with the ``min_servers`` floor, or ``servers_township`` when the
-    staffing is fixed — never the cadres' count when they do not staff the loop."""
+    staffing is fixed — never the cadres' count when they do not staff the loop — plus the
+    enforcement teams and any task force at work."""
     county, plan = seed_county
     s = apply_overrides(
         short_seed_scenario(0.02),
@@ -202,7 +203,11 @@ def test_caseload_divides_by_the_servers_in_force(seed_county, staffing):
         else:
             n, _ = petition_staff_by_township(m.cadres.pool)
             servers = np.maximum(np.rint(n), p.min_servers).sum()
+        pm = m.petitions
+        servers += sum(p.enforcement_servers) * pm.enforcement[:-1].sum()
+        servers += p.taskforce_size * (pm.taskforces.until[:-1] > m.week - 1).sum()
         assert m.tracker.current["petition_caseload_per_cadre"] == pytest.approx(
             open_town / m.petitions.scale / servers
         )
     assert open_town > 0
+    assert m.petitions.enforcement[:-1].sum() == min(p.enforcement_towns, n_towns)

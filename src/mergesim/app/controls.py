@@ -59,7 +59,6 @@ REPORT_MEASURES = (
     "cadres.screen",
     "cadres.one_shoulder",
     "cadres.send_down",
-    "cadres.transition_pay",
     "cadres.staff_points",
 )
 

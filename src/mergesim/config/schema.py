@@ -3,10 +3,11 @@
 The schema is the single place where defaults live: :class:`Scenario` here, its sections in
 ``sections_county.py`` (county, plan), ``sections_services.py`` (timeline, villagers, needs),
 ``sections_affairs.py`` (the administrative affair catalogue), ``sections_points.py`` (services),
-``sections_cadres.py``, ``sections_grievance.py`` (grievance, conflict) and
-``sections_stability.py`` (guarantees, communication, petitions, stability), all re-exported
-from this module. A scenario file (TOML) overrides any of them; :mod:`mergesim.config.load`
-reads the file, resolves ``extends`` and ``--set`` and builds a :class:`Scenario` through
+``sections_cadres.py`` and ``sections_cadre_work.py`` (cadres), ``sections_grievance.py``
+(grievance, conflict), ``sections_stability.py`` (guarantees, communication) and
+``sections_petitions.py`` (petitions, stability), all re-exported from this module. A scenario
+file (TOML) overrides any of them; :mod:`mergesim.config.load` reads the file, resolves
+``extends`` and ``--set`` and builds a :class:`Scenario` through
 :func:`~mergesim.config.params.build_section`, which rejects unknown keys, wrong types and
 out-of-range values with one line. Every section is a frozen
 :class:`~mergesim.config.params.Section`: list parameters are tuples, and changing a value
@@ -26,7 +27,8 @@ from dataclasses import dataclass, field
 
 from mergesim.config.params import Section, param
 from mergesim.config.sections_affairs import AFFAIR_NAMES, LEVEL_NAMES, AffairParams, AffairType
-from mergesim.config.sections_cadres import CADRE_KINDS, CADRE_ORIGINS, CadreParams
+from mergesim.config.sections_cadre_work import CadreParams
+from mergesim.config.sections_cadres import CADRE_KINDS, CADRE_ORIGINS
 from mergesim.config.sections_county import (
     BorderParams,
     ColumnMap,
@@ -37,6 +39,12 @@ from mergesim.config.sections_county import (
     TerrainParams,
 )
 from mergesim.config.sections_grievance import ConflictParams, GrievanceParams
+from mergesim.config.sections_petitions import (
+    PETITION_CAUSES,
+    STABILITY_PRESSURES,
+    PetitionParams,
+    StabilityParams,
+)
 from mergesim.config.sections_points import ServiceParams
 from mergesim.config.sections_services import (
     NeedParams,
@@ -46,8 +54,6 @@ from mergesim.config.sections_services import (
 from mergesim.config.sections_stability import (
     CommunicationParams,
     GuaranteeParams,
-    PetitionParams,
-    StabilityParams,
 )
 
 __all__ = [
@@ -57,6 +63,8 @@ __all__ = [
     "LEVEL_NAMES",
     "AffairParams",
     "AffairType",
+    "PETITION_CAUSES",
+    "STABILITY_PRESSURES",
     "BorderParams",
     "CadreParams",
     "ColumnMap",

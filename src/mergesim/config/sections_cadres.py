@@ -1,5 +1,6 @@
-"""Scenario section ``cadres``: posts, pools, selection and redeployment, pay, training.
-Part of the schema (see :mod:`mergesim.config.schema`)."""
+"""Scenario section ``cadres``, first part: posts, pools and selection (placement, pay,
+training, consequences and petition work: :mod:`mergesim.config.sections_cadre_work`, whose
+``CadreParams`` is the section). Part of the schema (see :mod:`mergesim.config.schema`)."""
 
 from __future__ import annotations
 
@@ -18,18 +19,10 @@ CADRE_KINDS = ("township_leader", "township_staff", "village_cadre", "group_lead
 
 
 @dataclass(frozen=True)
-class CadreParams(Section):
-    """Cadres: posts per unit, incumbent and candidate pools, selection, placement, pay, training.
-
-    Lists "per kind" follow (township leader, township staff, village two-committee cadre,
-    villager-group leader); lists "per origin" follow (local, returning migrant worker, veteran,
-    returning graduate, party member / reserve cadre, former village cadre). Scores are on the
-    competence scale (relative productivity, about 1 for a pre-reform cadre; sd about 0.15).
-    "calibrated" marks a default fitted (seeds 20191201, 1–4) so that the seed county reproduces
-    a report figure, named in the source (checked by ``mergesim validate --model``, calibration
-    part; ``scripts/cadre_bands.py`` tries other values); the fitted values are assumptions, not
-    data. The report's township cadres' age target (−2 years) is not reached: see
-    docs/domain.md §3.
+class CadreSelectionParams(Section):
+    """The first part of section ``cadres``: posts, incumbents, candidate pools, competence
+    and assessment, and the selection preferences; :class:`~mergesim.config.schema.CadreParams`
+    (:mod:`mergesim.config.sections_cadre_work`) adds the rest and is the section.
     """
 
     # -- posts ---------------------------------------------------------------------------
@@ -68,13 +61,15 @@ class CadreParams(Section):
         source="assumption: 30–50 staff for a township of 10,000–20,000",
     )
     staff_retained_share: float = param(
-        1.0,
+        0.7,
         "-",
-        "Share of the merged townships' staff posts kept after the reform (1 = the "
-        "county takes no posts back).",
+        "Share of the merged townships' staff posts kept when guarantees.staffing_kept = "
+        "false (the county takes the rest back); with the guarantee kept, every post stays "
+        "(report: 乡镇编制不上收).",
         lo=0.0,
         hi=1.0,
-        source="report: 乡镇编制不上收 (township staffing not taken up)",
+        source="assumption: the county takes back about a third",
+        plausible=(0.5, 0.9),
     )
     village_others: int = param(
         2,
@@ -545,275 +540,6 @@ class CadreParams(Section):
         source="assumption",
     )
 
-    # -- placement channels --------------------------------------------------------------
-    township_retire_age: float = param(
-        57.0,
-        "years",
-        "A displaced township cadre this old retires (early or in-post "
-        "retirement before the statutory 60).",
-        lo=18.0,
-        hi=70.0,
-        source="assumption",
-    )
-    up_county_per_abolished: float = param(
-        3.0,
-        "posts/township",
-        "County posts for displaced township leaders, per abolished "
-        "township (moved up; best assessed first).",
-        lo=0.0,
-        hi=100.0,
-        source="assumption; report: 向上分流 (count masked)",
-    )
-    rank_on_spot_per_township: float = param(
-        4.0,
-        "posts/township",
-        "Non-leading rank posts in a merged township for its displaced leaders (就地职级安置).",
-        lo=0.0,
-        hi=100.0,
-        source="assumption; report: 就地职级安置 (count masked)",
-    )
-    transfer_per_abolished: float = param(
-        4.0,
-        "posts/township",
-        "Posts in other units (county departments, other townships) per "
-        "abolished township for displaced township cadres.",
-        lo=0.0,
-        hi=100.0,
-        source="assumption",
-    )
-    village_retire_age: float = param(
-        60.0,
-        "years",
-        "A displaced village cadre this old leaves office (retires).",
-        lo=18.0,
-        hi=80.0,
-        source="assumption",
-    )
-    group_leader_willing: float = param(
-        0.58,
-        "-",
-        "Share of displaced village cadres who stand for villager-group leader.",
-        lo=0.0,
-        hi=1.0,
-        source="calibrated: 16.5 % of new group leaders (report); "
-        "report: 鼓励支持离任村干部转任村民小组长",
-    )
-    business_propensity: float = param(
-        0.15,
-        "-",
-        "Share of displaced village cadres (not yet placed, not over "
-        "business_max_age) who leave to start a business with preferential policy.",
-        lo=0.0,
-        hi=1.0,
-        source="assumption; report: 离岗创业 (count masked)",
-    )
-    business_max_age: float = param(
-        50.0,
-        "years",
-        "Oldest age at which a displaced village cadre starts a business.",
-        lo=18.0,
-        hi=80.0,
-        source="assumption",
-    )
-    specialists_per_village: float = param(
-        2.0,
-        "posts/village",
-        "Transitional specialist posts (poverty-alleviation, grass-roots "
-        "governance) per merged village for displaced cadres; the rest leave office.",
-        lo=0.0,
-        hi=50.0,
-        source="assumption; report: 脱贫攻坚专干、基层治理专干",
-    )
-    election_weeks: int = param(
-        60,
-        "weeks",
-        "Weeks from the reform to the next village two-committee election: "
-        "transitional posts and kept pay end then.",
-        lo=0,
-        hi=520,
-        source="assumption: reform late 2019, election early 2021; report: 待遇保留至村两委换届",
-    )
-
-    # -- pay and running costs (yuan per week) --------------------------------------------
-    transition_pay: bool = param(
-        True,
-        "-",
-        "Departing village cadres and group leaders keep their pay until the "
-        "election (less any new pay).",
-        source="report: 五个不变, 过渡期待遇不变",
-    )
-    pay_township_leader: float = param(
-        2000.0,
-        "yuan/week",
-        "Salary and allowances of a township leader.",
-        lo=0.0,
-        hi=1e5,
-        source="assumption: ~105,000 yuan/year in a western county",
-    )
-    pay_township_staff: float = param(
-        1500.0,
-        "yuan/week",
-        "Salary of township staff (also kept by cadres placed on the spot "
-        "or in transitional posts).",
-        lo=0.0,
-        hi=1e5,
-        source="assumption: ~78,000 yuan/year",
-    )
-    pay_secretary: float = param(
-        600.0,
-        "yuan/week",
-        "Pay of a village secretary (or director).",
-        lo=0.0,
-        hi=1e5,
-        source="assumption: ~2,600 yuan/month for full-time village cadres in Sichuan",
-    )
-    pay_one_shoulder: float = param(
-        750.0,
-        "yuan/week",
-        "Pay of a secretary who also heads the committee (一肩挑).",
-        lo=0.0,
-        hi=1e5,
-        source="assumption",
-    )
-    pay_member: float = param(
-        450.0,
-        "yuan/week",
-        "Pay of another full-time two-committee cadre.",
-        lo=0.0,
-        hi=1e5,
-        source="assumption: ~2,000 yuan/month",
-    )
-    pay_group_leader: float = param(
-        100.0,
-        "yuan/week",
-        "Allowance of a villager-group leader.",
-        lo=0.0,
-        hi=1e5,
-        source="assumption: ~400 yuan/month",
-    )
-    pay_specialist: float = param(
-        450.0,
-        "yuan/week",
-        "Pay of a village transitional specialist.",
-        lo=0.0,
-        hi=1e5,
-        source="assumption",
-    )
-    cost_township_office: float = param(
-        8000.0,
-        "yuan/week",
-        "Running cost of a township government (office, vehicles, utilities; not salaries).",
-        lo=0.0,
-        hi=1e7,
-        source="assumption: ~420,000 yuan/year",
-    )
-    cost_village_office: float = param(
-        300.0,
-        "yuan/week",
-        "Running cost of a village committee office.",
-        lo=0.0,
-        hi=1e6,
-        source="assumption",
-    )
-    cost_station: float = param(
-        1500.0,
-        "yuan/week",
-        "Running cost of a convenience service station (not salaries).",
-        lo=0.0,
-        hi=1e6,
-        source="assumption",
-    )
-    cost_room: float = param(
-        150.0,
-        "yuan/week",
-        "Extra running cost of a village convenience room over an office.",
-        lo=0.0,
-        hi=1e6,
-        source="assumption",
-    )
-    cost_duty_team: float = param(
-        200.0,
-        "yuan/week",
-        "Running cost of a transition duty team (allowances, office).",
-        lo=0.0,
-        hi=1e6,
-        source="assumption",
-    )
-
-    # -- training ------------------------------------------------------------------------
-    training_person_times: int = param(
-        1100,
-        "person-times",
-        "Training sessions for cadres after the reform.",
-        lo=0,
-        hi=1_000_000,
-        source="report: 累计培训党员干部1100余人次",
-    )
-    training_weeks: int = param(
-        26,
-        "weeks",
-        "Weeks after the reform over which the training is spread evenly.",
-        lo=1,
-        hi=520,
-        source="assumption: the transition period",
-    )
-    training_gain: float = param(
-        0.1,
-        "-",
-        "Share of the gap to competence_cap one session closes.",
-        lo=0.0,
-        hi=1.0,
-        source="assumption",
-    )
-    training_new_priority: float = param(
-        3.0,
-        "-",
-        "Relative chance of a cadre appointed at the reform to be trained in a week "
-        "(others in post: 1; divided by 1 + sessions already taken).",
-        lo=0.0,
-        hi=100.0,
-        source="assumption (value); report: rotation training of the temporary secretaries",
-    )
-
-    # -- cadres at work ------------------------------------------------------------------
-    staff_points: bool = param(
-        True,
-        "-",
-        "Administrative service points (township centres and stations, village "
-        "offices, rooms, agency, duty teams) serve at the competence of the cadres who staff "
-        "them now, relative to before the reform (false: competence has no effect on them).",
-        source="design: cadres staff the service points (docs/domain.md §3)",
-    )
-
-    # -- petition work -------------------------------------------------------------------
-    petition_staff_share: float = param(
-        0.1,
-        "-",
-        "Share of a township's staff (incl. cadres placed on the spot or in "
-        "transitional posts) assigned to petition work.",
-        lo=0.0,
-        hi=1.0,
-        source="assumption: a petition office and a comprehensive-governance centre",
-    )
-    specialist_petition_share: float = param(
-        0.5,
-        "-",
-        "Share of village transitional specialists (the grass-roots governance "
-        "specialists) assigned to petition work until the election.",
-        lo=0.0,
-        hi=1.0,
-        source="assumption",
-    )
-    petition_stage_weights: tuple[float, ...] = param(
-        [0.15, 0.1, 0.25, 0.3, 0.1, 0.1],
-        "-",
-        "How petition cadres divide over the six stages "
-        "(accept, classify, verify, handle, supervise, close; normalised).",
-        lo=0.0,
-        hi=100.0,
-        source="assumption; report: 六步闭合机制",
-    )
-
     def check(self) -> tuple[str, str] | None:
         lengths = {
             "age_mean": 4,
@@ -835,7 +561,6 @@ class CadreParams(Section):
             "group_origin_bonus": 6,
             "assessment_weights": 3,
             "recruit_age": 2,
-            "petition_stage_weights": 6,
         }
         for name, n in lengths.items():
             v = getattr(self, name)
@@ -849,7 +574,6 @@ class CadreParams(Section):
                 "edu_cutpoints",
                 f"value {list(self.edu_cutpoints)!r} must be strictly ascending",
             )
-        for name in ("assessment_weights", "petition_stage_weights"):
-            if sum(getattr(self, name)) <= 0:
-                return (name, "the weights must not all be 0")
+        if sum(self.assessment_weights) <= 0:
+            return ("assessment_weights", "the weights must not all be 0")
         return None

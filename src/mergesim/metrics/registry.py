@@ -51,11 +51,19 @@ LABELS = {
     "wait_weeks_mean": "Wait from need to service",
     "access_min_mean": "Expected travel burden",
     "petitions_per10k": "Petitions filed",
+    "petitions_collective_per10k": "Collective petitions filed",
+    "beyond_county_per10k": "Petitions taken beyond the county",
+    "incidents_per10k": "Collective incidents",
+    "days_to_close_mean": "Days to close a petition",
+    "closed_within_90_share": "Petitions closed within 90 days",
+    "resolved_share": "Petitions resolved",
+    "escalation_share": "Petitions escalated",
     "grievance_mean": "Mean grievance",
     "aggrieved_share": "Villagers ready to petition",
     "stability_index": "Stability index",
     **affairs.LABELS,
     **CONFLICT_LABELS,
+    "taskforces_active": "Task forces at work",
 }
 
 
@@ -440,13 +448,17 @@ PETITION_KEYS = {
             "days_to_close_mean",
             "days_to_close_p90",
             "closed_within_60_share",
+            "closed_within_90_share",
             "resolved_share",
             "repeat_share",
             "escalation_share",
             "accept_overdue_share",
             "conclude_overdue_share",
+            "incidents_per10k",
+            "repeats_per10k",
         )
     },
+    "beyond_county_per10k": "beyond_per10k",
 }
 
 
@@ -503,10 +515,44 @@ def _stability(add) -> None:
         "Closed within the statutory 60 days.",
         "petition",
     )
+    add(
+        "closed_within_90_share",
+        "-",
+        "of the petitions filed in the period at least 90 days before the records are read "
+        "(the end of the run for a window; none for a single week), the share with closed − "
+        "filed ≤ 90 days (the 60-day deadline plus the 30-day extension); a filing cohort, "
+        "so petitions still waiting count as late",
+        "Filed petitions closed within 90 days.",
+        "petition",
+    )
+    add(
+        "beyond_county_per10k",
+        "petitions/10,000/year",
+        f"petitions closed in the period that went beyond the county (to the city or "
+        f"province: escalated from the county bureau, or straight from a township) {rate}",
+        "越级访: petitions taken beyond the county.",
+        "petition",
+    )
+    add(
+        "incidents_per10k",
+        "incidents/10,000/year",
+        f"collective petitions that became collective incidents in the period (closed "
+        f"unresolved, or open past petitions.incident_overdue_days beyond the deadline; "
+        f"probability petitions.incident_prob) {rate}",
+        "群体性事件: collective incidents.",
+        "petition",
+    )
+    add(
+        "repeats_per10k",
+        "petitions/10,000/year",
+        f"repeat filings (a closed petition filed again at the same level) {rate}",
+        "Repeat petitions.",
+        "petition",
+    )
     for key, what in (
-        ("resolved", "resolved"),
+        ("resolved", "resolved (substantively: every closed petition got a reply)"),
         ("repeat", "repeated (filed again)"),
-        ("escalation", "escalated (to the county, or beyond from the county)"),
+        ("escalation", "escalated (to the county, or beyond it)"),
     ):
         add(
             f"{key}_share",
@@ -534,13 +580,13 @@ def _stability(add) -> None:
     add(
         "stability_index",
         "-",
-        "1 − Σ w_j x_j / Σ w_j with pressures x = (min(1, "
-        "petitions_per10k / rate_ref), min(1, petitions_collective_per10k / collective_ref), "
-        "min(1, aggrieved_share / aggrieved_ref), 1 − closed_within_60_share, "
-        "escalation_share), weights w and references from the [stability] section; NaN terms "
-        "left out",
-        "Composite stability (1 = no petitions, nobody aggrieved, all closed in "
-        "time, none escalated).",
+        "1 − Σ w_j x_j / Σ w_j over seven pressures: rates r → r / (r + half) "
+        "(petitions_per10k, petitions_collective_per10k, beyond_county_per10k, "
+        "incidents_per10k, and aggrieved_share), shares as they are (1 − "
+        "closed_within_60_share, escalation_share); weights and half-way scales from the "
+        "[stability] section; NaN terms left out",
+        "Composite stability (1 = no petitions, nobody aggrieved, all closed in time, none "
+        "escalated, no incident); the components are the headline metrics.",
         "petition",
     )
     per10k = "per 10,000 simulated villagers at the end of the week"
@@ -586,8 +632,17 @@ def _stability(add) -> None:
         "open township-level petitions / "
         "servers of the townships' six stages in force this week (full scale: the cadres' "
         "petition staff with at least petitions.min_servers per stage, or "
-        "petitions.servers_township when staffing = fixed; petitions scaled by 1/scale)",
+        "petitions.servers_township when staffing = fixed, plus enforcement teams and task "
+        "forces at work; petitions scaled by 1/scale)",
         "Caseload per petition server.",
+        "flow",
+    )
+    add(
+        "taskforces_active",
+        "task forces",
+        "units with a task force (专班) at work this week (called by a caseload above "
+        "petitions.taskforce_trigger or a collective incident)",
+        "Task forces at work.",
         "flow",
     )
     add(

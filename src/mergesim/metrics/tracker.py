@@ -171,12 +171,14 @@ class Tracker:
 
 def _stability_index(vals: dict[str, float], p: StabilityParams) -> float:
     return stability_index(
-        vals["petitions_per10k"],
-        vals["petitions_collective_per10k"],
-        vals["aggrieved_share"],
-        vals["closed_within_60_share"],
-        vals["escalation_share"],
         p,
+        rate_all=vals["petitions_per10k"],
+        rate_collective=vals["petitions_collective_per10k"],
+        aggrieved_share=vals["aggrieved_share"],
+        closed_within_60_share=vals["closed_within_60_share"],
+        escalation_share=vals["escalation_share"],
+        rate_beyond=vals["beyond_county_per10k"],
+        rate_incidents=vals["incidents_per10k"],
     )
 
 
@@ -209,6 +211,7 @@ def stability_week(model: MergerModel) -> dict[str, float]:
     work = pool.active
     out["cadre_competence_mean"] = float(pool.competence[work].mean()) if work.any() else math.nan
     out["cadres_at_work"] = float(np.count_nonzero(work))
+    out["taskforces_active"] = float(model.petitions.weekly.get("taskforces", 0))
     return out
 
 

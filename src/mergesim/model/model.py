@@ -25,8 +25,11 @@
       reference); update every villager's grievance from the accounts, the standing losses
       and waiting; communication and the risk watch; contagion; file individual and collective
       petitions with their causes (stream ``"grievance"``);
-   f. ``petitions`` — staff the six stages from the cadres, advance the closed loop through
-      the week (continuous time), close, repeat or escalate (stream ``"petitions"``).
+   f. ``petitions`` — staff the six stages from the cadres, the enforcement teams and any
+      task force the caseload or an incident called; advance the closed loop through the week
+      (continuous time, each queue by deadline), resolve by cause, close, repeat or escalate
+      (to the county or beyond it), turn unresolved or overdue collective petitions into
+      incidents; watch for saturation (stream ``"petitions"``).
 3. *Metrics*: the tracker computes the week's metrics (:mod:`mergesim.metrics`) and the
    ``DataCollector`` records them.
 4. *Clock*: the week advances; after the last week ``running`` becomes False and every
@@ -60,7 +63,7 @@ from mergesim.mechanisms.base import Mechanism
 from mergesim.mechanisms.cadres import CadreMechanism
 from mergesim.mechanisms.grievance import GrievanceMechanism
 from mergesim.mechanisms.needs import Needs
-from mergesim.mechanisms.petitions import PetitionMechanism, hot_spots
+from mergesim.mechanisms.petitions import PetitionMechanism, cause_table, hot_spots
 from mergesim.mechanisms.population import Population, Villagers
 from mergesim.mechanisms.services import Services
 from mergesim.mechanisms.timeline import DAYS_PER_WEEK, Phase, Timeline
@@ -308,6 +311,10 @@ class MergerModel(mesa.Model):
         villages; ``hot_villages_share`` / ``hot_townships_share``: the share of those
         petitions they account for (how concentrated unrest is); ``watch_hit_share``: the share
         of the hot villages on the risk watch at the end of the run (did the watch find them?).
+        ``incidents`` and ``beyond_county``: collective incidents and petitions taken beyond the
+        county over the run; ``by_cause``: petitions filed and resolved per cause after the
+        reform; the task forces, enforcement teams and the ``saturation`` watch
+        (:meth:`PetitionMechanism.facts`).
         """
         loop, c, tl = self.petitions.loop, self.county, self.timeline
         t0, t1 = tl.reform_week * DAYS_PER_WEEK, self.week * DAYS_PER_WEEK
@@ -342,4 +349,8 @@ class MergerModel(mesa.Model):
             "hot_villages_share": share(spots["villages"]),
             "hot_townships_share": share(spots["townships"]),
             "watch_hit_share": (sum(i in watched for i in hot_v) / len(hot_v)) if hot_v else None,
+            "incidents": int(loop.rec.incident.sum()),
+            "beyond_county": int(loop.rec.beyond.sum()),
+            "by_cause": cause_table(loop.rec, t0, t1),
+            **self.petitions.facts(),
         }

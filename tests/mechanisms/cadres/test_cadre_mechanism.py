@@ -6,6 +6,7 @@ import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from mergesim.config import apply_overrides
 from mergesim.config.schema import CadreParams
@@ -99,6 +100,9 @@ def test_mechanism_reforms_once_trains_and_ends_the_transition():
     assert mech.pool.transition_over and mech.pool.kept_pay.sum() == 0
     summary = mech.summary()
     assert summary["training_sessions"] == 40
+    # Counted before the election ended it: planned, and paid week by week until then.
+    assert summary["transition_cost_total"] > 0
+    assert summary["transition_cost_paid"] == pytest.approx(summary["transition_cost_total"])
     assert summary["cost_change_pct"]["total"] < 0
     assert mech.cost_transition["total"] > mech.cost_after["total"]
     reform = model.timeline.reform_week

@@ -44,8 +44,9 @@ def _assert_one_place_each(county, plan, p, before, after):
     town = np.isin(before.post0, TOWNSHIP_POSTS)
     com = np.isin(before.post0, COMMITTEE_POSTS)
     grp = before.post0 == Post.GROUP_LEADER
-    assert np.all(np.isin(out[town], (Outcome.KEPT, Outcome.DISMISSED, *TOWNSHIP_CHANNELS)))
-    assert np.all(np.isin(out[com], (Outcome.KEPT, Outcome.DISMISSED, *VILLAGE_CHANNELS)))
+    lost = (Outcome.KEPT, Outcome.DISMISSED, Outcome.UNPLACED)
+    assert np.all(np.isin(out[town], (*lost, *TOWNSHIP_CHANNELS)))
+    assert np.all(np.isin(out[com], (*lost, *VILLAGE_CHANNELS)))
     assert np.all(np.isin(out[grp], (Outcome.KEPT, Outcome.DISMISSED, Outcome.GROUP_DEPARTED)))
     assert np.all(np.isin(out[~inc], (Outcome.APPOINTED, Outcome.NOT_SELECTED)))
     # The channels and posts partition everyone: counts add up.
@@ -77,6 +78,7 @@ def _assert_one_place_each(county, plan, p, before, after):
     dq_rate=st.sampled_from([0.0, 0.01, 0.3]),
     quotas=st.sampled_from([0.0, 1.0, 5.0]),
     staff_share=st.sampled_from([0.3, 1.0]),
+    kept=st.booleans(),
 )
 @pytest.mark.slow
 def test_every_cadre_ends_in_exactly_one_post_or_channel(
@@ -89,6 +91,7 @@ def test_every_cadre_ends_in_exactly_one_post_or_channel(
     dq_rate,
     quotas,
     staff_share,
+    kept,
 ):
     county = build_county(scenario)
     plan = make_plan(county, scenario)
@@ -109,8 +112,11 @@ def test_every_cadre_ends_in_exactly_one_post_or_channel(
         transfer_per_abolished=quotas,
         specialists_per_village=quotas,
     )
-    before, after = reform(county, plan, p, seed=scenario.seed)
+    g = dataclasses.replace(scenario.guarantees, staffing_kept=kept, cadres_placed=kept)
+    before, after = reform(county, plan, p, seed=scenario.seed, guarantees=g)
     _assert_one_place_each(county, plan, p, before, after)
+    if kept:
+        assert not np.any(after.outcome == Outcome.UNPLACED)
 
 
 def test_reform_can_only_happen_once(small):

@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 from cadre_helpers import reform
 
-from mergesim.config.schema import Scenario
+from mergesim.config.schema import GuaranteeParams, Scenario
 from mergesim.mechanisms.cadres import (
     COMMITTEE_POSTS,
     TOWNSHIP_POSTS,
@@ -53,8 +53,8 @@ def test_capacity_hooks_count_the_cadres_at_work(small):
 
 def test_township_points_serve_at_the_staff_kept(small):
     """Service centres' capacity follows the township staff at work against the member
-    townships' staff before: taking posts back slows them once the election ends the
-    transitional posts; before the reform every point is at 1."""
+    townships' staff before: taking posts back (guarantee broken) slows them once the
+    election ends the transitional posts; before the reform every point is at 1."""
     county, plan, p, before, after = small
     seats = county.township_seat
     kind = np.full(county.n_townships, PointKind.SERVICE_CENTRE)
@@ -67,7 +67,7 @@ def test_township_points_serve_at_the_staff_kept(small):
 
     kept = centre_factor(after)
     cut_p = dataclasses.replace(p, staff_retained_share=0.5)
-    _, cut = reform(county, plan, cut_p)
+    _, cut = reform(county, plan, cut_p, guarantees=GuaranteeParams(staffing_kept=False))
     halved = centre_factor(cut)
     merged = (
         np.bincount(plan.township_to_new, minlength=plan.n_new_townships)[

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from petition_helpers import P, loop_config
 
-from mergesim.config.schema import StabilityParams
+from mergesim.config.schema import STABILITY_PRESSURES, StabilityParams
 from mergesim.mechanisms.petitions import (
     ACCEPT_STAGE,
     CLOSED,
@@ -24,6 +24,7 @@ from mergesim.mechanisms.petitions import (
     hot_spots,
     overdue_at,
     petition_rates,
+    saturating,
     stability_index,
 )
 
@@ -102,33 +103,62 @@ def test_backlog_rates_and_hot_spots():
     assert hs["townships"] == [(1, 4)]
 
 
+def _index(s, rate, coll, aggr, within60, esc, beyond=0.0, incidents=0.0):
+    return stability_index(
+        s,
+        rate_all=rate,
+        rate_collective=coll,
+        aggrieved_share=aggr,
+        closed_within_60_share=within60,
+        escalation_share=esc,
+        rate_beyond=beyond,
+        rate_incidents=incidents,
+    )
+
+
 def test_stability_index_range_and_direction():
     s = StabilityParams()
-    calm = stability_index(20.0, 0.5, 0.0, 0.9, 0.02, s)
-    rough = stability_index(400.0, 20.0, 0.3, 0.3, 0.2, s)
-    assert 0.0 <= rough < calm <= 1.0
-    assert stability_index(0.0, 0.0, 0.0, 1.0, 0.0, s) == 1.0
-    assert stability_index(1e6, 1e6, 1.0, 0.0, 1.0, s) == 0.0
-    # Terms without data leave both sums: rate 20/100 and collective 0.5/5 remain.
-    w = s.weights()
-    assert stability_index(20.0, 0.5, 0.0, math.nan, math.nan, s) == pytest.approx(
-        1 - (w[0] * 20 / s.rate_ref + w[1] * 0.5 / s.collective_ref) / (w[0] + w[1] + w[2])
+    calm = _index(s, 20.0, 0.5, 0.0, 0.9, 0.02)
+    rough = _index(s, 400.0, 20.0, 0.3, 0.3, 0.2, 10.0, 1.0)
+    assert 0.0 < rough < calm <= 1.0
+    assert _index(s, 0.0, 0.0, 0.0, 1.0, 0.0) == 1.0
+    assert 0.0 < _index(s, 1e6, 1e6, 1.0, 0.0, 1.0, 1e6, 1e6) < 0.01
+    # Terms without data leave both sums: rate and collective (and the zero terms) remain.
+    w = dict(zip(STABILITY_PRESSURES, s.weights(), strict=True))
+    kept = w["rate"] + w["collective"] + w["aggrieved"] + w["beyond"] + w["incident"]
+    expect = (
+        1
+        - (w["rate"] * 20 / (20 + s.rate_half) + w["collective"] * 0.5 / (0.5 + s.collective_half))
+        / kept
     )
-    assert math.isnan(stability_index(*[math.nan] * 5, s))
+    assert _index(s, 20.0, 0.5, 0.0, math.nan, math.nan) == pytest.approx(expect)
+    assert math.isnan(_index(s, *[math.nan] * 7))
 
 
-def test_stability_index_weights_and_references_come_from_the_section():
-    """The [stability] section drives the index: a zero weight removes a pressure, a larger
-    reference lowers it. The defaults score a county at the background rates that closes
-    promptly at about 0.9 (the calibration its documentation states)."""
+def test_stability_index_does_not_saturate_below_5000_petitions():
+    """338 and 1,928 petitions per 10,000 a year (the issue's stress runs) must differ, and
+    the index must keep falling up to 5,000: the rate pressure r / (r + half) is strictly
+    increasing and still below 0.95 at 5,000."""
     s = StabilityParams()
-    background = (20.0, 0.5, 0.0, 0.95, 0.05)
-    assert 0.88 <= stability_index(*background, s) <= 0.95
-    only_rate = StabilityParams(
-        collective_weight=0.0, aggrieved_weight=0.0, late_weight=0.0, escalation_weight=0.0
-    )
-    assert stability_index(50.0, 99.0, 0.9, 0.0, 1.0, only_rate) == pytest.approx(0.5)
-    lenient = StabilityParams(rate_ref=200.0)
-    assert stability_index(50.0, 0.0, 0.0, 1.0, 0.0, lenient) > stability_index(
-        50.0, 0.0, 0.0, 1.0, 0.0, s
-    )
+    rates = np.array([20.0, 338.0, 1928.0, 4999.0, 5000.0])
+    x = np.array([saturating(r, s.rate_half) for r in rates])
+    assert np.all(np.diff(x) > 0) and x[-1] < 0.95
+    idx = [_index(s, r, 0.5, 0.0, 1.0, 0.0) for r in rates]
+    assert np.all(np.diff(idx) < 0)
+    assert idx[1] - idx[2] > 0.2 * s.rate_weight / sum(s.weights())
+    # The old clipped form saturated at 100: the same two rates were indistinguishable.
+    assert min(1.0, 338 / 100) == min(1.0, 1928 / 100)
+
+
+def test_stability_index_weights_and_scales_come_from_the_section():
+    """The [stability] section drives the index: a zero weight removes a pressure, a larger
+    half-way scale lowers it. A county at the background rates that closes promptly scores
+    about 0.95."""
+    s = StabilityParams()
+    assert 0.9 <= _index(s, 20.0, 0.5, 0.0, 0.95, 0.05) <= 0.98
+    zero = {f"{k}_weight": 0.0 for k in STABILITY_PRESSURES if k != "rate"}
+    only_rate = StabilityParams(**zero)
+    r = only_rate.rate_half
+    assert _index(only_rate, r, 99.0, 0.9, 0.0, 1.0, 50.0, 9.0) == pytest.approx(0.5)
+    lenient = StabilityParams(rate_half=2000.0)
+    assert _index(lenient, 50.0, 0.0, 0.0, 1.0, 0.0) > _index(s, 50.0, 0.0, 0.0, 1.0, 0.0)

@@ -179,11 +179,13 @@ def admin_cost(
 
     Counted: pay of everyone at work in the system (leaders, staff, cadres placed on the spot
     or in transitional posts keep their salary; two-committee cadres, group leaders,
-    specialists), transition pay kept by departing village cadres and group leaders, running
-    costs of township governments and village committees, and of convenience stations, village
-    convenience rooms (extra over an office) and duty teams. Not counted: cadres moved up to
-    the county or transferred (paid by other units), retirees (pensions), and the service
-    points every scenario keeps (clinics, schools, ...).
+    specialists); salaries still paid by the county to township cadres *not* at work in it
+    (``salaries_elsewhere``: moved up to county posts, transferred to other units, or left
+    unplaced — the county still pays them, so leaving them out would count their pay as a
+    saving); transition pay kept by departing village cadres and group leaders; running costs
+    of township governments and village committees, and of convenience stations, village
+    convenience rooms (extra over an office) and duty teams. Not counted: retirees (pensions)
+    and the service points every scenario keeps (clinics, schools, ...).
 
     Args:
         pool: The pool (before or after the reform).
@@ -194,7 +196,8 @@ def admin_cost(
             gives the steady state after the election.
 
     Returns:
-        ``{"salaries", "transition_pay", "offices", "points", "total"}`` in yuan/week.
+        ``{"salaries", "salaries_elsewhere", "transition_pay", "offices", "points", "total"}``
+        in yuan/week.
     """
     at_work = pool.active.copy()
     if not transition:
@@ -202,14 +205,20 @@ def admin_cost(
             pool.outcome, (Outcome.TOWNSHIP_TRANSITIONAL, Outcome.VILLAGE_SPECIALIST)
         )
     salaries = float(pool.pay[at_work].sum())
+    # Civil servants moved up, transferred, or unplaced (who keep their salary) are still
+    # paid by the county; a village cadre left unplaced is not (pay 0).
+    elsewhere = np.isin(pool.outcome, (Outcome.UP_COUNTY, Outcome.TRANSFER))
+    elsewhere |= (pool.outcome == Outcome.UNPLACED) & (pool.pay > 0)
+    salaries_elsewhere = float(pool.pay0[elsewhere].sum())
     kept = float(pool.kept_pay.sum()) if transition else 0.0
     offices = n_townships * p.cost_township_office + n_villages * p.cost_village_office
     points = stations * p.cost_station + rooms * p.cost_room
     if transition:
         points += duty_teams * p.cost_duty_team
-    total = salaries + kept + offices + points
+    total = salaries + salaries_elsewhere + kept + offices + points
     return {
         "salaries": salaries,
+        "salaries_elsewhere": salaries_elsewhere,
         "transition_pay": kept,
         "offices": float(offices),
         "points": float(points),
@@ -217,12 +226,18 @@ def admin_cost(
     }
 
 
-def transition_cost_total(pool: CadrePool, p: CadreParams) -> float:
-    """One-off cost of the transition until the election (yuan): kept pay and transitional
-    posts' pay × ``election_weeks``."""
+def transition_cost_week(pool: CadrePool) -> float:
+    """The transition's cost this week (yuan): kept pay and transitional posts' pay (0 once
+    the election has ended them)."""
     trans = np.isin(pool.outcome, (Outcome.TOWNSHIP_TRANSITIONAL, Outcome.VILLAGE_SPECIALIST))
-    weekly = pool.kept_pay.sum() + pool.pay[trans].sum()
-    return float(weekly * p.election_weeks)
+    return float(pool.kept_pay.sum() + pool.pay[trans & pool.active].sum())
+
+
+def transition_cost_total(pool: CadrePool, p: CadreParams) -> float:
+    """Planned one-off cost of the transition (yuan): :func:`transition_cost_week` of the pool
+    at the reform × ``election_weeks``. The run also sums the weeks actually paid
+    (``CadreMechanism.transition_paid``)."""
+    return transition_cost_week(pool) * p.election_weeks
 
 
 def cost_change(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
@@ -265,18 +280,20 @@ def model_admin_cost(
 def cadre_summary(
     before: CadrePool,
     after: CadrePool,
-    p: CadreParams | None = None,
     *,
     cost_before: dict[str, float] | None = None,
     cost_after: dict[str, float] | None = None,
+    transition: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Every cadre metric as a nested dict of plain numbers (for the run summary).
 
     Args:
         before: The pool at set-up.
         after: The pool now (equal to ``before`` until the reform).
-        p: The ``cadres`` section (for the one-off transition cost; left out if None).
         cost_before, cost_after: Weekly costs from :func:`admin_cost` (optional).
+        transition: Transition costs counted at the reform, before the election ends them
+            (``transition_cost_total``: planned, yuan; ``transition_cost_paid``: summed over
+            the weeks run); left out if None.
     """
     age_b, age_a = township_leader_age(after)
 
@@ -312,12 +329,13 @@ def cadre_summary(
             if after.active.any()
             else float("nan"),
         },
+        "unplaced": int((after.outcome == Outcome.UNPLACED).sum()),
         "in_post": int(np.isin(after.outcome, IN_POST).sum())
         if after.reformed
         else int(after.incumbent.sum()),
     }
-    if p is not None and after.reformed:
-        out["transition_cost_total"] = transition_cost_total(after, p)
+    if transition is not None and after.reformed:
+        out.update(transition)
     if cost_before is not None:
         out["cost_before"] = dict(cost_before)
     if cost_after is not None:

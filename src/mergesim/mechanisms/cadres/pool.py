@@ -84,7 +84,9 @@ class Outcome(IntEnum):
     normal departure).
     ``GROUP_DEPARTED``: a group leader not kept (keeps the allowance until the election).
     ``DISMISSED``: an incumbent screened out by a hard disqualifier. ``NOT_SELECTED``: a
-    candidate not appointed (not a cadre).
+    candidate not appointed (not a cadre). ``UNPLACED``: a displaced cadre left without the
+    post a channel would have given (only when ``guarantees.cadres_placed`` is false: 干部安排
+    悬空; a township civil servant keeps the salary, idle; a village cadre leaves).
     """
 
     PENDING = -1
@@ -102,6 +104,7 @@ class Outcome(IntEnum):
     GROUP_DEPARTED = 11
     DISMISSED = 12
     NOT_SELECTED = 13
+    UNPLACED = 14
 
 
 class Disqualifier(IntEnum):

@@ -37,6 +37,12 @@ merged unit anew and places everyone else through named channels.
      rest leave office;
    * group leaders not kept depart, keeping their allowance until the election.
 
+6. *Guarantees* (``guarantees``): with ``staffing_kept`` false a merged township keeps only
+   ``staff_retained_share`` of its staff posts (the county takes the rest back); with
+   ``cadres_placed`` false ``unplaced_share`` of the displaced cadres bound for a rank post on
+   the spot, a transfer, a township transitional post or a village specialist post get none
+   (``UNPLACED``); with ``transition_pay_kept`` false departing cadres keep no pay.
+
    Every person ends with exactly one :class:`~mergesim.mechanisms.cadres.pool.Outcome`
    (asserted), and holds a post exactly when the outcome is an in-post one.
 """
@@ -45,7 +51,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mergesim.config.schema import CadreParams
+from mergesim.config.schema import CadreParams, GuaranteeParams
 from mergesim.county.county import County
 from mergesim.mechanisms.cadres.pool import (
     COMMITTEE_POSTS,
@@ -92,13 +98,18 @@ def assessment(pool: CadrePool, p: CadreParams) -> np.ndarray:
 
 
 def select_and_place(
-    pool: CadrePool, county: County, plan: Plan, p: CadreParams, rng: np.random.Generator
+    pool: CadrePool,
+    county: County,
+    plan: Plan,
+    p: CadreParams,
+    rng: np.random.Generator,
+    guarantees: GuaranteeParams | None = None,
 ) -> CadrePool:
     """Apply the reform to a pre-reform pool: fill the new posts and place everyone else.
 
-    Pure: ``pool`` is not modified. ``rng`` gives two uniforms per person (standing for group
-    leader, starting a business), always the same number of draws for the same pool, so
-    scenarios differing in selection policy see common random numbers.
+    Pure: ``pool`` is not modified. ``rng`` gives three uniforms per person (standing for group
+    leader, starting a business, being left unplaced), always the same number of draws for the
+    same pool, so scenarios differing in selection policy see common random numbers.
 
     Args:
         pool: The pool before the reform (:func:`synthesize_pool`).
@@ -106,6 +117,7 @@ def select_and_place(
         plan: The merger plan (new units of every old unit).
         p: The ``cadres`` section.
         rng: Random stream (the mechanism's).
+        guarantees: The ``guarantees`` section (None: the schema's, every guarantee kept).
 
     Returns:
         A new pool with posts, units, outcomes, pay, kept pay and petition stages after the
@@ -116,9 +128,10 @@ def select_and_place(
     """
     if pool.reformed:
         raise ValueError("the pool has already been through the reform")
+    g = GuaranteeParams() if guarantees is None else guarantees
     q = pool.copy()
     n = q.n
-    u_stand, u_business = rng.random((2, n))
+    u_stand, u_business, u_unplaced = rng.random((3, n))
     t2n = np.asarray(plan.township_to_new, dtype=np.int64)
     v2n = np.asarray(plan.village_to_new, dtype=np.int64)
     t_members = np.bincount(t2n, minlength=plan.n_new_townships)
@@ -177,7 +190,8 @@ def select_and_place(
     staff_old = np.bincount(
         t2n, weights=township_staff_slots(county, p), minlength=plan.n_new_townships
     )
-    slots_s = np.rint(np.where(t_members > 1, p.staff_retained_share, 1.0) * staff_old)
+    retained = 1.0 if g.staffing_kept else p.staff_retained_share
+    slots_s = np.rint(np.where(t_members > 1, retained, 1.0) * staff_old)
     cand = (
         t_lvl
         & resel
@@ -299,16 +313,43 @@ def select_and_place(
         raise AssertionError("an incumbent left the reform without a post or channel")
     out[pending()] = Outcome.NOT_SELECTED
 
+    # 8. "No cadre left without a post" broken: part of the placements never happen.
+    if not g.cadres_placed:
+        bound = np.isin(
+            out,
+            (
+                Outcome.RANK_ON_SPOT,
+                Outcome.TRANSFER,
+                Outcome.TOWNSHIP_TRANSITIONAL,
+                Outcome.VILLAGE_SPECIALIST,
+            ),
+        )
+        left = bound & (u_unplaced < p.unplaced_share)
+        out[left] = Outcome.UNPLACED
+        unit[left] = -1
+
     q.outcome, q.post, q.unit = out, post, unit
-    _after_reform(q, plan, p, t_lvl, tnew)
+    _after_reform(q, plan, p, t_lvl, tnew, g.transition_pay_kept)
     check_placement(q)
     return q
 
 
 def _after_reform(
-    q: CadrePool, plan: Plan, p: CadreParams, t_lvl: np.ndarray, tnew: np.ndarray
+    q: CadrePool,
+    plan: Plan,
+    p: CadreParams,
+    t_lvl: np.ndarray,
+    tnew: np.ndarray,
+    transition_pay: bool,
 ) -> None:
-    """Work location, activity, pay, kept pay, tenure, slots and stages after the reform."""
+    """Work location, activity, pay, kept pay, tenure, slots and stages after the reform.
+
+    Civil servants placed on the spot, in transitional posts, or left unplaced keep their
+    salary (``pay``); those moved up or transferred keep theirs too, paid by their new unit
+    (``pay0``, counted in the county's cost by
+    :func:`~mergesim.mechanisms.cadres.metrics.admin_cost`). Departing village cadres and group
+    leaders keep the difference to their old pay until the election if ``transition_pay``.
+    """
     out = q.outcome
     township_work = t_lvl & (
         np.isin(q.post, TOWNSHIP_POSTS)
@@ -321,9 +362,11 @@ def _after_reform(
     )
     pay = pay_of(q.post, p)
     # Civil servants placed on the spot or in transitional posts keep their salary.
-    keep_salary = np.isin(out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL)) | (
-        t_lvl & np.isin(q.post, COMMITTEE_POSTS)
-    )  # incl. staff sent down as secretary
+    keep_salary = (
+        np.isin(out, (Outcome.RANK_ON_SPOT, Outcome.TOWNSHIP_TRANSITIONAL))
+        | (t_lvl & np.isin(q.post, COMMITTEE_POSTS))  # incl. staff sent down as secretary
+        | (t_lvl & (out == Outcome.UNPLACED))
+    )
     pay = np.where(keep_salary, q.pay0, pay)
     pay = np.where(out == Outcome.VILLAGE_SPECIALIST, p.pay_specialist, pay)
     q.pay = pay
@@ -336,8 +379,8 @@ def _after_reform(
             Outcome.VILLAGE_LEFT,
             Outcome.GROUP_DEPARTED,
         ),
-    )
-    q.kept_pay = np.where(departing & p.transition_pay, np.maximum(q.pay0 - pay, 0.0), 0.0)
+    ) | (~t_lvl & (out == Outcome.UNPLACED))
+    q.kept_pay = np.where(departing & transition_pay, np.maximum(q.pay0 - pay, 0.0), 0.0)
     changed = (q.post != q.post0) | (out == Outcome.APPOINTED)
     q.tenure = np.where(changed, 0.0, q.tenure)
     q.slots = count_posts(q.post)

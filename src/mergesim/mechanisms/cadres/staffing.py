@@ -20,6 +20,8 @@ old indices before the reform, new after):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from mergesim.config.schema import CadreParams
@@ -76,32 +78,44 @@ def count_and_mean(
         return n, np.where(n > 0, s / np.maximum(n, 1), np.nan)
 
 
-def staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
+def staff_by_township(
+    pool: CadrePool, comp: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Township-level cadres at work per current township and their mean competence.
 
     Counts leaders, staff, and cadres placed on the spot or in transitional posts (until the
-    election). Indices are old townships before the reform and new ones after.
+    election). Indices are old townships before the reform and new ones after. ``comp``: the
+    competence to average (default ``pool.competence``; e.g. the working competence).
 
     Returns:
         ``(n_staff, mean_competence)``, arrays of length ``pool.n_townships`` (persons, -);
         the mean is NaN where a township has nobody.
     """
     idx = np.flatnonzero(pool.active & (pool.township >= 0))
-    return count_and_mean(idx, pool.township, pool.competence, pool.n_townships)
+    return count_and_mean(idx, pool.township, _comp(pool, comp), pool.n_townships)
 
 
-def service_staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
+def _comp(pool: CadrePool, comp: np.ndarray | None) -> np.ndarray:
+    return pool.competence if comp is None else comp
+
+
+def service_staff_by_township(
+    pool: CadrePool, comp: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Non-leading township cadres at work per current township and their mean competence.
 
     As :func:`staff_by_township` without the township leaders: the staff who serve villagers
     at the service centre and stations (leaders placed on the spot count: they stay at work).
     """
     idx = np.flatnonzero(pool.active & (pool.township >= 0) & (pool.post != Post.TOWNSHIP_LEADER))
-    return count_and_mean(idx, pool.township, pool.competence, pool.n_townships)
+    return count_and_mean(idx, pool.township, _comp(pool, comp), pool.n_townships)
 
 
-def cadres_by_village(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
-    """Two-committee cadres and village specialists at work per current village.
+def cadres_by_village(
+    pool: CadrePool, comp: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two-committee cadres and village specialists at work per current village (``comp`` as
+    :func:`staff_by_township`).
 
     Returns:
         ``(n, mean_competence)``, arrays of length ``pool.n_villages`` (NaN mean where none).
@@ -110,7 +124,7 @@ def cadres_by_village(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
         pool.outcome == Outcome.VILLAGE_SPECIALIST
     )
     idx = np.flatnonzero(pool.active & village_work & (pool.unit >= 0))
-    return count_and_mean(idx, pool.unit, pool.competence, pool.n_villages)
+    return count_and_mean(idx, pool.unit, _comp(pool, comp), pool.n_villages)
 
 
 def capacity_factor(
@@ -127,6 +141,73 @@ def capacity_factor(
     return np.where((n_ref > 0) & (comp_ref > 0), f, 1.0)
 
 
+@dataclass(frozen=True)
+class PointUnits:
+    """Which cadres staff each service point, now and before the reform.
+
+    Attributes:
+        township: Township administrative points (service centre, convenience station).
+        village: Village administrative points (office, room, agency, duty team).
+        t_now: Current township of each point (new index after the reform).
+        v_now: Current village of each point (new index after the reform).
+        v_ref: Old village of each point before the reform (its reference).
+    """
+
+    township: np.ndarray
+    village: np.ndarray
+    t_now: np.ndarray
+    v_now: np.ndarray
+    v_ref: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        reformed: bool,
+        point_kind: np.ndarray,
+        point_village: np.ndarray,
+        point_base_village: np.ndarray,
+        county: County,
+        plan: Plan,
+    ) -> PointUnits:
+        kind = np.asarray(point_kind)
+        v_now = np.asarray(point_village, dtype=np.int64)
+        t_now = county.township[v_now]
+        vu_now = v_now
+        if reformed:
+            t_now = plan.township_to_new[t_now]
+            vu_now = plan.village_to_new[v_now]
+        return cls(
+            township=np.isin(kind, (PointKind.SERVICE_CENTRE, PointKind.CONVENIENCE_STATION)),
+            village=np.isin(
+                kind,
+                (
+                    PointKind.VILLAGE_OFFICE,
+                    PointKind.VILLAGE_ROOM,
+                    PointKind.AGENCY,
+                    PointKind.DUTY_TEAM,
+                ),
+            ),
+            t_now=np.asarray(t_now, dtype=np.int64),
+            v_now=np.asarray(vu_now, dtype=np.int64),
+            v_ref=np.asarray(point_base_village, dtype=np.int64),
+        )
+
+
+def township_reference(
+    reformed: bool, n_ref: np.ndarray, c_ref: np.ndarray, plan: Plan
+) -> tuple[np.ndarray, np.ndarray]:
+    """A current township's reference from the pool before the reform: its member townships'
+    cadres together (their count and mean competence); the old townships themselves before
+    the reform."""
+    if not reformed:
+        return n_ref, c_ref
+    t2n = np.asarray(plan.township_to_new, dtype=np.int64)
+    tot = np.bincount(t2n, weights=n_ref * np.nan_to_num(c_ref), minlength=plan.n_new_townships)
+    n = np.bincount(t2n, weights=n_ref, minlength=plan.n_new_townships)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return n, np.where(n > 0, tot / np.maximum(n, 1e-12), np.nan)
+
+
 def point_efficiency(
     pool: CadrePool,
     ref: CadrePool,
@@ -135,6 +216,8 @@ def point_efficiency(
     point_base_village: np.ndarray,
     county: County,
     plan: Plan,
+    comp: np.ndarray | None = None,
+    comp_ref: np.ndarray | None = None,
 ) -> np.ndarray:
     """Capacity multiplier per service point from its cadres (for ``ServicePoints.efficiency``).
 
@@ -142,7 +225,7 @@ def point_efficiency(
     :func:`capacity_factor` of the township's non-leading cadres at work now (staff, and
     cadres placed on the spot or in transitional posts until the election: their number and
     mean competence) against the same cadres of its member townships before the reform — so
-    staff posts taken back by the county (``staff_retained_share`` < 1) or lost at the
+    staff posts taken back by the county (``guarantees.staffing_kept`` false) or lost at the
     election slow the township's service points, and training speeds them up. The services
     mechanism already moves the abolished townships' point staff to the absorbing township,
     so a merged township that kept every post gets about 1. Village-level administrative points
@@ -157,38 +240,24 @@ def point_efficiency(
         point_village: ``ServicePoints.village`` (old village where each point stands now).
         point_base_village: ``ServicePoints.base_village`` (where it stood before).
         county, plan: The county and plan (to map old villages to current units).
+        comp, comp_ref: Competence of each person now and in the reference pool (default
+            ``competence``; the mechanism passes the working competence).
 
     Returns:
         Multiplier per point (-), 1 where a reference is missing.
     """
-    kind = np.asarray(point_kind)
-    out = np.ones(len(kind))
-    v_now = np.asarray(point_village, dtype=np.int64)
-    v_ref = np.asarray(point_base_village, dtype=np.int64)
-    t_now = county.township[v_now]
-    vu_now = v_now
-    if pool.reformed:
-        t_now = plan.township_to_new[t_now]
-        vu_now = plan.village_to_new[v_now]
-    nt_now, ct_now = service_staff_by_township(pool)
-    nt_ref, ct_ref = service_staff_by_township(ref)
-    if pool.reformed:  # the reference of a new township: its member townships before
-        t2n = np.asarray(plan.township_to_new, dtype=np.int64)
-        tot = np.bincount(
-            t2n, weights=nt_ref * np.nan_to_num(ct_ref), minlength=plan.n_new_townships
-        )
-        nt_ref = np.bincount(t2n, weights=nt_ref, minlength=plan.n_new_townships)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ct_ref = np.where(nt_ref > 0, tot / np.maximum(nt_ref, 1e-12), np.nan)
-    _, cv_now = cadres_by_village(pool)
-    _, cv_ref = cadres_by_village(ref)
-    twn = np.isin(kind, (PointKind.SERVICE_CENTRE, PointKind.CONVENIENCE_STATION))
-    vil = np.isin(
-        kind,
-        (PointKind.VILLAGE_OFFICE, PointKind.VILLAGE_ROOM, PointKind.AGENCY, PointKind.DUTY_TEAM),
+    pu = PointUnits.of(pool.reformed, point_kind, point_village, point_base_village, county, plan)
+    out = np.ones(len(pu.township))
+    nt_now, ct_now = service_staff_by_township(pool, comp)
+    nt_ref, ct_ref = township_reference(
+        pool.reformed, *service_staff_by_township(ref, comp_ref), plan
     )
+    _, cv_now = cadres_by_village(pool, comp)
+    _, cv_ref = cadres_by_village(ref, comp_ref)
     one = np.ones(1)
-    t = t_now[twn]
-    out[twn] = capacity_factor(nt_now[t], ct_now[t], nt_ref[t], ct_ref[t])
-    out[vil] = capacity_factor(one, cv_now[vu_now[vil]], one, cv_ref[v_ref[vil]])
+    t = pu.t_now[pu.township]
+    out[pu.township] = capacity_factor(nt_now[t], ct_now[t], nt_ref[t], ct_ref[t])
+    out[pu.village] = capacity_factor(
+        one, cv_now[pu.v_now[pu.village]], one, cv_ref[pu.v_ref[pu.village]]
+    )
     return out

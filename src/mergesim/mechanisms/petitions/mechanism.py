@@ -2,8 +2,11 @@
 
 :class:`PetitionMechanism` owns the :class:`~mergesim.mechanisms.petitions.loop.PetitionLoop`
 (its records are every petition of the run), staffs its stages each week
-(:mod:`~mergesim.mechanisms.petitions.staffing`), moves open petitions to the new townships at
-the reform week, and advances the loop one week. Filings come from the grievance mechanism
+(:mod:`~mergesim.mechanisms.petitions.staffing`) and adds the enforcement teams and task forces
+(:mod:`~mergesim.mechanisms.petitions.capacity`), gives the loop the week's context of
+resolution (caseloads, the access gaps the grievance mechanism keeps, whether a guarantee is
+broken), moves open petitions to the new townships at the reform week, advances the loop one
+week and watches for saturation. Filings come from the grievance mechanism
 (:meth:`PetitionMechanism.file_petitions`), which also reads the petitions closed each week.
 """
 
@@ -15,7 +18,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mergesim.mechanisms.base import Mechanism
-from mergesim.mechanisms.petitions.loop import LoopConfig, PetitionLoop
+from mergesim.mechanisms.petitions.capacity import (
+    Saturation,
+    TaskForces,
+    add_servers,
+    caseload,
+    enforcement_units,
+    team_servers,
+    weekly_capacity,
+)
+from mergesim.mechanisms.petitions.clock import LoopConfig
+from mergesim.mechanisms.petitions.loop import PetitionLoop
 from mergesim.mechanisms.petitions.metrics import petition_summary
 from mergesim.mechanisms.petitions.records import CLOSED, N_STAGES, Cause, Kind, Level
 from mergesim.mechanisms.petitions.staffing import (
@@ -40,10 +53,13 @@ class PetitionMechanism(Mechanism):
     petitions move with their township at the reform week), unit ``T`` the county bureau.
 
     Inputs the model provides: ``model.timeline`` (reform week), ``model.plan``
-    (``township_to_new``), ``model.administrative_township()``, ``model.villagers.n`` and,
-    with ``petitions.staffing = "cadres"``, the cadre mechanism as ``model.cadres`` (its
+    (``township_to_new``, names), ``model.county`` (populations, names),
+    ``model.administrative_township()``, ``model.villagers.n``, ``model.config.guarantees``
+    and, with ``petitions.staffing = "cadres"``, the cadre mechanism as ``model.cadres`` (its
     ``pool`` feeds :func:`~mergesim.mechanisms.petitions.staffing.petition_staff_by_township`).
-    A custom :attr:`staffing_hook` overrides both.
+    Optional: ``model.grievance.access_gap`` (the access condition of resolution; missing →
+    unknown) and ``model.services.not_lowered`` (``{"held": bool, ...}``; broken → rights
+    petitions get only a remedy). A custom :attr:`staffing_hook` overrides the staffing.
 
     Filings come from the grievance mechanism through :meth:`file_petitions` (before this
     mechanism's ``step`` in the same week).
@@ -52,9 +68,13 @@ class PetitionMechanism(Mechanism):
         loop: The :class:`PetitionLoop`.
         staffing_hook: Optional callable ``model → (servers, speed)``, shapes ``(6, T + 1)``.
         servers_full: This week's servers per stage and unit at full scale, ``(6, T + 1)``:
-            the staffing in force before :func:`scale_staffing` (the caseload metric's
-            denominator).
-        weekly: This week's counts (filed, closed, backlog per stage, open overdue, rounds).
+            the staffing in force (cadres, enforcement teams, task forces) before
+            :func:`scale_staffing` (the caseload metric's denominator).
+        enforcement: Units with an enforcement team (bool, ``T + 1``; none before the reform).
+        taskforces: The :class:`~mergesim.mechanisms.petitions.capacity.TaskForces`.
+        saturation: The :class:`~mergesim.mechanisms.petitions.capacity.Saturation` watch.
+        weekly: This week's counts (filed, closed, backlog per stage, open overdue, rounds,
+            task forces at work, incidents).
     """
 
     name = "petitions"
@@ -72,18 +92,29 @@ class PetitionMechanism(Mechanism):
         self.scale = model.villagers.n / max(int(model.county.population.sum()), 1)
         self.reformed = False
         self.servers_full = np.zeros((N_STAGES, t + 1), dtype=np.int64)
+        self.enforcement = np.zeros(t + 1, dtype=bool)
+        self.taskforces = TaskForces.start(t + 1, self.p)
+        self.saturation = Saturation.start(t + 1, self.p.saturation_weeks)
+        self.names = [*map(str, model.county.township_name), "county petition bureau"]
         self.weekly: dict[str, Any] = {}
 
     def on_phase(self, model: MergerModel, week: int) -> None:
         if self.reformed or week < model.timeline.reform_week:
             return
-        t2n = np.asarray(model.plan.township_to_new, dtype=np.int64)
-        n_new = model.plan.n_new_townships
+        plan = model.plan
+        t2n = np.asarray(plan.township_to_new, dtype=np.int64)
+        n_new = plan.n_new_townships
         self.loop.remap_units(np.r_[t2n, n_new], n_new + 1, county_unit=n_new)
+        pop = np.bincount(t2n, weights=model.county.township_population(), minlength=n_new)
+        self.enforcement = np.r_[enforcement_units(pop, self.p.enforcement_towns), False]
+        self.taskforces.reset(n_new + 1)
+        self.saturation.reset(n_new + 1)
+        self.names = [*map(str, plan.new_township_name), "county petition bureau"]
         self.reformed = True
 
     def staffing(self, model: MergerModel) -> tuple[np.ndarray, np.ndarray]:
-        """Full-scale ``(servers, speed)`` for the units in force (before scaling)."""
+        """Full-scale ``(servers, speed)`` of the cadres (or the parameters) for the units in
+        force, before enforcement teams, task forces and scaling."""
         if self.staffing_hook is not None:
             return self.staffing_hook(model)
         n_t = self.loop.n_units - 1
@@ -96,7 +127,7 @@ class PetitionMechanism(Mechanism):
                 "petitions.staffing = 'cadres' needs the cadres mechanism "
                 "(model.cadres with a pool); set petitions.staffing = 'fixed'"
             )
-        n, comp = petition_staff_by_township(pool)
+        n, comp = petition_staff_by_township(pool, cadres.working_competence())
         if n.shape[0] != n_t:
             raise RuntimeError(
                 f"cadre pool has {n.shape[0]} townships, the petition loop "
@@ -137,28 +168,77 @@ class PetitionMechanism(Mechanism):
             domain=domain,
         )
 
+    def rights_broken(self, model: MergerModel) -> bool:
+        """Whether a guarantee is broken now: any ``guarantees`` switch false after the
+        reform, or "services not lowered" broken in fact (``model.services.not_lowered``)."""
+        if not self.reformed:
+            return False
+        g = model.config.guarantees
+        switches = [v for v in vars(g).values() if isinstance(v, bool)]
+        held = getattr(getattr(model, "services", None), "not_lowered", None)
+        in_fact = isinstance(held, dict) and held.get("held") is False
+        return (not all(switches)) or in_fact
+
     def step(self, model: MergerModel) -> None:
+        loop, p = self.loop, self.p
         servers, speed = self.staffing(model)
-        self.servers_full = np.asarray(servers, dtype=np.int64)
-        self.loop.set_staffing(scale_staffing(servers, self.scale), speed)
+        servers, speed = add_servers(
+            servers,
+            speed,
+            team_servers(self.enforcement, p.enforcement_servers),
+            p.enforcement_speed,
+        )
         t0 = model.week * DAYS_PER_WEEK
-        if self.loop.clock < t0:  # weeks before the mechanism was attached
-            self.loop.clock = t0
+        if loop.clock < t0:  # weeks before the mechanism was attached
+            loop.clock = t0
+        rec = loop.rec
+        open_units = rec.unit[(rec.stage < CLOSED) & (rec.filed < t0)]
+        own_load = caseload(open_units, servers, loop.n_units, self.scale)
+        incident = np.zeros(loop.n_units, dtype=bool)
+        incident[rec.unit[loop.incidents_last]] = True
+        active = self.taskforces.update(model.week, own_load, incident, p)
+        servers, speed = add_servers(
+            servers, speed, self.taskforces.servers(active), p.county_speed
+        )
+        self.servers_full = np.asarray(servers, dtype=np.int64)
+        scaled = scale_staffing(servers, self.scale)
+        loop.set_staffing(scaled, speed)
+        loop.set_context(
+            caseload=caseload(open_units, servers, loop.n_units, self.scale),
+            access_gap=getattr(getattr(model, "grievance", None), "access_gap", None),
+            rights_broken=self.rights_broken(model),
+        )
         t1 = t0 + DAYS_PER_WEEK
-        n_before = self.loop.n_filed
-        closed = self.loop.advance(t1)
-        rec = self.loop.rec
+        n_before = loop.n_filed
+        closed = loop.advance(t1)
+        self.saturation.update(
+            model.week,
+            loop.arrivals,
+            weekly_capacity(scaled, speed, p.service_days),
+            self.names,
+        )
         bl = np.bincount(rec.stage[(rec.stage < CLOSED) & (rec.filed < t1)], minlength=N_STAGES)
         open_ = np.flatnonzero((rec.stage < CLOSED) & (rec.filed < t1))
         self.weekly = {
-            "filed": self.loop.n_filed - n_before,
+            "filed": loop.n_filed - n_before,
             "closed": len(closed),
-            "open": self.loop.n_open,
+            "open": loop.n_open,
             "backlog": bl[:N_STAGES],
-            "open_overdue": int(self.loop.open_overdue(open_).sum()),
-            "rounds": self.loop.rounds_last,
+            "open_overdue": int(loop.open_overdue(open_).sum()),
+            "rounds": loop.rounds_last,
+            "taskforces": int(active.sum()),
+            "incidents": len(loop.incidents_last),
         }
 
     def summary(self, t0: float, t1: float, n_villagers: int) -> dict[str, Any]:
         """:func:`petition_summary` of ``[t0, t1)`` (days)."""
         return petition_summary(self.loop, t0, t1, n_villagers)
+
+    def facts(self) -> dict[str, Any]:
+        """Run facts of the county's answers to overload and the saturation watch."""
+        return {
+            "taskforces_formed": self.taskforces.formed,
+            "taskforce_cadre_weeks": self.taskforces.cadre_weeks,
+            "enforcement_townships": [self.names[u] for u in np.flatnonzero(self.enforcement)],
+            "saturation": self.saturation.summary(),
+        }

@@ -1,10 +1,12 @@
 """Petition metrics: pure functions of the records over a window of days.
 
-Rates per 10,000 villagers a year (:func:`petition_rates`), times to close and the statutory
-clock (:func:`closing_metrics`), the backlog per stage (:func:`backlog_by_stage`), the hot
-spots (:func:`hot_spots`), the composite :func:`stability_index` (weights and reference levels
-in the ``stability`` section) and all of them for one window (:func:`petition_summary`). The
-metric registry (:mod:`mergesim.metrics`) names and documents the keys.
+Rates per 10,000 villagers a year of filings (:func:`petition_rates`) and of events —
+escalations beyond the county, collective incidents (:func:`event_rates`); times to close and
+the statutory clock (:func:`closing_metrics`); outcomes per cause (:func:`cause_table`); the
+backlog per stage (:func:`backlog_by_stage`), the hot spots (:func:`hot_spots`), the
+composite :func:`stability_index` (weights and scales in the ``stability`` section) and all of
+them for one window (:func:`petition_summary`). The metric registry (:mod:`mergesim.metrics`)
+names and documents the keys.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from mergesim.config.schema import StabilityParams
-from mergesim.mechanisms.petitions.loop import LoopConfig, PetitionLoop, overdue_at
+from mergesim.config.schema import STABILITY_PRESSURES, StabilityParams
+from mergesim.mechanisms.petitions.clock import LoopConfig, overdue_at
+from mergesim.mechanisms.petitions.loop import PetitionLoop
 from mergesim.mechanisms.petitions.records import (
     ACCEPT_STAGE,
+    CAUSE_NAMES,
     CONCLUDE_STAGE,
     STAGES,
     Kind,
@@ -27,9 +31,17 @@ from mergesim.mechanisms.petitions.records import (
 )
 from mergesim.mechanisms.timeline import DAYS_PER_YEAR
 
+#: Days within which the run counts a filed petition as closed promptly (the statutory 60
+#: days to conclude plus the 30-day extension).
+PROMPT_DAYS = 90.0
+
 
 def _in(x: np.ndarray, t0: float, t1: float) -> np.ndarray:
     return (x >= t0) & (x < t1)
+
+
+def _per_10k_year(n_villagers: int, t0: float, t1: float) -> float:
+    return 10_000.0 / max(n_villagers, 1) * DAYS_PER_YEAR / max(t1 - t0, 1e-12)
 
 
 def _nan_stat(x: np.ndarray, fn: Callable[[np.ndarray], float]) -> float:
@@ -44,13 +56,30 @@ def petition_rates(
     Keys: ``individual``, ``collective``, ``all`` (every filing, repeats and escalations
     included), ``first`` (first filings only: no parent).
     """
-    per = 10_000.0 / max(n_villagers, 1) * DAYS_PER_YEAR / max(t1 - t0, 1e-12)
+    per = _per_10k_year(n_villagers, t0, t1)
     f = _in(rec.filed, t0, t1)
     return {
         "individual": per * np.count_nonzero(f & (rec.kind == Kind.INDIVIDUAL)),
         "collective": per * np.count_nonzero(f & (rec.kind == Kind.COLLECTIVE)),
         "all": per * np.count_nonzero(f),
         "first": per * np.count_nonzero(f & (rec.parent < 0)),
+    }
+
+
+def event_rates(rec: PetitionRecords, t0: float, t1: float, n_villagers: int) -> dict[str, float]:
+    """Events in ``[t0, t1)`` per 10,000 villagers per year.
+
+    Keys: ``beyond`` (petitions closed in the window and taken beyond the county — to the city
+    or province, 越级访), ``incidents`` (collective petitions that became collective incidents
+    in the window), ``repeats`` (repeat filings: children at the same level).
+    """
+    per = _per_10k_year(n_villagers, t0, t1)
+    f = _in(rec.filed, t0, t1) & (rec.parent >= 0)
+    par = rec.parent[f]
+    return {
+        "beyond": per * np.count_nonzero(_in(rec.closed, t0, t1) & rec.beyond),
+        "incidents": per * np.count_nonzero(rec.incident & _in(rec.incident_t, t0, t1)),
+        "repeats": per * np.count_nonzero(rec.level[f] == rec.level[par]),
     }
 
 
@@ -69,13 +98,17 @@ def backlog_by_stage(rec: PetitionRecords, t: float) -> dict[str, np.ndarray]:
 
 
 def closing_metrics(
-    rec: PetitionRecords, t0: float, t1: float, cfg: LoopConfig
+    rec: PetitionRecords, t0: float, t1: float, cfg: LoopConfig, clock: float = math.inf
 ) -> dict[str, float]:
     """Days to close and the clock, for petitions closed (or accepted / concluded) in
     ``[t0, t1)``.
 
     Keys: ``closed`` (count), ``days_to_close_mean``, ``days_to_close_p90``,
-    ``closed_within_60_share`` (closed − filed ≤ ``conclude_days``), outcome shares
+    ``closed_within_60_share`` (closed − filed ≤ ``conclude_days``), ``closed_within_90_share``
+    (a cohort, not a closing window: of the petitions *filed* in ``[t0, t1)`` at least
+    :data:`PROMPT_DAYS` before ``clock`` — the time the records are read — the share closed
+    within :data:`PROMPT_DAYS` of filing; unlike the closed-in-window shares it does not
+    forget the petitions still waiting), outcome shares
     ``resolved_share``, ``unresolved_share``, ``repeat_share``, ``escalation_share`` (of the
     closed), ``accept_overdue_share`` (of those accepted in the window: took more than
     ``accept_days``), ``conclude_overdue_share`` (of those concluded in the window: more than
@@ -91,6 +124,11 @@ def closing_metrics(
         "days_to_close_p90": _nan_stat(d, lambda x: np.percentile(x, 90)),
         "closed_within_60_share": _nan_stat(d <= cfg.conclude_days, np.mean),
     }
+    cohort = np.flatnonzero(_in(rec.filed, t0, min(t1, clock - PROMPT_DAYS)))
+    took = rec.closed[cohort] - rec.filed[cohort]
+    out["closed_within_90_share"] = _nan_stat(
+        np.nan_to_num(took, nan=np.inf) <= PROMPT_DAYS, np.mean
+    )
     oc = rec.outcome[c]
     for name, o in (
         ("resolved", Outcome.RESOLVED),
@@ -153,58 +191,100 @@ def hot_spots(
     return {"villages": top(counts, k), "townships": top(t_counts.astype(np.int64), k_towns)}
 
 
-def stability_index(
+def saturating(x: float, half: float) -> float:
+    """``x / (x + half)``: 0 at 0, one half at ``half``, increasing and below 1 for every
+    finite ``x`` (NaN stays NaN)."""
+    if not np.isfinite(x):
+        return math.nan
+    x = max(float(x), 0.0)
+    return x / (x + half)
+
+
+def stability_pressures(
+    p: StabilityParams,
+    *,
     rate_all: float,
     rate_collective: float,
     aggrieved_share: float,
     closed_within_60_share: float,
     escalation_share: float,
-    p: StabilityParams,
-) -> float:
-    """Composite stability index in [0, 1] (1 = no petitions, nobody aggrieved, all closed in
-    time, nothing escalated).
+    rate_beyond: float,
+    rate_incidents: float,
+) -> dict[str, float]:
+    """The seven pressures of the stability index, each in [0, 1) (NaN where unknown).
 
-    ``S = 1 − Σ_j w_j x_j / Σ_j w_j`` over the available terms, with pressures ``x_j ∈ [0, 1]``
-    and weights and reference levels from the ``stability`` section ``p``:
-
-    1. ``min(1, rate_all / rate_ref)`` — petitions per 10,000 villagers per year;
-    2. ``min(1, rate_collective / collective_ref)`` — collective petitions (mass incidents are
-       what the risk watch fears most);
-    3. ``min(1, aggrieved_share / aggrieved_ref)`` — villagers above their threshold;
-    4. ``1 − closed_within_60_share`` — the loop's failure to close in time;
-    5. ``escalation_share`` — petitions pushed up to the county or beyond.
-
-    A NaN term (e.g. nothing closed in the window) is left out of both sums.
+    Rates (per 10,000 villagers a year) and the aggrieved share enter through
+    :func:`saturating` with the section's half-way scales; the share not closed within the
+    statutory days and the escalation share enter as they are.
     """
-    x = np.array(
-        [
-            min(1.0, rate_all / p.rate_ref) if np.isfinite(rate_all) else np.nan,
-            min(1.0, rate_collective / p.collective_ref)
-            if np.isfinite(rate_collective)
-            else np.nan,
-            min(1.0, aggrieved_share / p.aggrieved_ref) if np.isfinite(aggrieved_share) else np.nan,
-            1.0 - closed_within_60_share if np.isfinite(closed_within_60_share) else np.nan,
-            escalation_share if np.isfinite(escalation_share) else np.nan,
-        ]
-    )
+
+    def share(x: float) -> float:
+        return float(np.clip(x, 0.0, 1.0)) if np.isfinite(x) else math.nan
+
+    return {
+        "rate": saturating(rate_all, p.rate_half),
+        "collective": saturating(rate_collective, p.collective_half),
+        "aggrieved": saturating(aggrieved_share, p.aggrieved_half),
+        "late": share(1.0 - closed_within_60_share),
+        "escalation": share(escalation_share),
+        "beyond": saturating(rate_beyond, p.beyond_half),
+        "incident": saturating(rate_incidents, p.incident_half),
+    }
+
+
+def stability_index(p: StabilityParams, **components: float) -> float:
+    """Composite stability index in (0, 1] (1 = no petitions, nobody aggrieved, all closed in
+    time, nothing escalated, no incident).
+
+    ``S = 1 − Σ_j w_j x_j / Σ_j w_j`` over the available pressures
+    (:func:`stability_pressures`, keyword arguments as there), weights from the ``stability``
+    section. A NaN pressure (e.g. nothing closed in the window) is left out of both sums.
+    Because every rate enters through ``r / (r + half)``, the index keeps falling as the
+    petition rate grows far beyond the background (it does not flatten below 5,000 petitions
+    per 10,000 a year at the default ``rate_half``).
+    """
+    x = stability_pressures(p, **components)
+    xs = np.array([x[k] for k in STABILITY_PRESSURES])
     w = np.array(p.weights(), dtype=float)
-    ok = np.isfinite(x)
+    ok = np.isfinite(xs)
     if not ok.any() or w[ok].sum() <= 0:
         return math.nan
-    return float(1.0 - np.sum(w[ok] * np.clip(x[ok], 0, 1)) / w[ok].sum())
+    return float(1.0 - np.sum(w[ok] * xs[ok]) / w[ok].sum())
+
+
+def cause_table(rec: PetitionRecords, t0: float, t1: float) -> dict[str, dict[str, float]]:
+    """Per :class:`~mergesim.mechanisms.petitions.records.Cause`: petitions filed in
+    ``[t0, t1)`` and, of those closed in it, the share substantively resolved (every closed
+    petition was formally concluded with a reply)."""
+    f = _in(rec.filed, t0, t1)
+    c = _in(rec.closed, t0, t1)
+    filed = np.bincount(rec.cause[f], minlength=len(CAUSE_NAMES))
+    closed = np.bincount(rec.cause[c], minlength=len(CAUSE_NAMES))
+    res = np.bincount(rec.cause[c & rec.resolved], minlength=len(CAUSE_NAMES))
+    return {
+        name: {
+            "filed": int(filed[i]),
+            "closed": int(closed[i]),
+            "resolved_share": float(res[i] / closed[i]) if closed[i] else math.nan,
+        }
+        for i, name in enumerate(CAUSE_NAMES)
+    }
 
 
 def petition_summary(loop: PetitionLoop, t0: float, t1: float, n_villagers: int) -> dict[str, Any]:
     """Every petition metric of the window ``[t0, t1)`` (days) in one flat dict.
 
-    Rates (per 10,000 per year), closing and clock metrics, and the backlog per stage at
-    ``t1`` (``backlog_<stage>``; ``backlog`` in total) and open overdue petitions at ``t1``.
+    Rates of filings and events (per 10,000 per year), closing and clock metrics (the
+    90-day cohort read at the loop's clock), and the backlog per stage at ``t1``
+    (``backlog_<stage>``; ``backlog`` in total) and open overdue petitions at ``t1``.
     """
     rec = loop.rec
     out: dict[str, Any] = {}
     for k, v in petition_rates(rec, t0, t1, n_villagers).items():
         out[f"petitions_{k}_per10k"] = v
-    out.update(closing_metrics(rec, t0, t1, loop.cfg))
+    for k, v in event_rates(rec, t0, t1, n_villagers).items():
+        out[f"{k}_per10k"] = v
+    out.update(closing_metrics(rec, t0, t1, loop.cfg, loop.clock))
     t = min(t1, loop.clock)
     bl = backlog_by_stage(rec, t)
     for s, name in enumerate(STAGES):

@@ -8,8 +8,9 @@ docs/domain.md §4. Every petition passes six stages in order (the report's 六�
 Petitions are rows of :class:`PetitionRecords`, a struct of NumPy arrays that grows by doubling
 (no Python object per petition): kind (individual / collective), level (township / county),
 village, handling unit, filer (villager row or -1), parent and child (for repeats and
-escalations), size (persons), filing time, current stage, outcome, the acceptance and
-conclusion flags, and per stage the timestamps ``entry``, ``start`` (service begins), ``done``
+escalations), size (persons), cause and service domain, filing time, current stage, outcome,
+the resolution and extension flags, escalation beyond the county, the collective-incident
+flag and time, and per stage the timestamps ``entry``, ``start`` (service begins), ``done``
 (service ends, the server is free) and ``exit`` (after the stage's pure delay). Times are in
 days from the start of the run (week ``w`` is ``[7w, 7w + 7)``,
 :data:`~mergesim.mechanisms.timeline.DAYS_PER_WEEK`).
@@ -105,6 +106,10 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
     "resolved": (bool, False),
     "extended": (bool, False),
     "closed": (np.float64, np.nan),
+    "beyond": (bool, False),
+    "incident": (bool, False),
+    "incident_t": (np.float64, np.nan),
+    "incident_drawn": (bool, False),
 }
 _STAGE_FIELDS = ("entry", "start", "done", "exit")
 
@@ -129,9 +134,16 @@ class PetitionRecords:
         filed: Filing time (days).
         stage: Current stage 0–5, or :data:`CLOSED` (int8).
         outcome: :class:`Outcome` (int8).
-        resolved: Resolved at the end of research and handle (bool).
+        resolved: Substantively resolved at the end of research and handle (bool). Every
+            concluded petition gets a reply (formal closure, ``exit[:, CONCLUDE_STAGE]``);
+            whether the reply resolves it depends on its cause.
         extended: Approved as complex: the conclusion deadline is extended (bool).
         closed: Closing time (days; NaN while open).
+        beyond: Escalated beyond the county (to the city or province, 越级访) when it closed
+            (bool; outcome ``ESCALATED``).
+        incident: A collective petition that became a collective incident (群体性事件; bool).
+        incident_t: Time of the incident (days; NaN if none).
+        incident_drawn: The overdue collective petition's one incident draw has been made.
         entry, start, done, exit: Per-stage times, shape ``(n, 6)`` (days; NaN until reached):
             entering the stage's queue, service start, service end, leaving the stage.
     """

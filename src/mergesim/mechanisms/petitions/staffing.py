@@ -70,8 +70,11 @@ def cadre_staffing(
     return servers, speed
 
 
-def petition_staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]:
-    """Cadres per current township and petition stage, and their mean competence.
+def petition_staff_by_township(
+    pool: CadrePool, comp: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cadres per current township and petition stage, and their mean competence (``comp``:
+    per person, default ``pool.competence``; the mechanism passes the working competence).
 
     Returns:
         ``(n, mean_competence)``, shape ``(pool.n_townships, 6)`` each (stage order:
@@ -81,7 +84,8 @@ def petition_staff_by_township(pool: CadrePool) -> tuple[np.ndarray, np.ndarray]
     t = pool.area
     idx = np.flatnonzero(pool.active & (pool.stage >= 0))
     cell = t * N_STAGES + pool.stage.astype(np.int64)
-    n, m = count_and_mean(idx, cell, pool.competence, pool.n_townships * N_STAGES)
+    c = pool.competence if comp is None else comp
+    n, m = count_and_mean(idx, cell, c, pool.n_townships * N_STAGES)
     return n.reshape(-1, N_STAGES), m.reshape(-1, N_STAGES)
 
 
