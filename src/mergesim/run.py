@@ -366,7 +366,15 @@ def planned_points(scenario: Scenario, county: County, plan: Plan) -> dict[str, 
     as :func:`service_points` columns."""
     units = UnitStatus.from_plan(county, plan)
     pts = layout(county, units, scenario.services)
-    configure(pts, county, units, scenario.services, reformed=True, duty_on=True)
+    configure(
+        pts,
+        county,
+        units,
+        scenario.services,
+        reformed=True,
+        duty_on=True,
+        transfer=scenario.services.transfer_staff and scenario.guarantees.staffing_kept,
+    )
     cols = service_points(pts)
     cols.pop("staff_before", None)
     cols.pop("staff_after", None)

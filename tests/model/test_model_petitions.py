@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -77,7 +78,11 @@ def test_the_run_prints_the_saturation_warning(monkeypatch, tmp_path):
         "cadres": {},
         "petitions": {"saturation": {"saturated": True, "warning": "warning: X in 1 unit(s): A"}},
     }
-    monkeypatch.setattr("mergesim.run.run_scenario", lambda *a, **k: summary)
+    # No model: the command's report is built from the summary alone.
+    stub = SimpleNamespace(county=None, plan=None)
+    monkeypatch.setattr("mergesim.run.simulate", lambda *a, **k: stub)
+    monkeypatch.setattr("mergesim.plans.level_warnings", lambda *a: [])
+    monkeypatch.setattr("mergesim.run.write_results", lambda *a, **k: summary)
     root = Path(__file__).resolve().parents[2]
     text = api.run_scenario_cli(root / "scenarios" / "seed_county.toml", out=tmp_path)
     assert "warning: X in 1 unit(s): A" in text.splitlines()

@@ -354,7 +354,7 @@ FIGURES: tuple[Figure, ...] = (
         "—",
         INPUT,
         "`mechanisms/cadres/mechanism.py` (`end_transition`)",
-        ("cadres.transition_pay", "cadres.election_weeks", "guarantees.transition_pay_kept"),
+        ("cadres.election_weeks", "guarantees.transition_pay_kept"),
     ),
     Figure(
         "training",

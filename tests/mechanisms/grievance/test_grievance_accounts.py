@@ -46,6 +46,10 @@ def done(kind, cost, village=0, vehicle=True, trips=1, days=0.0) -> Done:
         wait=np.zeros(k, np.int16),
         days=full(np.asarray(days, dtype=np.float32), (k,)).copy(),
         vehicle=full(np.asarray(vehicle, dtype=bool), (k,)).copy(),
+        affair=np.full(k, -1, np.int8),
+        failed=full(np.asarray(trips, dtype=np.int16) - 1, (k,)).copy(),
+        handler=np.zeros(k, np.int8),
+        carried=np.zeros(k, bool),
     )
 
 

@@ -88,7 +88,21 @@ def test_transition_pay_and_placement_change_the_cadres_losses(reformed):
     g, c, cp = m.config.grievance, m.config.conflict, m.config.cadres
     kept = dataclasses.replace(m.config.guarantees, transition_pay_kept=True)
     broke = dataclasses.replace(kept, transition_pay_kept=False)
-    with_pay, _ = cadre_losses(pool, cv, g, kept, c, cp)
+    # The fixture broke transition_pay_kept, so the cadres mechanism kept no pay; a copy keeps
+    # every cut salary, as if the guarantee had held.
+    held = pool.copy()
+    departing = np.isin(
+        pool.outcome,
+        (
+            Outcome.TO_GROUP_LEADER,
+            Outcome.VILLAGE_SPECIALIST,
+            Outcome.BUSINESS,
+            Outcome.VILLAGE_LEFT,
+            Outcome.GROUP_DEPARTED,
+        ),
+    )
+    held.kept_pay = np.where(departing, np.maximum(pool.pay0 - pool.pay, 0.0), 0.0)
+    with_pay, _ = cadre_losses(held, cv, g, kept, c, cp)
     without, _ = cadre_losses(pool, cv, g, broke, c, cp)
     r = cv.pool_row
     out = pool.outcome[r]
@@ -96,7 +110,7 @@ def test_transition_pay_and_placement_change_the_cadres_losses(reformed):
     spared = (out == Outcome.BUSINESS) | (
         (out == Outcome.VILLAGE_LEFT) & (pool.age[r] >= cp.village_retire_age)
     )
-    paid = (pool.kept_pay[r] > 0) & ~spared
+    paid = (held.kept_pay[r] > 0) & ~spared
     assert paid.any()
     assert (without[paid] > with_pay[paid]).all()
     assert np.array_equal(without[~paid], with_pay[~paid])
@@ -104,9 +118,9 @@ def test_transition_pay_and_placement_change_the_cadres_losses(reformed):
     stub = pool.copy()
     stub.unplaced = np.zeros(stub.n, dtype=bool)
     stub.unplaced[cv.pool_row[cv.displaced]] = True
-    un, _ = cadre_losses(stub, cv, g, kept, c, cp)
+    un, _ = cadre_losses(stub, cv, g, broke, c, cp)
     d = cv.displaced
-    np.testing.assert_allclose(un[d] - with_pay[d], c.cadre_unplaced_loss, rtol=1e-6)
+    np.testing.assert_allclose(un[d] - without[d], c.cadre_unplaced_loss, rtol=1e-6)
 
 
 def test_standing_losses_reach_the_right_villagers(reformed):

@@ -90,12 +90,10 @@ def experienced_cost(done: Done, p: GrievanceParams) -> np.ndarray:
     """Cost of each completed affair in minutes of travel: travel over all trips, plus
     ``failed_trip_min`` per failed trip, plus ``delay_min_per_day`` per day from need to done.
 
-    Failed trips are ``done.failed`` where the services mechanism records them, otherwise every
-    trip but the last (a trip that did not complete the affair).
+    Failed trips are ``done.failed``, as the services mechanism records them (official absent,
+    turned away, referred, documents missing).
     """
-    failed = getattr(done, "failed", None)
-    if failed is None:
-        failed = np.maximum(np.asarray(done.trips, dtype=np.float64) - 1.0, 0.0)
+    failed = done.failed
     return (
         np.asarray(done.travel, dtype=np.float64)
         + p.failed_trip_min * np.asarray(failed, dtype=np.float64)
