@@ -191,10 +191,13 @@ def plan_scenario(
     from mergesim.plotting.figures import save_figure
     from mergesim.plotting.maps import plot_county_map
     from mergesim.results import geometry_collections, geometry_dir, write_collections
+    from mergesim.results.output import out_dir as out_dir_for
+    from mergesim.results.output import staged_folder
     from mergesim.run import planned_points
 
     t0 = time.perf_counter()
     scenario = load_scenario(scenario_path, overrides)
+    out_dir = out_dir_for(out, scenario.name, source=str(scenario_path)) if write else None
     note = inherited_note(scenario)
     with console_notes():
         if note:
@@ -217,25 +220,25 @@ def plan_scenario(
         else {}
     )
     result.seconds = time.perf_counter() - t0
-    if not write:
+    if out_dir is None:
         return result
-    out_dir = Path(out) if out is not None else Path("results") / scenario.name
-    files = [out_dir / "plan_summary.json", out_dir / "plan.csv", out_dir / "scenario.toml"]
-    atomic_write_json(files[0], result.summary)
-    write_plan_csv(county, plan, files[1])
-    dump_scenario(scenario, files[2], notes=[note] if note else ())
-    if result.ensemble_rows:
-        cols = list(result.ensemble_rows[0])
-        text = (
-            ",".join(cols)
-            + "\n"
-            + "".join(",".join(str(r[c]) for c in cols) + "\n" for r in result.ensemble_rows)
-        )
-        files.append(atomic_write_text(out_dir / "ensemble_summary.csv", text))
-    files += write_collections(geometry_dir(out_dir), geometry)
-    for name, fig in figs.items():
-        files.append(save_figure(fig, out_dir / name))
-    result.out, result.files = out_dir, files
+    with staged_folder(out_dir) as tmp:
+        files = [tmp / "plan_summary.json", tmp / "plan.csv", tmp / "scenario.toml"]
+        atomic_write_json(files[0], result.summary)
+        write_plan_csv(county, plan, files[1])
+        dump_scenario(scenario, files[2], notes=[note] if note else ())
+        if result.ensemble_rows:
+            cols = list(result.ensemble_rows[0])
+            text = (
+                ",".join(cols)
+                + "\n"
+                + "".join(",".join(str(r[c]) for c in cols) + "\n" for r in result.ensemble_rows)
+            )
+            files.append(atomic_write_text(tmp / "ensemble_summary.csv", text))
+        files += write_collections(geometry_dir(tmp), geometry)
+        for name, fig in figs.items():
+            files.append(save_figure(fig, tmp / name))
+    result.out, result.files = out_dir, [out_dir / f.relative_to(tmp) for f in files]
     return result
 
 
@@ -294,6 +297,8 @@ def run_scenario_cli(
     """
     # Per-command imports: start-up time (see the module docstring).
     from mergesim.plans import level_warnings
+    from mergesim.results.output import out_dir as out_dir_for
+    from mergesim.results.output import staged_folder
     from mergesim.run import simulate, write_results
 
     scenario = load_scenario(scenario_path, overrides)
@@ -307,7 +312,7 @@ def run_scenario_cli(
         raise ScenarioError(
             f"value {seed} is out of range; allowed: >= 0", source="command line", key="--seed"
         )
-    out_dir = Path(out) if out is not None else Path("results") / scenario.name
+    out_dir = out_dir_for(out, scenario.name, source=str(scenario_path))
     t0 = time.perf_counter()
     note = inherited_note(scenario)
     with console_notes():
@@ -316,7 +321,8 @@ def run_scenario_cli(
         model = simulate(scenario, scale=scale, seed=seed, progress=progress)
         for w in level_warnings(model.county, model.plan):
             log.warning(w)
-    summary = write_results(model, out_dir, plots=plots, formats=parse_formats(formats) or ("png",))
+    with staged_folder(out_dir) as tmp:
+        summary = write_results(model, tmp, plots=plots, formats=parse_formats(formats) or ("png",))
     lines = [f"run '{scenario.name}' finished in {time.perf_counter() - t0:.1f} s", ""]
     lines += ["  metric (pre-reform -> post-reform window)", *_pre_post_table(summary)]
     lines += ["", *_cadre_lines(summary.get("cadres") or {})]

@@ -59,6 +59,11 @@ __all__ = [
 #: Where a leaf key's value came from: dotted key -> file name, ``"--set"`` or another source.
 _Provenance = dict[str, str]
 
+#: Longest ``extends`` chain (files above the one given). Real scenarios use two or three
+#: levels; a deeper chain is a generated or looping set of files, refused before Python's
+#: recursion limit (about 1,000 frames) turns it into a traceback.
+MAX_EXTENDS_DEPTH = 32
+
 
 # ---------------------------------------------------------------------------------------------
 # Public API
@@ -140,7 +145,11 @@ def load_scenario_dict(
 
 
 def apply_overrides(
-    scenario: Scenario, overrides: Mapping[str, Any], source: str = "parameters"
+    scenario: Scenario,
+    overrides: Mapping[str, Any],
+    source: str = "parameters",
+    *,
+    more: Sequence[tuple[Mapping[str, Any], str]] = (),
 ) -> Scenario:
     """A new validated scenario: ``scenario`` with dotted keys set to Python values.
 
@@ -152,6 +161,9 @@ def apply_overrides(
         scenario: A validated scenario.
         overrides: Dotted key -> value.
         source: Name used in error messages.
+        more: Further ``(overrides, source)`` layers applied after ``overrides``, each key's
+            mistakes blamed on its own source (``--set`` after an experiment file's tables);
+            the scenario is validated once, after all layers.
 
     Returns:
         The new scenario, with ``scenario.base_dir``; a relative data path given here is taken
@@ -163,12 +175,13 @@ def apply_overrides(
     data = scenario_to_dict(scenario)
     prov: _Provenance = {}
     directory = Path(os.path.abspath(scenario.base_dir))
-    for key, value in overrides.items():
-        parts = _split_key(key, source)
-        _check_key_path(parts, source=source)
-        layer = _nest(parts, _plain_value(value))
-        _absolutize_paths(layer, directory)
-        _merge(data, layer, source, prov)
+    for items, src in ((overrides, source), *more):
+        for key, value in items.items():
+            parts = _split_key(key, src)
+            _check_key_path(parts, source=src)
+            layer = _nest(parts, _plain_value(value))
+            _absolutize_paths(layer, directory)
+            _merge(data, layer, src, prov)
     return _build(data, source, prov, base_dir=scenario.base_dir)
 
 
@@ -279,8 +292,22 @@ def _resolve_layers(
             )
         target = directory / parent
         shown = printable(str(target))
+        if len(chain) > MAX_EXTENDS_DEPTH:
+            raise ScenarioError(
+                f"extends chain deeper than {MAX_EXTENDS_DEPTH} files (from {names[0]}); "
+                f"allowed: at most {MAX_EXTENDS_DEPTH} levels of extends",
+                source=source,
+                key="extends",
+            )
         try:
             real, exists = target.resolve(), target.is_file()
+        except RuntimeError:  # Path.resolve on a symlink loop (Python 3.12)
+            raise ScenarioError(
+                f"value {parent!r} is a symbolic link loop ({shown}); expected a scenario "
+                "file path relative to this file",
+                source=source,
+                key="extends",
+            ) from None
         except (OSError, ValueError):  # a NUL byte or an over-long name: no such file
             real, exists = None, False
         if real in chain:

@@ -33,6 +33,7 @@ from mergesim.config.toml_io import read_toml
 from mergesim.county import build_county, resolve_path
 from mergesim.errors import ScenarioError, UserError
 from mergesim.plans import make_plan
+from mergesim.results.output import RESULTS_ROOT, check_out, folder_name
 from mergesim.sweep.costs import Estimate, estimate
 from mergesim.sweep.design import (
     MissingDependencyError,
@@ -92,8 +93,13 @@ def __getattr__(name: str) -> Any:
 
 
 def default_out(exp: Experiment) -> Path:
-    """``results/<name>`` (``results/<name>-smoke`` for the smoke version)."""
-    return Path("results") / (exp.name + ("-smoke" if exp.smoke else ""))
+    """``results/<name>`` (``results/<name>-smoke`` for the smoke version).
+
+    Raises:
+        UserError: The name would leave the results folder (``../x``, an absolute path).
+    """
+    name = folder_name(exp.name, source=str(exp.path))
+    return check_out(RESULTS_ROOT / (name + ("-smoke" if exp.smoke else "")))
 
 
 def sweep_experiment(
@@ -149,7 +155,7 @@ def sweep_experiment(
     if scale is not None:
         cli["villagers.scale"] = check_scale(scale, exp)
     runs = plan_runs(exp, cli)
-    dest = Path(out) if out is not None else default_out(exp)
+    dest = check_out(out) if out is not None else default_out(exp)
     if workers is not None and workers < 1:
         raise UserError(f"value {workers} must be >= 1", source="--workers")
     if resume and not (dest / "manifest.json").is_file():
