@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from mergesim.config import dump_scenario, load_scenario
 from mergesim.config.inherited import inherited_note
+from mergesim.config.load import check_scale
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import atomic_write_json, atomic_write_text
 
@@ -302,12 +303,8 @@ def run_scenario_cli(
     from mergesim.run import simulate, write_results
 
     scenario = load_scenario(scenario_path, overrides)
-    if scale is not None and not 0 < scale <= 1:
-        raise ScenarioError(
-            f"value {scale} is out of range; allowed: 0 < scale <= 1",
-            source="command line",
-            key="--scale",
-        )
+    if scale is not None:
+        check_scale(scale)
     if seed is not None and seed < 0:
         raise ScenarioError(
             f"value {seed} is out of range; allowed: >= 0", source="command line", key="--seed"

@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from mergesim import __version__, cli_sweep
 from mergesim.errors import EXIT_USER_ERROR, WRITE_ERRNOS, UserError, write_error_line
@@ -24,6 +25,45 @@ EXAMPLES = {
     "--set services.agency_service=false; mergesim run scenarios/seed_county.toml --no-plots "
     "(figures later: mergesim plot results/seed_county)",
 }
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are the one-line error of every other mistake.
+
+    argparse prints the usage (several lines) and exits; here a bad command line raises
+    :class:`~mergesim.errors.UserError` with the allowed values (the commands, the options
+    of the command, the kind of value expected) and a pointer to ``--help``, so
+    :func:`main` prints one line and returns 2.
+    """
+
+    def error(self, message: str) -> NoReturn:  # argparse's hook for every usage error
+        line = " ".join(message.split())
+        raise UserError(f"{line}{self._allowed(line)}; see '{self.prog} --help'", source=self.prog)
+
+    def _allowed(self, line: str) -> str:
+        commands = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+        if "required: COMMAND" in line and commands:
+            return "; allowed: " + ", ".join(commands[0].choices)
+        if line.startswith("unrecognized arguments"):
+            opts = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+            return "; allowed options: " + ", ".join(opts)
+        if "invalid int value" in line:
+            return "; expected a whole number"
+        if "invalid float value" in line:
+            return "; expected a number"
+        return ""
+
+    def unknown(self, command: str | None, extra: Sequence[str]) -> NoReturn:
+        """Report ``extra`` arguments as the ``command`` sub-parser's mistake (its options are
+        the allowed ones)."""
+        sub = self._subcommands().get(command or "", self)
+        sub.error("unrecognized arguments: " + " ".join(extra))
+
+    def _subcommands(self) -> dict[str, argparse.ArgumentParser]:
+        for a in self._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                return dict(a.choices)
+        return {}
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -47,7 +87,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="mergesim",
         description="Agent-based simulator of township and village mergers.",
     )
@@ -76,10 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument(
         "--scale",
-        type=float,
+        type=cli_sweep.scale_value,
         default=None,
         metavar="F",
-        help="share of villagers simulated, e.g. 0.1 (default: villagers.scale)",
+        help="share of villagers simulated, 0.0001 <= F <= 1, e.g. 0.1 (default: villagers.scale)",
     )
     p.add_argument(
         "--seed",
@@ -138,8 +178,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            parser.unknown(getattr(args, "command", None), extra)
         cli_sweep.configure(args)
         return int(args.func(args))
     except UserError as err:

@@ -53,6 +53,24 @@ Needs the app extra: pip install -e '.[app]'. Stop with Ctrl+C.""",
 }
 
 
+def scale_value(text: str) -> float:
+    """``--scale``: a number in the schema's ``villagers.scale`` range (argparse type)."""
+    # start-up time: the schema (for the one statement of the range) loads only when
+    # --scale is given.
+    from mergesim.config.load import check_scale, scale_allowed
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid value {text!r}; allowed: {scale_allowed()}"
+        ) from None
+    try:
+        return check_scale(value)
+    except UserError as e:
+        raise argparse.ArgumentTypeError(e.message) from None
+
+
 def add_logging(p: argparse.ArgumentParser) -> None:
     """``-v``, ``-q`` and ``--log-file`` (every command)."""
     g = p.add_argument_group("messages")
@@ -161,10 +179,10 @@ def add_subcommands(subparsers) -> None:
     )
     size.add_argument(
         "--scale",
-        type=float,
+        type=scale_value,
         metavar="F",
         default=None,
-        help="share of the villagers simulated in every run (villagers.scale), 0 < F <= 1",
+        help="share of the villagers simulated in every run (villagers.scale), 0.0001 <= F <= 1",
     )
     size.add_argument(
         "--samples",

@@ -31,8 +31,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mergesim.config.params import build_section, iter_params, unknown_key_message
-from mergesim.config.schema import Scenario
+from mergesim.config.params import build_section, iter_params, spec_of, unknown_key_message
+from mergesim.config.schema import Scenario, VillagerParams
 from mergesim.config.toml_io import (
     KEY_PART,
     format_toml_value,
@@ -236,6 +236,30 @@ def dump_scenario(s: Scenario, path: str | Path, notes: Sequence[str] = ()) -> P
     path = Path(path)
     atomic_write_text(path, header + render_toml(data))
     return path
+
+
+def scale_allowed() -> str:
+    """The allowed ``villagers.scale`` values, as every message about ``--scale`` states them
+    (the schema's range: one statement for the scenario key, ``run --scale`` and ``sweep
+    --scale``)."""
+    spec = next(spec_of(f) for f in dataclasses.fields(VillagerParams) if f.name == "scale")
+    assert spec is not None and spec.lo is not None and spec.hi is not None
+    return f"a value in [{spec.lo:g}, {spec.hi:g}] (villagers.scale: share of villagers simulated)"
+
+
+def check_scale(value: float, source: str = "--scale") -> float:
+    """``value`` if it is an allowed ``villagers.scale``.
+
+    Raises:
+        ScenarioError: Out of range or not finite (one line naming ``source``).
+    """
+    spec = next(spec_of(f) for f in dataclasses.fields(VillagerParams) if f.name == "scale")
+    assert spec is not None and spec.lo is not None and spec.hi is not None
+    if not spec.lo <= value <= spec.hi:  # NaN fails both comparisons
+        raise ScenarioError(
+            f"value {value:g} is out of range; allowed: {scale_allowed()}", source=source
+        )
+    return float(value)
 
 
 def parse_override(item: str) -> tuple[str, Any]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mergesim.config import load_scenario, scenario_to_dict
+from mergesim.config.load import check_scale as check_scale_range
 from mergesim.config.load import parse_override
 from mergesim.config.toml_io import read_toml
 from mergesim.county import build_county, resolve_path
@@ -186,13 +187,12 @@ def sweep_experiment(
 
 
 def check_scale(scale: float, exp: Experiment) -> float:
-    """``--scale``: a share of the villagers in (0, 1], and not a factor of ``exp``.
+    """``--scale``: an allowed ``villagers.scale``, and not a factor of ``exp``.
 
     Raises:
         UserError: Out of range, or ``villagers.scale`` is swept (one line).
     """
-    if not 0 < scale <= 1:
-        raise UserError(f"value {scale} is out of range; allowed: 0 < scale <= 1", source="--scale")
+    check_scale_range(scale)
     if any("villagers.scale" in (f.key, *f.also) for f in exp.factors):
         raise UserError(
             "villagers.scale is a factor of this experiment; --scale cannot fix it",
