@@ -24,9 +24,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mergesim.config import dump_scenario, load_scenario
+from mergesim.config import apply_overrides, dump_scenario, load_scenario
 from mergesim.config.inherited import inherited_note
 from mergesim.config.load import check_scale
+from mergesim.config.toml_io import printable
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import atomic_write_json, atomic_write_text
 
@@ -288,15 +289,20 @@ def run_scenario_cli(
     plots: bool = True,
     formats: Sequence[str] | None = None,
     progress: bool | None = None,
+    force: bool = False,
 ) -> str:
     """Load, validate, run and write one simulation; return a short text report.
 
     The scenario is fully validated before anything is written; results go to ``out``
     (default ``results/<scenario name>``). ``plots=False`` skips the figures
     (``--no-plots``; ``mergesim plot`` draws them later from the files); ``formats``: their
-    image formats (default PNG); ``progress``: see :func:`mergesim.run.simulate`.
+    image formats (default PNG); ``progress``: see :func:`mergesim.run.simulate`; ``force``:
+    run even when the memory estimate is above the limit
+    (:mod:`mergesim.model.resources`).
     """
     # Per-command imports: start-up time (see the module docstring).
+    from mergesim.county import build_county
+    from mergesim.model.resources import check_memory, scenario_run_bytes
     from mergesim.plans import level_warnings
     from mergesim.results.output import out_dir as out_dir_for
     from mergesim.results.output import staged_folder
@@ -304,7 +310,18 @@ def run_scenario_cli(
 
     scenario = load_scenario(scenario_path, overrides)
     if scale is not None:
-        check_scale(scale)
+        scenario = apply_overrides(scenario, {"villagers.scale": check_scale(scale)})
+    # Before anything is allocated: a data file's population is known once it is loaded
+    # (milliseconds); a synthetic county's is a parameter.
+    county = build_county(scenario) if scenario.county.source != "synthetic" else None
+    need, what = scenario_run_bytes(scenario, county)
+    check_memory(
+        need,
+        what,
+        "a smaller --scale",
+        force=force,
+        source=printable(str(scenario_path)),
+    )
     if seed is not None and seed < 0:
         raise ScenarioError(
             f"value {seed} is out of range; allowed: >= 0", source="command line", key="--seed"

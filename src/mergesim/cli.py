@@ -137,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_sweep.add_formats(p, "png")
     p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run even if the memory estimate is above half of this machine's memory",
+    )
     p.set_defaults(func=_cmd_run)
     # Sweeps, plots, comparisons, validation and listing.
     cli_sweep.add_subcommands(sub)
@@ -162,6 +167,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             plots=not args.no_plots,
             formats=args.formats,
             progress=False if args.no_progress else None,
+            force=args.force,
         )
     )
     return 0

@@ -196,7 +196,8 @@ def add_subcommands(subparsers) -> None:
         "--force",
         action="store_true",
         help="if --out holds another study, move it aside (to <out>.replaced-<time>) and "
-        "start afresh",
+        "start afresh; and run even if the memory estimate is above half of this machine's "
+        "memory",
     )
     add_formats(p, "the experiment's plots.formats")
     p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
