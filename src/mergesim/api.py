@@ -15,6 +15,7 @@ or ``validate`` must not wait for.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 import time
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from mergesim.config import apply_overrides, dump_scenario, load_scenario
 from mergesim.config.inherited import inherited_note
-from mergesim.config.load import check_scale
+from mergesim.config.load import check_scale, scale_allowed
 from mergesim.config.toml_io import printable
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import atomic_write_json, atomic_write_text
@@ -157,6 +158,25 @@ def console_notes() -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+def scale_value(text: str) -> float:
+    """``--scale`` as given on the command line: a number in ``villagers.scale``'s range.
+
+    Raises:
+        argparse.ArgumentTypeError: Not a number, or out of range (argparse makes it the one
+            line of a command-line mistake).
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid value {text!r}; allowed: {scale_allowed()}"
+        ) from None
+    try:
+        return check_scale(value)
+    except UserError as e:
+        raise argparse.ArgumentTypeError(e.message) from None
 
 
 # -- mergesim plan ----------------------------------------------------------------------------
@@ -313,7 +333,15 @@ def run_scenario_cli(
         scenario = apply_overrides(scenario, {"villagers.scale": check_scale(scale)})
     # Before anything is allocated: a data file's population is known once it is loaded
     # (milliseconds); a synthetic county's is a parameter.
-    county = build_county(scenario) if scenario.county.source != "synthetic" else None
+    county = None
+    if scenario.county.source != "synthetic":
+        quiet = logging.getLogger("mergesim.county")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)  # the run loads it again and says what it read
+        try:
+            county = build_county(scenario)
+        finally:
+            quiet.setLevel(level)
     need, what = scenario_run_bytes(scenario, county)
     check_memory(
         need,

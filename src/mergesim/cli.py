@@ -13,7 +13,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import NoReturn
 
 from mergesim import __version__, cli_sweep
 from mergesim.errors import EXIT_USER_ERROR, WRITE_ERRNOS, UserError, write_error_line
@@ -36,7 +35,7 @@ class OneLineParser(argparse.ArgumentParser):
     :func:`main` prints one line and returns 2.
     """
 
-    def error(self, message: str) -> NoReturn:  # argparse's hook for every usage error
+    def error(self, message: str) -> None:  # type: ignore[override]  # raises, never returns
         line = " ".join(message.split())
         raise UserError(f"{line}{self._allowed(line)}; see '{self.prog} --help'", source=self.prog)
 
@@ -53,7 +52,7 @@ class OneLineParser(argparse.ArgumentParser):
             return "; expected a number"
         return ""
 
-    def unknown(self, command: str | None, extra: Sequence[str]) -> NoReturn:
+    def unknown(self, command: str | None, extra: Sequence[str]) -> None:
         """Report ``extra`` arguments as the ``command`` sub-parser's mistake (its options are
         the allowed ones)."""
         sub = self._subcommands().get(command or "", self)

@@ -54,21 +54,9 @@ Needs the app extra: pip install -e '.[app]'. Stop with Ctrl+C.""",
 
 
 def scale_value(text: str) -> float:
-    """``--scale``: a number in the schema's ``villagers.scale`` range (argparse type)."""
-    # start-up time: the schema (for the one statement of the range) loads only when
-    # --scale is given.
-    from mergesim.config.load import check_scale, scale_allowed
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid value {text!r}; allowed: {scale_allowed()}"
-        ) from None
-    try:
-        return check_scale(value)
-    except UserError as e:
-        raise argparse.ArgumentTypeError(e.message) from None
+    """``--scale`` of ``run`` and ``sweep``: a number in the schema's ``villagers.scale`` range
+    (argparse type; the range is stated once, by :func:`mergesim.api.scale_value`)."""
+    return api().scale_value(text)
 
 
 def add_logging(p: argparse.ArgumentParser) -> None:
