@@ -15,6 +15,7 @@ or ``validate`` must not wait for.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 import time
@@ -24,8 +25,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mergesim.config import dump_scenario, load_scenario
+from mergesim.config import apply_overrides, dump_scenario, load_scenario
 from mergesim.config.inherited import inherited_note
+from mergesim.config.load import check_scale, scale_allowed
+from mergesim.config.toml_io import printable
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import atomic_write_json, atomic_write_text
 
@@ -157,6 +160,25 @@ def console_notes() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def scale_value(text: str) -> float:
+    """``--scale`` as given on the command line: a number in ``villagers.scale``'s range.
+
+    Raises:
+        argparse.ArgumentTypeError: Not a number, or out of range (argparse makes it the one
+            line of a command-line mistake).
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid value {text!r}; allowed: {scale_allowed()}"
+        ) from None
+    try:
+        return check_scale(value)
+    except UserError as e:
+        raise argparse.ArgumentTypeError(e.message) from None
+
+
 # -- mergesim plan ----------------------------------------------------------------------------
 
 
@@ -191,10 +213,13 @@ def plan_scenario(
     from mergesim.plotting.figures import save_figure
     from mergesim.plotting.maps import plot_county_map
     from mergesim.results import geometry_collections, geometry_dir, write_collections
+    from mergesim.results.output import out_dir as out_dir_for
+    from mergesim.results.output import staged_folder
     from mergesim.run import planned_points
 
     t0 = time.perf_counter()
     scenario = load_scenario(scenario_path, overrides)
+    out_dir = out_dir_for(out, scenario.name, source=str(scenario_path)) if write else None
     note = inherited_note(scenario)
     with console_notes():
         if note:
@@ -217,25 +242,25 @@ def plan_scenario(
         else {}
     )
     result.seconds = time.perf_counter() - t0
-    if not write:
+    if out_dir is None:
         return result
-    out_dir = Path(out) if out is not None else Path("results") / scenario.name
-    files = [out_dir / "plan_summary.json", out_dir / "plan.csv", out_dir / "scenario.toml"]
-    atomic_write_json(files[0], result.summary)
-    write_plan_csv(county, plan, files[1])
-    dump_scenario(scenario, files[2], notes=[note] if note else ())
-    if result.ensemble_rows:
-        cols = list(result.ensemble_rows[0])
-        text = (
-            ",".join(cols)
-            + "\n"
-            + "".join(",".join(str(r[c]) for c in cols) + "\n" for r in result.ensemble_rows)
-        )
-        files.append(atomic_write_text(out_dir / "ensemble_summary.csv", text))
-    files += write_collections(geometry_dir(out_dir), geometry)
-    for name, fig in figs.items():
-        files.append(save_figure(fig, out_dir / name))
-    result.out, result.files = out_dir, files
+    with staged_folder(out_dir) as tmp:
+        files = [tmp / "plan_summary.json", tmp / "plan.csv", tmp / "scenario.toml"]
+        atomic_write_json(files[0], result.summary)
+        write_plan_csv(county, plan, files[1])
+        dump_scenario(scenario, files[2], notes=[note] if note else ())
+        if result.ensemble_rows:
+            cols = list(result.ensemble_rows[0])
+            text = (
+                ",".join(cols)
+                + "\n"
+                + "".join(",".join(str(r[c]) for c in cols) + "\n" for r in result.ensemble_rows)
+            )
+            files.append(atomic_write_text(tmp / "ensemble_summary.csv", text))
+        files += write_collections(geometry_dir(tmp), geometry)
+        for name, fig in figs.items():
+            files.append(save_figure(fig, tmp / name))
+    result.out, result.files = out_dir, [out_dir / f.relative_to(tmp) for f in files]
     return result
 
 
@@ -284,30 +309,52 @@ def run_scenario_cli(
     plots: bool = True,
     formats: Sequence[str] | None = None,
     progress: bool | None = None,
+    force: bool = False,
 ) -> str:
     """Load, validate, run and write one simulation; return a short text report.
 
     The scenario is fully validated before anything is written; results go to ``out``
     (default ``results/<scenario name>``). ``plots=False`` skips the figures
     (``--no-plots``; ``mergesim plot`` draws them later from the files); ``formats``: their
-    image formats (default PNG); ``progress``: see :func:`mergesim.run.simulate`.
+    image formats (default PNG); ``progress``: see :func:`mergesim.run.simulate`; ``force``:
+    run even when the memory estimate is above the limit
+    (:mod:`mergesim.model.resources`).
     """
     # Per-command imports: start-up time (see the module docstring).
+    from mergesim.county import build_county
+    from mergesim.model.resources import check_memory, scenario_run_bytes
     from mergesim.plans import level_warnings
+    from mergesim.results.output import out_dir as out_dir_for
+    from mergesim.results.output import staged_folder
     from mergesim.run import simulate, write_results
 
     scenario = load_scenario(scenario_path, overrides)
-    if scale is not None and not 0 < scale <= 1:
-        raise ScenarioError(
-            f"value {scale} is out of range; allowed: 0 < scale <= 1",
-            source="command line",
-            key="--scale",
-        )
+    if scale is not None:
+        scenario = apply_overrides(scenario, {"villagers.scale": check_scale(scale)})
+    # Before anything is allocated: a data file's population is known once it is loaded
+    # (milliseconds); a synthetic county's is a parameter.
+    county = None
+    if scenario.county.source != "synthetic":
+        quiet = logging.getLogger("mergesim.county")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)  # the run loads it again and says what it read
+        try:
+            county = build_county(scenario)
+        finally:
+            quiet.setLevel(level)
+    need, what = scenario_run_bytes(scenario, county)
+    check_memory(
+        need,
+        what,
+        "a smaller --scale",
+        force=force,
+        source=printable(str(scenario_path)),
+    )
     if seed is not None and seed < 0:
         raise ScenarioError(
             f"value {seed} is out of range; allowed: >= 0", source="command line", key="--seed"
         )
-    out_dir = Path(out) if out is not None else Path("results") / scenario.name
+    out_dir = out_dir_for(out, scenario.name, source=str(scenario_path))
     t0 = time.perf_counter()
     note = inherited_note(scenario)
     with console_notes():
@@ -316,7 +363,8 @@ def run_scenario_cli(
         model = simulate(scenario, scale=scale, seed=seed, progress=progress)
         for w in level_warnings(model.county, model.plan):
             log.warning(w)
-    summary = write_results(model, out_dir, plots=plots, formats=parse_formats(formats) or ("png",))
+    with staged_folder(out_dir) as tmp:
+        summary = write_results(model, tmp, plots=plots, formats=parse_formats(formats) or ("png",))
     lines = [f"run '{scenario.name}' finished in {time.perf_counter() - t0:.1f} s", ""]
     lines += ["  metric (pre-reform -> post-reform window)", *_pre_post_table(summary)]
     lines += ["", *_cadre_lines(summary.get("cadres") or {})]

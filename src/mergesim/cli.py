@@ -26,6 +26,45 @@ EXAMPLES = {
 }
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are the one-line error of every other mistake.
+
+    argparse prints the usage (several lines) and exits; here a bad command line raises
+    :class:`~mergesim.errors.UserError` with the allowed values (the commands, the options
+    of the command, the kind of value expected) and a pointer to ``--help``, so
+    :func:`main` prints one line and returns 2.
+    """
+
+    def error(self, message: str) -> None:  # type: ignore[override]  # raises, never returns
+        line = " ".join(message.split())
+        raise UserError(f"{line}{self._allowed(line)}; see '{self.prog} --help'", source=self.prog)
+
+    def _allowed(self, line: str) -> str:
+        commands = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+        if "required: COMMAND" in line and commands:
+            return "; allowed: " + ", ".join(commands[0].choices)
+        if line.startswith("unrecognized arguments"):
+            opts = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+            return "; allowed options: " + ", ".join(opts)
+        if "invalid int value" in line:
+            return "; expected a whole number"
+        if "invalid float value" in line:
+            return "; expected a number"
+        return ""
+
+    def unknown(self, command: str | None, extra: Sequence[str]) -> None:
+        """Report ``extra`` arguments as the ``command`` sub-parser's mistake (its options are
+        the allowed ones)."""
+        sub = self._subcommands().get(command or "", self)
+        sub.error("unrecognized arguments: " + " ".join(extra))
+
+    def _subcommands(self) -> dict[str, argparse.ArgumentParser]:
+        for a in self._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                return dict(a.choices)
+        return {}
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     cli_sweep.add_logging(p)
     p.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/seed_county.toml")
@@ -47,7 +86,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="mergesim",
         description="Agent-based simulator of township and village mergers.",
     )
@@ -76,10 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument(
         "--scale",
-        type=float,
+        type=cli_sweep.scale_value,
         default=None,
         metavar="F",
-        help="share of villagers simulated, e.g. 0.1 (default: villagers.scale)",
+        help="share of villagers simulated, 0.0001 <= F <= 1, e.g. 0.1 (default: villagers.scale)",
     )
     p.add_argument(
         "--seed",
@@ -97,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_sweep.add_formats(p, "png")
     p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run even if the memory estimate is above half of this machine's memory",
+    )
     p.set_defaults(func=_cmd_run)
     # Sweeps, plots, comparisons, validation and listing.
     cli_sweep.add_subcommands(sub)
@@ -122,6 +166,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             plots=not args.no_plots,
             formats=args.formats,
             progress=False if args.no_progress else None,
+            force=args.force,
         )
     )
     return 0
@@ -138,8 +183,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            parser.unknown(getattr(args, "command", None), extra)
         cli_sweep.configure(args)
         return int(args.func(args))
     except UserError as err:

@@ -56,6 +56,12 @@ Needs the app extra: pip install -e '.[app]'. Stop with Ctrl+C.""",
 }
 
 
+def scale_value(text: str) -> float:
+    """``--scale`` of ``run`` and ``sweep``: a number in the schema's ``villagers.scale`` range
+    (argparse type; the range is stated once, by :func:`mergesim.api.scale_value`)."""
+    return api().scale_value(text)
+
+
 def add_logging(p: argparse.ArgumentParser) -> None:
     """``-v``, ``-q`` and ``--log-file`` (every command)."""
     g = p.add_argument_group("messages")
@@ -164,10 +170,10 @@ def add_subcommands(subparsers) -> None:
     )
     size.add_argument(
         "--scale",
-        type=float,
+        type=scale_value,
         metavar="F",
         default=None,
-        help="share of the villagers simulated in every run (villagers.scale), 0 < F <= 1",
+        help="share of the villagers simulated in every run (villagers.scale), 0.0001 <= F <= 1",
     )
     size.add_argument(
         "--samples",
@@ -181,7 +187,8 @@ def add_subcommands(subparsers) -> None:
         "--force",
         action="store_true",
         help="if --out holds another study, move it aside (to <out>.replaced-<time>) and "
-        "start afresh",
+        "start afresh; and run even if the memory estimate is above half of this machine's "
+        "memory",
     )
     add_formats(p, "the experiment's plots.formats")
     p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")

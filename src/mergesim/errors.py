@@ -25,6 +25,8 @@ WRITE_ERRNOS = frozenset(
         errno.ENOTDIR,
         errno.EISDIR,
         errno.EEXIST,
+        errno.ELOOP,
+        errno.ENAMETOOLONG,
     }
 )
 

@@ -61,6 +61,10 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
 def atomic_write_json(path: str | os.PathLike[str], data: Any, *, compact: bool = False) -> Path:
     """Write ``data`` as JSON atomically; NaN and infinities become ``null``.
 
+    The guard of every JSON result: :func:`json_safe` maps non-finite floats (NumPy's too) to
+    None, and ``allow_nan=False`` refuses any that slipped past, so ``summary.json`` never
+    holds the invalid tokens ``NaN`` or ``Infinity``.
+
     Args:
         path: Destination file.
         data: Dicts, lists and scalars (NumPy scalars and arrays included).
@@ -69,6 +73,13 @@ def atomic_write_json(path: str | os.PathLike[str], data: Any, *, compact: bool 
     fmt: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
     text = json.dumps(json_safe(data), ensure_ascii=False, default=_default, allow_nan=False, **fmt)
     return atomic_write_text(path, text + "\n")
+
+
+def finite_cells(table: Any) -> Any:
+    """A pandas DataFrame with infinities as missing values (empty cells in CSV, nulls in
+    Parquet): the guard every results table passes before it is written, so ``inf`` never
+    reaches ``runs.csv`` or a figure drawn from it (NaN is already an empty cell)."""
+    return table.replace([math.inf, -math.inf], math.nan)
 
 
 def json_safe(o: Any) -> Any:

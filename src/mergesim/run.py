@@ -82,8 +82,10 @@ from mergesim.results import (
     geometry_dir,
     read_geometry,
     read_summary,
+    read_table,
     write_collections,
 )
+from mergesim.results.folders import need_columns
 from mergesim.results.layout import (
     README,
     RUN_TIMESERIES,
@@ -315,12 +317,14 @@ def figures_from_folder(folder: str | Path) -> dict[str, Figure]:
             "cannot redraw: the run folder lacks timeseries.csv or geometry/villages.geojson",
             source=str(folder),
         )
-    ts = pd.read_csv(folder / RUN_TIMESERIES)
+    ts = read_table(folder / RUN_TIMESERIES, pd.read_csv)
     history = [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
         for row in ts.to_dict("records")
     ]
-    vil = pd.read_csv(folder / RUN_VILLAGES).sort_values("village_index")
+    vil = need_columns(
+        read_table(folder / RUN_VILLAGES, pd.read_csv), ["village_index"], folder / RUN_VILLAGES
+    ).sort_values("village_index")
     return run_figures(
         history,
         summary["timeline"],

@@ -31,8 +31,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mergesim.config.params import build_section, iter_params, unknown_key_message
-from mergesim.config.schema import Scenario
+from mergesim.config.params import build_section, iter_params, spec_of, unknown_key_message
+from mergesim.config.schema import Scenario, VillagerParams
 from mergesim.config.toml_io import (
     KEY_PART,
     format_toml_value,
@@ -58,6 +58,11 @@ __all__ = [
 
 #: Where a leaf key's value came from: dotted key -> file name, ``"--set"`` or another source.
 _Provenance = dict[str, str]
+
+#: Longest ``extends`` chain (files above the one given). Real scenarios use two or three
+#: levels; a deeper chain is a generated or looping set of files, refused before Python's
+#: recursion limit (about 1,000 frames) turns it into a traceback.
+MAX_EXTENDS_DEPTH = 32
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +145,11 @@ def load_scenario_dict(
 
 
 def apply_overrides(
-    scenario: Scenario, overrides: Mapping[str, Any], source: str = "parameters"
+    scenario: Scenario,
+    overrides: Mapping[str, Any],
+    source: str = "parameters",
+    *,
+    more: Sequence[tuple[Mapping[str, Any], str]] = (),
 ) -> Scenario:
     """A new validated scenario: ``scenario`` with dotted keys set to Python values.
 
@@ -152,6 +161,9 @@ def apply_overrides(
         scenario: A validated scenario.
         overrides: Dotted key -> value.
         source: Name used in error messages.
+        more: Further ``(overrides, source)`` layers applied after ``overrides``, each key's
+            mistakes blamed on its own source (``--set`` after an experiment file's tables);
+            the scenario is validated once, after all layers.
 
     Returns:
         The new scenario, with ``scenario.base_dir``; a relative data path given here is taken
@@ -163,12 +175,13 @@ def apply_overrides(
     data = scenario_to_dict(scenario)
     prov: _Provenance = {}
     directory = Path(os.path.abspath(scenario.base_dir))
-    for key, value in overrides.items():
-        parts = _split_key(key, source)
-        _check_key_path(parts, source=source)
-        layer = _nest(parts, _plain_value(value))
-        _absolutize_paths(layer, directory)
-        _merge(data, layer, source, prov)
+    for items, src in ((overrides, source), *more):
+        for key, value in items.items():
+            parts = _split_key(key, src)
+            _check_key_path(parts, source=src)
+            layer = _nest(parts, _plain_value(value))
+            _absolutize_paths(layer, directory)
+            _merge(data, layer, src, prov)
     return _build(data, source, prov, base_dir=scenario.base_dir)
 
 
@@ -225,6 +238,30 @@ def dump_scenario(s: Scenario, path: str | Path, notes: Sequence[str] = ()) -> P
     return path
 
 
+def scale_allowed() -> str:
+    """The allowed ``villagers.scale`` values, as every message about ``--scale`` states them
+    (the schema's range: one statement for the scenario key, ``run --scale`` and ``sweep
+    --scale``)."""
+    spec = next(spec_of(f) for f in dataclasses.fields(VillagerParams) if f.name == "scale")
+    assert spec is not None and spec.lo is not None and spec.hi is not None
+    return f"a value in [{spec.lo:g}, {spec.hi:g}] (villagers.scale: share of villagers simulated)"
+
+
+def check_scale(value: float, source: str = "--scale") -> float:
+    """``value`` if it is an allowed ``villagers.scale``.
+
+    Raises:
+        ScenarioError: Out of range or not finite (one line naming ``source``).
+    """
+    spec = next(spec_of(f) for f in dataclasses.fields(VillagerParams) if f.name == "scale")
+    assert spec is not None and spec.lo is not None and spec.hi is not None
+    if not spec.lo <= value <= spec.hi:  # NaN fails both comparisons
+        raise ScenarioError(
+            f"value {value:g} is out of range; allowed: {scale_allowed()}", source=source
+        )
+    return float(value)
+
+
 def parse_override(item: str) -> tuple[str, Any]:
     """Split a ``--set`` item into its dotted key and value.
 
@@ -279,8 +316,22 @@ def _resolve_layers(
             )
         target = directory / parent
         shown = printable(str(target))
+        if len(chain) > MAX_EXTENDS_DEPTH:
+            raise ScenarioError(
+                f"extends chain deeper than {MAX_EXTENDS_DEPTH} files (from {names[0]}); "
+                f"allowed: at most {MAX_EXTENDS_DEPTH} levels of extends",
+                source=source,
+                key="extends",
+            )
         try:
             real, exists = target.resolve(), target.is_file()
+        except RuntimeError:  # Path.resolve on a symlink loop (Python 3.12)
+            raise ScenarioError(
+                f"value {parent!r} is a symbolic link loop ({shown}); expected a scenario "
+                "file path relative to this file",
+                source=source,
+                key="extends",
+            ) from None
         except (OSError, ValueError):  # a NUL byte or an over-long name: no such file
             real, exists = None, False
         if real in chain:

@@ -227,7 +227,8 @@ def _check_range(spec: Spec, value: Any) -> bool:
 
 def unknown_key_message(key: str, valid: list[str]) -> str:
     """One line for an unknown key, with a "did you mean" suggestion when one is close."""
-    return f"unknown key{did_you_mean(key, valid)} valid keys: {', '.join(sorted(valid))}"
+    hint = did_you_mean(key, valid) or ";"  # "...? valid keys" or "...; valid keys"
+    return f"unknown key{hint} valid keys: {', '.join(sorted(valid))}"
 
 
 class FieldError(ScenarioError):

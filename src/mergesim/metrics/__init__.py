@@ -44,7 +44,7 @@ from mergesim.metrics.registry import (
     RunMetric,
 )
 from mergesim.metrics.registry import metrics_markdown as _markdown
-from mergesim.metrics.tracker import Tracker, model_reporters, stability_week
+from mergesim.metrics.tracker import Tracker, model_reporters, stability_week, undefined_reasons
 
 __all__ = [
     "COVERAGE_THRESHOLDS",
@@ -55,6 +55,7 @@ __all__ = [
     "Metric",
     "RunMetric",
     "Tracker",
+    "undefined_reasons",
     "affair_metrics",
     "coverage_share",
     "gini",

@@ -226,3 +226,35 @@ def _clean(v: float | None) -> float | None:
     if v is None or not math.isfinite(v):
         return None
     return float(v)
+
+
+#: Why a metric of each family can be undefined (None in ``summary.json``): the cases it
+#: averages over did not occur in the window.
+UNDEFINED_REASONS = {
+    "affair": "no affair of this kind was done in the window (no villager of the group, or "
+    "no need of that kind)",
+    "petition": "no petition reached this stage in the window",
+    "coverage": "no week of the window had villagers to measure",
+    "flow": "no week of the window gave a finite value",
+}
+
+
+def undefined_reasons(windows: dict[str, dict[str, float | None]]) -> list[str]:
+    """``"window.metric: reason"`` for every metric a summary leaves undefined (None).
+
+    A metric with nothing to average over (no petition closed, no villager of a group, a
+    county too small at this scale) has no value; ``summary.json`` records None for it and
+    this list says why, so an absent value is never silent. The ``change`` of a metric is
+    undefined when its pre or post value is.
+    """
+    out = []
+    for w, values in windows.items():
+        for key, v in values.items():
+            if v is not None:
+                continue
+            if w == "change":
+                reason = "undefined in the pre or the post window"
+            else:
+                reason = UNDEFINED_REASONS.get(METRICS[key].family, "no finite value")
+            out.append(f"{w}.{key}: {reason}")
+    return out

@@ -260,8 +260,10 @@ class MergerModel(mesa.Model):
 
     def summary(self) -> dict[str, Any]:
         """The summary dict: run facts and each metric per window (see :mod:`mergesim.metrics`),
-        with the petition facts and the cadre metrics; plain JSON values (NaN → None)."""
+        with the petition facts and the cadre metrics; plain JSON values (NaN → None, and
+        ``undefined`` lists each None metric with its reason)."""
         c, p, tl, s = self.county, self.plan, self.timeline, self.services
+        windows = self.tracker.summary()
         return json_safe(
             {
                 "scenario": self.config.name,
@@ -298,7 +300,9 @@ class MergerModel(mesa.Model):
                 "petitions": self.petition_facts(),
                 "cadres": self.cadres.summary(),
                 "grievance": self.grievance.summary(self),
-                **self.tracker.summary(),
+                **windows,
+                # None above is never silent: each undefined metric with its reason.
+                "undefined": metrics.undefined_reasons(windows),
             }
         )
 

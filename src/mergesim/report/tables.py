@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mergesim.io import atomic_path
+from mergesim.io import atomic_path, finite_cells
 from mergesim.plotting import compare as pc
 from mergesim.plotting.intervals import FEW_REPLICATES, fmt_estimate, fmt_sig
 from mergesim.plotting.labels import metric_label, min_scale, scale_warnings
@@ -171,7 +171,7 @@ def write_table(root: Path, name: str, table: pd.DataFrame) -> Path:
     """Write ``root/tables/<name>.csv`` (full precision); return the path."""
     dest = Path(root) / TABLES_DIR / f"{name}.csv"
     with atomic_path(dest) as tmp:
-        table.to_csv(tmp, index=False)
+        finite_cells(table).to_csv(tmp, index=False)
     return dest
 
 

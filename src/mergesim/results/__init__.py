@@ -41,12 +41,13 @@ from mergesim.config.schema import Scenario
 from mergesim.county import export, resolve_path
 from mergesim.county.county import County
 from mergesim.errors import UserError
-from mergesim.io import atomic_path, atomic_write_bytes, atomic_write_json
+from mergesim.io import atomic_path, atomic_write_bytes, atomic_write_json, finite_cells
 from mergesim.plans.plan import Plan
 from mergesim.plans.roles import Role, UnitStatus
 from mergesim.results.folders import (
     folder_kind,
     read_summary,
+    read_table,
     run_folder_runs,
     run_folder_timeseries,
     summary_columns,
@@ -80,6 +81,7 @@ __all__ = [
     "read_run_timeseries",
     "read_runs",
     "read_summary",
+    "read_table",
     "read_timeseries",
     "read_villages",
     "run_dir",
@@ -250,7 +252,13 @@ def read_geometry(folder: str | Path, layer: str = "villages") -> export.Layer |
     path = Path(folder) / f"{layer}.geojson"
     if not path.is_file():
         return None
-    return export.read_collection(path)
+    # A damaged file is one line; KeyError/TypeError: JSON that is not a feature collection.
+    try:
+        return read_table(path, export.read_collection)
+    except (KeyError, TypeError, IndexError) as err:
+        raise UserError(
+            f"cannot read this results file (not a feature collection: {err!r})", source=str(path)
+        ) from None
 
 
 # -- one run of a sweep -----------------------------------------------------------------------
@@ -275,7 +283,7 @@ def write_run_tables(
 def read_run_timeseries(root: str | Path, run_id: str) -> pd.DataFrame | None:
     """One run's weekly metrics, or None if it stored none."""
     path = run_dir(root, run_id) / TIMESERIES_FILE
-    return pd.read_csv(path) if path.is_file() else None
+    return read_table(path, pd.read_csv) if path.is_file() else None
 
 
 def read_villages(
@@ -286,7 +294,7 @@ def read_villages(
     path = run_dir(root, run_id) / VILLAGES_FILE
     if not path.is_file():
         return None
-    df = pd.read_csv(path)
+    df = read_table(path, pd.read_csv)
     # Folders written before the join keys were named (<unit>_index, <unit>_name) still read.
     df = df.rename(columns={k: v for k, v in LEGACY_VILLAGE_COLUMNS.items() if v not in df})
     return df[columns] if columns is not None else df
@@ -307,6 +315,7 @@ def has_pyarrow() -> bool:
 def write_runs_table(root: str | Path, table: pd.DataFrame) -> list[Path]:
     """Write ``runs.csv`` (and ``runs.parquet`` with pyarrow); return the files."""
     files = [Path(root) / RUNS_CSV]
+    table = finite_cells(table)
     with atomic_path(files[0]) as tmp:
         table.to_csv(tmp, index=False)
     if has_pyarrow():
@@ -332,7 +341,7 @@ def write_timeseries_table(root: str | Path, parts: Iterable[pd.DataFrame]) -> P
     dest = root / TIMESERIES_CSV_GZ
     with atomic_path(dest) as tmp, gzip.open(tmp, "wt", encoding="utf-8", newline="") as fh:
         cols = None
-        for df in parts:
+        for df in map(finite_cells, parts):
             if cols is None:
                 cols = list(df.columns)
                 df.to_csv(fh, index=False)
@@ -348,7 +357,7 @@ def _write_parquet_stream(dest: Path, parts: Iterable[pd.DataFrame]) -> Path:
 
     with atomic_path(dest) as tmp:
         writer = schema = None
-        for df in parts:
+        for df in map(finite_cells, parts):
             if schema is None:
                 schema = pa.Schema.from_pandas(df, preserve_index=False)
                 writer = pq.ParquetWriter(tmp, schema)
@@ -384,9 +393,9 @@ def read_runs(root: str | Path) -> pd.DataFrame:
     """
     root = Path(root)
     if (root / RUNS_PARQUET).is_file() and has_pyarrow():
-        return pd.read_parquet(root / RUNS_PARQUET)
+        return read_table(root / RUNS_PARQUET, pd.read_parquet)
     if (root / RUNS_CSV).is_file():
-        return pd.read_csv(root / RUNS_CSV, dtype={"seed": str})
+        return read_table(root / RUNS_CSV, pd.read_csv, dtype={"seed": str})
     if folder_kind(root) == "run":
         return run_folder_runs(root)
     raise UserError(
@@ -406,24 +415,31 @@ def read_timeseries(root: str | Path, columns: list[str] | None = None) -> pd.Da
         # pyarrow is the optional parquet extra (has_pyarrow checked it is there).
         import pyarrow.parquet as pq
 
-        have = pq.read_schema(root / TIMESERIES_PARQUET).names
-        return pd.read_parquet(
+        have = read_table(root / TIMESERIES_PARQUET, pq.read_schema).names
+        return read_table(
             root / TIMESERIES_PARQUET,
+            pd.read_parquet,
             columns=None if cols is None else [c for c in cols if c in have],
         )
     if (root / TIMESERIES_CSV_GZ).is_file():
-        try:
-            return pd.read_csv(
-                root / TIMESERIES_CSV_GZ, usecols=None if cols is None else lambda c: c in cols
-            )
-        except pd.errors.EmptyDataError:  # no run wrote a time series
-            pass
+        df = read_table(
+            root / TIMESERIES_CSV_GZ, _csv_or_none, None if cols is None else lambda c: c in cols
+        )
+        if df is not None:
+            return df
     return pd.DataFrame(columns=base)
+
+
+def _csv_or_none(path: Path, usecols: Any) -> pd.DataFrame | None:
+    try:
+        return pd.read_csv(path, usecols=usecols)
+    except pd.errors.EmptyDataError:  # no run wrote a time series
+        return None
 
 
 def read_manifest(root: str | Path) -> dict[str, Any]:
     """A sweep's ``manifest.json`` (empty if missing or unreadable)."""
     try:
         return json.loads((Path(root) / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+    except (OSError, ValueError):  # missing or damaged: no manifest (UnicodeDecodeError too)
         return {}

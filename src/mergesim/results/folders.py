@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,48 @@ from mergesim.results.layout import (
     RUNS_PARQUET,
     SUMMARY_JSON,
 )
+
+#: What a damaged results file raises when read: pandas' parser errors, pyarrow's
+#: ``ArrowInvalid`` and Unicode errors are ValueErrors; OS errors (a folder, a symlink loop,
+#: a bad gzip header); a truncated gzip stream (EOFError, zlib.error); a Parquet feature
+#: pyarrow lacks (NotImplementedError).
+DAMAGED = (ValueError, OSError, EOFError, zlib.error, NotImplementedError)
+
+
+def read_table[T](path: str | Path, reader: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``reader(path, *args, **kwargs)`` with a damaged or unreadable file as one line.
+
+    Every read of a results table (runs, weekly series, villages, summaries) goes through
+    here, so ``mergesim compare`` and ``mergesim plot`` never show a parser's traceback.
+
+    Raises:
+        UserError: The file cannot be read or parsed (one line naming it).
+    """
+    try:
+        return reader(path, *args, **kwargs)
+    except DAMAGED as err:
+        reason = " ".join(str(err).split())[:200] or type(err).__name__
+        raise UserError(
+            f"cannot read this results file ({reason}); it is damaged or not mergesim's: "
+            "re-run the command that wrote it (a sweep resumes) or remove it",
+            source=str(path),
+        ) from None
+
+
+def need_columns(df: pd.DataFrame, columns: Iterable[str], path: str | Path) -> pd.DataFrame:
+    """``df`` if it has ``columns``.
+
+    Raises:
+        UserError: A column is missing: the file is damaged or not mergesim's (one line).
+    """
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise UserError(
+            f"cannot read this results file (no column {', '.join(missing)}); it is damaged "
+            "or not mergesim's: re-run the command that wrote it or remove it",
+            source=str(path),
+        )
+    return df
 
 
 def summary_columns(summary: dict[str, Any]) -> dict[str, Any]:
@@ -49,15 +93,15 @@ def read_summary(root: str | Path) -> dict[str, Any]:
         UserError: Missing or unreadable (one line).
     """
     path = Path(root) / SUMMARY_JSON
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.is_file():
         raise UserError(
             "not a results folder: no runs table (runs.csv) and no summary.json",
             source=str(root),
-        ) from None
-    except json.JSONDecodeError as err:
-        raise UserError(f"unreadable summary.json ({err.msg})", source=str(path)) from None
+        )
+    data = read_table(path, lambda p: json.loads(Path(p).read_text(encoding="utf-8")))
+    if not isinstance(data, dict):
+        raise UserError("cannot read this results file (not a JSON object)", source=str(path))
+    return data
 
 
 def run_folder_runs(root: str | Path) -> pd.DataFrame:
@@ -90,5 +134,5 @@ def run_folder_timeseries(root: str | Path, columns: list[str] | None = None) ->
     if not path.is_file():
         return pd.DataFrame(columns=[*tags, "week"])
     keep = None if columns is None else {"week", *columns}
-    df = pd.read_csv(path, usecols=None if keep is None else lambda c: c in keep)
+    df = read_table(path, pd.read_csv, usecols=None if keep is None else lambda c: c in keep)
     return pd.concat([pd.DataFrame(tags, index=df.index), df], axis=1)

@@ -20,7 +20,9 @@ first use of its names (PEP 562, as :mod:`mergesim.model` does), so ``mergesim l
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from importlib import import_module
@@ -28,17 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from mergesim.config import load_scenario, scenario_to_dict
+from mergesim.config.load import check_scale as check_scale_range
 from mergesim.config.load import parse_override
 from mergesim.config.toml_io import read_toml
 from mergesim.county import build_county, resolve_path
 from mergesim.errors import ScenarioError, UserError
+from mergesim.model.resources import BYTES_PER_PLANNED_RUN, check_memory, scenario_run_bytes
 from mergesim.plans import make_plan
+from mergesim.results.output import RESULTS_ROOT, check_out, folder_name
 from mergesim.sweep.costs import Estimate, estimate
 from mergesim.sweep.design import (
     MissingDependencyError,
     Point,
     RunSpec,
     design_points,
+    expected_points,
     plan_runs,
     run_identity,
     run_seed,
@@ -92,8 +98,13 @@ def __getattr__(name: str) -> Any:
 
 
 def default_out(exp: Experiment) -> Path:
-    """``results/<name>`` (``results/<name>-smoke`` for the smoke version)."""
-    return Path("results") / (exp.name + ("-smoke" if exp.smoke else ""))
+    """``results/<name>`` (``results/<name>-smoke`` for the smoke version).
+
+    Raises:
+        UserError: The name would leave the results folder (``../x``, an absolute path).
+    """
+    name = folder_name(exp.name, source=str(exp.path))
+    return check_out(RESULTS_ROOT / (name + ("-smoke" if exp.smoke else "")))
 
 
 def sweep_experiment(
@@ -148,21 +159,39 @@ def sweep_experiment(
     cli = dict(parse_override(item) for item in overrides)
     if scale is not None:
         cli["villagers.scale"] = check_scale(scale, exp)
-    runs = plan_runs(exp, cli)
-    dest = Path(out) if out is not None else default_out(exp)
+    # The design's size, before planning a run of it (a factorial of many levels, or
+    # 100,000 replications, would fill the memory with run plans alone).
+    planned = len(exp.scenarios) * expected_points(exp) * exp.params.replications
+    check_memory(
+        planned * BYTES_PER_PLANNED_RUN,
+        f"{planned:,} planned runs",
+        "fewer replications, design points or factor levels",
+        force=force,
+        source=str(exp.path),
+    )
+    dest = check_out(out) if out is not None else default_out(exp)
     if workers is not None and workers < 1:
         raise UserError(f"value {workers} must be >= 1", source="--workers")
-    if resume and not (dest / "manifest.json").is_file():
+    fresh = not (dest / "manifest.json").is_file()
+    if resume and fresh:
         raise UserError("nothing to resume: no manifest.json in this folder", source=str(dest))
+    copies, plan_exp = 1, exp
+    if dry_run and fresh and exp.params.replications > 1:
+        # Nothing finished yet: one replicate stands for all (same cost, another seed).
+        copies, plan_exp = exp.params.replications, copy.copy(exp)
+        plan_exp.params = copy.copy(exp.params)
+        plan_exp.params.replications = 1
+    runs = plan_runs(plan_exp, cli)
     # A broken data file would fail every run one by one; say so once, before anything runs.
-    check_data_files(r.scenario for r in runs)
+    counties = check_data_files(r.scenario for r in runs)
+    check_run_memory(runs, counties, None if scheduler else workers, force, str(exp.path))
     for line in study_warnings(exp, runs):
         log.warning(line)
     identity = study_identity(exp, cli)
     if dry_run:
         if not force:  # say now what the sweep would refuse; a dry run moves nothing
             claim_folder(dest, identity, exp.name, force=False)
-        return estimate(runs, dest, workers, exp)
+        return estimate(runs, dest, workers, exp, copies=copies)
     claim_folder(dest, identity, exp.name, force=force)
     return run_sweep(
         exp,
@@ -179,14 +208,46 @@ def sweep_experiment(
     )
 
 
+def check_run_memory(
+    runs: Sequence[RunSpec],
+    counties: Sequence[Any],
+    workers: int | None,
+    force: bool,
+    source: str,
+) -> None:
+    """Refuse a sweep whose models, ``workers`` at once on this machine, would not fit in
+    memory (:mod:`mergesim.model.resources`); a Dask cluster's workers (``workers`` None with
+    a scheduler) run elsewhere and are not counted here.
+
+    Raises:
+        UserError: The estimate is above the limit (one line: the estimate and what to do).
+    """
+    if not runs:
+        return
+    data_county = max(counties, key=lambda c: float(c.population.sum()), default=None)
+    need, what = max(
+        scenario_run_bytes(
+            r.scenario, None if r.scenario.county.source == "synthetic" else data_county
+        )
+        for r in runs
+    )
+    at_once = min(workers or os.cpu_count() or 1, len(runs))
+    check_memory(
+        at_once * need,
+        f"{at_once} run(s) at once of up to {what}",
+        "a smaller --scale or fewer --workers",
+        force=force,
+        source=source,
+    )
+
+
 def check_scale(scale: float, exp: Experiment) -> float:
-    """``--scale``: a share of the villagers in (0, 1], and not a factor of ``exp``.
+    """``--scale``: an allowed ``villagers.scale``, and not a factor of ``exp``.
 
     Raises:
         UserError: Out of range, or ``villagers.scale`` is swept (one line).
     """
-    if not 0 < scale <= 1:
-        raise UserError(f"value {scale} is out of range; allowed: 0 < scale <= 1", source="--scale")
+    check_scale_range(scale)
     if any("villagers.scale" in (f.key, *f.also) for f in exp.factors):
         raise UserError(
             "villagers.scale is a factor of this experiment; --scale cannot fix it",

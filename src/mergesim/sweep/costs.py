@@ -167,9 +167,15 @@ def estimate(
     out: str | Path,
     workers: int | None = None,
     exp: Experiment | None = None,
+    copies: int = 1,
 ) -> Estimate:
     """Count finished runs in ``out`` and estimate time and disk for the rest (see the module
-    docstring); with ``exp``, the report's figures too."""
+    docstring); with ``exp``, the report's figures too.
+
+    ``copies``: the design holds ``copies`` runs like each of ``runs`` (a dry run of a fresh
+    folder plans one replicate and counts the others: replicates differ only in their seed, so
+    they cost the same, and planning 100,000 of them would take minutes).
+    """
     from mergesim.sweep.store import ResultStore  # pandas: the running half
 
     store = ResultStore(out)
@@ -189,7 +195,7 @@ def estimate(
         costs = [run_cost(r.scenario) for r in runs[:: max(len(runs) // 50, 1)]]
         per = statistics.mean(costs) if costs else 0.0
         basis = "cost model calibrated on measured runs"
-        load = contention(min(n_workers, len(runs) - done))
+        load = contention(min(n_workers, len(runs) * copies - done))
     if sizes:
         size = TABLE_OVERHEAD * statistics.mean(sizes)
     else:
@@ -199,9 +205,9 @@ def estimate(
         )
     figures = figure_count(exp, len({(r.label, r.point) for r in runs})) if exp else 0
     return Estimate(
-        len(runs),
+        len(runs) * copies,
         done,
-        len(runs) - done,
+        len(runs) * copies - done,
         n_workers,
         per,
         basis,

@@ -345,8 +345,9 @@ def plan_runs(exp: Experiment, cli_overrides: dict[str, Any] | None = None) -> l
         base = load_scenario(ref.path)
         base = apply_overrides(
             base,
-            {**exp.overrides, **ref.overrides, **cli_overrides},
+            {**exp.overrides, **ref.overrides},
             source=f"{exp.path}: overrides for '{ref.label}'",
+            more=[(cli_overrides, "--set")],
         )
         if base.county.seed is None:
             # Replicates vary behaviour, not geography: every run of this scenario gets the

@@ -317,7 +317,7 @@ def render_reference() -> str:
         "- `--replications N`: replications per design point. Replicate k uses one seed in "
         "every scenario and point (common random numbers), so adding replications resumes "
         "the same study.",
-        "- `--scale F`: `villagers.scale` of every run (0 < F ≤ 1).",
+        "- `--scale F`: `villagers.scale` of every run (0.0001 ≤ F ≤ 1, the key's range).",
         "- `--samples N`: the design's `n` (LHS points, Sobol base sample, Morris "
         "trajectories; not for factorial designs).",
         "- `--formats png,svg`: image formats of the figures.",

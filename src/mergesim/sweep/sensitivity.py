@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from mergesim.errors import UserError
-from mergesim.io import atomic_path
+from mergesim.io import atomic_path, finite_cells
 from mergesim.results import read_runs
 from mergesim.sweep.design import (
     MIN_SAMPLES,
@@ -321,5 +321,5 @@ def analyze_folder(root: str | Path, exp: Experiment) -> Sensitivity:
         if table is not None:
             out.files.append(Path(root) / f"sensitivity_{name}.csv")
             with atomic_path(out.files[-1]) as tmp:
-                table.to_csv(tmp, index=False)
+                finite_cells(table).to_csv(tmp, index=False)
     return out
