@@ -173,9 +173,9 @@ def print_measures(rows: list[dict]) -> None:
 
 
 def check_mechanics(scale: float, seeds: list[int], jobs: int, cache: Path | None) -> int:
-    # The grievance side's guarantees kept (transition pay also in the cadre pool, which the
-    # scenario file breaks through cadres.transition_pay).
-    mine = (*(f"guarantees.{g}=true" for g in GRIEVANCE_SIDE), "cadres.transition_pay=true")
+    # The grievance side's guarantees kept (transition_pay_kept also keeps the cadre pool's
+    # pay until the election).
+    mine = tuple(f"guarantees.{g}=true" for g in GRIEVANCE_SIDE)
     cases = {
         "seed": (str(SEED_FILE), ()),
         "broken_mechanics": (str(NO_GUARANTEES), NO_PERCEIVED),
