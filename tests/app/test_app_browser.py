@@ -121,7 +121,7 @@ def _map_src(page: Page) -> str:
 
 
 def _run_weeks(page: Page, weeks: int) -> None:
-    page.get_by_role("button", name="Step").click()
+    page.get_by_role("button", name="Step", exact=True).click()
     page.locator(".mergesim-status", has_text=f"week {weeks} of").wait_for(timeout=120_000)
 
 
@@ -158,7 +158,7 @@ def test_switching_off_the_agency_service_changes_the_map(chromium, app_url):
 
             page.locator("label", has_text=re.compile(r"^agency service$")).click()
             assert page.get_by_label("agency service").get_attribute("aria-checked") == "false"
-            page.get_by_role("button", name="Reset").click()
+            page.get_by_role("button", name="Reset", exact=True).click()
             page.locator(".mergesim-status", has_text="week 0 of").wait_for(timeout=60_000)
             _run_weeks(page, WEEKS)
             without_agency = _readout(page)
