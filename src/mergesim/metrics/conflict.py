@@ -45,12 +45,17 @@ _PART_DOCS = {
 }
 
 
+#: Unit of hardship and valued losses: prospect-theory value (a loss of ``access_scale_min``
+#: minutes per affair, or its equivalent, is λ before curvature); not a share, can be negative.
+VALUE = "value"
+
+
 def add_conflict(add: Callable[..., None]) -> None:
     """Register the conflict metrics with the registry's ``add(key, unit, formula, doc,
     family)``."""
     add(
         "hardship_access_mean",
-        "-",
+        VALUE,
         "mean over villagers of Σ_d ω[d, age] v(ĉ − r) of their village's access accounts "
         "(one per service domain; 0 before the reform)",
         "Access hardship: the service domains' accounts, valued separately and summed.",
@@ -60,7 +65,7 @@ def add_conflict(add: Callable[..., None]) -> None:
         name = CAUSE_NAMES[c]
         add(
             f"hardship_{name}_mean",
-            "-",
+            VALUE,
             f"mean over villagers of the standing hardship from {_PART_DOCS[name]}",
             f"Hardship from {_PART_DOCS[name]}.",
             "flow",
@@ -68,7 +73,7 @@ def add_conflict(add: Callable[..., None]) -> None:
     for dom in ("admin", "health"):
         add(
             f"access_gap_{dom}",
-            "-",
+            VALUE,
             f"population-weighted mean over villages of the valued loss per {dom} affair "
             "against the village's reference (≥ 0; model.grievance.access_gap)",
             f"Valued loss per {dom} affair (the petitions' access gap).",
