@@ -155,6 +155,13 @@ def test_decomposition_adds_up_for_any_corners(corners, seed, reps):
     )
 
 
+def test_no_pooling_over_design_points():
+    # With factors, a scenario has several points: the levers would pool different factor
+    # levels, so there are none.
+    runs = pd.concat([fake_runs().assign(point=0), fake_runs(2).assign(point=1)])
+    assert lever_table(runs, METRICS).empty and decomposition(runs, METRICS).empty
+
+
 def test_markdown_lists_every_measure_and_the_decomposition():
     runs = fake_runs()
     text = "\n".join(levers_markdown(lever_table(runs, METRICS), decomposition(runs, METRICS)))

@@ -105,6 +105,12 @@ def outcome_group(metric: str) -> str:
     return WORST_DECILE if "worst_decile" in name else "all"
 
 
+def _one_point(runs: pd.DataFrame) -> bool:
+    """Whether every scenario ran at one design point (a levers experiment has no factors: the
+    report never pools different factor levels)."""
+    return "point" not in runs or runs["point"].nunique() <= 1
+
+
 def _scenario_runs(runs: pd.DataFrame, pairs: Sequence[LeverPair]) -> pd.DataFrame:
     """The runs with ``group`` = scenario and ``base_group`` = the lever's context corner."""
     base = {p.scenario: p.versus for p in pairs}
@@ -121,10 +127,11 @@ def lever_table(runs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
 
     Returns:
         :data:`LEVER_COLUMNS`, one row per lever scenario and metric present in ``runs``, in
-        the scenarios' order; ``effect`` = with − without the measure.
+        the scenarios' order; ``effect`` = with − without the measure. Empty when there are
+        no lever scenarios or the design has several points (factors).
     """
     pairs = lever_pairs(list(dict.fromkeys(runs["scenario"].astype(str))))
-    if not pairs:
+    if not pairs or not _one_point(runs):
         return pd.DataFrame(columns=LEVER_COLUMNS)
     tagged = _scenario_runs(runs, pairs)
     rows = []
@@ -168,10 +175,10 @@ def decomposition(runs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
 
     Returns:
         :data:`DECOMPOSITION_COLUMNS`, four rows (:data:`TERMS`) per metric; empty when a
-        corner is missing.
+        corner is missing or the design has several points (factors).
     """
     scen = runs["scenario"].astype(str)
-    if not set(CORNERS) <= set(scen):
+    if not set(CORNERS) <= set(scen) or not _one_point(runs):
         return pd.DataFrame(columns=DECOMPOSITION_COLUMNS)
     keep = scen.isin(CORNERS)
     if "status" in runs:
