@@ -17,7 +17,7 @@ from mergesim.io import atomic_write_text
 from mergesim.plotting import compare as pc
 from mergesim.plotting.intervals import FEW_REPLICATES
 from mergesim.plotting.labels import scale_warnings
-from mergesim.report import tables
+from mergesim.report import levers, tables
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
 from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
 from mergesim.results.layout import FIGURES_DIR, REPORT_MD, write_readme
@@ -80,10 +80,29 @@ def finalize_results(
     draw_change_maps(root, runs, formats, drawn)
     table = tables.metric_table(runs, study.metrics)
     files = [tables.write_table(root, "metrics", tables.csv_table(table, factors, runs))]
+    # A levers experiment (its scenarios named by mergesim.report.levers' convention) also
+    # gets each measure's paired effect and the decomposition of the reform's effect.
+    lever_rows = levers.lever_table(runs, study.metrics)
+    decomp = levers.decomposition(runs, study.metrics)
+    if len(lever_rows):
+        files.append(tables.write_table(root, "levers", lever_rows))
+    if len(decomp):
+        files.append(tables.write_table(root, "decomposition", decomp))
     if indices is not None:
         files.append(tables.write_table(root, "sensitivity", indices))
     files += drawn.files
-    files.append(write_report(root, study, runs, table, drawn, indices, notes))
+    files.append(
+        write_report(
+            root,
+            study,
+            runs,
+            table,
+            drawn,
+            indices,
+            notes,
+            levers.levers_markdown(lever_rows, decomp),
+        )
+    )
     files.append(write_readme(root, "sweep", f"Results of the experiment '{study.name}'"))
     drop_stale(root / FIGURES_DIR, files)
     log.info("%d figures and report.md in %.1f s", len(drawn.files), time.perf_counter() - t0)
@@ -185,12 +204,14 @@ def write_report(
     drawn: Drawn,
     indices=None,
     notes: Sequence[str] = (),
+    lever_lines: Sequence[str] = (),
 ) -> Path:
-    """Write ``root/report.md``: what ran, the metric tables, sensitivity, figures, runs not
-    finished, how to reproduce."""
+    """Write ``root/report.md``: what ran, the levers (a levers experiment), the metric
+    tables, sensitivity, figures, runs not finished, how to reproduce."""
     man = read_manifest(root)
     out = [f"# {study.name}", "", study.description or "(no description)", "", "## What was run"]
-    out += ["", *_what_ran(study, runs, man), "", "## Metrics by design point", ""]
+    out += ["", *_what_ran(study, runs, man), ""]
+    out += [*lever_lines, "## Metrics by design point", ""]
     if study.design not in ("sobol", "morris"):
         out += _method_text(study, runs)
     scale = tables.run_scale(runs)

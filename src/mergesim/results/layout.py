@@ -64,7 +64,9 @@ SWEEP_LAYOUT: tuple[Entry, ...] = (
         f"{TABLES_DIR}/<name>.csv",
         "every table of report.md as CSV, full precision "
         "(metrics.csv: per metric and design point n, mean, interval and method; "
-        "paired.csv: paired differences; sensitivity.csv: indices with their verdicts)",
+        "paired.csv: paired differences; sensitivity.csv: indices with their verdicts; "
+        "levers.csv and decomposition.csv: a levers experiment's effect of each measure and "
+        "the decomposition of the reform's effect, mergesim.report.levers)",
     ),
     Entry(
         f"{FIGURES_DIR}/<name>.<fmt>",
