@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from mergesim.cli import main
-from test_bad_input import HEADER, REAL, ROWS, SMOKE, _cell, _csv, _toml, one_line
+from one_error import every_command, one_line
+from test_bad_input import HEADER, REAL, ROWS, _cell, _csv, _toml
 
 COLS = HEADER.split(",")
 
@@ -277,23 +278,7 @@ def test_hostile_data_is_one_line_exit_2_and_writes_nothing(case, tmp_path, caps
     setup, words = CASES[case]
     scenario = setup(tmp_path)
     out = tmp_path / "results"
-    exp = _toml(
-        tmp_path, f'name = "exp"\nscenarios = ["{scenario}"]\nreplications = 1\n{SMOKE}', "exp.toml"
-    )
-    commands = {
-        "validate": ["validate", str(scenario)],
-        "plan": ["plan", str(scenario), "--out", str(out / "plan"), "--no-maps"],
-        "run": ["run", str(scenario), "--out", str(out / "run"), "--scale", "0.01"],
-        "sweep": [
-            "sweep",
-            str(exp),
-            "--out",
-            str(out / "sweep"),
-            "--workers",
-            "1",
-            "--no-progress",
-        ],
-    }
+    commands = every_command(scenario, out)
     for name, argv in commands.items():
         assert main(argv) == 2, name
         line = one_line(capsys)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from mergesim.cli import main
+from one_error import SMOKE, every_command, one_line
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "scenarios" / "example_real.toml"
@@ -172,50 +173,13 @@ CASES = {
     ),
 }
 
-SMOKE = """
-[overrides]
-"timeline.warmup_weeks" = 6
-"timeline.burn_in_weeks" = 1
-"timeline.horizon_weeks" = 12
-"timeline.transition_weeks" = 2
-"timeline.post_window_weeks" = 4
-"""
-
-
-def one_line(capsys) -> str:
-    """The single stderr line of a failed command (and no traceback)."""
-    err = capsys.readouterr().err
-    assert "Traceback" not in err, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("mergesim: error: ")
-    # NumPy reprs (np.str_('x'), np.float64(1.0)) are noise in a message for a person.
-    assert "np.str_(" not in lines[0] and "np.float64(" not in lines[0], lines[0]
-    return lines[0]
-
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path, capsys):
     setup, words = CASES[case]
     scenario = setup(tmp_path)
     out = tmp_path / "results"
-    exp = _toml(
-        tmp_path, f'name = "exp"\nscenarios = ["{scenario}"]\nreplications = 1\n{SMOKE}', "exp.toml"
-    )
-    commands = {
-        "validate": ["validate", str(scenario)],
-        "plan": ["plan", str(scenario), "--out", str(out / "plan"), "--no-maps"],
-        "run": ["run", str(scenario), "--out", str(out / "run"), "--scale", "0.01"],
-        "sweep": [
-            "sweep",
-            str(exp),
-            "--out",
-            str(out / "sweep"),
-            "--workers",
-            "1",
-            "--no-progress",
-        ],
-    }
+    commands = every_command(scenario, out)
     for name, argv in commands.items():
         assert main(argv) == 2, name
         line = one_line(capsys)

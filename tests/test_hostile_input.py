@@ -20,6 +20,7 @@ import pytest
 
 from mergesim.cli import main
 from mergesim.model import resources
+from one_error import SMOKE, every_command, one_line
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "scenarios" / "example_real.toml"
@@ -36,24 +37,6 @@ SHORT = [
     "timeline.post_window_weeks=4",
 ]
 WINDOWS = ("pre", "transition", "post", "change")
-SMOKE = """
-[overrides]
-"timeline.warmup_weeks" = 6
-"timeline.burn_in_weeks" = 1
-"timeline.horizon_weeks" = 12
-"timeline.transition_weeks" = 2
-"timeline.post_window_weeks" = 4
-"""
-
-
-def one_line(capsys) -> str:
-    """The single stderr line of a failed command (and no traceback)."""
-    err = capsys.readouterr().err
-    assert "Traceback" not in err, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("mergesim: error: "), lines[0]
-    return lines[0]
 
 
 def _write(path: Path, text: str) -> Path:
@@ -61,21 +44,8 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _all_commands(scenario: Path, out: Path) -> dict[str, list[str]]:
-    exp = _write(
-        out.parent / "exp.toml",
-        f'name = "exp"\nscenarios = ["{scenario}"]\nreplications = 1\n{SMOKE}',
-    )
-    return {
-        "validate": ["validate", str(scenario)],
-        "plan": ["plan", str(scenario), "--out", str(out), "--no-maps"],
-        "run": ["run", str(scenario), "--out", str(out), "--scale", "0.01", "--no-plots"],
-        "sweep": ["sweep", str(exp), "--out", str(out), "--workers", "1", "--dry-run"],
-    }
-
-
 def _refused_everywhere(scenario: Path, out: Path, capsys, words: str) -> None:
-    for name, argv in _all_commands(scenario, out).items():
+    for name, argv in every_command(scenario, out, dry_run=True).items():
         assert main(argv) == 2, name
         assert words in one_line(capsys), name
         assert not out.exists(), name
