@@ -33,6 +33,17 @@ __all__ = ["EXAMPLES", "REGENERATE", "render_reference"]
 #: How to regenerate the file; quoted in its header and in the test's failure message.
 REGENERATE = "python scripts/gen_experiment_docs.py"
 
+#: The two behavioural factors the sampling designs' examples share.
+_BEHAVIOUR_FACTORS = """\
+[[factors]]
+key = "villagers.trust_mean"
+range = [0.4, 0.8]
+
+[[factors]]
+key = "villagers.threshold_mean"
+range = [0.3, 0.7]
+"""
+
 #: One example per design (paths relative to ``experiments/``), loaded by the tests.
 EXAMPLES = {
     "factorial": """\
@@ -90,14 +101,8 @@ metrics = ["post.travel_min_mean"]
 method = "lhs"
 n = 32
 
-[[factors]]
-key = "villagers.trust_mean"
-range = [0.4, 0.8]
-
-[[factors]]
-key = "villagers.threshold_mean"
-range = [0.3, 0.7]
-""",
+"""
+    + _BEHAVIOUR_FACTORS,
     "sobol": """\
 name = "behaviour_sobol"
 description = "Sobol indices of two behavioural parameters."
@@ -109,14 +114,9 @@ metrics = ["post.travel_min_mean"]
 method = "sobol"
 n = 512              # base sample: 512 × (2 + 2) = 2,048 points
 
-[[factors]]
-key = "villagers.trust_mean"
-range = [0.4, 0.8]
-
-[[factors]]
-key = "villagers.threshold_mean"
-range = [0.3, 0.7]
-
+"""
+    + _BEHAVIOUR_FACTORS
+    + """
 [smoke]
 n = 8
 """,
@@ -132,14 +132,8 @@ method = "morris"
 n = 10               # trajectories: 10 × (2 + 1) = 30 points
 levels = 4
 
-[[factors]]
-key = "villagers.trust_mean"
-range = [0.4, 0.8]
-
-[[factors]]
-key = "villagers.threshold_mean"
-range = [0.3, 0.7]
-""",
+"""
+    + _BEHAVIOUR_FACTORS,
 }
 
 _DESIGNS = {
