@@ -194,7 +194,13 @@ def stability_week(model: MergerModel) -> dict[str, float]:
     for name in STAGES:
         out[f"backlog_{name}_per10k"] = ps[f"backlog_{name}"] * per
     out["open_overdue_per10k"] = ps["open_overdue"] * per
-    out.update(grievance_metrics(v.grievance, v.threshold))
+    # The grievance mechanism computed them at the end of its step (nothing changes grievance
+    # after it in the week); computed here only for a model whose mechanism has no week yet.
+    gw = getattr(model.grievance, "weekly", {})
+    if "grievance_mean" in gw:
+        out["grievance_mean"], out["aggrieved_share"] = gw["grievance_mean"], gw["aggrieved_share"]
+    else:
+        out.update(grievance_metrics(v.grievance, v.threshold))
     out["stability_index"] = _stability_index(out, model.config.stability)
     rec = loop.rec
     open_town = np.count_nonzero(

@@ -11,6 +11,20 @@ from __future__ import annotations
 import numpy as np
 
 
+def village_sum(x: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sum of ``x`` per village (float64; 0 for an empty village), rows grouped by village.
+
+    One segment sum (``np.add.reduceat``) over the non-empty villages' starts: each segment
+    runs to the next start, so empty villages are skipped rather than summed as one row.
+    """
+    sizes = np.diff(offsets)
+    nz = np.flatnonzero(sizes > 0)
+    out = np.zeros(len(sizes))
+    if len(nz):
+        out[nz] = np.add.reduceat(x, offsets[:-1][nz], dtype=np.float64)
+    return out
+
+
 def village_mean(
     x: np.ndarray,
     village: np.ndarray,
@@ -27,17 +41,8 @@ def village_mean(
     x = np.asarray(x)
     wx = x if weight is None else x * weight
     if offsets is not None:
-        sizes = np.diff(offsets)
-        nz = np.flatnonzero(sizes > 0)
-        # reduceat over the non-empty villages' starts: each segment runs to the next start.
-        num = np.zeros(len(sizes))
-        den = sizes.astype(float)
-        if len(nz):
-            starts = offsets[:-1][nz]
-            num[nz] = np.add.reduceat(wx, starts, dtype=np.float64)
-            if weight is not None:
-                den = np.zeros(len(sizes))
-                den[nz] = np.add.reduceat(np.asarray(weight), starts, dtype=np.float64)
+        num = village_sum(wx, offsets)
+        den = np.diff(offsets).astype(float) if weight is None else village_sum(weight, offsets)
     else:
         num = np.bincount(village, weights=wx, minlength=n_villages)
         den = (
