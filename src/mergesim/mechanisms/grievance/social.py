@@ -31,8 +31,12 @@ def village_mean(
     n_villages: int,
     weight: np.ndarray | None = None,
     offsets: np.ndarray | None = None,
+    weight_sum: np.ndarray | None = None,
 ) -> np.ndarray:
     """(Weighted) mean of ``x`` per village (NaN for an empty village).
+
+    ``weight_sum``: the weights' per-village sums when the caller keeps them (the weights of
+    contagion are fixed for a run), saving a pass over the villagers.
 
     With ``offsets`` (rows grouped by village, village ``v`` = rows ``offsets[v]:offsets[v+1]``,
     as in :class:`~mergesim.mechanisms.population.Villagers`) the sums are segment sums
@@ -42,7 +46,10 @@ def village_mean(
     wx = x if weight is None else x * weight
     if offsets is not None:
         num = village_sum(wx, offsets)
-        den = np.diff(offsets).astype(float) if weight is None else village_sum(weight, offsets)
+        if weight is None:
+            den = np.diff(offsets).astype(float)
+        else:
+            den = weight_sum if weight_sum is not None else village_sum(weight, offsets)
     else:
         num = np.bincount(village, weights=wx, minlength=n_villages)
         den = (
@@ -61,16 +68,17 @@ def contagion(
     rate: float,
     weight: np.ndarray | None = None,
     offsets: np.ndarray | None = None,
+    weight_sum: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move each grievance ``rate`` of the way toward its village's (weighted) mean.
 
     With equal weights the village mean is unchanged; key persons (larger ``weight``) pull the
-    others toward their own grievance.
+    others toward their own grievance. ``weight_sum``: as in :func:`village_mean`.
     """
     if rate <= 0:
         return np.array(g)
     g = np.asarray(g)
-    m = village_mean(g, village, n_villages, weight, offsets).astype(g.dtype)
+    m = village_mean(g, village, n_villages, weight, offsets, weight_sum).astype(g.dtype)
     # Rows grouped by village: spreading the means back is a repeat, cheaper than a gather.
     back = np.repeat(m, np.diff(offsets)) if offsets is not None else m[village]
     back -= g
