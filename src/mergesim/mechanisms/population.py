@@ -25,7 +25,7 @@ from the routing tables) are filled by the services mechanism.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -92,6 +92,9 @@ class Villagers:
     offsets: np.ndarray
     n_groups: int
     n_households: int
+    #: Rows the week's outcome arrays were written at (None: any row), so that the weekly
+    #: reset zeroes those rows only rather than three arrays of every villager.
+    touched: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -104,9 +107,26 @@ class Villagers:
 
     def reset_week(self) -> None:
         """Zero the per-week outcome arrays (called at the start of each week)."""
-        self.travel_week.fill(0.0)
-        self.trips_week.fill(0)
-        self.turned_away_week.fill(0)
+        if self.touched is None:
+            self.travel_week.fill(0.0)
+            self.trips_week.fill(0)
+            self.turned_away_week.fill(0)
+        else:
+            self.travel_week[self.touched] = 0.0
+            self.trips_week[self.touched] = 0
+            self.turned_away_week[self.touched] = 0
+        self.touched = None
+
+    def add_trips(self, rows: np.ndarray, travel: np.ndarray, turned: np.ndarray) -> None:
+        """Add trips to the week's outcome arrays: one trip of ``travel`` round-trip minutes
+        at each of ``rows`` (repeats add up), and one turned-away trip at each of ``turned``
+        (a subset of ``rows``). Only these rows are written (no pass over every villager)."""
+        # Summed in float64 per villager first, as a bincount would, then added in float32.
+        u, inv = np.unique(rows, return_inverse=True)
+        self.travel_week[u] += np.bincount(inv, weights=travel, minlength=len(u)).astype(np.float32)
+        self.trips_week[u] += np.bincount(inv, minlength=len(u)).astype(np.int16)
+        np.add.at(self.turned_away_week, turned, np.int16(1))
+        self.touched = u if self.touched is None else np.union1d(self.touched, u)
 
 
 def village_counts(population: np.ndarray, scale: float) -> np.ndarray:

@@ -1,9 +1,8 @@
 """The metrics of 跑一次 and 不出村: realised days from need to done, travel and trips per affair,
 by administrative affair type and by outcome group, and how the visits end.
 
-Registry entries (:func:`register`) and formulas (:func:`service_affair_metrics`, pure
-functions of the served affairs) live here together; :mod:`mergesim.metrics.registry` and
-:func:`mergesim.metrics.formulas.affair_metrics` include them.
+Registry entries (:func:`register`) live here; :mod:`mergesim.metrics.registry` includes
+them, and :class:`mergesim.metrics.pool.AffairPool` computes them from the served affairs' sums.
 
 Outcome groups are those of :mod:`mergesim.plans.roles` (absorbed villages, former township
 seats, border villages, the far tercile, ...); "all" is the unsuffixed metric, and the worst
@@ -12,14 +11,9 @@ decile is the population-weighted mean of village means over the worst-off 10 % 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
-import numpy as np
-
 from mergesim.config.schema import AFFAIR_NAMES
-from mergesim.mechanisms.needs import NeedKind
-from mergesim.mechanisms.services import Done, PointKind
 from mergesim.plans.roles import GROUPS
 
 #: Flow counts of the visits (services ``week_counts`` keys beyond the original five).
@@ -39,10 +33,6 @@ LABELS = {
     "admin_agency_share": "Administrative affairs carried by the agency",
     "admin_county_share": "Administrative affairs finished at the county",
 }
-
-
-def _mean(num: float, den: float) -> float:
-    return float(num / den) if den > 0 else math.nan
 
 
 def register(add: Callable[..., None]) -> None:
@@ -170,56 +160,3 @@ def register(add: Callable[..., None]) -> None:
         "Longest current overload of a point.",
         "flow",
     )
-
-
-def service_affair_metrics(
-    done: Done,
-    village_pop: np.ndarray,
-    masks: dict[str, np.ndarray],
-    worst_decile: Callable[[np.ndarray, np.ndarray], float],
-) -> dict[str, float]:
-    """The metrics of :func:`register` of family "affair" for a set of served affairs."""
-    out: dict[str, float] = {}
-    n, nv = done.n, len(village_pop)
-    days = done.days.astype(float)
-    t = done.travel.astype(float)
-    adm = done.kind == NeedKind.ADMIN
-    na = int(adm.sum())
-    out["days_mean"] = _mean(days.sum(), n)
-    out["admin_days_mean"] = _mean(days[adm].sum(), na)
-    out["admin_failed_trips_mean"] = _mean(done.failed[adm].sum(), na)
-    agency = adm & (done.handler == PointKind.AGENCY)
-    out["admin_agency_share"] = _mean(agency.sum(), na)
-    out["admin_carried_share"] = _mean((adm & done.carried).sum(), na)
-    out["admin_county_share"] = _mean((adm & (done.handler == PointKind.COUNTY_CENTRE)).sum(), na)
-    out["agency_days_mean"] = _mean(days[agency].sum(), agency.sum())
-    one = done.trips == 1
-    for a, name in enumerate(AFFAIR_NAMES):
-        sel = adm & (done.affair == a)
-        k = int(sel.sum())
-        out[f"admin_one_trip_share_{name}"] = _mean((one & sel).sum(), k)
-        out[f"admin_travel_min_mean_{name}"] = _mean(t[sel].sum(), k)
-        out[f"admin_days_mean_{name}"] = _mean(days[sel].sum(), k)
-    v = done.village[adm]
-    acnt = np.bincount(v, minlength=nv).astype(float)
-    per_village = {
-        "one": np.bincount(v, weights=one[adm], minlength=nv),
-        "days": np.bincount(v, weights=days[adm], minlength=nv),
-        "travel": np.bincount(v, weights=t[adm], minlength=nv),
-        "in": np.bincount(v, weights=done.in_village[adm], minlength=nv),
-    }
-    for g, _ in GROUPS:
-        m = masks[g]
-        k = acnt[m].sum()
-        out[f"admin_one_trip_share_{g}"] = _mean(per_village["one"][m].sum(), k)
-        out[f"admin_days_mean_{g}"] = _mean(per_village["days"][m].sum(), k)
-        out[f"admin_in_village_share_{g}"] = _mean(per_village["in"][m].sum(), k)
-    weight = np.where(acnt > 0, village_pop, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for key, what in (
-            ("admin_travel_worst_decile_min", "travel"),
-            ("admin_days_worst_decile", "days"),
-        ):
-            vmean = np.where(acnt > 0, per_village[what] / np.maximum(acnt, 1), np.nan)
-            out[key] = worst_decile(vmean, weight) if na else math.nan
-    return out

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mergesim.mechanisms.grievance import PART_CAUSES
+from mergesim.mechanisms.grievance import PART_CAUSES, village_sum
 from mergesim.mechanisms.needs import ServiceDomain
 from mergesim.mechanisms.petitions import CAUSE_NAMES
 
@@ -105,13 +105,14 @@ class ConflictTracker:
         grp = np.asarray(model.units.new_village, dtype=np.int64)
         members = np.bincount(grp, minlength=int(grp.max()) + 1 if len(grp) else 0)[grp]
         self.pop = np.diff(v.offsets).astype(float)
-        # Per villager, 1/n of the villagers of mergers of each size (a mean is one dot
-        # product, BLAS-fast), or None when there are none.
-        self.weights = {}
+        self._pop_total = float(self.pop.sum())
+        # The old villages of mergers of each size and their villager count (None when there
+        # are none): a group's mean grievance is a sum of per-village sums (no BLAS dot over
+        # villagers: OpenBLAS would wake a spinning second thread every week).
+        self.groups: dict[str, tuple[np.ndarray, int] | None] = {}
         for key, mask in (("merged2", members == 2), ("merged3plus", members >= 3)):
-            rows = mask[v.village]
-            n = int(rows.sum())
-            self.weights[key] = (rows / n).astype(np.float32) if n else None
+            n = int(self.pop[mask].sum())
+            self.groups[key] = (np.flatnonzero(mask), n) if n else None
         self._parts: tuple[int, dict[str, float]] = (-1, {})
 
     def week(self, model: MergerModel) -> dict[str, float]:
@@ -128,14 +129,15 @@ class ConflictTracker:
                 },
             )
         out.update(self._parts[1])
-        tot = self.pop.sum()
+        tot = self._pop_total
         for dom, d in (("admin", ServiceDomain.ADMIN), ("health", ServiceDomain.HEALTH)):
             out[f"access_gap_{dom}"] = (
-                float(np.dot(g.access_gap[d], self.pop) / tot) if tot > 0 else math.nan
+                float((g.access_gap[d] * self.pop).sum() / tot) if tot > 0 else math.nan
             )
-        for key, w in self.weights.items():
+        sums = village_sum(v.grievance, v.offsets)
+        for key, grp in self.groups.items():
             out[f"grievance_mean_{key}"] = (
-                float(np.dot(v.grievance, w)) if w is not None else (math.nan)
+                float(sums[grp[0]].sum() / grp[1]) if grp is not None else math.nan
             )
         cv = g.cadres
         rows = cv.row[cv.displaced]

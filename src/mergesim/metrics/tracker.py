@@ -18,11 +18,11 @@ from mergesim.mechanisms.petitions import (
     petition_summary,
     stability_index,
 )
-from mergesim.mechanisms.services import Done
 from mergesim.mechanisms.timeline import DAYS_PER_WEEK, WINDOWS
 from mergesim.metrics.affairs import VISIT_FLOWS
 from mergesim.metrics.conflict import ConflictTracker
-from mergesim.metrics.formulas import affair_metrics, coverage_share
+from mergesim.metrics.formulas import affair_metrics, coverage_share, worst_decile
+from mergesim.metrics.pool import AffairPool
 from mergesim.metrics.registry import COVERAGE_THRESHOLDS, METRICS, PETITION_KEYS
 from mergesim.plans.roles import GROUPS
 
@@ -45,7 +45,8 @@ class Tracker:
     Attributes:
         current: This week's metric values (key → float).
         history: One dict per simulated week: ``week``, ``phase`` and every metric.
-        parts: Served affairs per summary window (lists of :class:`Done`).
+        pools: Served affairs per summary window, as sums (:class:`AffairPool`: memory that
+            does not grow with villagers or weeks).
         village_travel: Round-trip minutes per village summed over each window.
     """
 
@@ -59,7 +60,7 @@ class Tracker:
         self.masks = model.units.group_masks(model.county)
         self.current: dict[str, float] = {}
         self.history: list[dict[str, Any]] = []
-        self.parts: dict[str, list[Done]] = {w: [] for w in WINDOWS}
+        self.pools = {w: AffairPool(nv) for w in WINDOWS}
         self.village_travel = {w: np.zeros(nv) for w in WINDOWS}
         self._cov_key: int | None = None
         self._cov: dict[str, float] = {}
@@ -111,7 +112,7 @@ class Tracker:
             {"week": model.week, "phase": model.phase.name.lower(), "window": w or "", **vals}
         )
         if w is not None:
-            self.parts[w].append(done)
+            self.pools[w].add(done)
             self.village_travel[w] += s.village_travel
 
     def _petition_window(self, weeks: list[dict[str, Any]]) -> dict[str, float]:
@@ -132,7 +133,7 @@ class Tracker:
             if not weeks:
                 out[w] = dict.fromkeys(METRICS)
                 continue
-            pooled = affair_metrics(Done.concat(self.parts[w]), self.village_pop, self.masks)
+            pooled = self.pools[w].metrics(self.village_pop, self.masks, worst_decile)
             pooled.update(self._petition_window(weeks))
             vals = {}
             for key, m in METRICS.items():
@@ -194,7 +195,13 @@ def stability_week(model: MergerModel) -> dict[str, float]:
     for name in STAGES:
         out[f"backlog_{name}_per10k"] = ps[f"backlog_{name}"] * per
     out["open_overdue_per10k"] = ps["open_overdue"] * per
-    out.update(grievance_metrics(v.grievance, v.threshold))
+    # The grievance mechanism computed them at the end of its step (nothing changes grievance
+    # after it in the week); computed here only for a model whose mechanism has no week yet.
+    gw = getattr(model.grievance, "weekly", {})
+    if "grievance_mean" in gw:
+        out["grievance_mean"], out["aggrieved_share"] = gw["grievance_mean"], gw["aggrieved_share"]
+    else:
+        out.update(grievance_metrics(v.grievance, v.threshold))
     out["stability_index"] = _stability_index(out, model.config.stability)
     rec = loop.rec
     open_town = np.count_nonzero(

@@ -56,7 +56,7 @@ from mergesim.mechanisms.grievance.hardship import (
     update_grievance,
 )
 from mergesim.mechanisms.grievance.mechanism import GrievanceMechanism
-from mergesim.mechanisms.grievance.social import contagion, rows_of, village_mean
+from mergesim.mechanisms.grievance.social import contagion, rows_of, village_mean, village_sum
 from mergesim.mechanisms.grievance.standing import Endowments, reform_losses
 
 __all__ = [
@@ -92,4 +92,5 @@ __all__ = [
     "total_hardship",
     "update_grievance",
     "village_mean",
+    "village_sum",
 ]

@@ -147,7 +147,8 @@ def communication_reach(
     else at random.
 
     Returns:
-        ``{"broadcast", "meeting", "talk"}``: bool per villager; ``"meeting_villages"``.
+        ``{"broadcast", "meeting", "talk"}``: bool per villager; ``"meeting_villages"``;
+        ``"meeting_rows"``, ``"talk_rows"``: the (distinct) rows the meetings and talks reach.
     """
     n = len(g)
 
@@ -174,21 +175,29 @@ def communication_reach(
         in_meet_v = np.zeros(n_villages, dtype=bool)
         in_meet_v[meet_v] = True
         cand = np.flatnonzero(in_meet_v[village])
+    meeting_rows = cand[rng.random(len(cand), dtype=np.float32) < p.meeting_turnout]
     meeting = np.zeros(n, dtype=bool)
-    meeting[cand[rng.random(len(cand), dtype=np.float32) < p.meeting_turnout]] = True
-    talk = np.zeros(n, dtype=bool)
+    meeting[meeting_rows] = True
+    talk_rows = np.zeros(0, dtype=np.int64)
     if n_talk:
         if risk:
             watched_v = np.zeros(n_villages, dtype=bool)
             watched_v[watch.villages] = True
-            talk[
-                _top_talk(
-                    g, village, watched_v | in_watch_town, watch.persons, n_talk, rng, offsets
-                )
-            ] = True
+            talk_rows = _top_talk(
+                g, village, watched_v | in_watch_town, watch.persons, n_talk, rng, offsets
+            )
         else:
-            talk[rng.choice(n, size=n_talk, replace=False)] = True
-    return {"broadcast": reached, "meeting": meeting, "talk": talk, "meeting_villages": meet_v}
+            talk_rows = rng.choice(n, size=n_talk, replace=False)
+    talk = np.zeros(n, dtype=bool)
+    talk[talk_rows] = True
+    return {
+        "broadcast": reached,
+        "meeting": meeting,
+        "talk": talk,
+        "meeting_villages": meet_v,
+        "meeting_rows": meeting_rows,
+        "talk_rows": talk_rows,
+    }
 
 
 def _top_talk(
@@ -226,11 +235,13 @@ def communicate(g: np.ndarray, reach: dict[str, np.ndarray], p: CommunicationPar
     """Grievance after the week's communication: each channel that reaches a villager removes
     its share (``broadcast_effect``, ``meeting_effect``, ``talk_effect``)."""
     out = np.array(g)
-    for key, effect in (
-        ("broadcast", p.broadcast_effect),
-        ("meeting", p.meeting_effect),
-        ("talk", p.talk_effect),
-    ):
-        # One masked pass per channel (no index arrays for the dense broadcast mask).
-        np.multiply(out, out.dtype.type(1.0 - effect), out=out, where=reach[key])
+    one = out.dtype.type
+    # The dense broadcast mask: one masked pass (no index array).
+    np.multiply(out, one(1.0 - p.broadcast_effect), out=out, where=reach["broadcast"])
+    for key, effect in (("meeting", p.meeting_effect), ("talk", p.talk_effect)):
+        rows = reach.get(f"{key}_rows")
+        if rows is None:  # masks only (e.g. built by hand): a masked pass
+            np.multiply(out, one(1.0 - effect), out=out, where=reach[key])
+        else:  # sparse: the reached rows only (distinct rows, so no update is lost)
+            out[rows] *= one(1.0 - effect)
     return out

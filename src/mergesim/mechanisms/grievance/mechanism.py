@@ -71,7 +71,7 @@ from mergesim.mechanisms.grievance.hardship import (
     perceived_loss,
     update_grievance,
 )
-from mergesim.mechanisms.grievance.social import contagion, rows_of, village_mean
+from mergesim.mechanisms.grievance.social import contagion, rows_of, village_mean, village_sum
 from mergesim.mechanisms.grievance.standing import Endowments, reform_losses
 from mergesim.mechanisms.needs import N_DOMAINS
 from mergesim.mechanisms.petitions.records import Cause
@@ -167,6 +167,7 @@ class GrievanceMechanism(Mechanism):
             v.key_person, np.float32(self.p.key_person_influence), np.float32(1.0)
         )
         self._influence[self.cadres.row] = np.float32(self.p.key_person_influence)
+        self._influence_sum = village_sum(self._influence, v.offsets)  # fixed for the run
         self.reform_week = model.timeline.reform_week
         self.reformed = False
         self.weekly: dict[str, Any] = {}
@@ -430,7 +431,9 @@ class GrievanceMechanism(Mechanism):
             )
             g = communicate(g, reach, cp)
 
-        g = contagion(g, v.village, nv, p.contagion, self._influence, v.offsets)
+        g = contagion(
+            g, v.village, nv, p.contagion, self._influence, v.offsets, self._influence_sum
+        )
         v.grievance[:] = g
 
         filed_ind = filed_col = 0

@@ -11,14 +11,32 @@ from __future__ import annotations
 import numpy as np
 
 
+def village_sum(x: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sum of ``x`` per village (float64; 0 for an empty village), rows grouped by village.
+
+    One segment sum (``np.add.reduceat``) over the non-empty villages' starts: each segment
+    runs to the next start, so empty villages are skipped rather than summed as one row.
+    """
+    sizes = np.diff(offsets)
+    nz = np.flatnonzero(sizes > 0)
+    out = np.zeros(len(sizes))
+    if len(nz):
+        out[nz] = np.add.reduceat(x, offsets[:-1][nz], dtype=np.float64)
+    return out
+
+
 def village_mean(
     x: np.ndarray,
     village: np.ndarray,
     n_villages: int,
     weight: np.ndarray | None = None,
     offsets: np.ndarray | None = None,
+    weight_sum: np.ndarray | None = None,
 ) -> np.ndarray:
     """(Weighted) mean of ``x`` per village (NaN for an empty village).
+
+    ``weight_sum``: the weights' per-village sums when the caller keeps them (the weights of
+    contagion are fixed for a run), saving a pass over the villagers.
 
     With ``offsets`` (rows grouped by village, village ``v`` = rows ``offsets[v]:offsets[v+1]``,
     as in :class:`~mergesim.mechanisms.population.Villagers`) the sums are segment sums
@@ -27,17 +45,11 @@ def village_mean(
     x = np.asarray(x)
     wx = x if weight is None else x * weight
     if offsets is not None:
-        sizes = np.diff(offsets)
-        nz = np.flatnonzero(sizes > 0)
-        # reduceat over the non-empty villages' starts: each segment runs to the next start.
-        num = np.zeros(len(sizes))
-        den = sizes.astype(float)
-        if len(nz):
-            starts = offsets[:-1][nz]
-            num[nz] = np.add.reduceat(wx, starts, dtype=np.float64)
-            if weight is not None:
-                den = np.zeros(len(sizes))
-                den[nz] = np.add.reduceat(np.asarray(weight), starts, dtype=np.float64)
+        num = village_sum(wx, offsets)
+        if weight is None:
+            den = np.diff(offsets).astype(float)
+        else:
+            den = weight_sum if weight_sum is not None else village_sum(weight, offsets)
     else:
         num = np.bincount(village, weights=wx, minlength=n_villages)
         den = (
@@ -56,16 +68,17 @@ def contagion(
     rate: float,
     weight: np.ndarray | None = None,
     offsets: np.ndarray | None = None,
+    weight_sum: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move each grievance ``rate`` of the way toward its village's (weighted) mean.
 
     With equal weights the village mean is unchanged; key persons (larger ``weight``) pull the
-    others toward their own grievance.
+    others toward their own grievance. ``weight_sum``: as in :func:`village_mean`.
     """
     if rate <= 0:
         return np.array(g)
     g = np.asarray(g)
-    m = village_mean(g, village, n_villages, weight, offsets).astype(g.dtype)
+    m = village_mean(g, village, n_villages, weight, offsets, weight_sum).astype(g.dtype)
     # Rows grouped by village: spreading the means back is a repeat, cheaper than a gather.
     back = np.repeat(m, np.diff(offsets)) if offsets is not None else m[village]
     back -= g

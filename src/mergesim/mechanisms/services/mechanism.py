@@ -429,12 +429,8 @@ class Services(Mechanism):
         self.village_travel = np.bincount(
             village[go], weights=2.0 * minutes[go], minlength=model.county.n_villages
         )
-        nv = vill.n
-        vill.travel_week += np.bincount(who[go], weights=2.0 * minutes[go], minlength=nv).astype(
-            np.float32
-        )
-        vill.trips_week += np.bincount(who[go], minlength=nv).astype(np.int16)
-        vill.turned_away_week += np.bincount(who[turned], minlength=nv).astype(np.int16)
+        # Only the villagers who travelled (bincounts of villager length cost three passes).
+        vill.add_trips(who[go], 2.0 * minutes[go], who[turned])
         self.backlog = {f: a[keep] for f, a in act.items()}
         self.served += int(done.sum())
         self.given_up += int(gave_up.sum())
