@@ -34,6 +34,7 @@ from mergesim.sweep.executors import ExecutorHandle, dask_executor, external, lo
 from mergesim.sweep.experiment import Experiment
 from mergesim.sweep.sensitivity import Sensitivity, analyze_folder
 from mergesim.sweep.store import ResultStore, command_line, study_identity
+from mergesim.threads import one_blas_thread
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def execute(spec_id: str, scenario: Any, run_fn: RunFn) -> dict[str, Any]:
         ``{"id", "status": "ok"|"failed", "seconds", "summary", "timeseries", "villages",
         "error", "traceback", "host"}``.
     """
+    # Any executor (a Dask worker too): one BLAS thread, as the workers fill the cores.
+    one_blas_thread()
     t0 = time.perf_counter()
     host = f"{socket.gethostname()}:{os.getpid()}"
     try:
