@@ -16,7 +16,6 @@ from types import ModuleType
 
 from mergesim import __version__, cli_sweep
 from mergesim.errors import EXIT_USER_ERROR, WRITE_ERRNOS, UserError, write_error_line
-from mergesim.threads import one_blas_thread
 
 EXAMPLES = {
     "plan": "example: mergesim plan scenarios/seed_county.toml --out results/seed_plan "
@@ -189,9 +188,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if extra:
             parser.unknown(getattr(args, "command", None), extra)
         cli_sweep.configure(args)
-        # Before the command loads NumPy: an idle OpenBLAS thread spins and doubles the CPU
-        # time of a run (mergesim.threads); sweeps' workers use every core.
-        one_blas_thread()
         return int(args.func(args))
     except UserError as err:
         print(f"mergesim: error: {err.line()}", file=sys.stderr)
