@@ -32,6 +32,7 @@ from mergesim.run import simulate, timeseries_csv, villages_csv
 from mergesim.sweep.design import RunSpec, plan_runs
 from mergesim.sweep.executors import ExecutorHandle, dask_executor, external, local_pool
 from mergesim.sweep.experiment import Experiment
+from mergesim.sweep.geocache import cached_geography
 from mergesim.sweep.sensitivity import Sensitivity, analyze_folder
 from mergesim.sweep.store import ResultStore, command_line, study_identity
 from mergesim.threads import one_blas_thread
@@ -46,10 +47,15 @@ MAX_WORKER_DEATHS = 3
 __all__ = ["Progress", "SweepResult", "execute", "hms", "model_run", "run_sweep"]
 
 
-def model_run(scenario: Any) -> tuple[dict[str, Any], str, str]:
+def model_run(scenario: Any, *, cache: bool = True) -> tuple[dict[str, Any], str, str]:
     """The real run: simulate ``scenario`` (seed included); return its summary, the weekly CSV
-    and the per-village CSV (roles, travel burden and access before and after the reform)."""
-    model = simulate(scenario, progress=False)
+    and the per-village CSV (roles, travel burden and access before and after the reform).
+
+    With ``cache`` the county and plan come from the worker's cache
+    (:func:`~mergesim.sweep.geocache.cached_geography`): built once per geography, not per
+    run; the results are the same."""
+    county, plan = cached_geography(scenario) if cache else (None, None)
+    model = simulate(scenario, progress=False, county=county, plan=plan)
     return model.summary(), timeseries_csv(model), villages_csv(model)
 
 
