@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import blas_standin
+import pytest
 from sweep_standin import write_experiment
 
 from mergesim.sweep import load_experiment, run_sweep
@@ -17,11 +18,18 @@ metrics = ["post.travel_min_mean"]
 """
 
 
-def test_pool_workers_run_with_one_blas_thread(tmp_path):
+@pytest.mark.parametrize(
+    "where",
+    [{"workers": 2}, pytest.param({"scheduler": "local:2"}, marks=pytest.mark.slow, id="dask")],
+    ids=lambda w: "pool" if "workers" in w else "dask",
+)
+def test_workers_run_with_one_blas_thread(tmp_path, where):
+    if "scheduler" in where:
+        pytest.importorskip("distributed")
     exp = load_experiment(write_experiment(tmp_path, BODY))
     out = tmp_path / "out"
     res = run_sweep(
-        exp, out, workers=2, run_fn=blas_standin.blas_threads_run, finalize=False, progress=False
+        exp, out, run_fn=blas_standin.blas_threads_run, finalize=False, progress=False, **where
     )
     assert (res.ok, res.failed) == (2, 0)
     records = [json.loads(p.read_text()) for p in out.glob("runs/*/result.json")]
