@@ -27,8 +27,9 @@ Two more measurements, each on its own (``--quick`` and the fit are skipped):
   not per run: the report draws them once per results folder.
 - ``--speedup EXPERIMENT``: the experiment's smoke runs (``--replications N`` per point) on 1
   and 2 local workers, with and without the worker's geography cache; wall time and the CPU
-  time of the sweep's processes (the machine may be shared: the CPU-based efficiency, CPU of
-  one worker / CPU of two, says how much work the second worker adds).
+  time of the runs in the workers (``SweepResult.cpu_seconds``). The machine may be shared,
+  so the CPU-based efficiency (CPU of the runs on one worker / on two: 1 when a second worker
+  adds no work per run) says more than the wall times.
 """
 
 from __future__ import annotations
@@ -201,7 +202,8 @@ resize(exp, replications=int(reps))
 fn = model_run if cache == "1" else functools.partial(model_run, cache=False)
 t0 = time.perf_counter()
 res = run_sweep(exp, out, workers=int(workers), run_fn=fn, finalize=False, progress=False)
-print(json.dumps({"wall": time.perf_counter() - t0, "ok": res.ok, "failed": res.failed}))
+print(json.dumps({"wall": time.perf_counter() - t0, "ok": res.ok, "failed": res.failed,
+                  "cpu": res.cpu_seconds}))
 """
 
 
@@ -211,7 +213,6 @@ def speedup(path: Path, replications: int) -> None:
     for cache in ("0", "1"):
         for workers in ("1", "2"):
             out = Path(tempfile.mkdtemp()) / "out"
-            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             w0 = time.perf_counter()
             res = subprocess.run(
                 [sys.executable, "-c", SPEEDUP_SCRIPT, str(path), str(out), workers,
@@ -219,14 +220,13 @@ def speedup(path: Path, replications: int) -> None:
                 check=True, capture_output=True, text=True,
             )  # fmt: skip
             wall = time.perf_counter() - w0
-            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
             got = json.loads(res.stdout.strip().splitlines()[-1])
+            cpu = got["cpu"]
             rows[cache, workers] = (got["wall"], wall, cpu)
             print(
                 f"cache={'on ' if cache == '1' else 'off'} workers={workers}: {got['ok']} ok, "
                 f"{got['failed']} failed; sweep {got['wall']:.1f} s wall (process "
-                f"{wall:.1f} s), {cpu:.1f} s CPU",
+                f"{wall:.1f} s), runs {cpu:.1f} s CPU",
                 flush=True,
             )
     for cache in ("0", "1"):
@@ -234,7 +234,7 @@ def speedup(path: Path, replications: int) -> None:
         print(
             f"cache={'on ' if cache == '1' else 'off'}: speed-up 2 vs 1 worker "
             f"{one[0] / two[0]:.2f}x (wall {one[0]:.1f} s -> {two[0]:.1f} s); CPU-based "
-            f"efficiency {one[2] / two[2]:.2f} (CPU {one[2]:.1f} s vs {two[2]:.1f} s)"
+            f"efficiency {one[2] / two[2]:.2f} (runs' CPU {one[2]:.1f} s vs {two[2]:.1f} s)"
         )
     print(
         f"cache on, 2 workers vs cache off, 1 worker: {rows['0', '1'][0] / rows['1', '2'][0]:.2f}x"

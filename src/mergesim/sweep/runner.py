@@ -67,11 +67,12 @@ def execute(spec_id: str, scenario: Any, run_fn: RunFn) -> dict[str, Any]:
 
     Returns:
         ``{"id", "status": "ok"|"failed", "seconds", "summary", "timeseries", "villages",
-        "error", "traceback", "host"}``.
+        "error", "traceback", "host"}``, and ``"cpu_seconds"`` (the worker's CPU time) of an
+        ``ok`` run.
     """
     # Any executor (a Dask worker too): one BLAS thread, as the workers fill the cores.
     one_blas_thread()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     host = f"{socket.gethostname()}:{os.getpid()}"
     try:
         out = run_fn(scenario)
@@ -91,6 +92,7 @@ def execute(spec_id: str, scenario: Any, run_fn: RunFn) -> dict[str, Any]:
         "id": spec_id,
         "status": "ok",
         "seconds": time.perf_counter() - t0,
+        "cpu_seconds": time.process_time() - c0,
         "summary": summary,
         "timeseries": ts,
         "villages": villages,
@@ -114,6 +116,8 @@ class SweepResult:
         ok: Runs that finished ``ok`` in this call.
         failed: Runs that failed in this call (errors in ``manifest.json``).
         seconds: Wall time of this call (s).
+        cpu_seconds: CPU time of the runs finished ``ok`` in this call, summed over workers
+            (s); with :attr:`seconds`, how well the workers were used on a shared machine.
         files: Tables written at the end (the report adds its figures and report.md).
         experiment: The experiment that ran.
         sensitivity: The sensitivity analysis written at the end (Sobol/Morris designs).
@@ -125,6 +129,7 @@ class SweepResult:
     ok: int = 0
     failed: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     files: list[Path] = field(default_factory=list)
     experiment: Experiment | None = None
     sensitivity: Sensitivity = field(default_factory=Sensitivity)
@@ -400,6 +405,7 @@ def _drive(
             }
             if outcome["status"] == "ok":
                 result.ok += 1
+                result.cpu_seconds += outcome.get("cpu_seconds", 0.0)
             else:
                 result.failed += 1
             bar.update(failed=outcome["status"] != "ok")
