@@ -185,8 +185,8 @@ def breakdown() -> None:
         cached = time.process_time() - c
         print(
             f"  per-run overhead (county, plan, set-up) {built + t['model set-up']:.2f} s; "
-            f"with the worker's cache the county and plan cost nothing: a whole run "
-            f"{cached:.2f} s CPU vs {total:.2f} s"
+            f"a run whose county and plan are in the worker's cache: {cached:.2f} s CPU "
+            f"vs {total:.2f} s"
         )
     print("figures: none per run; the report draws them once per results folder")
 
