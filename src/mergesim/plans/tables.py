@@ -1,5 +1,5 @@
 """Tables of a county that every plan of it reuses: the road graph, minutes from the county
-seat and from every old township seat, and the road edges in CSR order.
+seat and from every old township seat, the unit pairs the agglomeration starts from.
 
 A plan ensemble draws hundreds of plans of one county, and the checks and summary of each
 need the same shortest paths; :func:`county_tables` computes them once per county object and
@@ -33,9 +33,6 @@ class CountyTables:
         township_seat_row: Row of :attr:`township_seat_minutes` per village index (-1: not an
             old township seat), (n,).
         township_seat_minutes: Minutes from each distinct old township seat to each village.
-        edge_order: Order of the road edges by ``edge_a`` (the CSR order of
-            :func:`components`), (k,).
-        edge_a_sorted, edge_b_sorted: ``edge_a`` and ``edge_b`` in that order.
         village_pairs: The road edges as village pairs, (k, 2).
         township_pairs: Adjacent townships (``County.township_adjacency`` in COO order), (m, 2).
         near_seat, far_from_seat: Villages in the nearest and farthest third by minutes to the
@@ -46,9 +43,6 @@ class CountyTables:
     seat_minutes: np.ndarray
     township_seat_row: np.ndarray
     township_seat_minutes: np.ndarray
-    edge_order: np.ndarray
-    edge_a_sorted: np.ndarray
-    edge_b_sorted: np.ndarray
     village_pairs: np.ndarray
     township_pairs: np.ndarray
     near_seat: np.ndarray
@@ -88,7 +82,6 @@ def county_tables(county: County) -> CountyTables:
     seats = np.unique(np.asarray(county.township_seat, dtype=np.int64))
     row = np.full(n, -1, dtype=np.int64)
     row[seats] = np.arange(len(seats))
-    order = np.argsort(county.edge_a, kind="stable")
     tadj = county.township_adjacency().tocoo()
     lo, hi = np.quantile(seat, [1 / 3, 2 / 3])
     tables = CountyTables(
@@ -96,9 +89,6 @@ def county_tables(county: County) -> CountyTables:
         seat_minutes=seat,
         township_seat_row=row,
         township_seat_minutes=travel_table(roads, seats),
-        edge_order=order,
-        edge_a_sorted=np.asarray(county.edge_a)[order],
-        edge_b_sorted=np.asarray(county.edge_b)[order],
         village_pairs=np.column_stack([county.edge_a, county.edge_b]),
         township_pairs=np.column_stack([tadj.row, tadj.col]),
         near_seat=seat <= lo,
@@ -112,9 +102,6 @@ def county_tables(county: County) -> CountyTables:
         seat,
         row,
         tables.township_seat_minutes,
-        order,
-        tables.edge_a_sorted,
-        tables.edge_b_sorted,
         tables.village_pairs,
         tables.township_pairs,
         tables.near_seat,
@@ -128,14 +115,14 @@ def county_tables(county: County) -> CountyTables:
 def components(county: County, keep: np.ndarray) -> np.ndarray:
     """Connected component of each village over the road edges where ``keep`` is True.
 
-    The components ``connected_components`` finds for the matrix of the kept edges, built
-    from the cached CSR order of the edges instead of from coordinates each time.
+    The components ``connected_components`` finds for the matrix of the kept edges, with the
+    matrix built as CSR directly (no conversion from coordinates). Reads only ``edge_a``,
+    ``edge_b`` and ``n_villages`` of ``county``.
     """
-    tb = county_tables(county)
     n = county.n_villages
-    kept = keep[tb.edge_order]
-    rows = tb.edge_a_sorted[kept]
+    a, b = np.asarray(county.edge_a)[keep], np.asarray(county.edge_b)[keep]
+    order = np.argsort(a, kind="stable")
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    g = sp.csr_matrix((np.ones(len(rows)), tb.edge_b_sorted[kept], indptr), shape=(n, n))
+    np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
+    g = sp.csr_matrix((np.ones(len(a)), b[order], indptr), shape=(n, n))
     return connected_components(g, directed=False)[1]
