@@ -17,12 +17,29 @@ CPU time (``time.process_time``) is fitted, so other programs sharing the machin
 less; wall time is printed beside it. Paste the printed constants into ``mergesim/sweep``
 (``SECONDS_BASE``, ``SECONDS_PER_WEEK``, ``SECONDS_PER_VILLAGER_WEEK``,
 ``SECONDS_PER_FIGURE``).
+
+Two more measurements, each on its own (``--quick`` and the fit are skipped):
+
+- ``--breakdown``: where one run of a sweep spends its time — a worker's start and imports,
+  county, plan, model set-up, simulation and the run's tables — at the smoke scale and at
+  ``villagers.scale = 0.05``, with the county and plan built (first run of a geography on a
+  worker) and cached (the worker's later runs, :mod:`mergesim.sweep.geocache`). Figures are
+  not per run: the report draws them once per results folder.
+- ``--speedup EXPERIMENT``: the experiment's smoke runs (``--replications N`` per point) on 1
+  and 2 local workers, with and without the worker's geography cache; wall time and the CPU
+  time of the runs in the workers (``SweepResult.cpu_seconds``). The machine may be shared,
+  so the CPU-based efficiency (CPU of the runs on one worker / on two: 1 when a second worker
+  adds no work per run) says more than the wall times.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,7 +48,12 @@ import numpy as np
 
 from mergesim.api import plot_results, sweep_experiment
 from mergesim.config import load_scenario
-from mergesim.model.model import apply_dotted
+from mergesim.county import build_county
+from mergesim.model.model import MergerModel, apply_dotted
+from mergesim.plans import make_plan
+from mergesim.rng import Streams
+from mergesim.run import timeseries_csv, villages_csv
+from mergesim.sweep import geocache
 from mergesim.sweep.runner import model_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,11 +118,144 @@ def time_figures(folder: Path | None) -> float:
     return cpu / max(n, 1)
 
 
+#: Overrides of the breakdown's runs: the shipped experiments' smoke timeline.
+SMOKE = {
+    "timeline.warmup_weeks": 6,
+    "timeline.burn_in_weeks": 1,
+    "timeline.transition_weeks": 2,
+    "timeline.horizon_weeks": 12,
+    "timeline.post_window_weeks": 4,
+}
+
+
+def worker_start() -> tuple[float, float]:
+    """``(wall_s, cpu_s)`` of a fresh Python process importing what a sweep worker imports."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    w0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import mergesim.sweep.runner"], check=True)
+    wall = time.perf_counter() - w0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
+def phases(scenario) -> dict[str, float]:
+    """CPU seconds of each phase of one run of ``scenario`` (as ``model_run`` does it)."""
+    out: dict[str, float] = {}
+    c = time.process_time()
+    streams = Streams(scenario.seed)
+    county = build_county(scenario, streams)
+    out["county"] = time.process_time() - c
+    c = time.process_time()
+    plan = make_plan(county, scenario, streams)
+    out["plan"] = time.process_time() - c
+    c = time.process_time()
+    model = MergerModel(scenario, county=county, plan=plan)
+    out["model set-up"] = time.process_time() - c
+    c = time.process_time()
+    model.run()
+    out["simulation"] = time.process_time() - c
+    c = time.process_time()
+    model.summary(), timeseries_csv(model), villages_csv(model)
+    out["summary and tables"] = time.process_time() - c
+    return out
+
+
+def breakdown() -> None:
+    """Print where one run of a sweep spends its CPU time (see the module docstring)."""
+    wall, cpu = worker_start()
+    print(f"worker start and imports (once per worker): {cpu:.2f} s CPU, {wall:.2f} s wall")
+    base = load_scenario(ROOT / "scenarios" / "seed_county.toml")
+    base = apply_dotted(base, {"county.seed": base.seed})
+    for label, sets in (
+        ("smoke (scale 0.002, 18 weeks)", {"villagers.scale": 0.002, **SMOKE}),
+        ("scale 0.05, full timeline", {"villagers.scale": 0.05}),
+    ):
+        s = apply_dotted(base, sets)
+        phases(dataclasses.replace(s, seed=base.seed + 7))  # warm: imports, first-call costs
+        t = phases(dataclasses.replace(s, seed=base.seed + 1))
+        total = sum(t.values())
+        built = t["county"] + t["plan"]
+        print(f"{label}: {total:.2f} s CPU per run with county and plan built")
+        for k, v in t.items():
+            print(f"  {k:<20} {v:6.2f} s  {100 * v / total:5.1f} %")
+        geocache.clear()
+        geocache.cached_geography(s)
+        c = time.process_time()
+        model_run(dataclasses.replace(s, seed=base.seed + 2))
+        cached = time.process_time() - c
+        print(
+            f"  per-run overhead (county, plan, set-up) {built + t['model set-up']:.2f} s; "
+            f"a run whose county and plan are in the worker's cache: {cached:.2f} s CPU "
+            f"vs {total:.2f} s"
+        )
+    print("figures: none per run; the report draws them once per results folder")
+
+
+SPEEDUP_SCRIPT = """
+import functools, json, sys, time
+from mergesim.sweep import load_experiment, run_sweep
+from mergesim.sweep.experiment import resize
+from mergesim.sweep.runner import model_run
+path, out, workers, reps, cache = sys.argv[1:6]
+exp = load_experiment(path, smoke=True)
+resize(exp, replications=int(reps))
+fn = model_run if cache == "1" else functools.partial(model_run, cache=False)
+t0 = time.perf_counter()
+res = run_sweep(exp, out, workers=int(workers), run_fn=fn, finalize=False, progress=False)
+print(json.dumps({"wall": time.perf_counter() - t0, "ok": res.ok, "failed": res.failed,
+                  "cpu": res.cpu_seconds}))
+"""
+
+
+def speedup(path: Path, replications: int) -> None:
+    """Print the wall and CPU time of the smoke sweep on 1 and 2 workers, cached or not."""
+    rows = {}
+    for cache in ("0", "1"):
+        for workers in ("1", "2"):
+            out = Path(tempfile.mkdtemp()) / "out"
+            w0 = time.perf_counter()
+            res = subprocess.run(
+                [sys.executable, "-c", SPEEDUP_SCRIPT, str(path), str(out), workers,
+                 str(replications), cache],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            wall = time.perf_counter() - w0
+            got = json.loads(res.stdout.strip().splitlines()[-1])
+            cpu = got["cpu"]
+            rows[cache, workers] = (got["wall"], wall, cpu)
+            print(
+                f"cache={'on ' if cache == '1' else 'off'} workers={workers}: {got['ok']} ok, "
+                f"{got['failed']} failed; sweep {got['wall']:.1f} s wall (process "
+                f"{wall:.1f} s), runs {cpu:.1f} s CPU",
+                flush=True,
+            )
+    for cache in ("0", "1"):
+        one, two = rows[cache, "1"], rows[cache, "2"]
+        print(
+            f"cache={'on ' if cache == '1' else 'off'}: speed-up 2 vs 1 worker "
+            f"{one[0] / two[0]:.2f}x (wall {one[0]:.1f} s -> {two[0]:.1f} s); CPU-based "
+            f"efficiency {one[2] / two[2]:.2f} (runs' CPU {one[2]:.1f} s vs {two[2]:.1f} s)"
+        )
+    print(
+        f"cache on, 2 workers vs cache off, 1 worker: {rows['0', '1'][0] / rows['1', '2'][0]:.2f}x"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--folder", type=Path, default=None, help="a sweep's results folder")
     ap.add_argument("--quick", action="store_true", help="only the three smallest runs")
+    ap.add_argument("--breakdown", action="store_true", help="per-run phases only")
+    ap.add_argument("--speedup", type=Path, default=None, metavar="EXPERIMENT",
+                    help="1 vs 2 workers on the experiment's smoke runs only")  # fmt: skip
+    ap.add_argument("--replications", type=int, default=4, help="per point, with --speedup")
     args = ap.parse_args()
+    if args.breakdown or args.speedup:
+        if args.breakdown:
+            breakdown()
+        if args.speedup:
+            speedup(args.speedup, args.replications)
+        return
     rows = time_runs(CASES[:3] if args.quick else CASES)
     a, b, c = fit(rows)
     for w, vw, cpu, _ in rows:

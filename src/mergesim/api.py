@@ -31,6 +31,7 @@ from mergesim.config.load import check_scale, scale_allowed
 from mergesim.config.toml_io import printable
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import atomic_write_json, atomic_write_text
+from mergesim.threads import one_blas_thread
 
 if TYPE_CHECKING:  # annotations only (see the module docstring)
     from mergesim.plans.assess import PlanResult
@@ -42,6 +43,7 @@ __all__ = [
     "configure_logging",
     "parse_formats",
     "list_shipped",
+    "one_blas_thread",
     "plan_scenario",
     "plot_results",
     "run_scenario_cli",

@@ -311,8 +311,11 @@ def api() -> ModuleType:
 
 
 def configure(args: argparse.Namespace) -> None:
-    """Set up the log from ``-v``/``-q``/``--log-file`` (commands without them: defaults)."""
+    """Set up the log from ``-v``/``-q``/``--log-file`` (commands without them: defaults) and
+    one BLAS/OpenMP thread (:mod:`mergesim.threads`: an idle OpenBLAS thread spins and doubles
+    the CPU time of a run; sweep workers already fill the cores). Every command runs it first."""
     verbosity = getattr(args, "verbose", 0) - int(getattr(args, "quiet", False))
+    api().one_blas_thread()
     api().configure_logging(verbosity, getattr(args, "log_file", None))
 
 

@@ -128,6 +128,8 @@ def simulate(
     scale: float | None = None,
     seed: int | None = None,
     progress: bool | None = False,
+    county: County | None = None,
+    plan: Plan | None = None,
 ) -> MergerModel:
     """Build and run the model of ``scenario`` (optionally at another scale or seed).
 
@@ -138,6 +140,8 @@ def simulate(
             the scenario's seed, as in a sweep's replicates (set ``county.seed`` to change them).
         progress: Weekly progress on stderr: True a bar, None a bar on a terminal and log
             lines elsewhere, False nothing (:class:`~mergesim.progress.Progress`).
+        county, plan: The scenario's county and plan when already built (a sweep worker's
+            cache, :mod:`mergesim.sweep.geocache`); default: built here.
     """
     overrides: dict[str, Any] = {}
     if scale is not None:
@@ -146,7 +150,7 @@ def simulate(
         apply_dotted(scenario, {"seed": seed})  # validates it (one line naming the key)
     # rng=None is refused (mesa.batch_run's "no seed"): leave it out for the scenario's seed.
     seeded = {} if seed is None else {"rng": seed}
-    model = MergerModel(apply_dotted(scenario, overrides), **seeded)
+    model = MergerModel(apply_dotted(scenario, overrides), county=county, plan=plan, **seeded)
     if progress is False:
         return model.run()
     bar: Progress | None = None

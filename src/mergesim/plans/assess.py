@@ -108,7 +108,7 @@ def assess_plan(scenario: Scenario) -> PlanResult:
     summary["checks"] = {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}
     rows: list[dict] = []
     if scenario.plan.method == "ensemble":
-        rows, spread, failed = _ensemble(county, scenario, streams)
+        rows, spread, failed = assess_ensemble(county, scenario, streams)
         summary["ensemble"] = spread
         if failed:
             checks.append(
@@ -125,10 +125,13 @@ def assess_plan(scenario: Scenario) -> PlanResult:
     return PlanResult(county, plan, summary, checks, rows, time.perf_counter() - t0)
 
 
-def _ensemble(
+def assess_ensemble(
     county: County, scenario: Scenario, streams: Streams
 ) -> tuple[list[dict], dict, list[int]]:
-    """Summaries of every ensemble member, their spread (min/mean/max) and failing members."""
+    """Summaries of every ensemble member, their spread (min/mean/max) and failing members.
+
+    What ``mergesim plan`` does for an ensemble (``benchmarks/bench_plan.py --ensemble N``
+    times it): ``plan.ensemble_size`` plans, each summarised and checked."""
     rows, failed = [], []
     for k, plan in enumerate(ensemble_plans(county, scenario.plan, streams)):
         sm = summarize(county, plan)

@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from mergesim.county.county import County, Terrain, TownshipClass
-from mergesim.county.travel import travel_table
 from mergesim.plans.plan import Plan
+from mergesim.plans.tables import components, county_tables
 
 
 @dataclass(frozen=True)
@@ -38,16 +36,12 @@ def units_contiguous(county: County, labels: np.ndarray) -> tuple[int, int]:
     Returns:
         ``(n_units, n_split)``: number of units, and of units in more than one piece.
     """
-    same = labels[county.edge_a] == labels[county.edge_b]
-    a, b = county.edge_a[same], county.edge_b[same]
-    n = county.n_villages
-    g = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-    _, comp = connected_components(g, directed=False)
+    comp = components(county, labels[county.edge_a] == labels[county.edge_b])
     k = int(labels.max()) + 1
-    # A unit is contiguous iff all its members share one component.
-    pieces = np.zeros(k, dtype=np.int64)
-    pairs = np.unique(np.column_stack([labels, comp]), axis=0)
-    np.add.at(pieces, pairs[:, 0], 1)
+    # A unit is contiguous iff all its members share one component: count the distinct
+    # (unit, component) pairs of each unit.
+    pair = np.unique(labels.astype(np.int64) * county.n_villages + comp)
+    pieces = np.bincount(pair // county.n_villages, minlength=k)
     return k, int((pieces > 1).sum())
 
 
@@ -55,7 +49,7 @@ def _members_per_new(labels: np.ndarray, mask: np.ndarray) -> float:
     """Old villages per distinct new village among the villages in ``mask``."""
     if not mask.any():
         return float("nan")
-    return float(mask.sum() / len(np.unique(labels[mask])))
+    return float(mask.sum() / np.count_nonzero(np.bincount(labels[mask])))
 
 
 def gradient(county: County, plan: Plan) -> dict[str, float]:
@@ -63,12 +57,11 @@ def gradient(county: County, plan: Plan) -> dict[str, float]:
 
     "Near" and "far" are the thirds of villages by road minutes to the county seat.
     """
-    t = travel_table(county.road_matrix(), np.array([county.county_seat]))[0]
-    lo, hi = np.quantile(t, [1 / 3, 2 / 3])
+    tables = county_tables(county)
     v = plan.village_to_new
     return {
-        "villages_per_new_near_seat": _members_per_new(v, t <= lo),
-        "villages_per_new_far": _members_per_new(v, t >= hi),
+        "villages_per_new_near_seat": _members_per_new(v, tables.near_seat),
+        "villages_per_new_far": _members_per_new(v, tables.far_from_seat),
         "villages_per_new_plain": _members_per_new(v, county.terrain == Terrain.PLAIN),
         "villages_per_new_mountain": _members_per_new(v, county.terrain == Terrain.MOUNTAIN),
     }
@@ -98,8 +91,7 @@ def check_plan(
     n, t = county.n_villages, county.n_townships
     v2n, t2n = plan.village_to_new, plan.township_to_new
     ok = v2n.shape == (n,) and t2n.shape == (t,) and v2n.min() >= 0 and t2n.min() >= 0
-    ok = ok and set(np.unique(v2n)) == set(range(plan.n_new_villages))
-    ok = ok and set(np.unique(t2n)) == set(range(plan.n_new_townships))
+    ok = ok and _labels_are(v2n, plan.n_new_villages) and _labels_are(t2n, plan.n_new_townships)
     out.append(
         Check(
             "partition",
@@ -109,7 +101,7 @@ def check_plan(
     )
     # A new village must lie in one new township.
     vt = t2n[county.township]
-    nested = len(np.unique(np.column_stack([v2n, vt]), axis=0)) == plan.n_new_villages
+    nested = len(np.unique(v2n.astype(np.int64) * (int(vt.max()) + 1) + vt)) == plan.n_new_villages
     out.append(
         Check(
             "villages nested in townships",
@@ -157,6 +149,11 @@ def check_plan(
             )
         )
     return out
+
+
+def _labels_are(labels: np.ndarray, k: int) -> bool:
+    """Whether the distinct ``labels`` (integers >= 0) are exactly ``0 .. k-1``."""
+    return int(labels.max()) == k - 1 and bool(np.bincount(labels, minlength=k).all())
 
 
 def _terrain_ratio(x: float) -> str:

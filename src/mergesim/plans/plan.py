@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mergesim.county.county import County
-from mergesim.county.travel import travel_table
+from mergesim.plans.tables import county_tables
 
 
 @dataclass(eq=False)
@@ -77,11 +77,11 @@ def township_seats(county: County, township_to_new: np.ndarray) -> np.ndarray:
     k = int(township_to_new.max()) + 1
     seats = np.empty(k, dtype=np.int64)
     v_new = township_to_new[county.township]
-    groups = [np.flatnonzero(township_to_new == j) for j in range(k)]
-    multi = [g for g in groups if len(g) > 1]
-    cand = np.unique(np.concatenate([county.township_seat[g] for g in multi])) if multi else []
-    table = travel_table(county.road_matrix(), np.asarray(cand, dtype=np.int64))
-    row = {int(c): i for i, c in enumerate(cand)}
+    # Members of each new township (old townships, villages) in index order: one stable sort
+    # each instead of a scan of every unit per new township.
+    groups = _members(township_to_new, k)
+    villages = _members(v_new, k)
+    tables = county_tables(county)
     for j, g in enumerate(groups):
         old_seats = county.township_seat[g]
         if len(g) == 1:
@@ -89,11 +89,17 @@ def township_seats(county: County, township_to_new: np.ndarray) -> np.ndarray:
         elif county.county_seat in old_seats:
             seats[j] = county.county_seat
         else:
-            mem = np.flatnonzero(v_new == j)
+            mem = villages[j]
             w = county.population[mem].astype(float) + 1e-9
-            cost = [float(table[row[int(s)], mem] @ w) for s in old_seats]
+            cost = [float(row[mem] @ w) for row in tables.seat_rows(old_seats)]
             seats[j] = old_seats[int(np.argmin(cost))]
     return seats
+
+
+def _members(labels: np.ndarray, k: int) -> list[np.ndarray]:
+    """Indices with each label ``0 .. k-1``, ascending (``np.flatnonzero(labels == j)``)."""
+    order = np.argsort(labels, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(labels, minlength=k))[:-1])
 
 
 def village_seats(county: County, village_to_new: np.ndarray) -> np.ndarray:

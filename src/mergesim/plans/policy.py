@@ -29,13 +29,13 @@ import numpy as np
 
 from mergesim.config.schema import PlanParams
 from mergesim.county.county import County, TownshipClass
-from mergesim.county.travel import travel_table
 from mergesim.plans.plan import Plan, build_plan
+from mergesim.plans.tables import county_tables
 
 
 def village_propensity(county: County, params: PlanParams) -> np.ndarray:
     """Merge propensity of each village (dimensionless, > 0); see the module docstring."""
-    t = travel_table(county.road_matrix(), np.array([county.county_seat]))[0]
+    t = county_tables(county).seat_minutes
     t = np.where(np.isfinite(t), t, np.nanmax(t[np.isfinite(t)]))
     closeness = 1.0 - t / max(float(t.max()), 1e-9)
     terrain = np.asarray(params.terrain_pull, dtype=float)[county.terrain]
@@ -76,34 +76,40 @@ def agglomerate(
         (> target when the constraints stop merging early).
     """
     n = len(size)
-    parent = np.arange(n)
-    csize = size.astype(float).copy()
-    cprop_w = (propensity * size).astype(float)  # size-weighted propensity sum
-    version = np.zeros(n, dtype=np.int64)
+    # Python lists and floats: the loop below touches one unit at a time, where list indexing
+    # and float arithmetic are several times faster than NumPy scalars (same IEEE results).
+    parent = list(range(n))
+    csize = size.astype(float).tolist()
+    cprop_w = (propensity * size).astype(float).tolist()  # size-weighted propensity sum
+    version = [0] * n
     nbrs: list[set[int]] = [set() for _ in range(n)]
-    for a, b in pairs:
-        if a == b or frozen[a] or frozen[b] or container[a] != container[b]:
-            continue
-        nbrs[a].add(int(b))
-        nbrs[b].add(int(a))
-
-    def cost(a: int, b: int) -> float:
-        s = csize[a] + csize[b]
-        p = (cprop_w[a] + cprop_w[b]) / s
-        c = s**size_exponent / p**gradient_strength
-        if rng is not None and noise > 0:
-            c *= float(np.exp(noise * rng.standard_normal()))
-        return c
-
-    heap = [(cost(a, b), a, b, 0, 0) for a in range(n) for b in nbrs[a] if a < b]
+    pa, pb = np.asarray(pairs[:, 0]), np.asarray(pairs[:, 1])
+    ok = (pa != pb) & ~frozen[pa] & ~frozen[pb] & (container[pa] == container[pb])
+    for a, b in zip(pa[ok].tolist(), pb[ok].tolist(), strict=True):
+        nbrs[a].add(b)
+        nbrs[b].add(a)
+    factors = _NoiseFactors(rng if noise > 0 else None, noise)
+    e, g = float(size_exponent), float(gradient_strength)
+    # The merge cost (module docstring), inlined in both loops below: it is most of the work.
+    fac = factors.take(sum(len(x) for x in nbrs) // 2)
+    heap = []
+    i = 0
+    for a in range(n):
+        for b in nbrs[a]:
+            if a < b:
+                s = csize[a] + csize[b]
+                heap.append((s**e / ((cprop_w[a] + cprop_w[b]) / s) ** g * fac[i], a, b, 0, 0))
+                i += 1
     heapq.heapify(heap)
     clusters = n
+    pop, push = heapq.heappop, heapq.heappush
     while clusters > target and heap:
-        _, a, b, va, vb = heapq.heappop(heap)
-        if parent[a] != a or parent[b] != b or version[a] != va or version[b] != vb:
-            continue  # stale entry: one side merged since it was pushed
-        # Merge b into a.
+        _, a, b, va, vb = pop(heap)
+        if version[a] != va or version[b] != vb:
+            continue  # stale entry: one side merged (or was merged away) since it was pushed
+        # Merge b into a (b's version -1: every entry that names b is stale).
         parent[b] = a
+        version[b] = -1
         csize[a] += csize[b]
         cprop_w[a] += cprop_w[b]
         version[a] += 1
@@ -115,17 +121,66 @@ def agglomerate(
                 nbrs[c].add(a)
         nbrs[b] = set()
         clusters -= 1
-        for c in nbrs[a]:
-            x, y = (a, c) if a < c else (c, a)
-            heapq.heappush(heap, (cost(x, y), x, y, version[x], version[y]))
+        na = nbrs[a]
+        fac = factors.take(len(na))
+        sa, wa, ver_a = csize[a], cprop_w[a], version[a]
+        for i, c in enumerate(na):
+            s = sa + csize[c]
+            cst = s**e / ((wa + cprop_w[c]) / s) ** g * fac[i]
+            if a < c:
+                push(heap, (cst, a, c, ver_a, version[c]))
+            else:
+                push(heap, (cst, c, a, version[c], ver_a))
+    factors.close()
     # Resolve representatives (path compression).
-    root = parent.copy()
+    root = np.array(parent, dtype=np.int64)
     while True:
         nxt = root[root]
         if np.array_equal(nxt, root):
             break
         root = nxt
     return root, clusters
+
+
+class _NoiseFactors:
+    """The ensemble's random cost factors ``exp(noise · z)``, z standard normal, handed out in
+    order (:meth:`take`), drawn in blocks.
+
+    The stream ends where one ``rng.standard_normal()`` per factor would have left it:
+    :meth:`close` rewinds and draws exactly the factors used (the generator's block draws are
+    the same numbers as its single draws), so a later stage draws what it always drew. Without
+    ``rng`` every factor is 1.
+    """
+
+    BLOCK = 4096
+
+    def __init__(self, rng: np.random.Generator | None, noise: float):
+        self.rng, self.noise = rng, noise
+        self.start = rng.bit_generator.state if rng is not None else None
+        self.used = 0
+        self.block: list[float] = []
+        self.pos = 0
+
+    def take(self, k: int) -> list[float]:
+        """The next ``k`` factors."""
+        if self.rng is None:
+            return [1.0] * k
+        if self.pos + k > len(self.block):
+            more = max(self.BLOCK, k)
+            fresh = np.exp(self.noise * self.rng.standard_normal(more)).tolist()
+            self.block = self.block[self.pos :] + fresh
+            self.pos = 0
+        out = self.block[self.pos : self.pos + k]
+        self.pos += k
+        self.used += k
+        return out
+
+    def close(self) -> None:
+        """Leave the generator where single draws of the used factors would have left it."""
+        if self.rng is None:
+            return
+        self.rng.bit_generator.state = self.start
+        self.rng.standard_normal(self.used)
 
 
 def _sizes(pop: np.ndarray, area: np.ndarray) -> np.ndarray:
@@ -171,10 +226,9 @@ def merge_plan(
         if params.keep_heritage:
             tfrozen |= county.township_class == TownshipClass.HERITAGE
     t_target = max(1, round(t / params.township_factor))
-    tadj = county.township_adjacency().tocoo()
-    tpairs = np.column_stack([tadj.row, tadj.col])
+    tables = county_tables(county)
     tlabel, t_reached = agglomerate(
-        tpairs,
+        tables.township_pairs,
         _sizes(tpop, tarea),
         tprop,
         tfrozen,
@@ -199,9 +253,8 @@ def merge_plan(
         if params.keep_heritage:
             vfrozen |= county.heritage
     v_target = max(1, round(n / params.target_factor))
-    vpairs = np.column_stack([county.edge_a, county.edge_b])
     vlabel, v_reached = agglomerate(
-        vpairs,
+        tables.village_pairs,
         _sizes(county.population.astype(float), county.area),
         pv,
         vfrozen,

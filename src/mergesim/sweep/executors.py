@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from mergesim.errors import UserError
 from mergesim.sweep.design import MissingDependencyError
+from mergesim.threads import one_blas_thread
 
 #: Seconds the scheduler probe waits to connect and for the scheduler's handshake.
 PROBE_SECONDS = 5.0
@@ -58,12 +59,19 @@ def local_pool(workers: int | None = None) -> ExecutorHandle:
         return cf.ProcessPoolExecutor(
             max_workers=n,
             mp_context=mp.get_context(method),
-            initializer=watch_driver,
+            initializer=init_worker,
             initargs=(os.getpid(),),
         )
 
     ex = make()
     return ExecutorHandle(ex, n, True, remake=make, describe=f"{n} local processes")
+
+
+def init_worker(pid: int) -> None:
+    """Pool-worker initializer: one BLAS thread (the pool already uses every core) and exit
+    when the driver ``pid`` is gone (:func:`watch_driver`)."""
+    one_blas_thread()
+    watch_driver(pid)
 
 
 #: Seconds between a pool worker's checks that the driver is still alive.
