@@ -224,6 +224,8 @@ class Experiment:
         overrides: Dotted scenario keys set on every run.
         path: The experiment file.
         smoke: Whether the smoke version was selected.
+        robustness: The ``[robustness]`` table as read (validated by
+            :func:`mergesim.sweep.robustness.load_robustness`), or None.
     """
 
     params: ExperimentParams
@@ -232,6 +234,7 @@ class Experiment:
     overrides: dict[str, Any]
     path: Path
     smoke: bool = False
+    robustness: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -462,13 +465,14 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
     src = str(path)
     data = _read_toml(path)
     top = dict(data)
-    separate = ("scenarios", "factors", "overrides")
+    separate = ("scenarios", "factors", "overrides", "robustness")
     known = [f for f in ExperimentParams.__dataclass_fields__] + list(separate)
     for key in top:
         if key not in known:
             raise ScenarioError(unknown_key_message(key, known), source=src, key=key)
     raw_scen, raw_factors = top.pop("scenarios", None), top.pop("factors", [])
     overrides = flatten(top.pop("overrides", {}))
+    robustness = top.pop("robustness", None)
     smoke_over: dict[str, Any] = {}
     if isinstance(top.get("smoke"), dict):  # [smoke.overrides] is free-form, like [overrides]
         top["smoke"] = dict(top["smoke"])
@@ -524,7 +528,7 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
         _check_metric(
             m, tuple(METRICS), "a weekly metric of docs/metrics.md", src, "plots.timeseries"
         )
-    exp = Experiment(params, scenarios, factors, overrides, path)
+    exp = Experiment(params, scenarios, factors, overrides, path, robustness=robustness)
     if smoke:
         apply_smoke(exp, smoke_over)
     return exp
