@@ -24,6 +24,7 @@ Example::
     top_k = 3
     replications = 3
     scenarios = ["*"]                       # label patterns (fnmatch) of the scenarios rerun
+    smoke_scenarios = ["seed", "seed_minus_*"]   # --smoke: one context only
     [robustness.overrides]
     "villagers.scale" = 0.1
 """
@@ -87,6 +88,9 @@ class RobustnessParams:
     scenarios: list[str] = param(
         ["*"], "-", "Label patterns (fnmatch) of the experiment's scenarios rerun at the ends."
     )
+    smoke_scenarios: list[str] = param(
+        [], "-", "scenarios of the --smoke version (empty: the same as 'scenarios')."
+    )
     smoke_top_k: int = param(1, "keys", "top_k of the --smoke version.", lo=1, hi=50)
     smoke_replications: int = param(1, "runs", "replications of the --smoke version.", lo=1,
                                     hi=1000)  # fmt: skip
@@ -125,7 +129,7 @@ def load_robustness(exp: Experiment) -> Robustness | None:
             key="robustness",
         )
     labels = [s.label for s in exp.scenarios]
-    for pat in rp.scenarios:
+    for pat in [*rp.scenarios, *rp.smoke_scenarios]:
         if not fnmatch.filter(labels, pat):
             raise ScenarioError(
                 f"pattern {pat!r} matches no scenario; scenarios: {', '.join(labels)}",
@@ -215,7 +219,8 @@ def end_experiment(exp: Experiment, rob: Robustness) -> Experiment:
     overrides (not in smoke mode: the smoke version's tiny scale stays), no robustness."""
     sub = copy.deepcopy(exp)
     keep = set()
-    for pat in rob.params.scenarios:
+    rp = rob.params
+    for pat in (rp.smoke_scenarios or rp.scenarios) if exp.smoke else rp.scenarios:
         keep |= set(fnmatch.filter([s.label for s in exp.scenarios], pat))
     sub.scenarios = [s for s in exp.scenarios if s.label in keep]
     if exp.baseline not in keep:
