@@ -213,7 +213,8 @@ def robustness_markdown(
         "",
         f"Assumptions tested: {', '.join(f'`{k}`' for k in plan['keys'])} ({plan['chosen']}). "
         f"Ends of their plausible ranges: {end_text}. Each end reran "
-        f"{len(plan['scenarios'])} scenarios × {plan['replications']} replicates (the nominal "
+        f"{len(plan['scenarios'])} scenarios × {plan['replications']} "
+        f"replicate{'' if plan['replications'] == 1 else 's'} (the nominal "
         f"study's first seeds){'; set on every end run: ' + over if over else ''}. Only the "
         "signs of the end effects are compared with the nominal table (the ends run smaller).",
         "",

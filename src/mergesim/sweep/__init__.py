@@ -151,7 +151,7 @@ def sweep_experiment(
         A :class:`~mergesim.sweep.runner.SweepResult`, or an :class:`Estimate` (``dry_run``).
     """
     # The running half: see the module docstring.
-    from mergesim.sweep.robustness import load_robustness, run_ends, stage_estimate
+    from mergesim.sweep.robustness import load_robustness, run_ends, stage_estimate  # pandas
     from mergesim.sweep.runner import run_sweep
     from mergesim.sweep.store import claim_folder, study_identity
 
@@ -310,7 +310,11 @@ def validate_file(path: str | Path) -> str:
         UserError: The first problem, as one line naming file, key and what is allowed.
     """
     if is_experiment(path):
+        # pandas (the Morris ranking): only experiment files pay for it.
+        from mergesim.sweep.robustness import load_robustness
+
         exp = load_experiment(path)
+        load_robustness(exp)  # a bad [robustness] table fails here, not after the runs
         runs = plan_runs(exp)
         pts = len({r.point for r in runs})
 

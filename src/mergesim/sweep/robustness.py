@@ -89,10 +89,10 @@ class RobustnessParams:
         ["*"], "-", "Label patterns (fnmatch) of the experiment's scenarios rerun at the ends."
     )
     smoke_scenarios: list[str] = param(
-        [], "-", "scenarios of the --smoke version (empty: the same as 'scenarios')."
+        [], "-", "Scenarios of the --smoke version (empty: the same as 'scenarios')."
     )
     smoke_top_k: int = param(1, "keys", "top_k of the --smoke version.", lo=1, hi=50)
-    smoke_replications: int = param(1, "runs", "replications of the --smoke version.", lo=1,
+    smoke_replications: int = param(1, "runs", "Replications of the --smoke version.", lo=1,
                                     hi=1000)  # fmt: skip
 
 
@@ -186,7 +186,7 @@ def choose_keys(exp: Experiment, rob: Robustness) -> tuple[list[str], str, Path 
                 key="robustness.morris",
             )
         log.warning("no Morris results at %s: testing the keys listed in %s", csv, src)
-        return rp.keys[:k], f"listed in {exp.path.name} (no Morris results at {folder})", None
+        return rp.keys[:k], f"listed in {exp.path.name}; no Morris results at {folder}", None
     return rp.keys[:k], f"listed in {exp.path.name}", None
 
 
