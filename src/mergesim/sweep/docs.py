@@ -371,7 +371,7 @@ def _robustness_section() -> list[str]:
         "influence over their plausible ranges (`mergesim sweep experiments/levers_morris.toml`; "
         'its factors take `range = "plausible"`, the range the schema states next to each key, '
         "column *plausible* of docs/scenarios.md; a key without one is refused). Its "
-        "`tables/morris.csv` gives μ* per assumption and outcome, normalised by the largest "
+        "`<out>/tables/morris.csv` gives μ* per assumption and outcome, normalised by the largest "
         "(`mu_star_norm`). The screening is of the seed county's outcomes, not of the measures' "
         "effects (a Morris design takes one scenario): it picks candidates. (2) "
         "`mergesim sweep experiments/levers.toml` runs the lever table and then, with a "
@@ -382,7 +382,7 @@ def _robustness_section() -> list[str]:
         "runs a tiny version of both). Without Morris results the first `top_k` of `keys` are "
         "tested (the report says which).",
         "",
-        "`tables/robustness.csv` labels each measure × context × metric "
+        "`<out>/tables/robustness.csv` labels each measure × context × metric "
         "(`mergesim.report.robustness`):",
         "",
         "- **robust**: the sign of the effect (+, − or 0) at every end equals the nominal sign;",
