@@ -163,3 +163,16 @@ def test_end_to_end_with_a_stand_in_model(tmp_path):
     assert set(ends["end"]) == {"low", "high"} and (ends["effect"] < 0).all()
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## Robustness" in report and "`villagers.trust_mean` = 0.4 (low)" in report
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("smoke,budget", [(False, 45 * 60), (True, 120)])
+def test_levers_robustness_stage_fits_its_budget(tmp_path, smoke, budget):
+    """The stage's dry-run estimate on 2 idle cores: 45 minutes, and its smoke version in CI
+    well under 2 minutes (the nominal lever table's own budget is tested with it)."""
+    est = sweep_experiment(
+        ROOT / "experiments" / "levers.toml", out=tmp_path / "o", dry_run=True, smoke=smoke,
+        workers=2,
+    )  # fmt: skip
+    ((title, stage),) = est.stages
+    assert "robustness stage" in title and stage.wall_seconds < budget
