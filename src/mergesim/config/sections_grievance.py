@@ -31,7 +31,9 @@ class GrievanceParams(Section):
         "once the hardship is gone).",
         lo=1.0,
         hi=520.0,
-        source="assumption: grievances over a reform fade over a season",
+        source="assumption: grievances over a reform fade over a season"
+        "; plausible range (assumption): a month to half a year of memory of a grievance",
+        plausible=(4.0, 26.0),
     )
     loss_aversion: float = param(
         2.25,
@@ -39,7 +41,11 @@ class GrievanceParams(Section):
         "λ: a loss weighs this many times an equal gain.",
         lo=1.0,
         hi=10.0,
-        source="Tversky & Kahneman (1992): λ = 2.25",
+        source="Tversky & Kahneman (1992): λ = 2.25"
+        "; plausible range: Tversky & Kahneman (1992) estimate 2.25; the meta-analysis of Brown, "
+        "Imai, Vieider & Camerer (2024, J. Econ. Lit.) finds a mean near 2 with wide spread "
+        "between studies; 1.5–3 covers the values in common use",
+        plausible=(1.5, 3.0),
     )
     gain_exponent: float = param(
         0.88,
@@ -64,7 +70,10 @@ class GrievanceParams(Section):
         "an access account (value λ before curvature).",
         lo=0.1,
         hi=1000.0,
-        source="assumption: half an hour more per trip is a serious loss for a villager",
+        source="assumption: half an hour more per trip is a serious loss for a villager"
+        "; plausible range (assumption): the extra minutes per affair that count as a full "
+        "grievance, from a short detour to a lost half-day",
+        plausible=(10.0, 90.0),
     )
     kind_weights: tuple[float, ...] = param(
         [3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
@@ -158,7 +167,10 @@ class GrievanceParams(Section):
         "Share of the filer's grievance removed when a petition is resolved.",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): a resolved petition removes from a fifth to most of the "
+        "filer's grievance",
+        plausible=(0.2, 0.8),
     )
     unresolved_jump: float = param(
         0.1,
@@ -166,7 +178,10 @@ class GrievanceParams(Section):
         "Grievance added when a petition closes unresolved.",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): from no added grievance to nearly a third of the scale "
+        "when a petition closes unresolved",
+        plausible=(0.0, 0.3),
     )
     trust_gain: float = param(
         0.05,
@@ -174,7 +189,10 @@ class GrievanceParams(Section):
         "Share of the gap to full trust closed by a resolved petition.",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): a resolved petition restores little trust (losses of "
+        "trust weigh more than gains: Slovic 1993)",
+        plausible=(0.0, 0.15),
     )
     trust_loss: float = param(
         0.1,
@@ -182,7 +200,10 @@ class GrievanceParams(Section):
         "Share of trust lost when a petition closes unresolved.",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): trust lost to an unresolved petition, larger than "
+        "trust_gain (Slovic 1993's asymmetry)",
+        plausible=(0.02, 0.3),
     )
     contagion: float = param(
         0.1,
@@ -191,7 +212,10 @@ class GrievanceParams(Section):
         "(influence-weighted) mean.",
         lo=0.0,
         hi=1.0,
-        source="assumption; social influence toward the group mean (DeGroot 1974)",
+        source="assumption; social influence toward the group mean (DeGroot 1974)"
+        "; plausible range (assumption): from no social influence to a third of the gap to the "
+        "village mean closed each week",
+        plausible=(0.0, 0.3),
     )
     key_person_influence: float = param(
         10.0,
@@ -208,7 +232,10 @@ class GrievanceParams(Section):
         "threshold files a petition (at most one open petition per villager).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): weekly filing probability of an aggrieved villager over "
+        "the threshold, from reluctant to prompt",
+        plausible=(0.1, 0.6),
     )
     cooldown_weeks: int = param(
         26,
@@ -226,7 +253,10 @@ class GrievanceParams(Section):
         "village above their own thresholds (heterogeneous, Beta across villages).",
         lo=0.001,
         hi=0.999,
-        source="Granovetter (1978) threshold model; value an assumption",
+        source="Granovetter (1978) threshold model; value an assumption"
+        "; plausible range (assumption): the share of a village's villagers that must be "
+        "aggrieved, ±half to double the default",
+        plausible=(0.05, 0.2),
     )
     collective_threshold_sd: float = param(
         0.05,
@@ -251,7 +281,10 @@ class GrievanceParams(Section):
         "collective petition (at most one open per village).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): weekly probability a village over its threshold organises"
+        " a collective petition",
+        plausible=(0.2, 0.8),
     )
     background_rate: float = param(
         20.0,
@@ -260,7 +293,10 @@ class GrievanceParams(Section):
         "unrelated to the reform (disputes, land, welfare), filed at random.",
         lo=0.0,
         hi=10_000.0,
-        source="assumption: tens per 10,000 a year in rural counties",
+        source="assumption: tens per 10,000 a year in rural counties"
+        "; plausible range (assumption): a quarter to twice the default ten per 10,000 villagers a"
+        " half-year; reported county petition rates vary by this much",
+        plausible=(5.0, 40.0),
     )
     background_collective_rate: float = param(
         0.5,
@@ -268,7 +304,10 @@ class GrievanceParams(Section):
         "Collective petitions unrelated to the reform.",
         lo=0.0,
         hi=1000.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): collective petitions are rare; a fifth to four times the "
+        "default",
+        plausible=(0.1, 2.0),
     )
 
     leader_threshold_cut: float = param(

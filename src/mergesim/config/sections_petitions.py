@@ -92,7 +92,10 @@ class PetitionParams(Section):
         "county departments).",
         lo=0.01,
         hi=10.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): the county bureau's cadres from half to one and a half "
+        "times the township competence",
+        plausible=(0.5, 1.5),
     )
     accept_days: float = param(
         15.0,
@@ -124,7 +127,8 @@ class PetitionParams(Section):
         "Share of accepted petitions approved as complex (deadline extended).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption; plausible range (assumption): share of petitions approved as complex",
+        plausible=(0.1, 0.5),
     )
     priority: str = param(
         "deadline",
@@ -145,7 +149,10 @@ class PetitionParams(Section):
         "is 1 and their caseload at most load_ref (the cause-free probability).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): township resolution rates of petitions reported by local "
+        "governments are high; a half to nine in ten",
+        plausible=(0.5, 0.9),
     )
     resolve_county: float = param(
         0.6,
@@ -153,7 +160,10 @@ class PetitionParams(Section):
         "Probability the county bureau resolves an escalated petition (competence 1).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): the county bureau resolves escalated (harder) petitions "
+        "less often than townships",
+        plausible=(0.4, 0.8),
     )
     resolve_elasticity: float = param(
         1.0,
@@ -236,7 +246,10 @@ class PetitionParams(Section):
         "Probability an unresolved petition is filed again (same level).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): repeated petitioning (重复信访) is common; a fifth to "
+        "over half of unresolved petitions filed again",
+        plausible=(0.2, 0.6),
     )
     escalate_prob: float = param(
         0.2,
@@ -245,7 +258,10 @@ class PetitionParams(Section):
         "or province, counted as a petition beyond the county).",
         lo=0.0,
         hi=1.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): escalation (越级) of an unresolved petition from rare to "
+        "frequent",
+        plausible=(0.05, 0.4),
     )
     skip_level_share: float = param(
         0.1,
@@ -264,7 +280,8 @@ class PetitionParams(Section):
         "Mean delay before a repeated or escalated petition is filed (exponential).",
         lo=0.0,
         hi=365.0,
-        source="assumption",
+        source="assumption; plausible range (assumption): a week to a month before refiling",
+        plausible=(7.0, 30.0),
     )
     incident_prob: float = param(
         0.1,

@@ -144,6 +144,9 @@ class ServiceParams(Section):
         "staffed for the old units), and the target of the staff rebalancing.",
         lo=0.1,
         hi=10.0,
+        plausible=(1.0, 1.6),
+        source="assumption; plausible range (assumption): points from just enough capacity for the"
+        " expected demand to 60 % spare",
     )
     admin_per_staff_week: float = param(
         40.0,
@@ -171,7 +174,11 @@ class ServiceParams(Section):
         "township health centre or higher).",
         lo=0.1,
         hi=1000.0,
-        source="assumption",
+        source="assumption"
+        "; plausible range (assumption): outpatient visits per township health worker a week "
+        "(China Health Statistics Yearbook: a township health centre doctor sees on the order of "
+        "10 visits a day; nurses and other staff share the load)",
+        plausible=(15.0, 40.0),
     )
     other_per_staff_week: float = param(
         40.0,

@@ -115,7 +115,11 @@ class VillagerParams(Section):
         "Share of households owning a car or motorcycle (all members use it).",
         lo=0.0,
         hi=1.0,
-        source="assumption from NBS rural surveys (~26 cars, ~60 motorcycles per 100 households)",
+        source="assumption from NBS rural surveys (~26 cars, ~60 motorcycles per 100 households)"
+        "; plausible range (assumption): rural household car and motorcycle ownership (China "
+        "Statistical Yearbook 2021: about 26 cars and over 60 motorcycles per 100 rural households"
+        " in 2020, some owning both) spans this",
+        plausible=(0.4, 0.9),
     )
     no_vehicle_factor: float = param(
         2.0,
@@ -124,6 +128,9 @@ class VillagerParams(Section):
         "for a bus or a lift).",
         lo=1.0,
         hi=10.0,
+        plausible=(1.5, 3.0),
+        source="assumption; plausible range (assumption): bus and walking times over driving times"
+        " on county roads, from frequent buses (1.5) to waiting and walking (3)",
     )
     local_kmh: float = param(
         12.0,
@@ -147,6 +154,11 @@ class VillagerParams(Section):
         "Mean initial trust in local government (Beta-distributed, 0–1).",
         lo=0.01,
         hi=0.99,
+        plausible=(0.4, 0.8),
+        source="assumption; plausible range (assumption): rural surveys put trust in township "
+        "government at mid-scale, below trust in the centre (the 'hierarchical trust' of Li"
+        " 2004, Modern China); ±0.2 around the default spans a distrustful to a trusting "
+        "county",
     )
     trust_sd: float = param(
         0.15,
@@ -154,6 +166,9 @@ class VillagerParams(Section):
         "Standard deviation of initial trust.",
         lo=0.0,
         hi=0.45,
+        plausible=(0.05, 0.25),
+        source="assumption; plausible range (assumption): from a nearly uniform county to one "
+        "split between trusting and distrustful villagers",
     )
     threshold_mean: float = param(
         0.5,
@@ -162,7 +177,10 @@ class VillagerParams(Section):
         "heterogeneous thresholds, Beta-distributed).",
         lo=0.01,
         hi=0.99,
-        source="Granovetter (1978) threshold model; values an assumption",
+        source="Granovetter (1978) threshold model; values an assumption"
+        "; plausible range (assumption): the middle of the 0–1 grievance scale ±0.2; Granovetter's"
+        " thresholds give no numbers for petitioning",
+        plausible=(0.3, 0.7),
     )
     threshold_sd: float = param(
         0.15,
@@ -170,6 +188,9 @@ class VillagerParams(Section):
         "Standard deviation of petition thresholds.",
         lo=0.0,
         hi=0.45,
+        plausible=(0.05, 0.25),
+        source="assumption; plausible range (assumption): narrow to wide heterogeneity of "
+        "thresholds, the quantity Granovetter's model turns on",
     )
     sample_agents: int = param(
         100,
@@ -292,6 +313,9 @@ class NeedParams(Section):
         "One-way trip length beyond which a villager may put a non-urgent trip off.",
         lo=0.0,
         hi=1000.0,
+        plausible=(30.0, 120.0),
+        source="assumption; plausible range (assumption): half an hour to two hours one way, the "
+        "span of 'far' in rural access studies",
     )
     defer_vehicle: float = param(
         0.0,
@@ -307,6 +331,9 @@ class NeedParams(Section):
         "(mobility sets willingness).",
         lo=0.0,
         hi=0.95,
+        plausible=(0.1, 0.5),
+        source="assumption; plausible range (assumption): weekly put-off probability from rare to "
+        "every other week",
     )
     max_trips: int = param(
         6,
@@ -315,6 +342,9 @@ class NeedParams(Section):
         "official absent, documents missing, referred) gives up the affair.",
         lo=1,
         hi=100,
+        plausible=(3, 10),
+        source="assumption; plausible range (assumption): villagers give up after a few to many "
+        "failed trips",
     )
     affairs: AffairParams = field(default_factory=AffairParams)
 

@@ -17,7 +17,7 @@ from mergesim.io import atomic_write_text
 from mergesim.plotting import compare as pc
 from mergesim.plotting.intervals import FEW_REPLICATES
 from mergesim.plotting.labels import scale_warnings
-from mergesim.report import levers, tables
+from mergesim.report import levers, robustness, tables
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
 from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
 from mergesim.results.layout import FIGURES_DIR, REPORT_MD, write_readme
@@ -90,6 +90,11 @@ def finalize_results(
         files.append(tables.write_table(root, "decomposition", decomp))
     if indices is not None:
         files.append(tables.write_table(root, "sensitivity", indices))
+        if study.design == "morris":  # the ranking a robustness stage reads
+            files.append(tables.write_table(root, "morris", robustness.morris_table(indices)))
+    # The lever table at the ends of the assumptions' plausible ranges (a robustness stage).
+    rob_files, rob_lines = robustness.write_robustness(root, lever_rows, study.metrics)
+    files += rob_files
     files += drawn.files
     files.append(
         write_report(
@@ -100,7 +105,7 @@ def finalize_results(
             drawn,
             indices,
             notes,
-            levers.levers_markdown(lever_rows, decomp),
+            levers.levers_markdown(lever_rows, decomp) + rob_lines,
         )
     )
     files.append(write_readme(root, "sweep", f"Results of the experiment '{study.name}'"))

@@ -66,7 +66,15 @@ SWEEP_LAYOUT: tuple[Entry, ...] = (
         "(metrics.csv: per metric and design point n, mean, interval and method; "
         "paired.csv: paired differences; sensitivity.csv: indices with their verdicts; "
         "levers.csv and decomposition.csv: a levers experiment's effect of each measure and "
-        "the decomposition of the reform's effect, mergesim.report.levers)",
+        "the decomposition of the reform's effect, mergesim.report.levers; robustness.csv, "
+        "robustness_ends.csv and morris.csv: each effect's robustness label, its effects at "
+        "the ends of the tested assumptions, the Morris ranking, mergesim.report.robustness)",
+    ),
+    Entry(
+        "robustness/<key>-<low|high>/",
+        "a robustness stage's sub-studies (an experiment with [robustness]): its scenarios "
+        "with the assumption at that end of its plausible range, each a results folder of its "
+        "own; robustness/plan.json: what the stage ran and why those assumptions",
     ),
     Entry(
         f"{FIGURES_DIR}/<name>.<fmt>",

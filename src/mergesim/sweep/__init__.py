@@ -151,11 +151,13 @@ def sweep_experiment(
         A :class:`~mergesim.sweep.runner.SweepResult`, or an :class:`Estimate` (``dry_run``).
     """
     # The running half: see the module docstring.
+    from mergesim.sweep.robustness import load_robustness, run_ends, stage_estimate  # pandas
     from mergesim.sweep.runner import run_sweep
     from mergesim.sweep.store import claim_folder, study_identity
 
     exp = load_experiment(path, smoke=smoke)
     resize(exp, replications=replications, samples=samples)
+    rob = load_robustness(exp)
     cli = dict(parse_override(item) for item in overrides)
     if scale is not None:
         cli["villagers.scale"] = check_scale(scale, exp)
@@ -191,21 +193,39 @@ def sweep_experiment(
     if dry_run:
         if not force:  # say now what the sweep would refuse; a dry run moves nothing
             claim_folder(dest, identity, exp.name, force=False)
-        return estimate(runs, dest, workers, exp, copies=copies)
+        est = estimate(runs, dest, workers, exp, copies=copies)
+        if rob is not None:
+            ends = run_ends(exp, rob, dest, cli, dry_run=True, force=force, workers=workers)
+            est.stages.append((robustness_title(ends), stage_estimate(ends)))
+        return est
     claim_folder(dest, identity, exp.name, force=force)
-    return run_sweep(
-        exp,
-        dest,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        run_fn=run_fn,
-        progress=progress,
-        command=command,
-        runs=runs,
-        cli_overrides=cli,
-        identity=identity,
-    )
+
+    def run(sub: Experiment, folder: Path, plan: list, sets: dict, ident: str) -> Any:
+        return run_sweep(
+            sub,
+            folder,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            run_fn=run_fn,
+            progress=progress,
+            command=command,
+            runs=plan,
+            cli_overrides=sets,
+            identity=ident,
+        )
+
+    result = run(exp, dest, runs, cli, identity)
+    if rob is not None:
+        # The robustness stage: the scenarios again at the ends of the influential
+        # assumptions' plausible ranges, into <dest>/robustness/ (mergesim.sweep.robustness).
+        run_ends(exp, rob, dest, cli, dry_run=False, force=force, workers=workers, run=run)
+    return result
+
+
+def robustness_title(ends: list) -> str:
+    """The dry run's title of the robustness stage: the ends it runs."""
+    return "robustness stage (" + ", ".join(f"{e.key} = {e.value:g}" for e, _ in ends) + ")"
 
 
 def check_run_memory(
@@ -290,7 +310,11 @@ def validate_file(path: str | Path) -> str:
         UserError: The first problem, as one line naming file, key and what is allowed.
     """
     if is_experiment(path):
+        # pandas (the Morris ranking): only experiment files pay for it.
+        from mergesim.sweep.robustness import load_robustness
+
         exp = load_experiment(path)
+        load_robustness(exp)  # a bad [robustness] table fails here, not after the runs
         runs = plan_runs(exp)
         pts = len({r.point for r in runs})
 

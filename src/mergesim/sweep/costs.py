@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,8 @@ class Estimate:
     report_seconds: float = 0.0
     load: float = 1.0
     report_load: float = 1.0
+    #: Later stages of the same command (title, estimate), e.g. the robustness stage.
+    stages: list[tuple[str, Estimate]] = field(default_factory=list)
 
     def run_seconds(self, load: float = 1.0) -> float:
         """Wall time of the runs still to do (s), pool start included, at ``load``."""
@@ -119,7 +121,7 @@ class Estimate:
             f"{self.basis}), report {hms(self.report_seconds)} (about {self.figures} figures)\n"
             f"estimated disk: {self.todo * self.bytes_per_run / 1e6:.1f} MB more "
             f"(about {self.bytes_per_run / 1e3:.0f} kB per run)"
-        )
+        ) + "".join(f"\n{title}:\n{stage.report()}" for title, stage in self.stages)
 
 
 def contention(workers: int) -> float:

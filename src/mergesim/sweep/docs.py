@@ -27,6 +27,7 @@ from mergesim.sweep.experiment import (
     PlotParams,
     SmokeParams,
 )
+from mergesim.sweep.robustness import RobustnessParams
 
 __all__ = ["EXAMPLES", "REGENERATE", "render_reference"]
 
@@ -284,6 +285,7 @@ def render_reference() -> str:
         "of `[overrides]` (a tiny scale, a short timeline).",
         "",
         *_table(list(_rows(SmokeParams, "smoke."))),
+        *_robustness_section(),
         "## Designs",
         "",
     ]
@@ -352,3 +354,42 @@ def render_reference() -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def _robustness_section() -> list[str]:
+    """How a conclusion's robustness to the assumptions is tested, and what the labels mean."""
+    return [
+        "## `[robustness]`: is a conclusion robust to the assumptions?",
+        "",
+        "Two steps, each one command. (1) A Morris screening ranks the assumptions by their "
+        "influence over their plausible ranges (`mergesim sweep experiments/levers_morris.toml`; "
+        'its factors take `range = "plausible"`, the range the schema states next to each key, '
+        "column *plausible* of docs/scenarios.md; a key without one is refused). Its "
+        "`<out>/tables/morris.csv` gives μ* per assumption and outcome, normalised by the largest "
+        "(`mu_star_norm`). The screening is of the seed county's outcomes, not of the measures' "
+        "effects (a Morris design takes one scenario): it picks candidates. (2) "
+        "`mergesim sweep experiments/levers.toml` runs the lever table and then, with a "
+        "`[robustness]` table, every scenario again with each of the `top_k` most influential "
+        "assumptions at the low and the high end of its plausible range "
+        "(`<out>/robustness/<key>-low|high/`, same seeds, the stage's own replications and "
+        "overrides, usually fewer and smaller; `--dry-run` estimates both stages, `--smoke` "
+        "runs a tiny version of both). Without Morris results the first `top_k` of `keys` are "
+        "tested (the report says which).",
+        "",
+        "`<out>/tables/robustness.csv` labels each measure × context × metric "
+        "(`mergesim.report.robustness`):",
+        "",
+        "- **robust**: the sign of the effect (+, − or 0) at every end equals the nominal sign;",
+        "- **depends on X; Y**: it differs at an end of X (and of Y); `depends_on` lists them, "
+        "';'-joined;",
+        "- **no clear effect**: the nominal 95 % interval covers 0, so there is no sign to "
+        "keep (`depends_on` still lists the keys whose ends flip it);",
+        "- **not tested**: no end has a finite effect.",
+        "",
+        "Only signs are compared, because the ends run smaller than the nominal table.",
+        "",
+        *_table(list(_rows(RobustnessParams, "robustness."))),
+        "`[robustness.overrides]`: dotted scenario keys set on every end run (not in "
+        "`--smoke`, which keeps the smoke scale).",
+        "",
+    ]

@@ -23,6 +23,11 @@ Example::
     key = "plan.target_factor"
     values = [1.5, 2.0, 3.0]
 
+    [[factors]]
+    key = "villagers.trust_mean"
+    range = "plausible"         # the key's plausible range, from the schema
+    steps = 3
+
     [smoke]                     # `mergesim sweep --smoke`: a CI-sized version
     replications = 2
     points = 2
@@ -53,6 +58,8 @@ from mergesim.io import flatten
 from mergesim.metrics import METRICS, RUN_METRICS
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
+#: ``range = "plausible"`` in a factor: the key's plausible range from the schema.
+PLAUSIBLE = "plausible"
 #: Summary windows of a run (see mergesim.metrics); "change" is post minus pre.
 WINDOWS = ("pre", "transition", "post", "change")
 
@@ -92,7 +99,12 @@ class FactorParams:
         "unit of the key",
         "Explicit levels (categorical, or numeric for factorial).",
     )
-    range: list[float] = param([], "unit of the key", "[low, high] for numeric factors.")
+    range: list[float] = param(
+        [],
+        "unit of the key",
+        '[low, high] for numeric factors, or "plausible": the key\'s plausible range from the '
+        "schema (docs/scenarios.md, column 'plausible').",
+    )
     steps: int = param(
         0,
         "levels",
@@ -212,6 +224,8 @@ class Experiment:
         overrides: Dotted scenario keys set on every run.
         path: The experiment file.
         smoke: Whether the smoke version was selected.
+        robustness: The ``[robustness]`` table as read (validated by
+            :func:`mergesim.sweep.robustness.load_robustness`), or None.
     """
 
     params: ExperimentParams
@@ -220,6 +234,7 @@ class Experiment:
     overrides: dict[str, Any]
     path: Path
     smoke: bool = False
+    robustness: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -316,8 +331,45 @@ def _scenario_refs(raw: Any, path: Path) -> list[ScenarioRef]:
     return refs
 
 
+def _plausible_range(raw: Any, where: str, src: str) -> Any:
+    """``raw`` with ``range = "plausible"`` replaced by the key's plausible range (schema).
+
+    Raises:
+        ScenarioError: The key has no plausible range (one line naming the keys that have one).
+    """
+    if not isinstance(raw, dict) or raw.get("range") != PLAUSIBLE:
+        return raw
+    key = raw.get("key")
+    keys = scenario_keys()
+    if not isinstance(key, str) or key not in keys:
+        # A placeholder range, so that the unknown key is what the error names.
+        return {**raw, "range": [0.0, 1.0]}
+    spec = keys[key][1]
+    if spec.plausible is None:
+        have = ", ".join(plausible_keys())
+        raise ScenarioError(
+            f"'{key}' has no plausible range in the schema; give [low, high], or use a key "
+            f"that has one: {have}",
+            source=src,
+            key=f"{where}.range",
+        )
+    return {**raw, "range": list(spec.plausible)}
+
+
+@functools.cache
+def plausible_keys() -> tuple[str, ...]:
+    """The numeric scenario keys with a plausible range in the schema: those a factor can give
+    ``range = "plausible"`` (a list key's range bounds each element; it is not a factor)."""
+    return tuple(
+        k
+        for k, (tp, spec) in scenario_keys().items()
+        if spec.plausible is not None and tp in (int, float)
+    )
+
+
 def _factor(raw: Any, i: int, path: Path, method: str) -> Factor:
     src, where = str(path), f"factors[{i}]"
+    raw = _plausible_range(raw, where, src)
     fp = build_section(FactorParams, raw, source=src, prefix=f"{where}.")
     keys = scenario_keys()
     if fp.key not in keys:
@@ -413,13 +465,14 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
     src = str(path)
     data = _read_toml(path)
     top = dict(data)
-    separate = ("scenarios", "factors", "overrides")
+    separate = ("scenarios", "factors", "overrides", "robustness")
     known = [f for f in ExperimentParams.__dataclass_fields__] + list(separate)
     for key in top:
         if key not in known:
             raise ScenarioError(unknown_key_message(key, known), source=src, key=key)
     raw_scen, raw_factors = top.pop("scenarios", None), top.pop("factors", [])
     overrides = flatten(top.pop("overrides", {}))
+    robustness = top.pop("robustness", None)
     smoke_over: dict[str, Any] = {}
     if isinstance(top.get("smoke"), dict):  # [smoke.overrides] is free-form, like [overrides]
         top["smoke"] = dict(top["smoke"])
@@ -475,7 +528,7 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
         _check_metric(
             m, tuple(METRICS), "a weekly metric of docs/metrics.md", src, "plots.timeseries"
         )
-    exp = Experiment(params, scenarios, factors, overrides, path)
+    exp = Experiment(params, scenarios, factors, overrides, path, robustness=robustness)
     if smoke:
         apply_smoke(exp, smoke_over)
     return exp
