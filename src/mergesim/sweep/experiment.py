@@ -51,6 +51,7 @@ from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import flatten
 from mergesim.metrics import METRICS, RUN_METRICS
+from mergesim.sweep.discovery import DiscoveryParams, check_discovery
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 #: Summary windows of a run (see mergesim.metrics); "change" is post minus pre.
@@ -175,6 +176,7 @@ class ExperimentParams:
     design: DesignParams = field(default_factory=DesignParams)
     plots: PlotParams = field(default_factory=PlotParams)
     smoke: SmokeParams = field(default_factory=SmokeParams)
+    discovery: DiscoveryParams = field(default_factory=DiscoveryParams)
 
 
 @dataclass
@@ -471,6 +473,7 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
             "metrics",
         )
     params.metrics = params.metrics or ["post.travel_min_mean"]
+    check_discovery(params.discovery, labels, len(factors), metric_keys(), src)
     for m in params.plots.timeseries:
         _check_metric(
             m, tuple(METRICS), "a weekly metric of docs/metrics.md", src, "plots.timeseries"
