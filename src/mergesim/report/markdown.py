@@ -18,6 +18,7 @@ from mergesim.plotting import compare as pc
 from mergesim.plotting.intervals import FEW_REPLICATES
 from mergesim.plotting.labels import scale_warnings
 from mergesim.report import levers, tables
+from mergesim.report.discovery_files import write_discovery
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
 from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
 from mergesim.results.layout import FIGURES_DIR, REPORT_MD, write_readme
@@ -90,7 +91,9 @@ def finalize_results(
         files.append(tables.write_table(root, "decomposition", decomp))
     if indices is not None:
         files.append(tables.write_table(root, "sensitivity", indices))
-    files += drawn.files
+    # An experiment with [discovery]: PRIM boxes of the assumptions (tables, figures, section).
+    disc_files, disc_lines = write_discovery(root, study, runs, formats)
+    files += drawn.files + disc_files
     files.append(
         write_report(
             root,
@@ -100,7 +103,7 @@ def finalize_results(
             drawn,
             indices,
             notes,
-            levers.levers_markdown(lever_rows, decomp),
+            [*levers.levers_markdown(lever_rows, decomp), *disc_lines],
         )
     )
     files.append(write_readme(root, "sweep", f"Results of the experiment '{study.name}'"))
