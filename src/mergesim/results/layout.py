@@ -66,7 +66,9 @@ SWEEP_LAYOUT: tuple[Entry, ...] = (
         "(metrics.csv: per metric and design point n, mean, interval and method; "
         "paired.csv: paired differences; sensitivity.csv: indices with their verdicts; "
         "levers.csv and decomposition.csv: a levers experiment's effect of each measure and "
-        "the decomposition of the reform's effect, mergesim.report.levers)",
+        "the decomposition of the reform's effect, mergesim.report.levers; prim_boxes.csv: "
+        "an experiment with [discovery]: the PRIM boxes, one row per restricted assumption, "
+        "mergesim.report.discovery)",
     ),
     Entry(
         f"{FIGURES_DIR}/<name>.<fmt>",

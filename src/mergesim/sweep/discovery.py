@@ -48,8 +48,6 @@ class DiscoveryParams:
         "unit of the outcome",
         "One per outcome: a design point is a case when its mean paired effect (reform − "
         "counterfactual) is above it.",
-        lo=-1e12,
-        hi=1e12,
     )
     peel_alpha: float = param(
         0.05,
