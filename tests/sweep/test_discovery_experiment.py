@@ -105,3 +105,27 @@ def test_smoke_runs_to_prim_boxes_and_a_report_section(tmp_path):
     assert "## Scenario discovery" in report
     for outcome in exp.params.discovery.outcomes:
         assert f"(`{outcome}`): effect >" in report
+
+
+def test_discovery_needs_a_factor_with_a_range(tmp_path):
+    scen = (ROOT / "scenarios").as_posix()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        f"""scenarios = [
+    {{ label = "seed", path = "{scen}/seed_county.toml" }},
+    {{ label = "none", path = "{scen}/seed_county_none.toml" }},
+]
+[[factors]]
+key = "grievance.contagion"
+values = [0.1, 0.2]
+[discovery]
+reform = "seed"
+counterfactual = "none"
+outcomes = ["post.petitions_per10k"]
+thresholds = [5.0]
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_experiment(bad)
+    assert err.value.key == "discovery" and "numeric range" in err.value.message

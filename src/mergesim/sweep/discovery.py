@@ -96,14 +96,14 @@ class DiscoveryParams:
 
 
 def check_discovery(
-    d: DiscoveryParams, labels: list[str], n_factors: int, metrics: tuple[str, ...], source: str
+    d: DiscoveryParams, labels: list[str], n_ranges: int, metrics: tuple[str, ...], source: str
 ) -> None:
     """Check the cross-references of a ``[discovery]`` section.
 
     Args:
         d: The validated section.
         labels: The experiment's scenario labels.
-        n_factors: How many factors the design has.
+        n_ranges: How many factors the design samples over a numeric range.
         metrics: Every valid 'window.metric' name.
         source: The experiment file (for the message).
 
@@ -147,9 +147,10 @@ def check_discovery(
             )
     if len(set(d.outcomes)) < len(d.outcomes):
         raise ScenarioError("an outcome is listed twice", source=source, key="discovery.outcomes")
-    if n_factors == 0:
+    if n_ranges == 0:
         raise ScenarioError(
-            "scenario discovery needs [[factors]] (the assumptions PRIM restricts)",
+            "scenario discovery needs [[factors]] with a numeric range (the assumptions PRIM "
+            "restricts)",
             source=source,
             key="discovery",
         )

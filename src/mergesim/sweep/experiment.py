@@ -473,7 +473,9 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
             "metrics",
         )
     params.metrics = params.metrics or ["post.travel_min_mean"]
-    check_discovery(params.discovery, labels, len(factors), metric_keys(), src)
+    check_discovery(
+        params.discovery, labels, sum(f.range is not None for f in factors), metric_keys(), src
+    )
     for m in params.plots.timeseries:
         _check_metric(
             m, tuple(METRICS), "a weekly metric of docs/metrics.md", src, "plots.timeseries"
