@@ -192,3 +192,11 @@ def test_box_figure_draws_on_given_axes():
     ax = fig.add_subplot()
     assert plot_prim_box(data, "title", ax=ax) is fig
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a.x"]
+
+
+def test_integer_assumptions_get_limits_they_take():
+    runs = fake_runs(lambda x, y, z: 5.0 if (round(x) >= 6 and y < 0.5) else 0.0, n_points=300)
+    runs["a.x"] = runs["a.x"].round()
+    (res,) = disc.discover(runs, {**SETTINGS, "min_density": 0.95}, RANGES)
+    lo, hi = res.boxes[0].limits["a.x"]
+    assert lo == 6.0 and hi == 10.0

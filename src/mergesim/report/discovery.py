@@ -186,6 +186,10 @@ def find_boxes(
     """
     prim = prim_module or load_prim()
     data = x.astype(float).reset_index(drop=True)
+    # Integer assumptions (weeks, counts) as integers: PRIM then peels them at values the
+    # factor takes (``k >= 3``, not ``k >= 2.5``).
+    whole = [c for c in data.columns if np.all(np.mod(data[c].to_numpy(), 1.0) == 0)]
+    data = data.astype({c: np.int64 for c in whole})
     p = prim.Prim(
         data,
         np.asarray(cases, dtype=bool),
