@@ -18,6 +18,7 @@ from mergesim.plotting import compare as pc
 from mergesim.plotting.intervals import FEW_REPLICATES
 from mergesim.plotting.labels import scale_warnings
 from mergesim.report import levers, robustness, tables
+from mergesim.report.discovery_files import write_discovery
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
 from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
 from mergesim.results.layout import FIGURES_DIR, REPORT_MD, write_readme
@@ -95,7 +96,9 @@ def finalize_results(
     # The lever table at the ends of the assumptions' plausible ranges (a robustness stage).
     rob_files, rob_lines = robustness.write_robustness(root, lever_rows, study.metrics)
     files += rob_files
-    files += drawn.files
+    # An experiment with [discovery]: PRIM boxes of the assumptions (tables, figures, section).
+    disc_files, disc_lines = write_discovery(root, study, runs, formats)
+    files += drawn.files + disc_files
     files.append(
         write_report(
             root,
@@ -105,7 +108,7 @@ def finalize_results(
             drawn,
             indices,
             notes,
-            levers.levers_markdown(lever_rows, decomp) + rob_lines,
+            [*levers.levers_markdown(lever_rows, decomp), *rob_lines, *disc_lines],
         )
     )
     files.append(write_readme(root, "sweep", f"Results of the experiment '{study.name}'"))

@@ -127,12 +127,14 @@ class FactorInfo:
         label: Short name for tables and figures.
         unit: Unit of the key, from the schema.
         levels: The levels or range in words, e.g. ``"1.5, 2, 3"`` or ``"[0.1, 1] log"``.
+        range: ``(low, high)`` of a numeric factor sampled over a range, else None.
     """
 
     key: str
     label: str
     unit: str
     levels: str
+    range: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ class Study:
         overrides: Scenario keys set on every run.
         min_samples: The documented minimum base sample (Sobol N) or trajectories (Morris r)
             of a sensitivity design (None for other designs).
+        discovery: The experiment's ``[discovery]`` settings (scenario discovery with PRIM,
+            :class:`mergesim.sweep.discovery.DiscoveryParams` as a dict); empty: none.
     """
 
     name: str
@@ -184,6 +188,7 @@ class Study:
     factors: tuple[FactorInfo, ...] = ()
     overrides: dict[str, Any] = field(default_factory=dict)
     min_samples: int | None = None
+    discovery: dict[str, Any] = field(default_factory=dict)
 
 
 # -- geometry ---------------------------------------------------------------------------------

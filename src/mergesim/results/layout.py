@@ -68,7 +68,9 @@ SWEEP_LAYOUT: tuple[Entry, ...] = (
         "levers.csv and decomposition.csv: a levers experiment's effect of each measure and "
         "the decomposition of the reform's effect, mergesim.report.levers; robustness.csv, "
         "robustness_ends.csv and morris.csv: each effect's robustness label, its effects at "
-        "the ends of the tested assumptions, the Morris ranking, mergesim.report.robustness)",
+        "the ends of the tested assumptions, the Morris ranking, mergesim.report.robustness; "
+        "prim_boxes.csv: an experiment with [discovery]: the PRIM boxes, one row per "
+        "restricted assumption, mergesim.report.discovery)",
     ),
     Entry(
         "robustness/<key>-<low|high>/",

@@ -20,6 +20,7 @@ from mergesim.metrics import METRICS, RUN_METRICS
 from mergesim.plans.roles import GROUPS
 from mergesim.results.layout import SWEEP_LAYOUT
 from mergesim.sweep.design import MIN_SAMPLES
+from mergesim.sweep.discovery import DiscoveryParams
 from mergesim.sweep.experiment import (
     DesignParams,
     ExperimentParams,
@@ -286,6 +287,29 @@ def render_reference() -> str:
         "",
         *_table(list(_rows(SmokeParams, "smoke."))),
         *_robustness_section(),
+        "## `[discovery]`: scenario discovery",
+        "",
+        "Under which values of the assumptions does one scenario's effect against another "
+        "pass a threshold? With a `discovery` table, the report takes at every design point "
+        "the paired effect `reform` − `counterfactual` on each outcome (run by run on the same "
+        "point, replicate and seed, averaged over the replicates); a point is a *case* when "
+        "that effect is above the outcome's threshold. PRIM (Friedman and Fisher 1999; the "
+        "`prim` package, `pip install 'mergesim[discovery]'`) then peels the design's box of "
+        "factor values towards the cases. The box reported is, of the boxes on PRIM's "
+        "peeling and pasting trajectory with density ≥ `min_density`, the one of highest "
+        "coverage (ties: fewer restricted dimensions, then larger mass); *coverage* is the "
+        "share of the cases inside the box, *density* the share of its points that are cases, "
+        "*mass* the share of all points inside it. With `boxes` > 1, PRIM looks for further "
+        "boxes among the points outside. Results: the table `prim_boxes.csv` in "
+        "`<out>/tables/` (one row per "
+        "restricted factor: `outcome, threshold, box, coverage, density, mass, n_cases, "
+        "n_points, param, lo, hi`, where `n_cases` and `n_points` count the whole design; a "
+        "side PRIM did not peel is given at the factor's range end), a figure per outcome and "
+        "a section of `report.md`. No case, or every point a case, is reported as such (no "
+        "box). Use a Latin hypercube over the assumptions' plausible ranges and scenarios "
+        "run at every point (`experiments/levers_discovery.toml`).",
+        "",
+        *_table(list(_rows(DiscoveryParams, "discovery."))),
         "## Designs",
         "",
     ]

@@ -56,6 +56,7 @@ from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import flatten
 from mergesim.metrics import METRICS, RUN_METRICS
+from mergesim.sweep.discovery import DiscoveryParams, check_discovery
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 #: ``range = "plausible"`` in a factor: the key's plausible range from the schema.
@@ -187,6 +188,7 @@ class ExperimentParams:
     design: DesignParams = field(default_factory=DesignParams)
     plots: PlotParams = field(default_factory=PlotParams)
     smoke: SmokeParams = field(default_factory=SmokeParams)
+    discovery: DiscoveryParams = field(default_factory=DiscoveryParams)
 
 
 @dataclass
@@ -524,6 +526,9 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
             "metrics",
         )
     params.metrics = params.metrics or ["post.travel_min_mean"]
+    check_discovery(
+        params.discovery, labels, sum(f.range is not None for f in factors), metric_keys(), src
+    )
     for m in params.plots.timeseries:
         _check_metric(
             m, tuple(METRICS), "a weekly metric of docs/metrics.md", src, "plots.timeseries"

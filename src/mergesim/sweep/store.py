@@ -372,7 +372,7 @@ def study(exp: Experiment) -> Study:
             else f"[{f.range[0]:g}, {f.range[1]:g}]{' log' if f.log else ''}"
             + (f", {f.steps} levels" if p.design.method == "factorial" else "")
         )
-        factors.append(FactorInfo(f.key, f.label, f.unit, levels))
+        factors.append(FactorInfo(f.key, f.label, f.unit, levels, f.range))
     # Weekly bands: the listed series, else the weekly metric of each compared summary metric.
     weekly = p.plots.timeseries or list(dict.fromkeys(m.partition(".")[2] for m in p.metrics))
     return Study(
@@ -394,6 +394,7 @@ def study(exp: Experiment) -> Study:
         factors=tuple(factors),
         overrides=dict(exp.overrides),
         min_samples=MIN_SAMPLES.get(p.design.method),
+        discovery=asdict(p.discovery) if p.discovery.outcomes else {},
     )
 
 
