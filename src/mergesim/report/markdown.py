@@ -19,8 +19,9 @@ from mergesim.plotting.intervals import FEW_REPLICATES
 from mergesim.plotting.labels import scale_warnings
 from mergesim.report import levers, tables
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
+from mergesim.report.summary import optional_table, summary_markdown
 from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
-from mergesim.results.layout import FIGURES_DIR, REPORT_MD, write_readme
+from mergesim.results.layout import FIGURES_DIR, REPORT_MD, TABLES_DIR, write_readme
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def finalize_results(
         files.append(tables.write_table(root, "decomposition", decomp))
     if indices is not None:
         files.append(tables.write_table(root, "sensitivity", indices))
+    drawn.files += levers.draw_lever_figures(root, lever_rows, formats)
     files += drawn.files
     files.append(
         write_report(
@@ -100,13 +102,28 @@ def finalize_results(
             drawn,
             indices,
             notes,
-            levers.levers_markdown(lever_rows, decomp),
+            [
+                *_lever_summary(root, lever_rows, decomp),
+                *levers.levers_markdown(lever_rows, decomp),
+            ],
         )
     )
     files.append(write_readme(root, "sweep", f"Results of the experiment '{study.name}'"))
     drop_stale(root / FIGURES_DIR, files)
     log.info("%d figures and report.md in %.1f s", len(drawn.files), time.perf_counter() - t0)
     return files
+
+
+def _lever_summary(root: Path, lever_rows: pd.DataFrame, decomp: pd.DataFrame) -> list[str]:
+    """The levers part's plain-language summary, with the robustness labels and PRIM boxes
+    when their tables are in the folder."""
+    tab = root / TABLES_DIR
+    return summary_markdown(
+        lever_rows,
+        decomp,
+        optional_table(tab / "robustness.csv"),
+        optional_table(tab / "prim_boxes.csv"),
+    )
 
 
 def drop_stale(folder: Path, keep: list[Path]) -> None:
