@@ -42,9 +42,10 @@ COMMAND = "python scripts/gen_findings.py {root} --out docs/findings.md"
 
 
 def is_assumption(source: str) -> bool:
-    """Whether a schema source marks a parameter as an assumption (the schema's convention:
-    the source starts with "assumption", possibly followed by the reasoning)."""
-    return str(source).strip().lower().startswith("assumption")
+    """Whether a schema source marks a parameter's value as an assumption: the source is
+    "assumption" with its reasoning, or names a model whose values are assumed ("Granovetter
+    (1978) threshold model; values an assumption")."""
+    return "assumption" in str(source).lower()
 
 
 @functools.cache
