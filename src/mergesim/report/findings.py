@@ -151,13 +151,13 @@ def top_rows(levers: pd.DataFrame, metric: str, n: int = TOP_ROWS) -> pd.DataFra
     ).head(n)
 
 
-def _lever_lines(levers: pd.DataFrame) -> list[str]:
+def _lever_lines(levers: pd.DataFrame, root: Path) -> list[str]:
     out = [
         "## The lever table's top rows per headline outcome",
         "",
         f"The {TOP_ROWS} largest effects by absolute size (either context), whether or not "
         "their interval excludes zero; effect = (with the measure) − (without it) with its "
-        "95 % interval. Full table: `tables/levers.csv` of the results folder.",
+        f"95 % interval. Full table: `{_shown(root)}/{TABLES_DIR}/levers.csv`.",
         "",
     ]
     for m in headline_metrics(levers):
@@ -198,15 +198,15 @@ def _decomposition_lines(decomp: pd.DataFrame) -> list[str]:
     return [*out, ""]
 
 
-def _robustness_lines(rob: pd.DataFrame | None) -> list[str]:
+def _robustness_lines(rob: pd.DataFrame | None, root: Path) -> list[str]:
     if rob is None or rob.empty:
         return []
     out = [
         "## Robustness labels",
         "",
-        "From `tables/robustness.csv`: *robust* — the effect's sign holds at every end of the "
-        "influential assumptions' plausible ranges; *depends on X* — it does not at some end "
-        "of X's range.",
+        f"From `{_shown(root)}/{TABLES_DIR}/robustness.csv`: *robust* — the effect's sign "
+        "holds at every end of the influential assumptions' plausible ranges; *depends on "
+        "X* — it does not at some end of X's range.",
         "",
         "| outcome | measure | context | label |",
         "|---|---|---|---|",
@@ -318,9 +318,9 @@ def findings_markdown(root: str | Path) -> str:
         ]
     out += _run_lines(facts, root)
     out += summary_markdown(levers, decomp, rob, prim)
-    out += _lever_lines(levers)
+    out += _lever_lines(levers, root)
     out += _decomposition_lines(decomp)
-    out += _robustness_lines(rob)
+    out += _robustness_lines(rob, root)
     if prim is not None and len(prim):
         out += ["## Scenario discovery (PRIM boxes)", "", *prim_sentences(prim), ""]
     out += rested_on(root, rob, morris)
