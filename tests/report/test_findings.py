@@ -160,6 +160,10 @@ def test_every_number_matches_the_runs_tables(run, tmp_path):
     # list of assumptions was chosen.
     assert "## Robustness labels" not in text and "PRIM" not in text
     assert "no robustness or Morris table" in text
+    switched = next(x for x in text.splitlines() if x.startswith("(1) Switched by the scenarios"))
+    # Assumption-sourced keys the levers.toml scenarios set (communication's routine effort).
+    assert "`communication.routine_share`" in switched and "`plan.method`" in switched
+    assert "`services.agency_service`" not in switched  # sourced from the report
 
 
 @pytest.mark.slow

@@ -65,10 +65,18 @@ def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
 
 
 def varied_keys(root: Path) -> list[str]:
-    """The scenario keys whose values differ between the folder's stored (resolved) scenarios:
-    what the experiment's scenarios switch."""
-    files = sorted((root / "scenarios").glob("*.toml"))
-    flat = [_flatten(tomllib.loads(f.read_text(encoding="utf-8"))) for f in files]
+    """The scenario keys whose values differ between the folder's scenarios: each stored
+    (resolved) scenario file with the ``set`` its entry in the stored ``experiment.toml``
+    applies on top — what the experiment's scenarios switch."""
+    exp_file = root / "experiment.toml"
+    exp = tomllib.loads(exp_file.read_text(encoding="utf-8")) if exp_file.is_file() else {}
+    refs = exp.get("scenarios") or [
+        {"path": f"scenarios/{f.name}"} for f in sorted((root / "scenarios").glob("*.toml"))
+    ]
+    flat = []
+    for ref in refs:
+        d = _flatten(tomllib.loads((root / ref["path"]).read_text(encoding="utf-8")))
+        flat.append({**d, **ref.get("set", {})})
     keys = dict.fromkeys(k for d in flat for k in d)
     return [
         k
