@@ -10,6 +10,7 @@ from sweep_standin import ROOT
 
 from mergesim.report.levers import CORNERS, lever_pairs
 from mergesim.sweep import load_experiment, plan_runs, validate_file
+from mergesim.sweep.costs import estimate
 
 PATH = ROOT / "experiments" / "levers.toml"
 #: The measures of the report (issue: the answer in one command).
@@ -99,3 +100,11 @@ def test_decomposition_corners(scenarios):
     for k in lacks:
         assert _get(scenarios["merger_only"], k) == _get(scenarios["none"], k)
         assert _get(scenarios["none_measures"], k) == _get(scenarios["seed"], k)
+
+
+def test_budget_under_45_minutes_on_two_cores(experiment, tmp_path):
+    # The dry run's estimate on 2 idle cores, runs and report (the levers' forest figures
+    # included); the smoke version's 2-minute budget is checked with every shipped experiment.
+    est = estimate(plan_runs(experiment), tmp_path / "out", workers=2, exp=experiment)
+    assert est.figures >= len(experiment.params.metrics)  # one lever figure per metric
+    assert est.wall_seconds < 45 * 60

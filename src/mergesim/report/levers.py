@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,8 @@ from mergesim.plans.roles import GROUPS
 from mergesim.plotting import compare as pc
 from mergesim.plotting.intervals import FEW_REPLICATES, fmt_sig, t_interval
 from mergesim.plotting.labels import metric_label
+from mergesim.plotting.levers import lever_forest_data, plot_lever_forest
+from mergesim.report.figures import save
 
 #: The corners of the decomposition (scenario labels).
 SEED, MERGER, NONE, NONE_MEASURES = "seed", "merger_only", "none", "none_measures"
@@ -212,6 +215,17 @@ def decomposition(runs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=DECOMPOSITION_COLUMNS)
+
+
+def draw_lever_figures(root: Path, levers: pd.DataFrame, formats: Sequence[str]) -> list[Path]:
+    """One forest figure per metric of the lever table, ``figures/levers_<metric>.<fmt>``:
+    every measure's effect with its interval, both contexts
+    (:func:`mergesim.plotting.levers.plot_lever_forest`)."""
+    files: list[Path] = []
+    for m in dict.fromkeys(levers["metric"]) if len(levers) else ():
+        fig = plot_lever_forest(lever_forest_data(levers, m), m)
+        files += save(fig, root, f"levers_{m}", formats)
+    return files
 
 
 # ---------------------------------------------------------------------------------------------

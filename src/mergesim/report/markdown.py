@@ -20,8 +20,9 @@ from mergesim.plotting.labels import scale_warnings
 from mergesim.report import levers, robustness, tables
 from mergesim.report.discovery_files import write_discovery
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
+from mergesim.report.summary import optional_table, summary_markdown
 from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
-from mergesim.results.layout import FIGURES_DIR, REPORT_MD, write_readme
+from mergesim.results.layout import FIGURES_DIR, REPORT_MD, TABLES_DIR, write_readme
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ def finalize_results(
     files += rob_files
     # An experiment with [discovery]: PRIM boxes of the assumptions (tables, figures, section).
     disc_files, disc_lines = write_discovery(root, study, runs, formats)
+    drawn.files += levers.draw_lever_figures(root, lever_rows, formats)
     files += drawn.files + disc_files
     files.append(
         write_report(
@@ -108,13 +110,30 @@ def finalize_results(
             drawn,
             indices,
             notes,
-            [*levers.levers_markdown(lever_rows, decomp), *rob_lines, *disc_lines],
+            [
+                *_lever_summary(root, lever_rows, decomp),
+                *levers.levers_markdown(lever_rows, decomp),
+                *rob_lines,
+                *disc_lines,
+            ],
         )
     )
     files.append(write_readme(root, "sweep", f"Results of the experiment '{study.name}'"))
     drop_stale(root / FIGURES_DIR, files)
     log.info("%d figures and report.md in %.1f s", len(drawn.files), time.perf_counter() - t0)
     return files
+
+
+def _lever_summary(root: Path, lever_rows: pd.DataFrame, decomp: pd.DataFrame) -> list[str]:
+    """The levers part's plain-language summary, with the robustness labels and PRIM boxes
+    when their tables are in the folder."""
+    tab = root / TABLES_DIR
+    return summary_markdown(
+        lever_rows,
+        decomp,
+        optional_table(tab / "robustness.csv"),
+        optional_table(tab / "prim_boxes.csv"),
+    )
 
 
 def drop_stale(folder: Path, keep: list[Path]) -> None:

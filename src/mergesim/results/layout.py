@@ -84,7 +84,8 @@ SWEEP_LAYOUT: tuple[Entry, ...] = (
         "plots.formats or --formats ask): weekly bands, forest plots of final values with "
         "replicates and paired differences, responses to the factors, heat maps, "
         "sensitivity indices and their convergence, cadre channels, petition pipeline, "
-        "maps of the change in travel burden",
+        "maps of the change in travel burden; a levers experiment's levers_<metric>: each "
+        "measure's effect with its interval in both contexts",
     ),
     Entry(
         EXPERIMENT_TOML,

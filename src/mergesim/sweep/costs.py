@@ -50,6 +50,10 @@ SECONDS_POOL_START = 3.0
 SECONDS_PER_FIGURE = 1.5
 #: Figures drawn at most per kind (the report's caps: more groups are not drawn).
 MAX_PANEL_GROUPS = 12
+#: Scenario label prefixes of a levers experiment, whose report adds one forest figure of the
+#: measures' effects per metric (the convention of mergesim.report.levers, which the sweep
+#: does not import: the two are sibling layers).
+LEVER_PREFIXES = ("seed_minus_", "merger_plus_", "merger_minus_")
 #: Stored bytes per run: result.json (~19 kB), the gzipped weekly CSV (~450 B a week) and
 #: the gzipped villages CSV (~31 B a village: 32 kB for the seed county's 1,050), then half as
 #: much again for the combined tables (runs.csv/parquet, timeseries.parquet).
@@ -157,6 +161,8 @@ def figure_count(exp: Experiment, groups: int) -> int:
         n += 2 * len(metrics)  # indices and their convergence
     else:
         n += len(metrics) if groups <= 3 * MAX_PANEL_GROUPS else 0  # forest plots
+        if any(s.label.startswith(LEVER_PREFIXES) for s in exp.scenarios):
+            n += len(metrics)  # the levers' forest figures
         if p.plots.response:
             n += len(exp.factors) * min(len(metrics), 4)
             if p.design.method == "factorial" and len(exp.factors) >= 2:
