@@ -51,6 +51,7 @@ from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import flatten
 from mergesim.metrics import METRICS, RUN_METRICS
+from mergesim.province import county_scenarios, load_province
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 #: Summary windows of a run (see mergesim.metrics); "change" is post minus pre.
@@ -158,6 +159,13 @@ class ExperimentParams:
 
     name: str = param("", "-", "Experiment name (default: the file's stem); results/<name>/.")
     description: str = param("", "-", "What question this experiment answers.")
+    kind: str = param(
+        "sweep",
+        "-",
+        "sweep: the listed scenarios × the design; province: one base scenario run once per "
+        "county of the [province] section (docs/experiments.md).",
+        choices=("sweep", "province"),
+    )
     baseline: str = param("", "-", "Label of the baseline scenario (default: the first).")
     seed: int = param(20191201, "-", "Root seed of the seed tree.", lo=0, hi=2**63 - 1)
     replications: int = param(
@@ -212,6 +220,7 @@ class Experiment:
         overrides: Dotted scenario keys set on every run.
         path: The experiment file.
         smoke: Whether the smoke version was selected.
+        province: The province (a province experiment), whose counties are the scenarios.
     """
 
     params: ExperimentParams
@@ -220,6 +229,7 @@ class Experiment:
     overrides: dict[str, Any]
     path: Path
     smoke: bool = False
+    province: Any = None
 
     @property
     def name(self) -> str:
@@ -413,20 +423,32 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
     src = str(path)
     data = _read_toml(path)
     top = dict(data)
-    separate = ("scenarios", "factors", "overrides")
+    separate = ("scenarios", "factors", "overrides", "province")
     known = [f for f in ExperimentParams.__dataclass_fields__] + list(separate)
     for key in top:
         if key not in known:
             raise ScenarioError(unknown_key_message(key, known), source=src, key=key)
     raw_scen, raw_factors = top.pop("scenarios", None), top.pop("factors", [])
     overrides = flatten(top.pop("overrides", {}))
+    raw_province = top.pop("province", None)
     smoke_over: dict[str, Any] = {}
+    smoke_province = None
     if isinstance(top.get("smoke"), dict):  # [smoke.overrides] is free-form, like [overrides]
         top["smoke"] = dict(top["smoke"])
         smoke_over = flatten(top["smoke"].pop("overrides", {}))
+        smoke_province = top["smoke"].pop("province", None)
     params = build_section(ExperimentParams, top, source=src)
     params.name = params.name or path.stem
     scenarios = _scenario_refs(raw_scen, path)
+    province = None
+    if params.kind == "province":
+        scenarios, province = _province_refs(
+            raw_province, smoke_province, scenarios, params, src, smoke
+        )
+    elif raw_province is not None or smoke_province is not None:
+        raise ScenarioError(
+            'a [province] section needs kind = "province"', source=src, key="province"
+        )
     check_scenario_keys(overrides, source=src, where="overrides")
     check_scenario_keys(smoke_over, source=src, where="smoke.overrides")
     if not isinstance(raw_factors, list):
@@ -475,10 +497,44 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
         _check_metric(
             m, tuple(METRICS), "a weekly metric of docs/metrics.md", src, "plots.timeseries"
         )
-    exp = Experiment(params, scenarios, factors, overrides, path)
+    exp = Experiment(params, scenarios, factors, overrides, path, province=province)
     if smoke:
         apply_smoke(exp, smoke_over)
     return exp
+
+
+def _province_refs(
+    raw: Any,
+    smoke_raw: Any,
+    scenarios: list[ScenarioRef],
+    params: ExperimentParams,
+    src: str,
+    smoke: bool,
+) -> tuple[list[ScenarioRef], Any]:
+    """A province experiment's scenarios: its one base scenario once per county, with the
+    county's keys set over the entry's own ``set``."""
+    if len(scenarios) != 1:
+        raise ScenarioError(
+            f"a province experiment takes one base scenario, got {len(scenarios)}; "
+            "the counties are its scenarios",
+            source=src,
+            key="scenarios",
+        )
+    pparams, province = load_province(
+        raw, smoke_raw, source=src, root_seed=params.seed, smoke=smoke
+    )
+    base = scenarios[0]
+    refs = [
+        ScenarioRef(label, base.path, {**base.overrides, **sets})
+        for label, sets in county_scenarios(province, pparams)
+    ]
+    for ref in refs:
+        check_scenario_keys(ref.overrides, source=src, where=f"province.{ref.label}")
+    # From here on the counties are ordinary scenarios: the resolved experiment.toml lists
+    # them (as a plain sweep), so resuming from it draws no province again.
+    params.kind = "sweep"
+    params.baseline = ""
+    return refs, province
 
 
 def _check_metric(name: str, valid: tuple[str, ...], allowed: str, source: str, key: str) -> None:
