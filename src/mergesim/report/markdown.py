@@ -19,6 +19,7 @@ from mergesim.plotting.intervals import FEW_REPLICATES
 from mergesim.plotting.labels import scale_warnings
 from mergesim.report import levers, tables
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
+from mergesim.report.province import province_section
 from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
 from mergesim.results.layout import FIGURES_DIR, REPORT_MD, write_readme
 
@@ -90,7 +91,9 @@ def finalize_results(
         files.append(tables.write_table(root, "decomposition", decomp))
     if indices is not None:
         files.append(tables.write_table(root, "sensitivity", indices))
-    files += drawn.files
+    # A province experiment's folder holds its counties: their tables, maps and section.
+    province = province_section(root, runs, study.metrics, formats)
+    files += drawn.files + province.files
     files.append(
         write_report(
             root,
@@ -100,7 +103,7 @@ def finalize_results(
             drawn,
             indices,
             notes,
-            levers.levers_markdown(lever_rows, decomp),
+            [*province.lines, *levers.levers_markdown(lever_rows, decomp)],
         )
     )
     files.append(write_readme(root, "sweep", f"Results of the experiment '{study.name}'"))
