@@ -100,7 +100,7 @@ def _after(before: np.ndarray, share: float, sigma: float, rng: np.random.Genera
     if share <= 0:
         return before.copy()
     z = np.log(share / (1 - share)) + sigma * rng.standard_normal(len(before))
-    merged = 1.0 / (1.0 + np.exp(-z))
+    merged = 0.5 * (1.0 + np.tanh(z / 2))  # the logistic, without overflow
     return np.clip(np.rint(before * (1 - merged)), 1, before).astype(np.int64)
 
 
