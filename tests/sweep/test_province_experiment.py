@@ -102,7 +102,11 @@ def test_smoke_province_end_to_end(tmp_path, capsys):
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## Province" in report and "province_map_post_travel_min_mean" in report
     pooled = pd.read_csv(out / "tables" / "province_pooled.csv")
-    assert pooled.query("grouping == 'all'")["n"].eq(5).all()
+    every = pooled.query("grouping == 'all'").set_index("metric")
+    assert every.loc["post.travel_min_mean", "n"] == 5
+    # Counties without border villages have no value for them (not a zero).
+    border = runs["post.travel_min_mean_border_villages"].notna().sum()
+    assert every.loc["post.travel_min_mean_border_villages", "n"] == border
     assert (out / "figures" / "province_map_post_travel_min_mean.png").is_file()
     # Re-running resumes: nothing runs again, whatever the worker count.
     assert main([*argv[:-1], "1", "--resume"]) == 0
