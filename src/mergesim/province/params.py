@@ -209,3 +209,35 @@ class ProvinceParams:
             if len(v) != 2 or v[0] + v[1] > 1:
                 return (name, f"value {list(v)!r}: allowed [plain_share, mountain_share], sum <= 1")
         return None
+
+
+#: The province section of ``docs/experiments.md`` (rendered by :mod:`mergesim.sweep.docs`
+#: before the table of :class:`ProvinceParams`).
+REFERENCE = (
+    'With `kind = "province"` the experiment\'s units are counties. It takes one base '
+    "scenario (`scenarios = [...]`); `[province]` describes the counties and each county "
+    "becomes one scenario of the sweep, labelled `county_001`, … (or the table's labels): "
+    "the base scenario with the county's `county.townships`, `county.villages`, "
+    "`county.population`, `county.area_km2`, `county.seed` (its own geography, a child of "
+    "the province's seed), `terrain.*` (plain and mountain counties), `border.*` (counties "
+    "on the province's outline, their border stretch towards it), `heritage.*`, "
+    "`county.central_townships` and the plan's `target_factor` and "
+    "`township_target_factor` (before / after) set. The synthetic province is drawn from "
+    "the distributions below, shaped like Sichuan's reform (183 counties; 4,610 townships "
+    "merged into 3,101; 45,447 villages into 26,369): the counts before are allocated "
+    "exactly, the counts after are each county's draw of merge intensity. Same seed, same "
+    "province and the same runs, whatever the worker count; `--resume` and the resolved "
+    "`experiment.toml` (which lists the counties as scenarios) continue the same study. "
+    "`[smoke.province]` keys replace `[province]` keys in `--smoke`.\n\n"
+    '`table = "counties.csv"` reads the counties instead: one line per county with '
+    "columns `county`, `townships`, `villages`, `population` (required), `townships_after`, "
+    "`villages_after`, `area_km2`, `terrain` (plain, hill, mountain), `border` (0/1), "
+    "`x_km`, `y_km` (optional; see `mergesim.province.table`). A bad value is one line "
+    "naming the file, the column, the row and what is allowed (exit code 2).\n\n"
+    "The results folder also holds `province.csv` (the counties) and `province.geojson` "
+    "(a schematic map: Voronoi cells of the county centres clipped to the province's "
+    "outline); the report adds `## Province`: per county (`tables/province_counties.csv`), "
+    "pooled by county type, terrain × size class (`tables/province_pooled.csv`: the mean "
+    "over counties with a 95 % t interval across counties — counties are the units, not "
+    "replicates), and a county map of each of the first six metrics."
+)
