@@ -20,6 +20,7 @@ from mergesim.plotting.labels import scale_warnings
 from mergesim.report import levers, robustness, tables
 from mergesim.report.discovery_files import write_discovery
 from mergesim.report.figures import BACKLOG, Drawn, draw_change_maps, draw_figures
+from mergesim.report.province import province_section
 from mergesim.report.summary import optional_table, summary_markdown
 from mergesim.results import FactorInfo, Study, read_manifest, read_runs, read_timeseries
 from mergesim.results.layout import FIGURES_DIR, REPORT_MD, TABLES_DIR, write_readme
@@ -100,7 +101,9 @@ def finalize_results(
     # An experiment with [discovery]: PRIM boxes of the assumptions (tables, figures, section).
     disc_files, disc_lines = write_discovery(root, study, runs, formats)
     drawn.files += levers.draw_lever_figures(root, lever_rows, formats)
-    files += drawn.files + disc_files
+    # A province experiment's folder holds its counties: their tables, maps and section.
+    province = province_section(root, runs, study.metrics, formats)
+    files += drawn.files + disc_files + province.files
     files.append(
         write_report(
             root,
@@ -111,6 +114,7 @@ def finalize_results(
             indices,
             notes,
             [
+                *province.lines,
                 *_lever_summary(root, lever_rows, decomp),
                 *levers.levers_markdown(lever_rows, decomp),
                 *rob_lines,

@@ -37,6 +37,7 @@ from mergesim.county import build_county, resolve_path
 from mergesim.errors import ScenarioError, UserError
 from mergesim.model.resources import BYTES_PER_PLANNED_RUN, check_memory, scenario_run_bytes
 from mergesim.plans import make_plan
+from mergesim.province import write_province
 from mergesim.results.output import RESULTS_ROOT, check_out, folder_name
 from mergesim.sweep.costs import Estimate, estimate
 from mergesim.sweep.design import (
@@ -215,6 +216,8 @@ def sweep_experiment(
             identity=ident,
         )
 
+    if exp.province is not None:  # the county table and map, for the report's province section
+        write_province(dest, exp.province)
     result = run(exp, dest, runs, cli, identity)
     if rob is not None:
         # The robustness stage: the scenarios again at the ends of the influential

@@ -18,6 +18,8 @@ from mergesim.config.params import default_of, spec_of, type_name
 from mergesim.config.toml_io import format_toml_value
 from mergesim.metrics import METRICS, RUN_METRICS
 from mergesim.plans.roles import GROUPS
+from mergesim.province.params import REFERENCE as PROVINCE_REFERENCE
+from mergesim.province.params import ProvinceParams
 from mergesim.results.layout import SWEEP_LAYOUT
 from mergesim.sweep.design import MIN_SAMPLES
 from mergesim.sweep.discovery import DiscoveryParams
@@ -310,6 +312,11 @@ def render_reference() -> str:
         "run at every point (`experiments/levers_discovery.toml`).",
         "",
         *_table(list(_rows(DiscoveryParams, "discovery."))),
+        '## `[province]` (`kind = "province"`)',
+        "",
+        *PROVINCE_REFERENCE.split("\n"),
+        "",
+        *_table(list(_rows(ProvinceParams, "province."))),
         "## Designs",
         "",
     ]

@@ -56,6 +56,7 @@ from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import flatten
 from mergesim.metrics import METRICS, RUN_METRICS
+from mergesim.province import county_scenarios, load_province
 from mergesim.sweep.discovery import DiscoveryParams, check_discovery
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
@@ -171,6 +172,13 @@ class ExperimentParams:
 
     name: str = param("", "-", "Experiment name (default: the file's stem); results/<name>/.")
     description: str = param("", "-", "What question this experiment answers.")
+    kind: str = param(
+        "sweep",
+        "-",
+        "sweep: the listed scenarios × the design; province: one base scenario run once per "
+        "county of the [province] section (docs/experiments.md).",
+        choices=("sweep", "province"),
+    )
     baseline: str = param("", "-", "Label of the baseline scenario (default: the first).")
     seed: int = param(20191201, "-", "Root seed of the seed tree.", lo=0, hi=2**63 - 1)
     replications: int = param(
@@ -228,6 +236,7 @@ class Experiment:
         smoke: Whether the smoke version was selected.
         robustness: The ``[robustness]`` table as read (validated by
             :func:`mergesim.sweep.robustness.load_robustness`), or None.
+        province: The province (a province experiment), whose counties are the scenarios.
     """
 
     params: ExperimentParams
@@ -237,6 +246,7 @@ class Experiment:
     path: Path
     smoke: bool = False
     robustness: dict[str, Any] | None = None
+    province: Any = None
 
     @property
     def name(self) -> str:
@@ -467,7 +477,7 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
     src = str(path)
     data = _read_toml(path)
     top = dict(data)
-    separate = ("scenarios", "factors", "overrides", "robustness")
+    separate = ("scenarios", "factors", "overrides", "robustness", "province")
     known = [f for f in ExperimentParams.__dataclass_fields__] + list(separate)
     for key in top:
         if key not in known:
@@ -475,13 +485,25 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
     raw_scen, raw_factors = top.pop("scenarios", None), top.pop("factors", [])
     overrides = flatten(top.pop("overrides", {}))
     robustness = top.pop("robustness", None)
+    raw_province = top.pop("province", None)
     smoke_over: dict[str, Any] = {}
+    smoke_province = None
     if isinstance(top.get("smoke"), dict):  # [smoke.overrides] is free-form, like [overrides]
         top["smoke"] = dict(top["smoke"])
         smoke_over = flatten(top["smoke"].pop("overrides", {}))
+        smoke_province = top["smoke"].pop("province", None)
     params = build_section(ExperimentParams, top, source=src)
     params.name = params.name or path.stem
     scenarios = _scenario_refs(raw_scen, path)
+    province = None
+    if params.kind == "province":
+        scenarios, province = _province_refs(
+            raw_province, smoke_province, scenarios, params, src, smoke
+        )
+    elif raw_province is not None or smoke_province is not None:
+        raise ScenarioError(
+            'a [province] section needs kind = "province"', source=src, key="province"
+        )
     check_scenario_keys(overrides, source=src, where="overrides")
     check_scenario_keys(smoke_over, source=src, where="smoke.overrides")
     if not isinstance(raw_factors, list):
@@ -533,10 +555,46 @@ def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:
         _check_metric(
             m, tuple(METRICS), "a weekly metric of docs/metrics.md", src, "plots.timeseries"
         )
-    exp = Experiment(params, scenarios, factors, overrides, path, robustness=robustness)
+    exp = Experiment(
+        params, scenarios, factors, overrides, path, robustness=robustness, province=province
+    )
     if smoke:
         apply_smoke(exp, smoke_over)
     return exp
+
+
+def _province_refs(
+    raw: Any,
+    smoke_raw: Any,
+    scenarios: list[ScenarioRef],
+    params: ExperimentParams,
+    src: str,
+    smoke: bool,
+) -> tuple[list[ScenarioRef], Any]:
+    """A province experiment's scenarios: its one base scenario once per county, with the
+    county's keys set over the entry's own ``set``."""
+    if len(scenarios) != 1:
+        raise ScenarioError(
+            f"a province experiment takes one base scenario, got {len(scenarios)}; "
+            "the counties are its scenarios",
+            source=src,
+            key="scenarios",
+        )
+    pparams, province = load_province(
+        raw, smoke_raw, source=src, root_seed=params.seed, smoke=smoke
+    )
+    base = scenarios[0]
+    refs = [
+        ScenarioRef(label, base.path, {**base.overrides, **sets})
+        for label, sets in county_scenarios(province, pparams)
+    ]
+    for ref in refs:
+        check_scenario_keys(ref.overrides, source=src, where=f"province.{ref.label}")
+    # From here on the counties are ordinary scenarios: the resolved experiment.toml lists
+    # them (as a plain sweep), so resuming from it draws no province again.
+    params.kind = "sweep"
+    params.baseline = ""
+    return refs, province
 
 
 def _check_metric(name: str, valid: tuple[str, ...], allowed: str, source: str, key: str) -> None:
