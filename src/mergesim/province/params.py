@@ -236,8 +236,8 @@ REFERENCE = (
     "naming the file, the column, the row and what is allowed (exit code 2).\n\n"
     "The results folder also holds `province.csv` (the counties) and `province.geojson` "
     "(a schematic map: Voronoi cells of the county centres clipped to the province's "
-    "outline); the report adds `## Province`: per county (`tables/province_counties.csv`), "
-    "pooled by county type, terrain × size class (`tables/province_pooled.csv`: the mean "
+    "outline); the report adds `## Province`: per county (`<out>/tables/province_counties.csv`), "
+    "pooled by county type, terrain × size class (`<out>/tables/province_pooled.csv`: the mean "
     "over counties with a 95 % t interval across counties — counties are the units, not "
     "replicates), and a county map of each of the first six metrics."
 )
