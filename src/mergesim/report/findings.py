@@ -254,8 +254,13 @@ def rested_on(root: Path, rob: pd.DataFrame | None, morris: pd.DataFrame | None)
         return [*out, ""]
     varied = [k for k in varied_keys(root) if k in assumed]
     plausible = [k for k, s in assumed.items() if s.plausible is not None]
+    measured = (
+        "This folder's robustness table names no assumption that flips a lever"
+        if rob is not None and len(rob)
+        else "This folder has no robustness or Morris table"
+    )
     out += [
-        "This folder has no robustness or Morris table, so which assumptions *decide* these "
+        f"{measured}, so which assumptions *decide* these "
         "findings has not been measured here. Every run rests on all "
         f"{len(assumed)} parameters whose schema source is an assumption. Listed below: (1) the "
         "assumption-sourced parameters whose values differ between the run's scenarios (what "
