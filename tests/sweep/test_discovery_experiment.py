@@ -72,6 +72,7 @@ def test_dry_run_budgets(experiment, tmp_path):
         ("peel_alpha = 0.9", "discovery.peel_alpha"),
         ("boxes = 0", "discovery.boxes"),
         ("colour = 1", "discovery.colour"),
+        ('include = "../results/elsewhere"', "discovery.include"),
     ],
 )
 def test_bad_discovery_settings_name_the_key(tmp_path, section, key):

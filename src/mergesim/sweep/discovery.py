@@ -14,6 +14,11 @@ where the effect exceeds the outcome's threshold. Example::
     thresholds = [10.0, 2.0]     # in each outcome's unit; a case: effect > threshold
     min_density = 0.8            # the box: highest coverage among those this dense
 
+An experiment that runs no discovery itself can show another's boxes in its report::
+
+    [discovery]
+    include = "../results/levers_discovery"
+
 This module only validates the settings; the sweep passes them to the report as a dict.
 """
 
@@ -93,6 +98,13 @@ class DiscoveryParams:
         lo=1,
         hi=10,
     )
+    include: str = param(
+        "",
+        "-",
+        "Another experiment's results folder (relative to this experiment file) whose PRIM "
+        "boxes this report shows, table and figures, when this experiment runs no discovery "
+        "of its own (a levers experiment takes them from levers_discovery's run); empty: none.",
+    )
 
 
 def check_discovery(
@@ -110,6 +122,13 @@ def check_discovery(
     Raises:
         ScenarioError: One line naming the key and what is allowed.
     """
+    if d.outcomes and d.include:
+        raise ScenarioError(
+            "give either outcomes (this experiment's own discovery) or include (another "
+            "experiment's results), not both",
+            source=source,
+            key="discovery.include",
+        )
     if not d.outcomes:
         if d.thresholds:
             raise ScenarioError(

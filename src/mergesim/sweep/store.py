@@ -394,8 +394,20 @@ def study(exp: Experiment) -> Study:
         factors=tuple(factors),
         overrides=dict(exp.overrides),
         min_samples=MIN_SAMPLES.get(p.design.method),
-        discovery=asdict(p.discovery) if p.discovery.outcomes else {},
+        discovery=discovery_settings(exp),
     )
+
+
+def discovery_settings(exp: Experiment) -> dict[str, Any]:
+    """The ``[discovery]`` settings the report needs: this experiment's own (PRIM over its
+    design), or the folder of another's whose boxes it shows (resolved against the experiment
+    file), or nothing."""
+    d = exp.params.discovery
+    if d.outcomes:
+        return asdict(d)
+    if d.include:
+        return {"include": str((exp.path.parent / d.include).resolve())}
+    return {}
 
 
 def experiment_toml(
