@@ -77,3 +77,5 @@ def test_report_section_stops_at_the_next_heading(tmp_path):
 def test_the_levers_experiment_includes_the_discovery_run():
     exp = load_experiment(ROOT / "experiments" / "levers.toml")
     assert study(exp).discovery == {"include": str(ROOT / "results" / "levers_discovery")}
+    smoke = load_experiment(ROOT / "experiments" / "levers.toml", smoke=True)
+    assert study(smoke).discovery == {"include": str(ROOT / "results" / "levers_discovery-smoke")}

@@ -6,7 +6,6 @@ and PRIM parts present only when their tables are; and bad input is one line, ex
 from __future__ import annotations
 
 import json
-import math
 import re
 import shutil
 import subprocess
@@ -15,41 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from findings_checks import check_lever_numbers, check_robustness_labels
 
 from mergesim.cli import main
-from mergesim.plotting.labels import metric_label
 from mergesim.results import read_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "gen_findings.py"
-NUM = r"−?\d+(?:\.\d+)?(?:e[+-]\d+)?"
-#: "1.23 [0.456, 2.01]", possibly with a shared power of ten (" × 10⁻⁵").
-ESTIMATE = re.compile(rf"({NUM}) \[({NUM}), ({NUM})\](?: × 10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+))?")
-_SUP = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
-
-
-def _num(text: str) -> float:
-    return float(text.replace("−", "-"))
-
-
-def estimates(text: str) -> list[tuple[float, float, float]]:
-    """Every printed estimate with its interval, as numbers."""
-    out = []
-    for m in ESTIMATE.finditer(text):
-        scale = 10.0 ** int(m.group(4).translate(_SUP)) if m.group(4) else 1.0
-        out.append(tuple(_num(m.group(i)) * scale for i in (1, 2, 3)))
-    return out
-
-
-def same(printed: float, value: float) -> bool:
-    """Whether ``printed`` is ``value`` to the 3 significant figures it was printed with."""
-    return math.isclose(printed, value, rel_tol=6e-3, abs_tol=1e-12)
-
-
-def matches(est, row) -> bool:
-    return all(
-        same(p, float(row[c])) for p, c in zip(est, ("effect", "ci_lo", "ci_hi"), strict=True)
-    )
 
 
 def gen(folder: Path, dest: Path) -> str:
@@ -88,79 +59,17 @@ def test_every_number_matches_the_runs_tables(run, tmp_path):
     assert ", ".join(str(int(s)) for s in seed_runs["seed"]) in text
     assert "**smoke version**" in text
 
-    # Every estimate printed anywhere is a row of the lever table or the decomposition.
-    rows = [r for _, r in levers.iterrows()] + [r for _, r in decomp.iterrows()]
-    printed = estimates(text)
-    assert len(printed) > 50
-    for est in printed:
-        assert any(matches(est, r) for r in rows), est
-
-    # The top rows per headline outcome: each row is its (metric, measure, context) row, and
-    # they are the largest absolute effects of their metric.
-    section = text.split("## The lever table's top rows")[1].split("\n## ")[0]
-    metric, shown = None, {}
-    for line in section.splitlines():
-        if line.startswith("### "):
-            metric = re.search(r"\(`([^`]+)`\)$", line).group(1)
-            shown[metric] = []
-        elif line.startswith("| ") and "`" in line:
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            measure = re.search(r"`([^`]+)`", cells[0]).group(1)
-            row = levers[
-                (levers["metric"] == metric)
-                & (levers["measure"] == measure)
-                & (levers["context"] == cells[1])
-            ].iloc[0]
-            assert int(cells[2].split()[0]) == row["n_pairs"]
-            (est,) = estimates(cells[3])
-            assert matches(est, row)
-            excludes = row["ci_lo"] > 0 or row["ci_hi"] < 0
-            assert cells[4] == ("yes" if excludes else "no")
-            shown[metric].append(abs(row["effect"]))
-    assert set(shown) == set(
-        levers.loc[levers["outcome_group"].isin(["all", "worst_decile"]), "metric"]
-    )
-    for m, sizes in shown.items():
-        others = levers.loc[levers["metric"] == m, "effect"].abs().sort_values(ascending=False)
-        assert sorted(sizes, reverse=True) == pytest.approx(list(others[: len(sizes)]))
-
-    # The summary's counts of clear effects per headline outcome and context.
-    summary = text.split("## Summary")[1].split("\n## ")[0]
-    for m in shown:
-        block = summary.split(f"**{metric_label(m)}**")[1].split("\n**")[0]
-        for ctx, start in (("seed", "- In the seed county"), ("merger alone", "- With the merger")):
-            part = levers[(levers["metric"] == m) & (levers["context"] == ctx)]
-            k = int(((part["ci_lo"] > 0) | (part["ci_hi"] < 0)).sum())
-            line = next(x for x in block.splitlines() if x.startswith(start))
-            if k:
-                assert f", {k} of {len(part)} measures ha" in line
-            else:
-                assert f"none of the {len(part)} measures'" in line
-
-    # The decomposition table: each cell is its (metric, term) row.
-    section = text.split("## Decomposition")[1].split("\n## ")[0]
-    terms = ["reform", "merger", "measures", "interaction"]
-    n_rows = 0
-    for line in section.splitlines():
-        key = re.search(r"\(`([^`]+)`\) \|", line)
-        if not key:
-            continue
-        cells = [c.strip() for c in line.strip("|").split("|")][1:]
-        for term, cell in zip(terms, cells, strict=True):
-            row = decomp[(decomp["metric"] == key.group(1)) & (decomp["term"] == term)].iloc[0]
-            if cell == "–":  # no finite value in the table
-                assert not math.isfinite(row["effect"])
-                continue
-            (est,) = estimates(cell)
-            assert matches(est, row)
-        n_rows += 1
-    assert n_rows == decomp["metric"].nunique()
+    check_lever_numbers(text, levers, decomp)
 
     # The smoke run has a robustness stage (levers.toml's [robustness]) but no PRIM or Morris
     # table: the document gives the labels, says nothing of PRIM, and says how its list of
     # assumptions was chosen.
     has_rob = (run / "tables" / "robustness.csv").exists()
-    assert ("## Robustness labels" in text) == has_rob and "PRIM" not in text
+    has_prim = (run / "tables" / "prim_boxes.csv").exists()  # a smoke discovery run, if made
+    assert ("## Robustness labels" in text) == has_rob and ("PRIM" in text) == has_prim
+    if has_rob:
+        rob = pd.read_csv(run / "tables" / "robustness.csv")
+        assert check_robustness_labels(text, rob) == len(rob)
     if "Chosen from the robustness and Morris tables" in text:
         # Every key listed is one the robustness table says a lever's sign depends on.
         rob = pd.read_csv(run / "tables" / "robustness.csv")

@@ -11,6 +11,8 @@ parameters the findings rest on, and says how that list was chosen.
 from __future__ import annotations
 
 import functools
+import json
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pandas as pd
 from mergesim.config.params import iter_params
 from mergesim.config.schema import Scenario
 from mergesim.errors import UserError
+from mergesim.io import atomic_write_text
 from mergesim.plotting.labels import metric_label
 from mergesim.plotting.levers import measure_name
 from mergesim.report.summary import (
@@ -39,6 +42,10 @@ from mergesim.results.layout import TABLES_DIR
 TOP_ROWS = 6
 #: The command that regenerates the shipped document (the docs say it once, here).
 COMMAND = "python scripts/gen_findings.py {root} --out docs/findings.md"
+#: The run's tables the document is read from, shipped next to it (with the run's facts) so a
+#: test can check the document's numbers without the results folder.
+SHIPPED_TABLES = ("levers", "decomposition", "robustness", "prim_boxes", "morris")
+FACTS = "facts.json"
 
 
 def is_assumption(source: str) -> bool:
@@ -338,3 +345,25 @@ def findings_markdown(root: str | Path) -> str:
         out += ["## Scenario discovery (PRIM boxes)", "", *prim_sentences(prim), ""]
     out += rested_on(root, rob, morris)
     return "\n".join(out)
+
+
+def ship_tables(root: str | Path, dest: str | Path) -> list[Path]:
+    """Copy the tables a findings document is read from, and the run's facts
+    (:func:`run_facts`) as ``facts.json``, into ``dest`` (emptied of earlier tables first).
+
+    Returns:
+        The files written.
+    """
+    root, dest = Path(root), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for old in dest.glob("*.csv"):
+        old.unlink()
+    files = []
+    for name in SHIPPED_TABLES:
+        src = root / TABLES_DIR / f"{name}.csv"
+        if src.is_file():
+            files.append(dest / src.name)
+            shutil.copyfile(src, files[-1])
+    files.append(dest / FACTS)
+    atomic_write_text(files[-1], json.dumps(run_facts(root), indent=1, default=str) + "\n")
+    return files

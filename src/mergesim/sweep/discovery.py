@@ -103,7 +103,8 @@ class DiscoveryParams:
         "-",
         "Another experiment's results folder (relative to this experiment file) whose PRIM "
         "boxes this report shows, table and figures, when this experiment runs no discovery "
-        "of its own (a levers experiment takes them from levers_discovery's run); empty: none.",
+        "of its own (a levers experiment takes them from levers_discovery's run; its --smoke "
+        "version from '<folder>-smoke'); empty: none.",
     )
 
 

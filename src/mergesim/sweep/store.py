@@ -401,12 +401,14 @@ def study(exp: Experiment) -> Study:
 def discovery_settings(exp: Experiment) -> dict[str, Any]:
     """The ``[discovery]`` settings the report needs: this experiment's own (PRIM over its
     design), or the folder of another's whose boxes it shows (resolved against the experiment
-    file), or nothing."""
+    file; a smoke version shows the smoke version's, ``<folder>-smoke``, as the command line
+    names them), or nothing."""
     d = exp.params.discovery
     if d.outcomes:
         return asdict(d)
     if d.include:
-        return {"include": str((exp.path.parent / d.include).resolve())}
+        folder = (exp.path.parent / d.include).resolve()
+        return {"include": str(folder.with_name(folder.name + "-smoke") if exp.smoke else folder)}
     return {}
 
 

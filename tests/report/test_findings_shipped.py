@@ -1,0 +1,59 @@
+"""The shipped docs/findings.md against the tables of the run it was generated from
+(docs/findings_run/, written with it by scripts/gen_findings.py): what ran, every estimate,
+the top rows, the decomposition, the robustness labels and the PRIM boxes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from findings_checks import check_lever_numbers, check_prim_sentences, check_robustness_labels
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "findings.md"
+RUN = ROOT / "docs" / "findings_run"
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return DOC.read_text(encoding="utf-8")
+
+
+def _table(name: str) -> pd.DataFrame | None:
+    path = RUN / f"{name}.csv"
+    return pd.read_csv(path) if path.is_file() else None
+
+
+def test_the_document_says_what_ran(text):
+    facts = json.loads((RUN / "facts.json").read_text(encoding="utf-8"))
+    assert (
+        f"`villagers.scale` = {facts['scale']:g} with {facts['replications']} replications "
+        f"(root seed {facts['root_seed']})" in text
+    )
+    assert f"git commit `{facts['commit']}`" in text
+    assert ", ".join(str(s) for s in facts["seeds"]) in text
+    assert ("**smoke version**" in text) == facts["smoke"]
+    assert f"{facts['runs']} runs, {facts['ok']} finished ok" in text
+
+
+def test_every_estimate_top_row_count_and_decomposition_matches(text):
+    check_lever_numbers(text, _table("levers"), _table("decomposition"))
+
+
+def test_robustness_labels_match(text):
+    rob = _table("robustness")
+    assert ("## Robustness labels" in text) == (rob is not None and len(rob) > 0)
+    if rob is not None and len(rob):
+        assert check_robustness_labels(text, rob) == len(rob)
+
+
+def test_prim_boxes_match(text):
+    prim = _table("prim_boxes")
+    if prim is None or not len(prim):
+        assert "PRIM boxes)" not in text
+        return
+    boxes = prim.drop_duplicates(["outcome", "threshold", "box"])
+    # Each box is told twice: in the summary and in the document's own PRIM section.
+    assert check_prim_sentences(text, prim) == 2 * len(boxes)
