@@ -168,11 +168,15 @@ def test_end_to_end_with_a_stand_in_model(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("smoke,budget", [(False, 45 * 60), (True, 120)])
 def test_levers_robustness_stage_fits_its_budget(tmp_path, smoke, budget):
-    """The stage's dry-run estimate on 2 idle cores: 45 minutes, and its smoke version in CI
-    well under 2 minutes (the nominal lever table's own budget is tested with it)."""
+    """The whole command's dry-run estimate on 2 idle cores, the lever table and its
+    robustness stage: under 45 minutes, and its smoke version in CI under 2 minutes."""
     est = sweep_experiment(
         ROOT / "experiments" / "levers.toml", out=tmp_path / "o", dry_run=True, smoke=smoke,
         workers=2,
     )  # fmt: skip
     ((title, stage),) = est.stages
     assert "robustness stage" in title and stage.wall_seconds < budget
+    # One command, both stages: the lever table and its robustness together.
+    assert est.command_seconds == pytest.approx(est.wall_seconds + stage.wall_seconds)
+    assert est.command_seconds < budget
+    assert "the whole command, every stage:" in est.report()

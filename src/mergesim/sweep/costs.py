@@ -106,6 +106,12 @@ class Estimate:
         return self.run_seconds() + self.report_seconds
 
     @property
+    def command_seconds(self) -> float:
+        """Estimated wall time of the whole command on idle cores: this sweep and its later
+        stages (s)."""
+        return self.wall_seconds + sum(stage.command_seconds for _, stage in self.stages)
+
+    @property
     def loaded_seconds(self) -> float:
         """The same at the machine's current load (an upper bound on a shared machine)."""
         return self.run_seconds(self.load) + self.report_seconds * self.report_load
@@ -118,14 +124,22 @@ class Estimate:
         if self.loaded_seconds > 1.2 * self.wall_seconds:
             loaded = f", up to {hms(self.loaded_seconds)} at the machine's current load"
         return (
-            f"{self.total} runs in the design: {self.done} already finished, "
-            f"{self.todo} to run on {self.workers} workers\n"
-            f"estimated time: {hms(self.wall_seconds)}{loaded} — runs "
-            f"{hms(self.run_seconds())} (about {self.seconds_per_run:.1f} s per run, "
-            f"{self.basis}), report {hms(self.report_seconds)} (about {self.figures} figures)\n"
-            f"estimated disk: {self.todo * self.bytes_per_run / 1e6:.1f} MB more "
-            f"(about {self.bytes_per_run / 1e3:.0f} kB per run)"
-        ) + "".join(f"\n{title}:\n{stage.report()}" for title, stage in self.stages)
+            (
+                f"{self.total} runs in the design: {self.done} already finished, "
+                f"{self.todo} to run on {self.workers} workers\n"
+                f"estimated time: {hms(self.wall_seconds)}{loaded} — runs "
+                f"{hms(self.run_seconds())} (about {self.seconds_per_run:.1f} s per run, "
+                f"{self.basis}), report {hms(self.report_seconds)} (about {self.figures} figures)\n"
+                f"estimated disk: {self.todo * self.bytes_per_run / 1e6:.1f} MB more "
+                f"(about {self.bytes_per_run / 1e3:.0f} kB per run)"
+            )
+            + "".join(f"\n{title}:\n{stage.report()}" for title, stage in self.stages)
+            + (
+                f"\nthe whole command, every stage: {hms(self.command_seconds)} on idle cores"
+                if self.stages
+                else ""
+            )
+        )
 
 
 def contention(workers: int) -> float:
