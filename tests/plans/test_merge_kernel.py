@@ -1,0 +1,115 @@
+"""The compiled agglomeration (extra ``fast``) makes exactly the plans of the Python loop: its
+CPython-laid-out neighbour sets iterate like real sets, and plans, cluster counts and the random
+stream's position agree over many seeds, graphs and parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mergesim.config.load import apply_overrides
+from mergesim.config.schema import Scenario
+from mergesim.county import build_county
+from mergesim.plans import make_plan, merge_kernel
+from mergesim.plans.ensemble import ensemble_member
+from mergesim.plans.policy import agglomerate
+from mergesim.rng import Streams
+from property import small_county
+
+pytest.importorskip("numba")
+
+PLAN_ARRAYS = ("village_to_new", "township_to_new", "new_village_seat", "new_township_seat")
+
+
+def _same_plan(p, q) -> bool:
+    return all(np.array_equal(getattr(p, k), getattr(q, k)) for k in PLAN_ARRAYS)
+
+
+def _layout(pool, off, msk, v) -> list[int]:
+    return [int(k) for k in pool[off[v] : off[v] + msk[v] + 1] if k >= 0]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_set_tables_iterate_like_python_sets(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 200))
+    sets: list[set[int]] = [set() for _ in range(n)]
+    off = np.arange(n, dtype=np.int64) * merge_kernel.MINSIZE
+    msk = np.full(n, merge_kernel.MINSIZE - 1, dtype=np.int64)
+    fill, used = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    top = np.array([n * merge_kernel.MINSIZE], dtype=np.int64)
+    pool = np.full(n * merge_kernel.MINSIZE, merge_kernel.EMPTY, dtype=np.int64)
+    state = (off, msk, fill, used)
+    for _ in range(int(rng.integers(10, 2000))):
+        op, v, k = int(rng.integers(0, 4)), int(rng.integers(n)), int(rng.integers(0, 4 * n))
+        if op <= 1:
+            sets[v].add(k)
+            pool = merge_kernel._add(pool, top, *state, v, k)
+        elif op == 2:
+            sets[v].discard(k)
+            merge_kernel._discard(pool, off, msk, used, v, k)
+        elif rng.random() < 0.5:
+            w = int(rng.integers(n))
+            sets[v] |= sets[w]
+            pool = merge_kernel._update(pool, top, *state, v, w)
+        else:
+            x = int(rng.integers(0, 4 * n))
+            if x != k:
+                sets[v] -= {k, x}
+                pool = merge_kernel._remove_pair(pool, top, *state, v, k, x)
+    for v in range(n):
+        assert _layout(pool, off, msk, v) == list(sets[v]), v
+        assert used[v] == len(sets[v])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_agglomerate_engines_agree_on_random_graphs(seed):
+    rng = np.random.default_rng(1000 + seed)
+    n = int(rng.integers(2, 400))
+    pairs = rng.integers(0, n, size=(int(rng.integers(1, 4 * n)), 2))
+    # Few distinct sizes and no noise make equal costs: the tie order is checked too.
+    size = rng.choice([0.5, 1.0, 2.0], n) if seed % 3 == 0 else rng.lognormal(0, 0.6, n)
+    kw = dict(
+        propensity=rng.uniform(0.2, 3.0, n),
+        frozen=rng.random(n) < 0.1,
+        container=rng.integers(0, int(rng.integers(1, 5)), n),
+        target=int(rng.integers(1, n + 1)),
+        size_exponent=float(rng.uniform(0.5, 3.0)),
+        gradient_strength=float(rng.choice([0.0, rng.uniform(0.1, 3.0)])),
+        noise=0.0 if seed % 3 == 0 else float(rng.uniform(0.05, 1.5)),
+    )
+    got, want = [], []
+    for engine, out in (("compiled", got), ("python", want)):
+        stream = np.random.default_rng(seed)
+        labels, k = agglomerate(pairs, size, rng=stream, engine=engine, **kw)
+        out += [labels, k, stream.random()]
+    assert np.array_equal(got[0], want[0])
+    assert got[1:] == want[1:]  # clusters reached; stream left at the same place
+
+
+@pytest.fixture(scope="module")
+def seed_county():
+    s = Scenario()
+    return build_county(s, Streams(s.seed)), s
+
+
+def test_seed_county_ensemble_members_identical(seed_county, monkeypatch):
+    c, s = seed_county
+    streams = Streams(s.seed)
+    fast = [ensemble_member(c, s.plan, streams, k) for k in range(30)]
+    monkeypatch.setattr(merge_kernel, "available", lambda: False)
+    for k, plan in enumerate(fast):
+        assert _same_plan(plan, ensemble_member(c, s.plan, streams, k)), k
+
+
+@pytest.mark.parametrize("method", ["policy", "uniform"])
+@pytest.mark.parametrize("seed", [3, 11, 29])
+def test_small_county_plans_identical(seed, method, monkeypatch):
+    c, s = small_county(villages=150, townships=10, seed=seed, method=method)
+    for overrides in ({}, {"plan.method": "ensemble", "plan.ensemble_member": seed % 20}):
+        sc = apply_overrides(s, overrides)
+        fast = make_plan(c, sc, Streams(sc.seed))
+        with monkeypatch.context() as m:
+            m.setattr(merge_kernel, "available", lambda: False)
+            slow = make_plan(c, sc, Streams(sc.seed))
+        assert _same_plan(fast, slow)
