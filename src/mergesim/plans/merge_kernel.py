@@ -19,6 +19,8 @@ Without Numba, :func:`available` is False and the Python loop (the reference) ru
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 
 __all__ = ["agglomerate_compiled", "available"]
@@ -27,43 +29,62 @@ EMPTY, DUMMY = -1, -2  # slot states (keys are unit indices >= 0)
 LINEAR_PROBES = 9  # CPython's setobject.c constants
 PERTURB_SHIFT = 5
 MINSIZE = 8
-
-
-def _njit(fn):
-    """``numba.njit(cache=True)`` when Numba is installed, else the plain function."""
-    try:  # optional extra "fast"
-        import numba
-    except ImportError:
-        return fn
-    return numba.njit(cache=True, error_model="numpy")(fn)
+#: First guesses of the factors and table slots the kernel needs (doubled until enough).
+FACTORS_PER_PAIR = 3  # about 2.2 factors per allowed pair are used on the seed county
+SLOTS_PER_PAIR = 32
 
 
 def available() -> bool:
-    """Whether Numba is installed (the compiled kernel is used)."""
-    try:  # optional extra "fast"
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether Numba (extra ``fast``) is installed; it is imported only when the kernel first
+    runs."""
+    return importlib.util.find_spec("numba") is not None
+
+
+_COMPILED: dict[str, object] = {}
+
+
+def _compiled_kernel():
+    """The kernel compiled with Numba (loaded from Numba's cache after the first compile).
+
+    The helpers stay plain Python functions (the tests call them as such); registered as
+    jitable, they are compiled into the kernel, so the cache holds one function.
+    """
+    if "kernel" not in _COMPILED:
+        import numba  # optional extra "fast"; imported here, not at start-up (about 0.5 s)
+        from numba.extending import register_jitable
+
+        for helper in (
+            _alloc,
+            _insert_clean,
+            _resize,
+            _add,
+            _discard,
+            _update,
+            _remove_pair,
+            _less,
+            _swap,
+            _sift_down,
+            _sift_up,
+        ):
+            register_jitable(error_model="numpy")(helper)
+        _COMPILED["kernel"] = numba.njit(cache=True, error_model="numpy")(_kernel)
+    return _COMPILED["kernel"]
 
 
 # -- CPython set tables in one pool: unit v's table is pool[off[v] : off[v] + mask[v] + 1] ------
 
 
-@_njit
 def _alloc(pool, top, size):
-    """A new all-empty region of ``size`` slots (the pool grows when full): (pool, start)."""
+    """Start of a new all-empty region of ``size`` slots; -1 when the pool is full (the
+    caller gives up and the kernel is run again with a larger pool)."""
     start = top[0]
     if start + size > pool.shape[0]:
-        bigger = np.empty(max(2 * pool.shape[0], start + size), dtype=np.int64)
-        bigger[:start] = pool[:start]
-        pool = bigger
+        return -1
     pool[start : start + size] = EMPTY
     top[0] = start + size
-    return pool, start
+    return start
 
 
-@_njit
 def _insert_clean(pool, start, mask, key):
     i = key & mask
     perturb = key
@@ -80,24 +101,24 @@ def _insert_clean(pool, start, mask, key):
         i = (i * 5 + 1 + perturb) & mask
 
 
-@_njit
 def _resize(pool, top, off, msk, fill, used, v, minused):
     newsize = MINSIZE
     while newsize <= minused:
         newsize <<= 1
     if newsize == MINSIZE and msk[v] == MINSIZE - 1 and fill[v] == used[v]:
-        return pool  # the small table without dummies is left as it is
+        return True  # the small table without dummies is left as it is
     old, oldmask = off[v], msk[v]
-    pool, start = _alloc(pool, top, newsize)
+    start = _alloc(pool, top, newsize)
+    if start < 0:
+        return False
     for j in range(oldmask + 1):
         k = pool[old + j]
         if k >= 0:
             _insert_clean(pool, start, newsize - 1, k)
     off[v], msk[v], fill[v] = start, newsize - 1, used[v]
-    return pool
+    return True
 
 
-@_njit
 def _add(pool, top, off, msk, fill, used, v, key):
     start, mask = off[v], msk[v]
     i = key & mask
@@ -112,16 +133,16 @@ def _add(pool, top, off, msk, fill, used, v, key):
                 if freeslot >= 0:
                     pool[start + freeslot] = key
                     used[v] += 1
-                    return pool
+                    return True
                 pool[start + j] = key
                 fill[v] += 1
                 used[v] += 1
                 if fill[v] * 5 < mask * 3:
-                    return pool
+                    return True
                 u = used[v]
                 return _resize(pool, top, off, msk, fill, used, v, u * 2 if u > 50000 else u * 4)
             if k == key:
-                return pool
+                return True
             if k == DUMMY:
                 freeslot = j
             j += 1
@@ -129,7 +150,6 @@ def _add(pool, top, off, msk, fill, used, v, key):
         i = (i * 5 + 1 + perturb) & mask
 
 
-@_njit
 def _discard(pool, off, msk, used, v, key):
     start, mask = off[v], msk[v]
     i = key & mask
@@ -150,13 +170,13 @@ def _discard(pool, off, msk, used, v, key):
         i = (i * 5 + 1 + perturb) & mask
 
 
-@_njit
 def _update(pool, top, off, msk, fill, used, a, b):
     """``set_a |= set_b`` (``set_merge``)."""
     if a == b or used[b] == 0:
-        return pool
+        return True
     if (fill[a] + used[b]) * 5 >= msk[a] * 3:
-        pool = _resize(pool, top, off, msk, fill, used, a, (used[a] + used[b]) * 2)
+        if not _resize(pool, top, off, msk, fill, used, a, (used[a] + used[b]) * 2):
+            return False
     if fill[a] == 0:
         if msk[a] == msk[b] and fill[b] == used[b]:
             for j in range(msk[b] + 1):  # same size, no dummies: slots copied as they are
@@ -168,21 +188,20 @@ def _update(pool, top, off, msk, fill, used, a, b):
                     _insert_clean(pool, off[a], msk[a], k)
         fill[a] = used[b]
         used[a] = used[b]
-        return pool
+        return True
     for j in range(msk[b] + 1):
         k = pool[off[b] + j]
-        if k >= 0:
-            pool = _add(pool, top, off, msk, fill, used, a, k)
-    return pool
+        if k >= 0 and not _add(pool, top, off, msk, fill, used, a, k):
+            return False
+    return True
 
 
-@_njit
 def _remove_pair(pool, top, off, msk, fill, used, v, x, y):
     """``set_v -= {x, y}`` (``set_difference_update_internal``; the discards commute)."""
     _discard(pool, off, msk, used, v, x)
     _discard(pool, off, msk, used, v, y)
     if fill[v] - used[v] <= msk[v] // 4:
-        return pool
+        return True
     u = used[v]
     return _resize(pool, top, off, msk, fill, used, v, u * 2 if u > 50000 else u * 4)
 
@@ -190,7 +209,6 @@ def _remove_pair(pool, top, off, msk, fill, used, v, x, y):
 # -- the candidate heap: parallel arrays ordered like the tuples (cost, a, b, va, vb) ----------
 
 
-@_njit
 def _less(hc, ha, hb, hva, hvb, i, j):
     if hc[i] != hc[j]:
         return hc[i] < hc[j]
@@ -203,7 +221,6 @@ def _less(hc, ha, hb, hva, hvb, i, j):
     return hvb[i] < hvb[j]
 
 
-@_njit
 def _swap(hc, ha, hb, hva, hvb, i, j):
     hc[i], hc[j] = hc[j], hc[i]
     ha[i], ha[j] = ha[j], ha[i]
@@ -212,7 +229,6 @@ def _swap(hc, ha, hb, hva, hvb, i, j):
     hvb[i], hvb[j] = hvb[j], hvb[i]
 
 
-@_njit
 def _sift_down(hc, ha, hb, hva, hvb, i, size):
     while True:
         small, left = i, 2 * i + 1
@@ -226,7 +242,6 @@ def _sift_down(hc, ha, hb, hva, hvb, i, size):
         i = small
 
 
-@_njit
 def _sift_up(hc, ha, hb, hva, hvb, i):
     while i > 0:
         up = (i - 1) // 2
@@ -236,23 +251,25 @@ def _sift_up(hc, ha, hb, hva, hvb, i):
         i = up
 
 
-@_njit
-def _kernel(n, pa, pb, csize, cprop_w, fac, e, g, target):
+def _kernel(n, pa, pb, csize, cprop_w, fac, pool, e, g, target):
     """The greedy loop of ``policy.agglomerate`` on CPython-laid-out neighbour sets.
 
-    Returns ``(parent, clusters, factors_used)``; ``factors_used`` is -1 when ``fac`` ran out
-    (the caller draws more and calls again).
+    ``pool`` holds the neighbour tables (its first ``n * MINSIZE`` slots are the initial
+    ones). Returns ``(parent, clusters, factors_used)``; ``factors_used`` is -1 when ``fac`` ran
+    out and -2 when ``pool`` did (the caller calls again with more).
     """
     off = np.arange(n).astype(np.int64) * MINSIZE
     msk = np.full(n, MINSIZE - 1, dtype=np.int64)
     fill = np.zeros(n, dtype=np.int64)
     used = np.zeros(n, dtype=np.int64)
     top = np.array([n * MINSIZE], dtype=np.int64)
-    pool = np.full(max(4 * n * MINSIZE, 64), EMPTY, dtype=np.int64)
-    for k in range(pa.shape[0]):
-        pool = _add(pool, top, off, msk, fill, used, pa[k], pb[k])
-        pool = _add(pool, top, off, msk, fill, used, pb[k], pa[k])
+    pool[: n * MINSIZE] = EMPTY
     parent = np.arange(n).astype(np.int64)
+    for k in range(pa.shape[0]):
+        if not _add(pool, top, off, msk, fill, used, pa[k], pb[k]):
+            return parent, n, -2
+        if not _add(pool, top, off, msk, fill, used, pb[k], pa[k]):
+            return parent, n, -2
     version = np.zeros(n, dtype=np.int64)
     nf = fac.shape[0]
     cap = nf + 1
@@ -290,13 +307,16 @@ def _kernel(n, pa, pb, csize, cprop_w, fac, e, g, target):
         csize[a] += csize[b]
         cprop_w[a] += cprop_w[b]
         version[a] += 1
-        pool = _update(pool, top, off, msk, fill, used, a, b)
-        pool = _remove_pair(pool, top, off, msk, fill, used, a, a, b)
+        if not _update(pool, top, off, msk, fill, used, a, b):
+            return parent, clusters, -2
+        if not _remove_pair(pool, top, off, msk, fill, used, a, a, b):
+            return parent, clusters, -2
         for j in range(msk[b] + 1):
             c = pool[off[b] + j]
             if c >= 0 and c != a:
                 _discard(pool, off, msk, used, c, b)
-                pool = _add(pool, top, off, msk, fill, used, c, a)
+                if not _add(pool, top, off, msk, fill, used, c, a):
+                    return parent, clusters, -2
         used[b] = 0
         clusters -= 1
         if fi + used[a] > nf:
@@ -339,20 +359,27 @@ def agglomerate_compiled(
     pb = np.ascontiguousarray(pb, dtype=np.int64)
     csize = size.astype(float)
     cprop_w = (propensity * size).astype(float)
+    kernel = _compiled_kernel()
     start = rng.bit_generator.state if rng is not None else None
-    want = 3 * len(pa) + 64  # about 2.2 factors per pair are used on the seed county
+    want = FACTORS_PER_PAIR * len(pa) + 64
+    slots = n * MINSIZE + SLOTS_PER_PAIR * len(pa) + 64
+    fac = None
     while True:
-        if rng is None:
+        if fac is None and rng is None:
             fac = np.ones(want)
-        else:
+        elif fac is None:
             rng.bit_generator.state = start
             fac = np.exp(noise * rng.standard_normal(want))
-        parent, clusters, used = _kernel(
-            n, pa, pb, csize.copy(), cprop_w.copy(), fac, float(e), float(g), int(target)
+        pool = np.empty(slots, dtype=np.int64)
+        parent, clusters, used = kernel(
+            n, pa, pb, csize.copy(), cprop_w.copy(), fac, pool, float(e), float(g), int(target)
         )
         if used >= 0:
             break
-        want *= 2
+        if used == -1:
+            want, fac = 2 * want, None
+        else:
+            slots *= 2
     if rng is not None:
         rng.bit_generator.state = start
         rng.standard_normal(used)

@@ -57,12 +57,12 @@ def agglomerate(
     gradient_strength: float,
     rng: np.random.Generator | None = None,
     noise: float = 0.0,
-    engine: str = "auto",
+    engine: str = "python",
 ) -> tuple[np.ndarray, int]:
     """Greedy agglomerative merging of adjacent units down to ``target`` clusters.
 
-    The loop below is the reference; with Numba installed (extra ``fast``) the same loop runs
-    compiled (:mod:`mergesim.plans.merge_kernel`) and makes the same clusters.
+    The loop below is the reference; :mod:`mergesim.plans.merge_kernel` runs the same loop
+    compiled (Numba, extra ``fast``) and makes the same clusters.
 
     Args:
         pairs: Adjacent unit pairs, int array (k, 2).
@@ -75,8 +75,8 @@ def agglomerate(
         gradient_strength: Exponent on the pair propensity in the cost.
         rng: Stream for the ensemble's random cost factors (None = deterministic).
         noise: Log-normal sigma of the random cost factor.
-        engine: ``"auto"`` (compiled when Numba is installed), ``"python"`` (the reference
-            loop) or ``"compiled"``.
+        engine: ``"python"`` (the reference loop), ``"compiled"`` (needs Numba) or ``"auto"``
+            (compiled when Numba is installed).
 
     Returns:
         ``(labels, n_clusters)``: cluster representative per unit, and the number reached
@@ -221,6 +221,7 @@ def merge_plan(
     gradient: bool,
     rng: np.random.Generator | None = None,
     seed: int | None = None,
+    engine: str = "python",
 ) -> Plan:
     """Townships first, then villages within new townships (shared by policy/uniform/ensemble).
 
@@ -232,6 +233,7 @@ def merge_plan(
         gradient: Use the merge propensity (False = every unit has propensity 1).
         rng: Random stream for ensemble noise (None = deterministic).
         seed: Seed recorded in the plan.
+        engine: How :func:`agglomerate` runs (the same plan either way).
     """
     notes: list[str] = []
     n, t = county.n_villages, county.n_townships
@@ -263,6 +265,7 @@ def merge_plan(
         gradient_strength=g,
         rng=rng,
         noise=noise,
+        engine=engine,
     )
     if t_reached > t_target:
         notes.append(
@@ -289,6 +292,7 @@ def merge_plan(
         gradient_strength=g,
         rng=rng,
         noise=noise,
+        engine=engine,
     )
     if v_reached > v_target:
         notes.append(
