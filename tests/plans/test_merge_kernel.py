@@ -167,3 +167,9 @@ def test_too_small_first_guesses_are_enlarged(monkeypatch):
         for e in ("compiled", "python")
     )
     assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+
+
+def test_kernel_available_here_and_its_self_check_detects_another_layout(monkeypatch):
+    assert merge_kernel.available()  # Numba installed (extra "fast"), sets laid out as 3.12's
+    monkeypatch.setattr(merge_kernel, "_discard", lambda *args: None)
+    assert not merge_kernel._layout_matches_sets()

@@ -14,7 +14,9 @@ entries are unique, so both pop the same sequence. Costs use the same float oper
 same order. ``tests/plans/test_merge_kernel.py`` checks the set layout against real sets and the
 plans against the Python loop over many seeds.
 
-Without Numba, :func:`available` is False and the Python loop (the reference) runs.
+Without Numba, :func:`available` is False and the Python loop (the reference) runs. Only large
+ensembles use the kernel (:data:`mergesim.plans.ensemble.COMPILED_FROM`): for one plan,
+importing Numba and loading the kernel costs more than it saves.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 __all__ = ["agglomerate_compiled", "available"]
 
 EMPTY, DUMMY = -1, -2  # slot states (keys are unit indices >= 0)
+_COMPILED: dict[str, object] = {}  # the compiled kernel and the result of available()
 LINEAR_PROBES = 9  # CPython's setobject.c constants
 PERTURB_SHIFT = 5
 MINSIZE = 8
@@ -35,12 +38,50 @@ SLOTS_PER_PAIR = 32
 
 
 def available() -> bool:
-    """Whether Numba (extra ``fast``) is installed; it is imported only when the kernel first
-    runs."""
-    return importlib.util.find_spec("numba") is not None
+    """Whether Numba (extra ``fast``) can be imported.
+
+    Imports it (about 0.5 s): ask only where the kernel is about to run. A Numba that does not
+    import (e.g. built for another NumPy) counts as absent, so the Python loop runs.
+    """
+    if "available" not in _COMPILED:
+        ok = importlib.util.find_spec("numba") is not None
+        if ok:
+            try:  # optional extra "fast"
+                import numba  # noqa: F401
+            except ImportError:
+                ok = False
+        # The tables follow CPython 3.12's sets; another interpreter's sets may differ.
+        _COMPILED["available"] = ok and _layout_matches_sets()
+    return bool(_COMPILED["available"])
 
 
-_COMPILED: dict[str, object] = {}
+def _layout_matches_sets(n: int = 40, steps: int = 600) -> bool:
+    """Whether the tables (helpers run as Python) iterate like this interpreter's sets over a
+    fixed sequence of the operations the loop uses (add, discard, ``|=``, ``-= {x, y}``)."""
+    rng = np.random.default_rng(0)
+    sets: list[set[int]] = [set() for _ in range(n)]
+    off = np.arange(n, dtype=np.int64) * MINSIZE
+    msk = np.full(n, MINSIZE - 1, dtype=np.int64)
+    fill, used = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    top = np.array([n * MINSIZE], dtype=np.int64)
+    pool = np.full(n * MINSIZE * 400, EMPTY, dtype=np.int64)
+    for op, v, w, x, y in rng.integers(0, [4, n, n, 4 * n, 4 * n], size=(steps, 5)).tolist():
+        if op <= 1:
+            sets[v].add(x)
+            _add(pool, top, off, msk, fill, used, v, x)
+        elif op == 2:
+            sets[v].discard(x)
+            _discard(pool, off, msk, used, v, x)
+        elif x % 2:
+            sets[v] |= sets[w]
+            _update(pool, top, off, msk, fill, used, v, w)
+        elif x != y:
+            sets[v] -= {x, y}
+            _remove_pair(pool, top, off, msk, fill, used, v, x, y)
+    return all(
+        [int(k) for k in pool[off[v] : off[v] + msk[v] + 1] if k >= 0] == list(sets[v])
+        for v in range(n)
+    )
 
 
 def _compiled_kernel():
