@@ -9,8 +9,9 @@ target is a total under 5 s for ``scenarios/seed_county.toml``. ``--ensemble N``
 ``scenarios/seed_county_ensemble.toml`` ensemble on the same county, as ``mergesim plan`` does
 (:func:`~mergesim.plans.assess.assess_ensemble`), and prints ``plans/s`` (target: 1,000 plans
 in at most 10 s on one core) and the CPU time beside the wall time. The agglomeration runs
-compiled when Numba (extra ``fast``) is installed; ``--python-loop`` times the pure-Python
-reference loop instead (same plans). The ensemble's time includes loading the compiled kernel
+compiled when Numba (extra ``fast``) is installed and ``N`` is at least
+``mergesim.plans.ensemble.COMPILED_FROM``; ``--python-loop`` times the pure-Python reference
+loop instead (same plans). The ensemble's time includes loading the compiled kernel
 (compiling it on the first run after a change).
 """
 
@@ -31,6 +32,7 @@ from mergesim.county.travel import travel_table  # noqa: E402
 from mergesim.model.model import apply_dotted  # noqa: E402
 from mergesim.plans import make_plan, merge_kernel  # noqa: E402
 from mergesim.plans.assess import assess_ensemble  # noqa: E402
+from mergesim.plans.ensemble import COMPILED_FROM  # noqa: E402
 from mergesim.rng import Streams  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +89,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.python_loop:
         merge_kernel.available = lambda: False  # the dispatch in policy.agglomerate asks this
-    engine = "compiled (Numba)" if merge_kernel.available() else "pure Python"
+    compiled = args.ensemble >= COMPILED_FROM and merge_kernel.available()
+    engine = "compiled (Numba)" if compiled else "pure Python"
     runs = [run_once(Path(args.scenario)) for _ in range(args.repeat)]
     print(f"scenario: {args.scenario}  (best of {args.repeat}, one thread)")
     total = 0.0
