@@ -173,3 +173,18 @@ def test_kernel_available_here_and_its_self_check_detects_another_layout(monkeyp
     assert merge_kernel.available()  # Numba installed (extra "fast"), sets laid out as 3.12's
     monkeypatch.setattr(merge_kernel, "_discard", lambda *args: None)
     assert not merge_kernel._layout_matches_sets()
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="engine must be one of"):
+        agglomerate(
+            np.array([[0, 1]]),
+            np.ones(2),
+            np.ones(2),
+            np.zeros(2, dtype=bool),
+            np.zeros(2, dtype=np.int64),
+            1,
+            size_exponent=1.0,
+            gradient_strength=1.0,
+            engine="numba",
+        )

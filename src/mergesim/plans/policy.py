@@ -33,6 +33,10 @@ from mergesim.plans import merge_kernel
 from mergesim.plans.plan import Plan, build_plan
 from mergesim.plans.tables import county_tables
 
+#: How :func:`agglomerate` runs: the Python loop (the reference), compiled with Numba, or
+#: compiled when Numba is installed.
+ENGINES = ("python", "compiled", "auto")
+
 
 def village_propensity(county: County, params: PlanParams) -> np.ndarray:
     """Merge propensity of each village (dimensionless, > 0); see the module docstring."""
@@ -82,6 +86,8 @@ def agglomerate(
         ``(labels, n_clusters)``: cluster representative per unit, and the number reached
         (> target when the constraints stop merging early).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     n = len(size)
     pa, pb = np.asarray(pairs[:, 0]), np.asarray(pairs[:, 1])
     ok = (pa != pb) & ~frozen[pa] & ~frozen[pb] & (container[pa] == container[pb])
