@@ -18,9 +18,17 @@ from mergesim.plans.plan import Plan
 from mergesim.plans.policy import merge_plan
 from mergesim.rng import Streams
 
+#: Members from which :func:`ensemble_plans` runs the agglomeration compiled (when Numba is
+#: installed): importing Numba and loading the kernel takes about 1 s, the kernel saves about
+#: 10 ms a plan (seed county, ``benchmarks/bench_plan.py``).
+COMPILED_FROM = 100
 
-def ensemble_member(county: County, params: PlanParams, streams: Streams, member: int) -> Plan:
-    """Plan number ``member`` of the ensemble (0-based)."""
+
+def ensemble_member(
+    county: County, params: PlanParams, streams: Streams, member: int, *, engine: str = "python"
+) -> Plan:
+    """Plan number ``member`` of the ensemble (0-based); ``engine`` as in
+    :func:`~mergesim.plans.policy.agglomerate` (the same plan either way)."""
     return merge_plan(
         county,
         params,
@@ -29,10 +37,13 @@ def ensemble_member(county: County, params: PlanParams, streams: Streams, member
         gradient=True,
         rng=streams.generator("plan", member),
         seed=streams.int_seed("plan", member),
+        engine=engine,
     )
 
 
 def ensemble_plans(county: County, params: PlanParams, streams: Streams) -> Iterator[Plan]:
-    """All ``params.ensemble_size`` members, in order (lazily)."""
+    """All ``params.ensemble_size`` members, in order (lazily); compiled agglomeration for
+    large ensembles when Numba is installed."""
+    engine = "auto" if params.ensemble_size >= COMPILED_FROM else "python"
     for k in range(params.ensemble_size):
-        yield ensemble_member(county, params, streams, k)
+        yield ensemble_member(county, params, streams, k, engine=engine)

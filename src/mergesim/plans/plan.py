@@ -80,8 +80,11 @@ def township_seats(county: County, township_to_new: np.ndarray) -> np.ndarray:
     # Members of each new township (old townships, villages) in index order: one stable sort
     # each instead of a scan of every unit per new township.
     groups = _members(township_to_new, k)
-    villages = _members(v_new, k)
+    villages = None
     tables = county_tables(county)
+    # The seat depends on the old townships alone (their villages, populations and seats): an
+    # ensemble's members share most new townships, so each group's seat is computed once.
+    memo = tables.township_seat_memo
     for j, g in enumerate(groups):
         old_seats = county.township_seat[g]
         if len(g) == 1:
@@ -89,10 +92,16 @@ def township_seats(county: County, township_to_new: np.ndarray) -> np.ndarray:
         elif county.county_seat in old_seats:
             seats[j] = county.county_seat
         else:
-            mem = villages[j]
-            w = county.population[mem].astype(float) + 1e-9
-            cost = [float(row[mem] @ w) for row in tables.seat_rows(old_seats)]
-            seats[j] = old_seats[int(np.argmin(cost))]
+            key = g.tobytes()
+            seat = memo.get(key)
+            if seat is None:
+                if villages is None:
+                    villages = _members(v_new, k)
+                mem = villages[j]
+                w = county.population[mem].astype(float) + 1e-9
+                cost = [float(row[mem] @ w) for row in tables.seat_rows(old_seats)]
+                seat = memo[key] = int(old_seats[int(np.argmin(cost))])
+            seats[j] = seat
     return seats
 
 

@@ -29,8 +29,13 @@ import numpy as np
 
 from mergesim.config.schema import PlanParams
 from mergesim.county.county import County, TownshipClass
+from mergesim.plans import merge_kernel
 from mergesim.plans.plan import Plan, build_plan
 from mergesim.plans.tables import county_tables
+
+#: How :func:`agglomerate` runs: the Python loop (the reference), compiled with Numba, or
+#: compiled when Numba is installed.
+ENGINES = ("python", "compiled", "auto")
 
 
 def village_propensity(county: County, params: PlanParams) -> np.ndarray:
@@ -56,8 +61,12 @@ def agglomerate(
     gradient_strength: float,
     rng: np.random.Generator | None = None,
     noise: float = 0.0,
+    engine: str = "python",
 ) -> tuple[np.ndarray, int]:
     """Greedy agglomerative merging of adjacent units down to ``target`` clusters.
+
+    The loop below is the reference; :mod:`mergesim.plans.merge_kernel` runs the same loop
+    compiled (Numba, extra ``fast``) and makes the same clusters.
 
     Args:
         pairs: Adjacent unit pairs, int array (k, 2).
@@ -70,12 +79,32 @@ def agglomerate(
         gradient_strength: Exponent on the pair propensity in the cost.
         rng: Stream for the ensemble's random cost factors (None = deterministic).
         noise: Log-normal sigma of the random cost factor.
+        engine: ``"python"`` (the reference loop), ``"compiled"`` (needs Numba) or ``"auto"``
+            (compiled when Numba is installed).
 
     Returns:
         ``(labels, n_clusters)``: cluster representative per unit, and the number reached
         (> target when the constraints stop merging early).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     n = len(size)
+    pa, pb = np.asarray(pairs[:, 0]), np.asarray(pairs[:, 1])
+    ok = (pa != pb) & ~frozen[pa] & ~frozen[pb] & (container[pa] == container[pb])
+    if engine == "compiled" or (engine == "auto" and merge_kernel.available()):
+        parent_arr, clusters = merge_kernel.agglomerate_compiled(
+            n,
+            pa[ok],
+            pb[ok],
+            size,
+            propensity,
+            target,
+            size_exponent,
+            gradient_strength,
+            rng if noise > 0 else None,
+            noise,
+        )
+        return _roots(parent_arr), clusters
     # Python lists and floats: the loop below touches one unit at a time, where list indexing
     # and float arithmetic are several times faster than NumPy scalars (same IEEE results).
     parent = list(range(n))
@@ -83,8 +112,6 @@ def agglomerate(
     cprop_w = (propensity * size).astype(float).tolist()  # size-weighted propensity sum
     version = [0] * n
     nbrs: list[set[int]] = [set() for _ in range(n)]
-    pa, pb = np.asarray(pairs[:, 0]), np.asarray(pairs[:, 1])
-    ok = (pa != pb) & ~frozen[pa] & ~frozen[pb] & (container[pa] == container[pb])
     for a, b in zip(pa[ok].tolist(), pb[ok].tolist(), strict=True):
         nbrs[a].add(b)
         nbrs[b].add(a)
@@ -132,14 +159,18 @@ def agglomerate(
             else:
                 push(heap, (cst, c, a, version[c], ver_a))
     factors.close()
-    # Resolve representatives (path compression).
-    root = np.array(parent, dtype=np.int64)
+    return _roots(np.array(parent, dtype=np.int64)), clusters
+
+
+def _roots(parent: np.ndarray) -> np.ndarray:
+    """Cluster representative of every unit (path compression of the merge tree)."""
+    root = parent
     while True:
         nxt = root[root]
         if np.array_equal(nxt, root):
             break
         root = nxt
-    return root, clusters
+    return root
 
 
 class _NoiseFactors:
@@ -196,6 +227,7 @@ def merge_plan(
     gradient: bool,
     rng: np.random.Generator | None = None,
     seed: int | None = None,
+    engine: str = "python",
 ) -> Plan:
     """Townships first, then villages within new townships (shared by policy/uniform/ensemble).
 
@@ -207,6 +239,7 @@ def merge_plan(
         gradient: Use the merge propensity (False = every unit has propensity 1).
         rng: Random stream for ensemble noise (None = deterministic).
         seed: Seed recorded in the plan.
+        engine: How :func:`agglomerate` runs (the same plan either way).
     """
     notes: list[str] = []
     n, t = county.n_villages, county.n_townships
@@ -238,6 +271,7 @@ def merge_plan(
         gradient_strength=g,
         rng=rng,
         noise=noise,
+        engine=engine,
     )
     if t_reached > t_target:
         notes.append(
@@ -264,6 +298,7 @@ def merge_plan(
         gradient_strength=g,
         rng=rng,
         noise=noise,
+        engine=engine,
     )
     if v_reached > v_target:
         notes.append(

@@ -4,14 +4,15 @@ seat and from every old township seat, the unit pairs the agglomeration starts f
 A plan ensemble draws hundreds of plans of one county, and the checks and summary of each
 need the same shortest paths; :func:`county_tables` computes them once per county object and
 keeps them while the county lives (a weak-keyed cache). Counties are not changed after they are
-built; the cache also recomputes when a county's road or seat arrays are replaced. The cached
+built; the cache also recomputes when a county's road, seat, township or population arrays are
+replaced. The cached
 arrays are read-only, so no caller can change what the next plan sees.
 """
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +38,9 @@ class CountyTables:
         township_pairs: Adjacent townships (``County.township_adjacency`` in COO order), (m, 2).
         near_seat, far_from_seat: Villages in the nearest and farthest third by minutes to the
             county seat (the plan's density gradient).
+        township_seat_memo: Seat chosen for a new township, by its old townships (the bytes of
+            their ascending indices); filled by :func:`~mergesim.plans.plan.township_seats`,
+            as the members of an ensemble make many of the same new townships.
     """
 
     roads: sp.csr_matrix
@@ -48,6 +52,7 @@ class CountyTables:
     near_seat: np.ndarray
     far_from_seat: np.ndarray
     key: tuple
+    township_seat_memo: dict[bytes, int] = field(default_factory=dict, repr=False)
 
     def seat_rows(self, seats: np.ndarray) -> np.ndarray:
         """Minutes from the old township seats ``seats`` (village indices) to every village."""
@@ -65,6 +70,7 @@ def _key(county: County) -> tuple:
         id(county.edge_minutes),
         id(county.township_seat),
         id(county.township),
+        id(county.population),
         int(county.county_seat),
         county.n_villages,
     )
