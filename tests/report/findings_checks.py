@@ -114,12 +114,21 @@ def check_lever_numbers(text: str, levers: pd.DataFrame, decomp: pd.DataFrame) -
 
 
 def check_robustness_labels(text: str, rob: pd.DataFrame) -> int:
-    """Every row of the document's robustness-label table is a row of ``robustness.csv``.
+    """Every row of the document's robustness-label table is a row of ``robustness.csv``,
+    and the counts of each label are the table's.
 
     Returns:
         The number of rows checked.
     """
     section = text.split("## Robustness labels")[1].split("\n## ")[0]
+    label = rob["label"].astype(str)
+    depends = int(label.str.startswith("depends on").sum())
+    counts = (
+        f"Of its {len(rob)} effects (measure × context × outcome): "
+        f"{int((label == 'robust').sum())} robust, {depends} depending on an assumption, "
+        f"{int((label == 'no clear effect').sum())} with no clear effect"
+    )
+    assert counts in " ".join(section.split()), counts
     labels = {(r["metric"], r["context"], r["label"]) for _, r in rob.iterrows()}
     n = 0
     for line in section.splitlines():

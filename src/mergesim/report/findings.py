@@ -213,20 +213,37 @@ def _decomposition_lines(decomp: pd.DataFrame) -> list[str]:
     return [*out, ""]
 
 
+#: Robustness labels of the effects the findings list one by one (the others are counted).
+LISTED_LABELS = ("robust", "depends on")
+
+
+def listed_robustness(rob: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``robustness.csv`` the findings list: effects whose nominal interval
+    excludes zero, robust or depending on an assumption."""
+    return rob[rob["label"].astype(str).str.startswith(LISTED_LABELS)]
+
+
 def _robustness_lines(rob: pd.DataFrame | None, root: Path) -> list[str]:
     if rob is None or rob.empty:
         return []
+    counts = rob["label"].astype(str).str.replace(r"^depends on .*", "depends on", regex=True)
+    n = counts.value_counts()
+    listed = listed_robustness(rob)
     out = [
         "## Robustness labels",
         "",
         f"From `{_shown(root)}/{TABLES_DIR}/robustness.csv`: *robust* — the effect's sign "
         "holds at every end of the influential assumptions' plausible ranges; *depends on "
-        "X* — it does not at some end of X's range.",
+        "X* — it does not at some end of X's range. Of its "
+        f"{len(rob)} effects (measure × context × outcome): {n.get('robust', 0)} robust, "
+        f"{n.get('depends on', 0)} depending on an assumption, "
+        f"{n.get('no clear effect', 0)} with no clear effect (the nominal 95 % interval "
+        f"includes 0) and {n.get('not tested', 0)} not tested. The first two kinds:",
         "",
         "| outcome | measure | context | label |",
         "|---|---|---|---|",
     ]
-    for _, r in rob.iterrows():
+    for _, r in listed.iterrows():
         out.append(
             f"| {metric_label(r['metric'])} (`{r['metric']}`) | {measure_name(r['measure'])} | "
             f"{r['context']} | {r['label']} |"
