@@ -37,6 +37,11 @@ of the ratio do the same work per villager-week (the four villager mechanisms' r
 script prints the work of each (villager-weeks), each phase's time, the peak memory, the machine
 load (other programs skew seconds, less so CPU-time ratios) and, last, ``ratio=<number>``.
 
+``--kernel numpy|numba`` chooses the path of the grievance week's villager-length stretches
+(``MERGESIM_KERNEL``; :mod:`mergesim.mechanisms.grievance.kernel`; both give the same numbers):
+report both ratios. Loading the compiled functions from Numba's cache (or compiling them on
+the very first run) happens in the model's set-up and shows in ``setup_s``, not in the step.
+
 Targets: set-up + run < 30 s and peak memory < 3 GB at full scale; ratio >= 150 (whole
 villager step, full scale).
 """

@@ -201,3 +201,16 @@ def spread_week(
     up = np.flatnonzero(out > threshold)
     buf.above[:] = np.bincount(village[up], minlength=nv)
     return buf.above
+
+
+def warm_up(kernel: str, cp: CommunicationParams) -> None:
+    """Compile (or load from Numba's cache) the compiled path on a two-villager county, so
+    that a run's first week does not pay for it (the model's set-up does)."""
+    if kernel != "numba":
+        return
+    f4, offsets = np.float32, np.array([0, 1, 2], dtype=np.int64)
+    x, cells = np.zeros(2, f4), np.zeros(2, dtype=np.intp)
+    buf = Buffers.empty(offsets)
+    reach = {"broadcast": np.zeros(2, bool), "meeting_rows": cells, "talk_rows": cells}
+    g, _ = update_week(kernel, x, x, x, x.copy(), x, cells, True, NO_WAIT, 1.0, offsets, buf)
+    spread_week(kernel, g, reach, cp, 0.1, x, np.ones(2), offsets, cells, x, x.copy(), buf)

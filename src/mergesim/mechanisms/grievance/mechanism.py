@@ -140,9 +140,9 @@ class GrievanceMechanism(Mechanism):
         self._refresh_expected(model)
         self._cells = villager_cells(v.age, v.vehicle, v.village, nv).astype(np.intp)
         self.access = np.zeros(n, dtype=np.float32)
-        self._table: np.ndarray | None = None  # the accounts' table once they have started
         # The path of the week's villager-length stretches (read once a run); reused buffers.
         self.kernel = kern.kernel_name()
+        kern.warm_up(self.kernel, self.cp)
         self._buf = kern.Buffers.empty(v.offsets)
         self.access_gap = np.zeros((N_DOMAINS, nv))
         self.parts = np.zeros((len(PART_CAUSES), n), dtype=np.float32)
