@@ -18,13 +18,14 @@ how to compute, not of what, so it is not a scenario key.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
 from mergesim.config.schema import CommunicationParams
-from mergesim.mechanisms.grievance import compiled
 from mergesim.mechanisms.grievance.communication import communicate
 from mergesim.mechanisms.grievance.hardship import add_waiting, update_grievance
 from mergesim.mechanisms.grievance.social import contagion, village_sum
@@ -36,6 +37,21 @@ KERNELS = ("numpy", "numba")
 NO_WAIT = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 
 
+def numba_installed() -> bool:
+    """Numba can be imported (found without importing it: the import costs ~0.5 s and ~50 MB,
+    paid only by runs on the compiled path)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def _compiled() -> ModuleType:
+    """The compiled module; imported on first use because it imports Numba (optional extra)."""
+    from mergesim.mechanisms.grievance import compiled
+
+    if not compiled.AVAILABLE:  # found but failing to import: never run the loops as Python
+        raise ImportError("numba is installed but cannot be imported")
+    return compiled
+
+
 def kernel_name() -> str:
     """The path ``MERGESIM_KERNEL`` asks for (default: ``numba`` if importable, else ``numpy``).
 
@@ -44,10 +60,10 @@ def kernel_name() -> str:
     """
     asked = os.environ.get(ENV, "").strip().lower()
     if not asked:
-        return "numba" if compiled.AVAILABLE else "numpy"
+        return "numba" if numba_installed() else "numpy"
     if asked not in KERNELS:
         raise ValueError(f"{ENV}={asked!r}: allowed values are {', '.join(KERNELS)}")
-    if asked == "numba" and not compiled.AVAILABLE:
+    if asked == "numba" and not numba_installed():
         raise ValueError(f"{ENV}=numba: numba is not installed (pip install 'mergesim[fast]')")
     return asked
 
@@ -116,7 +132,7 @@ def update_week(
         rows, vals = rows[order], vals[order]
         dt = np.float32
         d = 1.0 / memory_weeks
-        compiled.update_week(
+        _compiled().update_week(
             g,
             trust,
             standing,
@@ -173,7 +189,7 @@ def spread_week(
         rows = (reach or {}).get("meeting_rows"), (reach or {}).get("talk_rows")
         if reach is not None and (rows[0] is None or rows[1] is None):
             raise ValueError("the compiled path needs the reached rows (communication_reach)")
-        compiled.spread_week(
+        _compiled().spread_week(
             g,
             reach["broadcast"] if reach is not None else np.zeros(1, bool),
             reach is not None,
