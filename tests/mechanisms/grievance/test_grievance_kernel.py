@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mergesim.config.schema import CommunicationParams, Scenario
+from mergesim.errors import UserError
 from mergesim.mechanisms.grievance import compiled
 from mergesim.mechanisms.grievance.kernel import (
     ENV,
@@ -121,6 +122,7 @@ def test_paths_agree_bit_for_bit_on_random_arrays(sizes, seed, take, combine, ta
         np.testing.assert_array_equal(y, x, err_msg=name)
 
 
+@pytest.mark.slow  # two runs of the whole timeline: about 10 s
 @needs_numba
 def test_paths_give_the_same_weekly_metrics_over_a_whole_run(seed_county, monkeypatch):
     """The seed county at 2 % over the whole timeline (reform, campaign, election): every
@@ -151,5 +153,5 @@ def test_kernel_name_reads_the_environment(monkeypatch):
     monkeypatch.delenv(ENV)
     assert kernel_name() == ("numba" if compiled.AVAILABLE else "numpy")
     monkeypatch.setenv(ENV, "fortran")
-    with pytest.raises(ValueError, match="allowed values are numpy, numba"):
+    with pytest.raises(UserError, match="MERGESIM_KERNEL: 'fortran' is not a kernel; allowed"):
         kernel_name()

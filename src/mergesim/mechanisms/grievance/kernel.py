@@ -26,6 +26,7 @@ from types import ModuleType
 import numpy as np
 
 from mergesim.config.schema import CommunicationParams
+from mergesim.errors import UserError
 from mergesim.mechanisms.grievance.communication import communicate
 from mergesim.mechanisms.grievance.hardship import add_waiting, update_grievance
 from mergesim.mechanisms.grievance.social import contagion, village_sum
@@ -56,15 +57,18 @@ def kernel_name() -> str:
     """The path ``MERGESIM_KERNEL`` asks for (default: ``numba`` if importable, else ``numpy``).
 
     Raises:
-        ValueError: An unknown name, or ``numba`` asked for without Numba installed.
+        UserError: An unknown name, or ``numba`` asked for without Numba installed (one line,
+            as the CLI prints it).
     """
     asked = os.environ.get(ENV, "").strip().lower()
     if not asked:
         return "numba" if numba_installed() else "numpy"
     if asked not in KERNELS:
-        raise ValueError(f"{ENV}={asked!r}: allowed values are {', '.join(KERNELS)}")
+        msg = f"{asked!r} is not a kernel; allowed values: {', '.join(KERNELS)}"
+        raise UserError(msg, source="environment", key=ENV)
     if asked == "numba" and not numba_installed():
-        raise ValueError(f"{ENV}=numba: numba is not installed (pip install 'mergesim[fast]')")
+        msg = "numba is not installed (pip install 'mergesim[fast]'), or use numpy"
+        raise UserError(msg, source="environment", key=ENV)
     return asked
 
 
