@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_model.py [--scale F] [--weeks N] [--sample N]
-                                               [--naive-weeks N]
+                                               [--naive-weeks N] [--kernel numpy|numba]
 
 Prints the set-up time (county, plan, villagers, service points, cadres), the run time with
 each mechanism's share, the peak memory (``resource.getrusage`` maximum resident set size of
@@ -37,6 +37,11 @@ of the ratio do the same work per villager-week (the four villager mechanisms' r
 script prints the work of each (villager-weeks), each phase's time, the peak memory, the machine
 load (other programs skew seconds, less so CPU-time ratios) and, last, ``ratio=<number>``.
 
+``--kernel numpy|numba`` chooses the path of the grievance week's villager-length stretches
+(``MERGESIM_KERNEL``; :mod:`mergesim.mechanisms.grievance.kernel`; both give the same numbers):
+report both ratios. Loading the compiled functions from Numba's cache (or compiling them on
+the very first run) happens in the model's set-up and shows in ``setup_s``, not in the step.
+
 Targets: set-up + run < 30 s and peak memory < 3 GB at full scale; ratio >= 150 (whole
 villager step, full scale).
 """
@@ -55,6 +60,7 @@ import mesa
 import numpy as np
 
 from mergesim.config.schema import Scenario
+from mergesim.mechanisms.grievance.kernel import ENV, KERNELS
 from mergesim.mechanisms.needs import URGENT, NeedKind, affair_shares
 from mergesim.mechanisms.services import ADVISERS, N_TIERS, ROLE, PointKind, Role, absence
 from mergesim.mechanisms.services.points import absent_base
@@ -362,7 +368,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--sample", type=int, default=20_000, help="villagers in the per-agent run")
     ap.add_argument("--naive-weeks", type=int, default=8, help="weeks of the per-agent run")
+    ap.add_argument(
+        "--kernel",
+        choices=KERNELS,
+        default=None,
+        help=f"grievance kernel (sets {ENV}; default: numba when installed, else numpy)",
+    )
     args = ap.parse_args(argv)
+    if args.kernel:
+        os.environ[ENV] = args.kernel
     _limits = one_blas_thread()  # noqa: F841 (kept alive for the whole run)
 
     base = Scenario()
@@ -382,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         model.timeline.n_weeks if args.weeks is None else min(args.weeks, model.timeline.n_weeks)
     )
     print(
+        f"kernel={model.grievance.kernel}  "
         f"villagers={model.villagers.n}  villages={model.county.n_villages}  "
         f"service_points={model.services.points.n}  weeks={weeks}"
     )

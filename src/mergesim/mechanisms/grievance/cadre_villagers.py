@@ -71,6 +71,13 @@ class CadreVillagers:
     def n(self) -> int:
         return int(self.row.shape[0])
 
+    @classmethod
+    def none(cls) -> CadreVillagers:
+        """No represented cadres (a model without a cadre mechanism)."""
+        z = np.zeros(0, dtype=np.int64)
+        f, b = np.zeros(0, np.float32), np.zeros(0, bool)
+        return cls(z, z.copy(), np.zeros(0), b, f, b.copy())
+
 
 def map_cadres(
     pool: CadrePool,

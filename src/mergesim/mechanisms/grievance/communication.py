@@ -84,6 +84,7 @@ def risk_watch(
     offsets: np.ndarray | None = None,
     ex_ante: np.ndarray | None = None,
     first_persons: np.ndarray | None = None,
+    means: np.ndarray | None = None,
 ) -> Watch:
     """Rank the units and persons at risk (the report's risk watch; module docstring).
 
@@ -91,9 +92,9 @@ def risk_watch(
     (the village means before the reform; townships' reference is the population-weighted mean
     of their villages') plus ``ex_ante`` (per village, already weighted; none by default);
     persons: ``first_persons`` (rows, best first) before anyone else, then by grievance, key
-    persons first.
+    persons first. ``means``: the village means of ``g`` when the caller has them.
     """
-    m = village_mean(g, village, n_villages, offsets=offsets)
+    m = village_mean(g, village, n_villages, offsets=offsets) if means is None else means
     score = np.nan_to_num(m - ref_village)
     if ex_ante is not None:
         score = score + ex_ante
@@ -134,6 +135,7 @@ def communication_reach(
     scale: float,
     rng: np.random.Generator,
     offsets: np.ndarray | None = None,
+    means: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Who the week's broadcasts, courtyard meetings and one-to-one talks reach.
 
@@ -144,7 +146,7 @@ def communication_reach(
     then villages of the watched townships, then the highest mean grievance; else at random.
     Talks: ``talks_per_week × effort × scale`` persons; with risk targeting the watched persons
     first, then the most aggrieved in watched villages and townships, then the most aggrieved;
-    else at random.
+    else at random. ``means``: the village means of ``g`` when the caller has them.
 
     Returns:
         ``{"broadcast", "meeting", "talk"}``: bool per villager; ``"meeting_villages"``;
@@ -163,7 +165,9 @@ def communication_reach(
     if risk and len(watch.towns):
         in_watch_town = np.isin(township_of_village, watch.towns)
     if risk:
-        vscore = np.nan_to_num(village_mean(g, village, n_villages, offsets=offsets), nan=-1.0)
+        if means is None:
+            means = village_mean(g, village, n_villages, offsets=offsets)
+        vscore = np.nan_to_num(means, nan=-1.0)
         vscore = vscore + 1.0 * in_watch_town
         vscore[watch.villages] += 2.0
         meet_v = top_k(vscore, n_meet, rng)

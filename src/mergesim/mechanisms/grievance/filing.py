@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mergesim.config.schema import GrievanceParams
-from mergesim.mechanisms.grievance.social import rows_of, village_mean
+from mergesim.mechanisms.grievance.social import ratio, rows_of, sizes, village_mean
 from mergesim.mechanisms.petitions.loop import PetitionLoop
 from mergesim.mechanisms.petitions.mechanism import PetitionMechanism
 from mergesim.mechanisms.petitions.records import Cause, Kind, Outcome
@@ -79,6 +79,7 @@ def collective_trigger(
     prob: float,
     min_persons: int = 1,
     offsets: np.ndarray | None = None,
+    above: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Villages that file a collective petition this week (Granovetter 1978).
 
@@ -91,12 +92,17 @@ def collective_trigger(
         prob: Weekly probability for a village over its threshold.
         min_persons: Least aggrieved persons (simulated villagers) a collective petition needs.
         offsets: Row ranges per village when rows are grouped by village (faster).
+        above: Villagers above their threshold per village, when the caller has counted them
+            (needs ``offsets``; saves a pass over the villagers).
 
     Returns:
         ``(villages, persons)``: the filing villages and their aggrieved villagers' counts.
     """
-    above = np.asarray(g) > np.asarray(threshold)
-    share = np.nan_to_num(village_mean(above, village, n_villages, offsets=offsets))
+    if above is not None and offsets is not None:
+        share = np.nan_to_num(ratio(above.astype(float), sizes(offsets)))
+    else:
+        up = np.asarray(g) > np.asarray(threshold)
+        share = np.nan_to_num(village_mean(up, village, n_villages, offsets=offsets))
     if offsets is not None:
         n_v = np.diff(offsets)
     else:
@@ -191,6 +197,19 @@ class FilingState:
             g[rb] = np.minimum(1.0, g[rb] + p.unresolved_jump)
             v.trust[rb] *= np.float32(1.0 - p.trust_loss)
 
+    def led_thresholds(
+        self, rows: np.ndarray, displaced: np.ndarray, v: Villagers, cut: float
+    ) -> np.ndarray:
+        """Village thresholds this week: cut by ``cut`` (``leader_threshold_cut``) where an
+        aggrieved displaced cadre (villager ``rows``, ``displaced``) lives (Granovetter's
+        instigator)."""
+        lead = displaced & (v.grievance[rows] > v.threshold[rows])
+        if not lead.any():
+            return self.theta
+        theta = self.theta.copy()
+        theta[np.unique(v.village[rows[lead]])] *= 1.0 - cut
+        return theta
+
     def waiting(
         self, loop: PetitionLoop, v: Villagers, p: GrievanceParams
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -240,6 +259,7 @@ class FilingState:
         cause_of: CauseOf | None = None,
         village_cause_of: CauseOf | None = None,
         theta: np.ndarray | None = None,
+        above: np.ndarray | None = None,
     ) -> tuple[int, int]:
         """File this week's individual and collective petitions (see the module docstring).
 
@@ -253,6 +273,7 @@ class FilingState:
             cause_of: Cause and domain of the threshold filers (rows); default ``BACKGROUND``.
             village_cause_of: The same for villages filing collectively.
             theta: This week's village thresholds (default :attr:`theta`; a leader cuts them).
+            above: Villagers above their threshold per village (counted by the caller).
 
         Returns:
             ``(individual, collective)`` petitions filed.
@@ -326,6 +347,7 @@ class FilingState:
             p.collective_file_prob,
             min_p,
             v.offsets,
+            above,
         )
         n_thr = len(vil)
         cause = np.full(n_thr, Cause.BACKGROUND, dtype=np.int8)

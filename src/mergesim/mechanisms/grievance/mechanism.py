@@ -40,6 +40,7 @@ import numpy as np
 
 from mergesim.config.schema import CommunicationParams, GrievanceParams, GuaranteeParams
 from mergesim.mechanisms.base import Mechanism
+from mergesim.mechanisms.grievance import kernel as kern
 from mergesim.mechanisms.grievance.accounts import (
     AccessAccounts,
     cell_rates,
@@ -58,20 +59,10 @@ from mergesim.mechanisms.grievance.causes import (
     UNKNOWN,
     dominant_cause,
 )
-from mergesim.mechanisms.grievance.communication import (
-    Watch,
-    communicate,
-    communication_reach,
-    risk_watch,
-)
+from mergesim.mechanisms.grievance.communication import Watch, communication_reach, risk_watch
 from mergesim.mechanisms.grievance.filing import FilingState
-from mergesim.mechanisms.grievance.hardship import (
-    add_waiting,
-    grievance_metrics,
-    perceived_loss,
-    update_grievance,
-)
-from mergesim.mechanisms.grievance.social import contagion, rows_of, village_mean, village_sum
+from mergesim.mechanisms.grievance.hardship import perceived_loss
+from mergesim.mechanisms.grievance.social import ratio, rows_of, sizes, village_mean, village_sum
 from mergesim.mechanisms.grievance.standing import Endowments, reform_losses
 from mergesim.mechanisms.needs import N_DOMAINS
 from mergesim.mechanisms.petitions.records import Cause
@@ -138,7 +129,7 @@ class GrievanceMechanism(Mechanism):
         self.cadres = (
             map_cadres(pool, model.county, v, self.scale, rng_conflict)
             if pool is not None
-            else map_cadres_none()
+            else CadreVillagers.none()
         )
         self.filing = FilingState.start(n, theta)
         rates = np.asarray(model.needs.rates, dtype=float)
@@ -149,7 +140,10 @@ class GrievanceMechanism(Mechanism):
         self._refresh_expected(model)
         self._cells = villager_cells(v.age, v.vehicle, v.village, nv).astype(np.intp)
         self.access = np.zeros(n, dtype=np.float32)
-        self._h = np.zeros(n, dtype=np.float32)
+        # The path of the week's villager-length stretches (read once a run); reused buffers.
+        self.kernel = kern.kernel_name()
+        kern.warm_up(self.kernel, self.cp)
+        self._buf = kern.Buffers.empty(v.offsets)
         self.access_gap = np.zeros((N_DOMAINS, nv))
         self.parts = np.zeros((len(PART_CAUSES), n), dtype=np.float32)
         self.standing = np.zeros(n, dtype=np.float32)
@@ -355,19 +349,23 @@ class GrievanceMechanism(Mechanism):
             return 1.0
         return self.cp.routine_share
 
-    def update_access(self, model: MergerModel) -> None:
-        """Record this week's affairs in the access accounts and refresh :attr:`access`."""
+    def update_access(self, model: MergerModel) -> np.ndarray | None:
+        """Record this week's affairs in the access accounts.
+
+        Returns:
+            The accounts' table of access hardship per cell (:meth:`AccessAccounts.table`),
+            from which the week's update refreshes :attr:`access`; None before they start.
+        """
         svc = getattr(model, "services", None)
         done = getattr(svc, "done", None)
         self._refresh_expected(model)
         if done is not None:
             self.accounts.record(done, experienced_cost(done, self.p))
         if not self.accounts.started:
-            return
+            return None
         self.accounts.update(self.p)
-        # The cells are valid indices: "clip" skips the bounds check (twice as fast).
-        np.take(self.accounts.table(self.omega), self._cells, out=self.access, mode="clip")
         self.access_gap = self.accounts.gap()
+        return self.accounts.table(self.omega)
 
     def step(self, model: MergerModel) -> None:
         v, p, cp, rng = model.villagers, self.p, self.cp, self._rng_comm
@@ -377,20 +375,32 @@ class GrievanceMechanism(Mechanism):
         if pet is not None:
             self.filing.apply_closures(pet.loop, v, p, week, settle=self.settle)
 
-        self.update_access(model)
+        table = self.update_access(model)
         if self.reformed:
             self._update_cadres(model)
             broken = self.services_broken(model)
             if broken != self._services_broken:
                 self._services_broken = broken
                 self._set_rights(model)
-            h = np.add(self.access, self.standing, out=self._h)
-            np.clip(h, -1.0, 1.0, out=h)  # standing_hardship, in a reused buffer
-        else:
-            h = self.standing  # zero before the reform
-        if pet is not None:  # waiting on a petition: sparse, added to the waiting rows only
-            h = add_waiting(h, *self.filing.waiting(pet.loop, v, p))
-        g = update_grievance(v.grievance, v.trust, h, p.memory_weeks)
+        # Waiting on a petition: sparse, added to the waiting rows only.
+        waiting = self.filing.waiting(pet.loop, v, p) if pet is not None else kern.NO_WAIT
+        # Hardship (standing alone before the reform) and Epstein's smoothed grievance, with
+        # the village sums the watch and the meetings rank by.
+        g, vsum = kern.update_week(
+            self.kernel,
+            v.grievance,
+            v.trust,
+            self.standing,
+            self.access,
+            table,
+            self._cells,
+            self.reformed,
+            waiting,
+            p.memory_weeks,
+            v.offsets,
+            self._buf,
+        )
+        means = ratio(vsum, sizes(v.offsets))
 
         # Communication and the risk watch.
         tov = np.asarray(model.administrative_township(), dtype=np.int64)
@@ -418,23 +428,28 @@ class GrievanceMechanism(Mechanism):
                 v.offsets,
                 ex_ante=ex_ante,
                 first_persons=first,
+                means=means,
             )
-        reach = {
-            "broadcast": np.zeros(n, bool),
-            "meeting": np.zeros(n, bool),
-            "talk": np.zeros(n, bool),
-            "meeting_villages": np.zeros(0, np.int64),
-        }
+        reach = None
         if eff > 0:
             reach = communication_reach(
-                g, v.village, nv, tov, self.watch, cp, eff, self.scale, rng, v.offsets
+                g, v.village, nv, tov, self.watch, cp, eff, self.scale, rng, v.offsets, means
             )
-            g = communicate(g, reach, cp)
-
-        g = contagion(
-            g, v.village, nv, p.contagion, self._influence, v.offsets, self._influence_sum
+        # Communication, contagion within the village, and who is above their threshold.
+        above = kern.spread_week(
+            self.kernel,
+            g,
+            reach,
+            cp,
+            p.contagion,
+            self._influence,
+            self._influence_sum,
+            v.offsets,
+            v.village,
+            v.threshold,
+            v.grievance,
+            self._buf,
         )
-        v.grievance[:] = g
 
         filed_ind = filed_col = 0
         if pet is not None:
@@ -449,28 +464,25 @@ class GrievanceMechanism(Mechanism):
                 cause_of=lambda rows: self.cause_of(model, rows),
                 village_cause_of=lambda vil: self.village_cause(model, vil),
                 theta=self.led_thresholds(v),
+                above=above,
             )
-        gm = grievance_metrics(v.grievance, v.threshold)
+        reach = reach or {"talk_rows": (), "meeting_villages": (), "broadcast": ()}
         self.weekly = {
-            **gm,
+            # Filing changes no grievance: the counts above threshold still hold.
+            "grievance_mean": float(v.grievance.mean()) if n else float("nan"),
+            "aggrieved_share": float(above.sum() / n) if n else float("nan"),
             "filed_individual": filed_ind,
             "filed_collective": filed_col,
-            "talks": int(reach["talk"].sum()),
+            "talks": len(reach["talk_rows"]),
             "meeting_villages": len(reach["meeting_villages"]),
-            "broadcast_reached": int(reach["broadcast"].sum()),
+            "broadcast_reached": int(np.count_nonzero(reach["broadcast"])),
             "effort": eff,
         }
 
     def led_thresholds(self, v: Any) -> np.ndarray:
-        """Village thresholds this week: cut by ``leader_threshold_cut`` where an aggrieved
-        displaced cadre lives (Granovetter's instigator)."""
+        """Village thresholds this week (:meth:`FilingState.led_thresholds`)."""
         cv = self.cadres
-        lead = cv.displaced & (v.grievance[cv.row] > v.threshold[cv.row])
-        if not lead.any():
-            return self.filing.theta
-        theta = self.filing.theta.copy()
-        theta[np.unique(v.village[cv.row[lead]])] *= 1.0 - self.p.leader_threshold_cut
-        return theta
+        return self.filing.led_thresholds(cv.row, cv.displaced, v, self.p.leader_threshold_cut)
 
     def summary(self, model: MergerModel) -> dict[str, Any]:
         """What the reform's channels reached, and the displaced cadres now (run summary)."""
@@ -486,11 +498,3 @@ class GrievanceMechanism(Mechanism):
             if d.any()
             else None,
         }
-
-
-def map_cadres_none() -> CadreVillagers:
-    """No represented cadres (a model without a cadre mechanism)."""
-    z = np.zeros(0, dtype=np.int64)
-    return CadreVillagers(
-        z, z.copy(), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.float32), np.zeros(0, bool)
-    )

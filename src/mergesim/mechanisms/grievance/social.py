@@ -47,7 +47,7 @@ def village_mean(
     if offsets is not None:
         num = village_sum(wx, offsets)
         if weight is None:
-            den = np.diff(offsets).astype(float)
+            den = sizes(offsets)
         else:
             den = weight_sum if weight_sum is not None else village_sum(weight, offsets)
     else:
@@ -57,8 +57,23 @@ def village_mean(
             if weight is None
             else np.bincount(village, weights=weight, minlength=n_villages)
         )
+    return ratio(num, den)
+
+
+def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` per village, NaN where ``den`` is 0 (an empty village).
+
+    The one place village means are divided out, so that a mean from sums kept elsewhere
+    (the grievance kernel's village sums, counts above threshold) is the same number
+    :func:`village_mean` gives.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def sizes(offsets: np.ndarray) -> np.ndarray:
+    """Villagers per village as float64 (the denominators of unweighted village means)."""
+    return np.diff(offsets).astype(float)
 
 
 def contagion(

@@ -67,9 +67,14 @@ def draw_rows(prob: np.ndarray, row: np.ndarray, rng: np.random.Generator) -> np
     cum = np.cumsum(prob, axis=1)
     total = cum[:, -1]
     last = prob.shape[1] - 1 - np.argmax(prob[:, ::-1] > 0, axis=1)
-    u = rng.random(len(row)) * total[row]
-    j = (cum[row] <= u[:, None]).sum(axis=1)
-    return np.where(total[row] > 0, np.minimum(j, last[row]), -1).astype(np.int64)
+    tr = total[row]
+    u = rng.random(len(row)) * tr
+    # The count of cumulative sums ≤ u, column by column: a table has a few columns, and one
+    # 1-D gather per column is about twice as fast as gathering whole rows of the table.
+    j = np.zeros(len(row), dtype=np.int64)
+    for c in range(prob.shape[1]):
+        j += cum[:, c][row] <= u
+    return np.where(tr > 0, np.minimum(j, last[row]), -1).astype(np.int64)
 
 
 def queue_days(pending: np.ndarray, capacity: np.ndarray) -> np.ndarray:
