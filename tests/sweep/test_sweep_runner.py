@@ -17,12 +17,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sweep_standin as st
-from sweep_standin import TWO_SCENARIOS, write_experiment
+from sweep_standin import ROOT, TWO_SCENARIOS, write_experiment
 
 from mergesim.api import plot_results
 from mergesim.errors import UserError
 from mergesim.results import read_runs, read_timeseries
 from mergesim.sweep import load_experiment, plan_runs, run_sweep
+from mergesim.sweep.costs import cached_share
+from mergesim.sweep.geocache import geography_key
 from mergesim.sweep.store import ResultStore
 
 BODY = """
@@ -367,3 +369,16 @@ def test_progress_lines_off_a_terminal_per_5_percent_or_minute(caplog):
         assert [r.getMessage() for r in caplog.records] == [
             "11/100 runs (11 %), 1 failed, 1:21 elapsed, ETA 10:55"
         ]
+
+
+def test_the_cost_model_spares_the_build_of_cached_geographies():
+    """Runs of one geography pay the county and plan once per worker (geocache): the share
+    charged without the build grows with the runs per geography and shrinks with workers."""
+    exp = load_experiment(ROOT / "experiments" / "levers.toml", smoke=True)
+    runs = plan_runs(exp)
+    geos = len({geography_key(r.scenario) for r in runs})
+    assert 1 < geos < len(runs)  # the plan measures change the plan; the rest share it
+    assert cached_share(runs, len(runs), 2) == pytest.approx(1 - 2 * geos / len(runs))
+    assert cached_share(runs, len(runs), len(runs)) == 0.0
+    assert cached_share(runs[:1], 1, 1) == 0.0
+    assert cached_share([], 0, 2) == 0.0

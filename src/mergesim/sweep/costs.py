@@ -29,20 +29,32 @@ from typing import Any
 
 from mergesim.sweep.design import RunSpec
 from mergesim.sweep.experiment import Experiment
+from mergesim.sweep.geocache import geography_key
 
 #: Cost model of one run (CPU seconds of :func:`~mergesim.sweep.runner.model_run`):
 #: ``SECONDS_BASE + SECONDS_PER_WEEK · weeks + SECONDS_PER_VILLAGER_WEEK · villager-weeks``.
 #: Fitted by ``benchmarks/bench_sweep_cost.py`` (least squares over the seed county at scale
-#: 0.002 with 18 and 182 weeks, and 0.02, 0.1 and 0.25 with 182 weeks); the base is building
-#: the county, the plan, the routing tables and the cadre pool, the weekly term the work that
-#: does not grow with villagers (petition loop, metrics). A policy that multiplies trips
-#: (closed points) or petitions (guarantees broken) takes longer; once runs have finished,
-#: their median is used instead.
-#: Measured (CPU s): 1.1 at scale 0.002 and 18 weeks; 2.5, 3.1, 4.8 and 10.8 at scale 0.002,
-#: 0.02, 0.1 and 0.25 with 182 weeks; the fit is within 0.7 s of each.
-SECONDS_BASE = 1.0
-SECONDS_PER_WEEK = 0.0065
-SECONDS_PER_VILLAGER_WEEK = 2.3e-7
+#: 0.002 with 18 and 182 weeks, and 0.02, 0.1, 0.25 and 1 with 182 weeks, after one untimed
+#: run: a worker's imports and compiled kernels are paid once, in SECONDS_POOL_START; every
+#: timed run builds its county and plan, as a province's counties do, though a worker's cache
+#: spares most runs of other sweeps that); the
+#: base is building the county, the plan, the routing tables and the cadre pool, the weekly
+#: term the work that does not grow with villagers (petition loop, metrics). A policy that
+#: multiplies trips (closed points) or petitions (guarantees broken) takes longer; once runs
+#: have finished, their median is used instead. Runs a worker's cache spares the build are
+#: charged SECONDS_BUILD less (:func:`cached_share`).
+#: Measured (CPU s, with the compiled kernels of the extra 'fast', on a loaded machine: an
+#: upper bound): 1.2 at scale 0.002 and 18 weeks; 4.6, 3.8, 4.8, 6.7 and 15.0 at scale 0.002,
+#: 0.02, 0.1, 0.25 and 1 with 182 weeks; the fit is within 0.6 s of each. (Before the step
+#: lost its spinning BLAS thread and gained its kernels: 10.8 s at 0.25, about 35 s at 1.)
+SECONDS_BASE = 0.90
+SECONDS_PER_WEEK = 0.0167
+SECONDS_PER_VILLAGER_WEEK = 7.6e-8
+#: CPU seconds of building a run's county and plan that a worker's geography cache
+#: (mergesim.sweep.geocache) spares the runs after the first of a geography on that worker:
+#: measured by the same benchmark, 1.2 s with the build against 0.8 s from the cache (scale
+#: 0.002, 18 weeks).
+SECONDS_BUILD = 0.4
 #: Seconds to start a local pool's workers (forkserver, importing the model): paid once.
 SECONDS_POOL_START = 3.0
 #: CPU seconds per figure of the report (a sweep's mix of bands, forest plots, maps), measured
@@ -153,6 +165,15 @@ def contention(workers: int) -> float:
     return max(1.0, (load + workers) / cores)
 
 
+def cached_share(runs: Sequence[RunSpec], total: int, workers: int) -> float:
+    """Share of a sweep's ``total`` runs whose county and plan come from a worker's cache: all
+    but one per distinct geography and worker (at worst every worker builds each geography)."""
+    if not runs or total <= 0:
+        return 0.0
+    geographies = len({geography_key(r.scenario) for r in runs})
+    return max(0.0, 1.0 - geographies * max(workers, 1) / total)
+
+
 def run_cost(scenario: Any) -> float:
     """Seconds of one run of ``scenario`` by the cost model."""
     weeks = _weeks(scenario)
@@ -216,6 +237,7 @@ def estimate(
     else:
         costs = [run_cost(r.scenario) for r in runs[:: max(len(runs) // 50, 1)]]
         per = statistics.mean(costs) if costs else 0.0
+        per -= cached_share(runs, len(runs) * copies, n_workers) * SECONDS_BUILD
         basis = "cost model calibrated on measured runs"
         load = contention(min(n_workers, len(runs) * copies - done))
     if sizes:
