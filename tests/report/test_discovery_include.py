@@ -11,6 +11,7 @@ import pandas as pd
 from mergesim.report.discovery import BOX_COLUMNS
 from mergesim.report.discovery_files import include_discovery, report_section
 from mergesim.sweep import load_experiment, study
+from mergesim.sweep.store import experiment_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION = [
@@ -79,3 +80,17 @@ def test_the_levers_experiment_includes_the_discovery_run():
     assert study(exp).discovery == {"include": str(ROOT / "results" / "levers_discovery")}
     smoke = load_experiment(ROOT / "experiments" / "levers.toml", smoke=True)
     assert study(smoke).discovery == {"include": str(ROOT / "results" / "levers_discovery-smoke")}
+
+
+def test_the_stored_experiment_keeps_the_included_folder(tmp_path):
+    """`mergesim plot` reloads <out>/experiment.toml: the include must not move with it."""
+    exp = load_experiment(ROOT / "experiments" / "levers.toml")
+    stored = tmp_path / "experiment.toml"
+    stored.write_text(experiment_toml(exp, tmp_path), encoding="utf-8")
+    (tmp_path / "scenarios").mkdir()
+    for ref in exp.scenarios:
+        (tmp_path / "scenarios" / f"{ref.label}.toml").write_text(
+            ref.path.read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    again = load_experiment(stored)
+    assert study(again).discovery == study(exp).discovery

@@ -85,7 +85,7 @@ def include_discovery(root: Path, source: Path) -> tuple[list[Path], list[str]]:
             "",
             f"No PRIM boxes yet: `{table}` does not exist. Run the discovery experiment "
             "(`mergesim sweep experiments/levers_discovery.toml`), then redraw this report "
-            "(`mergesim sweep <this experiment> --resume`).",
+            f"(`mergesim plot {root}`).",
             "",
         ]
     prim = pd.read_csv(table)

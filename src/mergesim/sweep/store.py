@@ -421,6 +421,8 @@ def experiment_toml(
     ``mergesim sweep <root>/experiment.toml --out <root>`` re-runs (resumes) this sweep.
     """
     p = asdict(exp.params)
+    if exp.params.discovery.include:  # absolute: the stored file lives in another folder
+        p["discovery"]["include"] = discovery_settings(exp)["include"]
     smoke = p.pop("smoke")  # applied (or not asked for): the stored file is what ran, except
     # the smoke thinning of factorial/LHS points, which only --smoke applies: kept with
     # sizes equal to what ran, so re-running with --smoke runs the same points, no more.
