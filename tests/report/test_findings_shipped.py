@@ -5,6 +5,7 @@ the top rows, the decomposition, the robustness labels and the PRIM boxes."""
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,17 @@ def test_the_document_says_what_ran(text):
     assert ", ".join(str(s) for s in facts["seeds"]) in text
     assert ("**smoke version**" in text) == facts["smoke"]
     assert f"{facts['runs']} runs, {facts['ok']} finished ok" in text
+
+
+def test_the_shipped_run_is_the_full_study():
+    """The shipped findings come from the full levers run, not its CI-sized smoke version, at
+    the scale and replications experiments/levers.toml states, with every run finished."""
+    facts = json.loads((RUN / "facts.json").read_text(encoding="utf-8"))
+    experiment = tomllib.loads((ROOT / "experiments" / "levers.toml").read_text(encoding="utf-8"))
+    assert not facts["smoke"]
+    assert facts["scale"] == experiment["overrides"]["villagers.scale"]
+    assert facts["replications"] == experiment["replications"]
+    assert facts["ok"] == facts["runs"] == facts["scenarios"] * facts["replications"]
 
 
 def test_every_estimate_top_row_count_and_decomposition_matches(text):
