@@ -161,3 +161,17 @@ def check_prim_sentences(text: str, prim: pd.DataFrame) -> int:
             for _, r in prim.iterrows()
         ), (cov, den, mass, cases, points)
     return len(found)
+
+
+def check_search_sentences(text: str, searches: pd.DataFrame) -> int:
+    """Every "k of n design points are cases" sentence's counts are a search of
+    ``prim_searches.csv`` (boxes or not).
+
+    Returns:
+        The number of sentences checked.
+    """
+    found = re.findall(r"(\d+) of (\d+) design points are cases", text)
+    pairs = set(zip(searches["n_cases"].astype(int), searches["n_points"].astype(int), strict=True))
+    for cases, points in found:
+        assert (int(cases), int(points)) in pairs, (cases, points)
+    return len(found)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mergesim.report import discovery as disc
+from mergesim.report.summary import prim_sentences
 
 pytest.importorskip("prim", reason="PRIM is the optional extra mergesim[discovery]")
 
@@ -141,6 +142,27 @@ def test_no_case_and_all_cases_give_no_box_and_say_so():
     assert "nowhere in the design; no box" in text
     assert "everywhere in the design" in text
     assert "nan" not in text.lower()
+
+
+def test_every_search_is_a_row_of_the_search_table_and_the_summary_says_why_no_box():
+    runs = fake_runs(lambda x, y, z: 5.0 if x > 5 else 0.0, n_points=60)
+    runs["post.other"] = runs[OUTCOME]
+    settings_ = {**SETTINGS, "outcomes": [OUTCOME, "post.other"], "thresholds": [1.0, 100.0]}
+    res = disc.discover(runs, settings_, RANGES)
+    assert [r.status for r in res] == [disc.BOXES, disc.NO_CASES]
+    table = disc.search_table(res, 0.8)
+    assert list(table.columns) == disc.SEARCH_COLUMNS
+    assert table["status"].tolist() == [disc.BOXES, disc.NO_CASES]
+    assert table["n_cases"].tolist() == [r.n_cases for r in res]
+    # Read back as a reader of the folder would: the box once, the empty search once, why.
+    lines = prim_sentences(disc.box_table(res), table)
+    assert len(lines) == 2
+    assert "coverage" in lines[0] and "post.other" in lines[1]
+    assert lines[1].endswith(
+        "threshold 100: 0 of 60 design points are cases: the effect is above the threshold "
+        "nowhere in the design; no box."
+    )
+    assert prim_sentences(None, None) == []
 
 
 def test_without_prim_the_report_says_so(monkeypatch):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mergesim.report.discovery import BOX_COLUMNS
+from mergesim.report.discovery import BOX_COLUMNS, SEARCH_COLUMNS
 from mergesim.report.discovery_files import include_discovery, report_section
 from mergesim.sweep import load_experiment, study
 from mergesim.sweep.store import experiment_toml
@@ -59,6 +59,20 @@ def test_without_the_section_the_boxes_are_listed_from_the_table(tmp_path):
     _, lines = include_discovery(tmp_path / "levers", src)
     assert any("`villagers.trust_mean` in [0.200, 0.400]" in line for line in lines)
     assert any(line.startswith("![PRIM box](figures/prim_box_") for line in lines)
+
+
+def test_the_search_table_is_copied_and_a_search_without_box_is_told(tmp_path):
+    src = _source(tmp_path)
+    (src / "report.md").unlink()
+    row = ["post.travel_worst_decile_min", 5.0, "no cases", 96, 0, float("nan"), 0.8]
+    pd.DataFrame([row], columns=SEARCH_COLUMNS).to_csv(
+        src / "tables" / "prim_searches.csv", index=False
+    )
+    root = tmp_path / "levers"
+    files, lines = include_discovery(root, src)
+    assert (root / "tables" / "prim_searches.csv") in files
+    told = [line for line in lines if "0 of 96 design points are cases" in line]
+    assert len(told) == 1 and "no box" in told[0]
 
 
 def test_a_missing_source_is_said_in_the_report(tmp_path):

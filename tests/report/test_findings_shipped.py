@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from findings_checks import check_lever_numbers, check_prim_sentences, check_robustness_labels
+from findings_checks import (
+    check_lever_numbers,
+    check_prim_sentences,
+    check_robustness_labels,
+    check_search_sentences,
+)
 
 from mergesim.report.findings import listed_robustness
 
@@ -71,3 +76,12 @@ def test_prim_boxes_match(text):
     boxes = prim.drop_duplicates(["outcome", "threshold", "box"])
     # Each box is told twice: in the summary and in the document's own PRIM section.
     assert check_prim_sentences(text, prim) == 2 * len(boxes)
+
+
+def test_every_search_without_box_is_told():
+    searches = _table("prim_searches")
+    text = DOC.read_text(encoding="utf-8")
+    assert searches is not None, "docs/findings_run/prim_searches.csv: regenerate the findings"
+    without = searches[searches["status"] != "boxes"]
+    # Each search without a box is told in the summary and in the PRIM section.
+    assert check_search_sentences(text, searches) == 2 * len(without)

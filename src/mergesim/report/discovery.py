@@ -300,6 +300,69 @@ def box_table(results: Sequence[Discovery]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=BOX_COLUMNS)
 
 
+#: Columns of ``tables/prim_searches.csv``: one row per outcome searched, boxes or not (so a
+#: reader of the box table knows which searches found none, and why).
+SEARCH_COLUMNS = [
+    "outcome",
+    "threshold",
+    "status",
+    "n_points",
+    "n_cases",
+    "best_density",
+    "min_density",
+]
+
+
+def search_table(results: Sequence[Discovery], min_density: float) -> pd.DataFrame:
+    """``tables/prim_searches.csv``: :data:`SEARCH_COLUMNS`, one row per outcome searched.
+
+    Args:
+        results: The searches (:func:`discover`).
+        min_density: The density a box had to reach to be reported (``[discovery]``).
+    """
+    rows = [
+        {
+            "outcome": r.outcome,
+            "threshold": r.threshold,
+            "status": r.status,
+            "n_points": r.n_points,
+            "n_cases": r.n_cases,
+            "best_density": r.best_density,
+            "min_density": min_density,
+        }
+        for r in results
+    ]
+    return pd.DataFrame(rows, columns=SEARCH_COLUMNS)
+
+
+def status_text(result: Discovery | Any, min_density: float) -> str:
+    """What an outcome's search came to, in one sentence.
+
+    Args:
+        result: A :class:`Discovery`, or a row of :func:`search_table` (same attribute names).
+        min_density: The density a box must reach to be reported.
+    """
+    status, cases, points = result.status, int(result.n_cases), int(result.n_points)
+    counts = f"{cases} of {points} design points are cases"
+    if status == NO_POINTS:
+        return "No design point has a paired effect (no finished pair of runs): no box."
+    if status == NO_CASES:
+        return f"{counts}: the effect is above the threshold nowhere in the design; no box."
+    if status == ALL_CASES:
+        return (
+            f"{counts}: the effect is above the threshold everywhere in the design, whatever "
+            "the assumptions; no box."
+        )
+    if status == NO_PRIM:
+        return f"{counts}. PRIM is not installed (pip install 'mergesim[discovery]'): no box."
+    if status == NO_BOX:
+        return (
+            f"{counts}; no box on PRIM's trajectory reaches density {min_density:g} (the "
+            f"densest: {_pct(result.best_density)}): no box."
+        )
+    return f"{counts}."
+
+
 def box_figure_data(
     result: Discovery, ranges: Mapping[str, tuple[float, float]], labels: Mapping[str, str]
 ) -> pd.DataFrame:
@@ -366,44 +429,18 @@ def discovery_markdown(
         f"density ≥ {settings['min_density']:g}, the one of highest coverage"
         + (f"; up to {settings['boxes']} boxes per outcome" if settings["boxes"] > 1 else "")
         + ". *Coverage*: share of the cases inside the box; *density*: share of the box's "
-        "points that are cases; *mass*: share of all points inside it. Full table: "
-        "`tables/prim_boxes.csv`.",
+        "points that are cases; *mass*: share of all points inside it. Full tables: "
+        "`tables/prim_boxes.csv` (the boxes) and `tables/prim_searches.csv` (every search, "
+        "boxes or not).",
         "",
     ]
     for r in results:
         head = f"### {metric_label(r.outcome)} (`{r.outcome}`): effect > {fmt_sig(r.threshold)}"
-        counts = f"{r.n_cases} of {r.n_points} design points are cases"
         out += [head, ""]
-        if r.status == NO_POINTS:
-            out += ["No design point has a paired effect (no finished pair of runs): no box.", ""]
+        if r.status != BOXES:
+            out += [status_text(r, settings["min_density"]), ""]
             continue
-        if r.status == NO_CASES:
-            out += [
-                f"{counts}: the effect is above the threshold nowhere in the design; no box.",
-                "",
-            ]
-            continue
-        if r.status == ALL_CASES:
-            out += [
-                f"{counts}: the effect is above the threshold everywhere in the design, whatever "
-                "the assumptions; no box.",
-                "",
-            ]
-            continue
-        if r.status == NO_PRIM:
-            out += [
-                f"{counts}. PRIM is not installed (pip install 'mergesim[discovery]'): no box.",
-                "",
-            ]
-            continue
-        if r.status == NO_BOX:
-            out += [
-                f"{counts}; no box on PRIM's trajectory reaches density "
-                f"{settings['min_density']:g} (the densest: {_pct(r.best_density)}): no box.",
-                "",
-            ]
-            continue
-        out += [f"{counts}.", ""]
+        out += [f"{r.n_cases} of {r.n_points} design points are cases.", ""]
         out += [
             "| box | coverage | density | mass | restricted assumptions |",
             "|---|---|---|---|---|",

@@ -15,7 +15,7 @@ from mergesim.plotting.intervals import fmt_sig
 from mergesim.plotting.labels import metric_label
 from mergesim.report import discovery as disc
 from mergesim.report.figures import save
-from mergesim.report.summary import prim_sentences
+from mergesim.report.summary import optional_table, prim_sentences
 from mergesim.report.tables import write_table
 from mergesim.results import Study
 from mergesim.results.layout import FIGURES_DIR, TABLES_DIR
@@ -48,7 +48,10 @@ def write_discovery(
     if prim is None:
         log.warning("scenario discovery needs PRIM: pip install 'mergesim[discovery]'")
     results = disc.discover(runs, settings, ranges, prim_module=prim)
-    files = [write_table(root, "prim_boxes", disc.box_table(results))]
+    files = [
+        write_table(root, "prim_boxes", disc.box_table(results)),
+        write_table(root, "prim_searches", disc.search_table(results, settings["min_density"])),
+    ]
     figures: dict[str, str] = {}
     for r in results:
         data = disc.box_figure_data(r, ranges, labels)
@@ -90,6 +93,9 @@ def include_discovery(root: Path, source: Path) -> tuple[list[Path], list[str]]:
         ]
     prim = pd.read_csv(table)
     files = [write_table(root, "prim_boxes", prim)]
+    searches = optional_table(source / TABLES_DIR / "prim_searches.csv")
+    if searches is not None:
+        files.append(write_table(root, "prim_searches", searches))
     figures = []
     (root / FIGURES_DIR).mkdir(parents=True, exist_ok=True)
     for fig in sorted((source / FIGURES_DIR).glob("prim_box_*")):
@@ -108,7 +114,7 @@ def include_discovery(root: Path, source: Path) -> tuple[list[Path], list[str]]:
     ]
     if section:
         return files, lines + section
-    lines += prim_sentences(prim) if len(prim) else ["- No outcome has a box."]
+    lines += prim_sentences(prim, searches) or ["- No outcome has a box."]
     lines += ["", *[f"![PRIM box]({f})" for f in figures]]
     return files, lines
 

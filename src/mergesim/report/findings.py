@@ -44,7 +44,14 @@ TOP_ROWS = 6
 COMMAND = "python scripts/gen_findings.py {root} --out docs/findings.md"
 #: The run's tables the document is read from, shipped next to it (with the run's facts) so a
 #: test can check the document's numbers without the results folder.
-SHIPPED_TABLES = ("levers", "decomposition", "robustness", "prim_boxes", "morris")
+SHIPPED_TABLES = (
+    "levers",
+    "decomposition",
+    "robustness",
+    "prim_boxes",
+    "prim_searches",
+    "morris",
+)
 FACTS = "facts.json"
 
 
@@ -326,7 +333,8 @@ def findings_markdown(root: str | Path) -> str:
             "point at its results folder)"
         )
     decomp = _read(root, "decomposition")
-    rob, prim, morris = _read(root, "robustness"), _read(root, "prim_boxes"), _read(root, "morris")
+    rob, morris = _read(root, "robustness"), _read(root, "morris")
+    prim, searches = _read(root, "prim_boxes"), _read(root, "prim_searches")
     facts = run_facts(root)
     scale = f"{facts['scale']:g}" if facts["scale"] is not None else "?"
     out = [
@@ -354,12 +362,13 @@ def findings_markdown(root: str | Path) -> str:
             "",
         ]
     out += _run_lines(facts, root)
-    out += summary_markdown(levers, decomp, rob, prim)
+    out += summary_markdown(levers, decomp, rob, prim, searches)
     out += _lever_lines(levers, root)
     out += _decomposition_lines(decomp)
     out += _robustness_lines(rob, root)
-    if prim is not None and len(prim):
-        out += ["## Scenario discovery (PRIM boxes)", "", *prim_sentences(prim), ""]
+    discovered = prim_sentences(prim, searches)
+    if discovered:
+        out += ["## Scenario discovery (PRIM boxes)", "", *discovered, ""]
     out += rested_on(root, rob, morris)
     return "\n".join(out)
 

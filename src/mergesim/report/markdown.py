@@ -137,6 +137,7 @@ def _lever_summary(root: Path, lever_rows: pd.DataFrame, decomp: pd.DataFrame) -
         decomp,
         optional_table(tab / "robustness.csv"),
         optional_table(tab / "prim_boxes.csv"),
+        optional_table(tab / "prim_searches.csv"),
     )
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from mergesim.plotting.intervals import FEW_REPLICATES, fmt_estimate, fmt_sig
 from mergesim.plotting.labels import metric_label, registry_entry
 from mergesim.plotting.levers import measure_name
+from mergesim.report.discovery import BOXES, status_text
 
 #: Outcome groups whose metrics are the summary's headline outcomes (every villager, and the
 #: worst-off decile); the per-group metrics are summarised by their largest clear effect.
@@ -157,9 +158,17 @@ def _outcome_name(outcome: str) -> str:
     return metric_label(outcome) if registry_entry(outcome) is not None else outcome
 
 
-def prim_sentences(prim: pd.DataFrame) -> list[str]:
-    """One sentence per PRIM box: its restricted dimensions, coverage, density and mass."""
+def prim_sentences(prim: pd.DataFrame | None, searches: pd.DataFrame | None = None) -> list[str]:
+    """One sentence per PRIM box (its restricted dimensions, coverage, density and mass), then
+    one per outcome whose search found no box, saying why.
+
+    Args:
+        prim: ``tables/prim_boxes.csv`` (None or empty: no box).
+        searches: ``tables/prim_searches.csv``, or None when the folder has none.
+    """
     out = []
+    if prim is None:
+        prim = pd.DataFrame(columns=["outcome", "threshold", "box"])
     for (outcome, threshold, box), part in prim.groupby(
         ["outcome", "threshold", "box"], sort=False
     ):
@@ -176,6 +185,12 @@ def prim_sentences(prim: pd.DataFrame) -> list[str]:
             f"mass {fmt_sig(float(first['mass']))} ({int(first['n_cases'])} cases among "
             f"{int(first['n_points'])} points)."
         )
+    if searches is not None:
+        for row in searches[searches["status"] != BOXES].itertuples(index=False):
+            out.append(
+                f"- {_outcome_name(str(row.outcome))}, threshold {fmt_sig(float(row.threshold))}: "
+                f"{status_text(row, float(row.min_density))}"
+            )
     return out
 
 
@@ -195,6 +210,7 @@ def summary_markdown(
     decomp: pd.DataFrame,
     robustness: pd.DataFrame | None = None,
     prim: pd.DataFrame | None = None,
+    searches: pd.DataFrame | None = None,
     *,
     heading: str = "## Summary",
 ) -> list[str]:
@@ -205,6 +221,7 @@ def summary_markdown(
         decomp: ``tables/decomposition.csv`` (may be empty).
         robustness: ``tables/robustness.csv``, or None when the folder has none.
         prim: ``tables/prim_boxes.csv``, or None when the folder has none.
+        searches: ``tables/prim_searches.csv``, or None when the folder has none.
         heading: The section's heading line.
     """
     if levers is None or levers.empty:
@@ -240,8 +257,9 @@ def summary_markdown(
         out += ["**Outcome groups** (the largest clear effect per metric, either context)", ""]
         out += [_group_sentence(levers[levers["metric"] == m], m) for m in others]
         out.append("")
-    if prim is not None and len(prim):
-        out += ["**Scenario discovery (PRIM boxes)**", "", *prim_sentences(prim), ""]
+    discovered = prim_sentences(prim, searches)
+    if discovered:
+        out += ["**Scenario discovery (PRIM boxes)**", "", *discovered, ""]
     return out
 
 
