@@ -70,7 +70,8 @@ SWEEP_LAYOUT: tuple[Entry, ...] = (
         "robustness_ends.csv and morris.csv: each effect's robustness label, its effects at "
         "the ends of the tested assumptions, the Morris ranking, mergesim.report.robustness; "
         "prim_boxes.csv: an experiment with [discovery]: the PRIM boxes, one row per "
-        "restricted assumption, mergesim.report.discovery)",
+        "restricted assumption; prim_searches.csv: every outcome searched and what came of it, "
+        "mergesim.report.discovery)",
     ),
     Entry(
         "robustness/<key>-<low|high>/",

@@ -308,7 +308,11 @@ def render_reference() -> str:
         "n_points, param, lo, hi`, where `n_cases` and `n_points` count the whole design; a "
         "side PRIM did not peel is given at the factor's range end), a figure per outcome and "
         "a section of `report.md`. No case, or every point a case, is reported as such (no "
-        "box). Use a Latin hypercube over the assumptions' plausible ranges and scenarios "
+        "box); `prim_searches.csv` has one row per outcome searched, boxes or not (`outcome, "
+        "threshold, status, n_points, n_cases, best_density, min_density`; `status` is "
+        "`boxes`, `no cases`, `all cases`, `no box`, `no points` or `no prim`), so a search "
+        "that found nothing is told, not dropped. Use a Latin hypercube over the "
+        "assumptions' plausible ranges and scenarios "
         "run at every point (`experiments/levers_discovery.toml`).",
         "",
         *_table(list(_rows(DiscoveryParams, "discovery."))),
