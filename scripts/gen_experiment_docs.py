@@ -1,6 +1,6 @@
 """Write ``docs/experiments.md``, the reference of experiment files, from the schema.
 
-Run it after changing ``src/mergesim/sweep/experiment.py`` (or the designs, the statistics or
+Run it after changing ``src/mergesim/sweep/schema.py`` (or the designs, the statistics or
 the results layout it describes); ``tests/sweep/test_experiment_docs.py`` fails while the file
 is out of date.
 

@@ -10,7 +10,7 @@ from sweep_standin import ROOT
 
 from mergesim.sweep import load_experiment, plan_runs
 from mergesim.sweep.docs import EXAMPLES, REGENERATE, render_reference
-from mergesim.sweep.experiment import DesignParams, ExperimentParams, FactorParams
+from mergesim.sweep.schema import DesignParams, ExperimentParams, FactorParams
 
 DOC = ROOT / "docs" / "experiments.md"
 

@@ -9,7 +9,8 @@ import pytest
 from mergesim.config.params import iter_plausible
 from mergesim.config.schema import Scenario
 from mergesim.errors import ScenarioError
-from mergesim.sweep.experiment import load_experiment, plausible_keys
+from mergesim.sweep.experiment import load_experiment
+from mergesim.sweep.keys import plausible_keys
 
 SCENARIO = "../../scenarios/seed_county.toml"
 

@@ -1,6 +1,7 @@
 """Sweeps: experiments over scenarios and factors, run on any executor, resumable.
 
-- :func:`load_experiment` — a validated experiment file (:mod:`.experiment`).
+- :func:`load_experiment` — a validated experiment file (:mod:`.experiment`; its keys and
+  types in :mod:`.schema`, the scenario keys and metrics it may name in :mod:`.keys`).
 - :func:`design_points`, :func:`plan_runs`, :func:`run_seed`, :func:`run_identity` — the
   design, the seed tree (paired replicates) and run identity (:mod:`.design`).
 - :func:`run_sweep` — run or resume a sweep on an executor (:mod:`.runner`), writing the
@@ -51,7 +52,8 @@ from mergesim.sweep.design import (
     run_seed,
     sample_warning,
 )
-from mergesim.sweep.experiment import Experiment, load_experiment, resize
+from mergesim.sweep.experiment import load_experiment, resize
+from mergesim.sweep.schema import Experiment
 
 log = logging.getLogger(__name__)
 

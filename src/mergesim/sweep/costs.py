@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from mergesim.sweep.design import RunSpec
-from mergesim.sweep.experiment import Experiment
 from mergesim.sweep.geocache import geography_key
+from mergesim.sweep.schema import Experiment
 
 #: Cost model of one run (CPU seconds of :func:`~mergesim.sweep.runner.model_run`):
 #: ``SECONDS_BASE + SECONDS_PER_WEEK · weeks + SECONDS_PER_VILLAGER_WEEK · villager-weeks``.

@@ -33,7 +33,7 @@ import numpy as np
 from mergesim import __version__
 from mergesim.config import apply_overrides, load_scenario, scenario_to_dict
 from mergesim.errors import UserError
-from mergesim.sweep.experiment import Experiment, Factor
+from mergesim.sweep.schema import Experiment, Factor
 
 #: First element of a seed-tree spawn key: runs and designs draw from separate branches.
 _RUNS, _DESIGN = 0, 1

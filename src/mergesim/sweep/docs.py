@@ -1,7 +1,7 @@
 """The experiment reference (``docs/experiments.md``), generated from the experiment schema.
 
 Every key of an experiment file is declared once, with :func:`~mergesim.config.params.param`,
-in :mod:`mergesim.sweep.experiment`; this module renders them, each design with an example
+in :mod:`mergesim.sweep.schema`; this module renders them, each design with an example
 (the examples are loaded by the tests, so they stay valid), the statistics the report uses, the
 command line's sizing options and the results folder's layout.
 ``scripts/gen_experiment_docs.py`` writes the file and a test checks that it is current.
@@ -23,14 +23,14 @@ from mergesim.province.params import ProvinceParams
 from mergesim.results.layout import SWEEP_LAYOUT
 from mergesim.sweep.design import MIN_SAMPLES
 from mergesim.sweep.discovery import DiscoveryParams
-from mergesim.sweep.experiment import (
+from mergesim.sweep.robustness import RobustnessParams
+from mergesim.sweep.schema import (
     DesignParams,
     ExperimentParams,
     FactorParams,
     PlotParams,
     SmokeParams,
 )
-from mergesim.sweep.robustness import RobustnessParams
 
 __all__ = ["EXAMPLES", "REGENERATE", "render_reference"]
 
@@ -239,7 +239,7 @@ def render_reference() -> str:
     parts = [
         "# Experiment reference",
         "",
-        f"<!-- Generated from src/mergesim/sweep/experiment.py by `{REGENERATE}`; do not edit. -->",
+        f"<!-- Generated from src/mergesim/sweep/schema.py by `{REGENERATE}`; do not edit. -->",
         "",
         "An experiment file (TOML, `experiments/*.toml`) says what a sweep compares: base "
         "scenarios, factors (any scenario key of docs/scenarios.md) and a design; how many "

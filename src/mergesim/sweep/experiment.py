@@ -1,288 +1,50 @@
-"""The experiment schema: what a sweep compares, over which factors, with which design.
+"""Reading and validating an experiment file, and sizing it for the command line.
 
-An experiment file (``experiments/*.toml``) names base scenarios, factors (dotted scenario keys
-with values or ranges), a design, replications, metrics and plots. It is validated with the
-same machinery as scenarios (:func:`mergesim.config.params.build_section`): an unknown key, a
-wrong type or an out-of-range value raises :class:`~mergesim.errors.ScenarioError` with one
-line naming the file, the key and what is allowed (with "did you mean" for typos).
-
-Example::
-
-    name = "target_factor"
-    scenarios = ["../scenarios/seed_county.toml"]     # paths relative to this file
-    replications = 5
-    metrics = ["post.travel_min_mean", "post.travel_worst_decile_min"]
-
-    [overrides]                 # applied to every run (dotted scenario keys)
-    "villagers.scale" = 0.05
-
-    [design]
-    method = "factorial"        # factorial | lhs | sobol | morris
-
-    [[factors]]
-    key = "plan.target_factor"
-    values = [1.5, 2.0, 3.0]
-
-    [[factors]]
-    key = "villagers.trust_mean"
-    range = "plausible"         # the key's plausible range, from the schema
-    steps = 3
-
-    [smoke]                     # `mergesim sweep --smoke`: a CI-sized version
-    replications = 2
-    points = 2
-    overrides = { "villagers.scale" = 0.005 }
+:func:`load_experiment` reads an experiment file (``experiments/*.toml``; its keys are declared
+in :mod:`mergesim.sweep.schema`, which shows an example) into a validated
+:class:`~mergesim.sweep.schema.Experiment`. It is validated with the same machinery as
+scenarios (:func:`mergesim.config.params.build_section`): an unknown key, a wrong type or an
+out-of-range value raises :class:`~mergesim.errors.ScenarioError` with one line naming the
+file, the key and what is allowed (with "did you mean" for typos). A province experiment
+(``kind = "province"``) becomes one scenario per county here.
 
 A scenario entry is a path or a table ``{ label = "...", path = "...", set = {...} }`` so a
-policy package can be stated as a base scenario plus the keys it changes.
+policy package can be stated as a base scenario plus the keys it changes
+(:func:`scenario_entry` writes that form back). :func:`resize` and :func:`apply_smoke` set the
+study's size: the command line's ``--replications`` and ``--samples``, and ``--smoke``.
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Any
 
-from mergesim.config.params import (
-    build_section,
-    did_you_mean,
-    iter_params,
-    param,
-    unknown_key_message,
-)
-from mergesim.config.schema import Scenario
+from mergesim.config.params import build_section, did_you_mean, unknown_key_message
 from mergesim.config.toml_io import read_toml
 from mergesim.errors import ScenarioError, UserError
 from mergesim.io import flatten
-from mergesim.metrics import METRICS, RUN_METRICS
+from mergesim.metrics import METRICS
 from mergesim.province import county_scenarios, load_province
-from mergesim.sweep.discovery import DiscoveryParams, check_discovery
+from mergesim.sweep.discovery import check_discovery
+from mergesim.sweep.keys import (
+    WINDOWS,
+    check_scenario_keys,
+    check_value,
+    metric_keys,
+    plausible_keys,
+    scenario_keys,
+    unknown_scenario_key,
+)
+from mergesim.sweep.schema import (
+    PLAUSIBLE,
+    Experiment,
+    ExperimentParams,
+    Factor,
+    FactorParams,
+    ScenarioRef,
+)
 
-DESIGNS = ("factorial", "lhs", "sobol", "morris")
-#: ``range = "plausible"`` in a factor: the key's plausible range from the schema.
-PLAUSIBLE = "plausible"
-#: Summary windows of a run (see mergesim.metrics); "change" is post minus pre.
-WINDOWS = ("pre", "transition", "post", "change")
-
-
-@dataclass
-class DesignParams:
-    """How factor values are combined into points."""
-
-    method: str = param(
-        "factorial",
-        "-",
-        "Design: full factorial over the listed levels, Latin hypercube, "
-        "Sobol (Saltelli) or Morris (elementary effects).",
-        choices=DESIGNS,
-    )
-    n: int = param(
-        16,
-        "samples",
-        "LHS: points; Sobol: base sample N (a power of 2), giving N·(D+2) points "
-        "(N·(2D+2) with second_order); Morris: trajectories, giving N·(D+1) points. Ignored by "
-        "factorial.",
-        lo=1,
-        hi=1_000_000,
-    )
-    second_order: bool = param(False, "-", "Sobol: also estimate second-order indices.")
-    levels: int = param(4, "levels", "Morris: grid levels per factor (even).", lo=2, hi=100)
-    scramble: bool = param(True, "-", "Sobol/LHS: scramble the low-discrepancy sequence.")
-
-
-@dataclass
-class FactorParams:
-    """One factor: a dotted scenario key and the values it takes."""
-
-    key: str = param("", "-", "Dotted scenario key, e.g. 'plan.target_factor'.")
-    values: list[bool | int | float | str] = param(
-        [],
-        "unit of the key",
-        "Explicit levels (categorical, or numeric for factorial).",
-    )
-    range: list[float] = param(
-        [],
-        "unit of the key",
-        '[low, high] for numeric factors, or "plausible": the key\'s plausible range from the '
-        "schema (docs/scenarios.md, column 'plausible').",
-    )
-    steps: int = param(
-        0,
-        "levels",
-        "Factorial design with a range: number of evenly spaced levels.",
-        lo=0,
-        hi=10_000,
-    )
-    log: bool = param(False, "-", "Sample the range on a log scale (low > 0).")
-    label: str = param("", "-", "Short name for tables and plots (default: the key).")
-    also: list[str] = param(
-        [],
-        "-",
-        "Other scenario keys set to the same value at every point (e.g. a transition "
-        "length that also sets how long the duty teams stay).",
-    )
-
-    def check(self) -> tuple[str, str] | None:
-        if not self.key:
-            return ("key", "missing; allowed: a dotted scenario key such as 'plan.target_factor'")
-        if bool(self.values) == bool(self.range):
-            return ("values", "give exactly one of 'values' (levels) or 'range' ([low, high])")
-        if self.range:
-            if len(self.range) != 2 or not self.range[0] < self.range[1]:
-                return ("range", f"value {self.range!r} must be [low, high] with low < high")
-            if self.log and self.range[0] <= 0:
-                return ("range", f"value {self.range!r} must have low > 0 for log = true")
-        return None
-
-
-@dataclass
-class PlotParams:
-    """Which figures a sweep draws."""
-
-    timeseries: list[str] = param(
-        [],
-        "-",
-        "Weekly metrics drawn with 10–90 % bands (default: those of 'metrics').",
-    )
-    formats: list[str] = param(["png"], "-", "Image formats.", choices=("png", "svg", "pdf"))
-    response: bool = param(True, "-", "Response curves / heat maps over the factors.")
-
-
-@dataclass
-class SmokeParams:
-    """The small version of the experiment run by ``--smoke`` (CI, quick checks)."""
-
-    replications: int = param(2, "runs", "Replications in smoke mode.", lo=1, hi=1000)
-    n: int = param(0, "samples", "Design n in smoke mode (0 = unchanged).", lo=0, hi=1_000_000)
-    points: int = param(
-        0,
-        "points",
-        "Keep only this many points, evenly spaced over the design (0 = all; "
-        "ignored by Sobol/Morris, whose analysis needs the complete design).",
-        lo=0,
-        hi=1_000_000,
-    )
-
-
-@dataclass
-class ExperimentParams:
-    """The top level of an experiment file (``factors``, ``overrides``, ``scenarios`` and
-    ``smoke.overrides`` are read separately: they are lists or free-form dotted tables)."""
-
-    name: str = param("", "-", "Experiment name (default: the file's stem); results/<name>/.")
-    description: str = param("", "-", "What question this experiment answers.")
-    kind: str = param(
-        "sweep",
-        "-",
-        "sweep: the listed scenarios × the design; province: one base scenario run once per "
-        "county of the [province] section (docs/experiments.md).",
-        choices=("sweep", "province"),
-    )
-    baseline: str = param("", "-", "Label of the baseline scenario (default: the first).")
-    seed: int = param(20191201, "-", "Root seed of the seed tree.", lo=0, hi=2**63 - 1)
-    replications: int = param(
-        3,
-        "runs",
-        "Replications per scenario and point (paired: replicate k uses one seed everywhere).",
-        lo=1,
-        hi=100_000,
-    )
-    metrics: list[str] = param(
-        [],
-        "-",
-        "Summary metrics to compare, as 'window.metric' (e.g. 'post.travel_min_mean').",
-    )
-    design: DesignParams = field(default_factory=DesignParams)
-    plots: PlotParams = field(default_factory=PlotParams)
-    smoke: SmokeParams = field(default_factory=SmokeParams)
-    discovery: DiscoveryParams = field(default_factory=DiscoveryParams)
-
-
-@dataclass
-class ScenarioRef:
-    """One base scenario: its label, its file and the keys the experiment sets on it."""
-
-    label: str
-    path: Path
-    overrides: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Factor:
-    """A validated factor, with the schema type of its key."""
-
-    key: str
-    label: str
-    values: list[Any]
-    range: tuple[float, float] | None
-    steps: int
-    log: bool
-    type: Any
-    unit: str
-    also: tuple[str, ...] = ()
-
-
-@dataclass
-class Experiment:
-    """A validated experiment (all defaults filled in, smoke mode already applied).
-
-    Attributes:
-        params: The top-level settings (design, replications, metrics, plots).
-        scenarios: Base scenarios, baseline first.
-        factors: The swept factors (may be empty: compare scenarios only).
-        overrides: Dotted scenario keys set on every run.
-        path: The experiment file.
-        smoke: Whether the smoke version was selected.
-        robustness: The ``[robustness]`` table as read (validated by
-            :func:`mergesim.sweep.robustness.load_robustness`), or None.
-        province: The province (a province experiment), whose counties are the scenarios.
-    """
-
-    params: ExperimentParams
-    scenarios: list[ScenarioRef]
-    factors: list[Factor]
-    overrides: dict[str, Any]
-    path: Path
-    smoke: bool = False
-    robustness: dict[str, Any] | None = None
-    province: Any = None
-
-    @property
-    def name(self) -> str:
-        """The experiment's name (results/<name>/)."""
-        return self.params.name
-
-    @property
-    def baseline(self) -> str:
-        """The baseline scenario's label."""
-        return self.params.baseline or self.scenarios[0].label
-
-
-@functools.cache
-def scenario_keys() -> dict[str, tuple[Any, Any]]:
-    """Every dotted scenario key → (type, Spec), from the current schema."""
-    return {k: (tp, spec) for k, tp, _, spec in iter_params(Scenario)}
-
-
-@functools.cache
-def metric_keys() -> tuple[str, ...]:
-    """Every 'window.metric' name a summary holds, and the run-level (cadre) metrics."""
-    return tuple(f"{w}.{m}" for w in WINDOWS for m in METRICS) + tuple(RUN_METRICS)
-
-
-def check_scenario_keys(overrides: dict[str, Any], *, source: str, where: str) -> None:
-    """Raise a one-line :class:`ScenarioError` for a dotted key the scenario schema lacks."""
-    valid = scenario_keys()
-    for key in overrides:
-        if key not in valid:
-            raise ScenarioError(_unknown(key, list(valid)), source=source, key=f"{where}.{key}")
-
-
-def _unknown(key: str, valid: list[str]) -> str:
-    # The full list of ~270 scenario keys would not fit on one line; name the close ones.
-    hint = did_you_mean(key, valid, n=3, cutoff=0.5)
-    return f"unknown scenario key{hint} (see docs/scenarios.md for every key)"
+__all__ = ["apply_smoke", "load_experiment", "resize", "scenario_entry"]
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -368,24 +130,15 @@ def _plausible_range(raw: Any, where: str, src: str) -> Any:
     return {**raw, "range": list(spec.plausible)}
 
 
-@functools.cache
-def plausible_keys() -> tuple[str, ...]:
-    """The numeric scenario keys with a plausible range in the schema: those a factor can give
-    ``range = "plausible"`` (a list key's range bounds each element; it is not a factor)."""
-    return tuple(
-        k
-        for k, (tp, spec) in scenario_keys().items()
-        if spec.plausible is not None and tp in (int, float)
-    )
-
-
 def _factor(raw: Any, i: int, path: Path, method: str) -> Factor:
     src, where = str(path), f"factors[{i}]"
     raw = _plausible_range(raw, where, src)
     fp = build_section(FactorParams, raw, source=src, prefix=f"{where}.")
     keys = scenario_keys()
     if fp.key not in keys:
-        raise ScenarioError(_unknown(fp.key, list(keys)), source=src, key=f"{where}.key")
+        raise ScenarioError(
+            unknown_scenario_key(fp.key, list(keys)), source=src, key=f"{where}.key"
+        )
     tp, spec = keys[fp.key]
     if fp.range:
         if tp not in (int, float):
@@ -404,15 +157,17 @@ def _factor(raw: Any, i: int, path: Path, method: str) -> Factor:
     # so a typo fails before any run starts.
     which = "values" if fp.values else "range"
     checked = [
-        _check_value(fp.key, v, tp, spec, source=src, key=f"{where}.{which}")
+        check_value(fp.key, v, tp, spec, source=src, key=f"{where}.{which}")
         for v in list(fp.values) or list(fp.range)
     ]
     for j, other in enumerate(fp.also):
         if other not in keys or other == fp.key:
-            raise ScenarioError(_unknown(other, list(keys)), source=src, key=f"{where}.also")
+            raise ScenarioError(
+                unknown_scenario_key(other, list(keys)), source=src, key=f"{where}.also"
+            )
         otp, ospec = keys[other]
         for v in checked:
-            _check_value(other, v, otp, ospec, source=src, key=f"{where}.also[{j}]")
+            check_value(other, v, otp, ospec, source=src, key=f"{where}.also[{j}]")
     values = checked if fp.values else []
     if len(set(map(repr, values))) < len(values):
         raise ScenarioError(
@@ -429,35 +184,6 @@ def _factor(raw: Any, i: int, path: Path, method: str) -> Factor:
         spec.unit if spec else "-",
         tuple(fp.also),
     )
-
-
-def _check_value(dotted: str, value: Any, tp: Any, spec: Any, *, source: str, key: str) -> Any:
-    """Check one value of scenario key ``dotted`` with the schema's own validator; return it
-    coerced to the key's type (``2`` → ``2.0`` for a float key)."""
-    name = dotted.rsplit(".", 1)[-1]
-    default = spec_default(dotted)
-    probe_cls = make_dataclass(
-        "Probe",
-        [
-            (
-                name,
-                tp,
-                param(default, spec.unit, spec.doc, lo=spec.lo, hi=spec.hi, choices=spec.choices),
-            )
-        ],
-    )
-    try:
-        return getattr(build_section(probe_cls, {name: value}, source=source), name)
-    except ScenarioError as err:
-        raise ScenarioError(f"{err.message} (for '{dotted}')", source=source, key=key) from None
-
-
-def spec_default(dotted: str) -> Any:
-    """The schema default of a dotted scenario key."""
-    for k, _, default, _ in iter_params(Scenario):
-        if k == dotted:
-            return default
-    raise KeyError(dotted)
 
 
 def load_experiment(path: str | Path, *, smoke: bool = False) -> Experiment:

@@ -46,12 +46,8 @@ from mergesim.errors import ScenarioError, UserError
 from mergesim.io import atomic_write_text, flatten
 from mergesim.sweep.costs import SECONDS_POOL_START, Estimate, estimate
 from mergesim.sweep.design import plan_runs
-from mergesim.sweep.experiment import (
-    Experiment,
-    check_scenario_keys,
-    plausible_keys,
-    scenario_keys,
-)
+from mergesim.sweep.keys import check_scenario_keys, plausible_keys, scenario_keys
+from mergesim.sweep.schema import Experiment
 from mergesim.sweep.store import claim_folder, study_identity
 
 log = logging.getLogger(__name__)

@@ -31,8 +31,8 @@ from mergesim.progress import Progress, hms
 from mergesim.run import simulate, timeseries_csv, villages_csv
 from mergesim.sweep.design import RunSpec, plan_runs
 from mergesim.sweep.executors import ExecutorHandle, dask_executor, external, local_pool
-from mergesim.sweep.experiment import Experiment
 from mergesim.sweep.geocache import cached_geography
+from mergesim.sweep.schema import Experiment
 from mergesim.sweep.sensitivity import Sensitivity, analyze_folder
 from mergesim.sweep.store import ResultStore, command_line, study_identity
 from mergesim.threads import one_blas_thread

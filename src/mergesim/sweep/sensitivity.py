@@ -56,7 +56,7 @@ from mergesim.sweep.design import (
     salib_problem,
     sample_warning,
 )
-from mergesim.sweep.experiment import Experiment
+from mergesim.sweep.schema import Experiment
 
 #: Index columns and their bootstrap half-widths, per method.
 INDEX_COLUMNS = {

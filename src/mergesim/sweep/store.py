@@ -64,7 +64,8 @@ from mergesim.results.layout import (
     write_readme,
 )
 from mergesim.sweep.design import MIN_SAMPLES, RunSpec, canonical_json, git_commit
-from mergesim.sweep.experiment import Experiment, scenario_entry
+from mergesim.sweep.experiment import scenario_entry
+from mergesim.sweep.schema import Experiment
 
 log = logging.getLogger(__name__)
 
