@@ -27,8 +27,10 @@ Two more measurements, each on its own (``--quick`` and the fit are skipped):
   worker) and cached (the worker's later runs, :mod:`mergesim.sweep.geocache`). Figures are
   not per run: the report draws them once per results folder.
 - ``--speedup EXPERIMENT``: the experiment's smoke runs (``--replications N`` per point) on 1
-  and 2 local workers, with and without the worker's geography cache; wall time and the CPU
-  time of the runs in the workers (``SweepResult.cpu_seconds``). The machine may be shared,
+  and 2 local workers, with and without the worker's geography cache; with ``--full N``, its
+  full-size runs of its first N scenarios instead (cache on), the runs a study is made of;
+  wall time and the CPU time of the runs in the workers (``SweepResult.cpu_seconds``). The
+  machine may be shared,
   so the CPU-based efficiency (CPU of the runs on one worker / on two: 1 when a second worker
   adds no work per run) says more than the wall times.
 """
@@ -204,8 +206,10 @@ import functools, json, sys, time
 from mergesim.sweep import load_experiment, run_sweep
 from mergesim.sweep.experiment import resize
 from mergesim.sweep.runner import model_run
-path, out, workers, reps, cache = sys.argv[1:6]
-exp = load_experiment(path, smoke=True)
+path, out, workers, reps, cache, first = sys.argv[1:7]
+exp = load_experiment(path, smoke=first == "0")
+if first != "0":  # the full runs of the experiment's first scenarios
+    exp.scenarios = exp.scenarios[: int(first)]
 resize(exp, replications=int(reps))
 fn = model_run if cache == "1" else functools.partial(model_run, cache=False)
 t0 = time.perf_counter()
@@ -215,16 +219,20 @@ print(json.dumps({"wall": time.perf_counter() - t0, "ok": res.ok, "failed": res.
 """
 
 
-def speedup(path: Path, replications: int) -> None:
-    """Print the wall and CPU time of the smoke sweep on 1 and 2 workers, cached or not."""
+def speedup(path: Path, replications: int, first: int = 0, caches: tuple = ("0", "1")) -> None:
+    """Print the wall and CPU time of the sweep on 1 and 2 workers, cached or not: the
+    experiment's smoke runs, or with ``first`` > 0 its full-size runs of its first ``first``
+    scenarios."""
     rows = {}
-    for cache in ("0", "1"):
+    what = "smoke runs" if not first else f"full runs of the first {first} scenarios"
+    print(f"{path}: {what}, {replications} replications per point", flush=True)
+    for cache in caches:
         for workers in ("1", "2"):
             out = Path(tempfile.mkdtemp()) / "out"
             w0 = time.perf_counter()
             res = subprocess.run(
                 [sys.executable, "-c", SPEEDUP_SCRIPT, str(path), str(out), workers,
-                 str(replications), cache],
+                 str(replications), cache, str(first)],
                 check=True, capture_output=True, text=True,
             )  # fmt: skip
             wall = time.perf_counter() - w0
@@ -237,16 +245,16 @@ def speedup(path: Path, replications: int) -> None:
                 f"{wall:.1f} s), runs {cpu:.1f} s CPU",
                 flush=True,
             )
-    for cache in ("0", "1"):
+    for cache in caches:
         one, two = rows[cache, "1"], rows[cache, "2"]
         print(
             f"cache={'on ' if cache == '1' else 'off'}: speed-up 2 vs 1 worker "
             f"{one[0] / two[0]:.2f}x (wall {one[0]:.1f} s -> {two[0]:.1f} s); CPU-based "
             f"efficiency {one[2] / two[2]:.2f} (runs' CPU {one[2]:.1f} s vs {two[2]:.1f} s)"
         )
-    print(
-        f"cache on, 2 workers vs cache off, 1 worker: {rows['0', '1'][0] / rows['1', '2'][0]:.2f}x"
-    )
+    if len(caches) == 2:
+        off_one, on_two = rows["0", "1"][0], rows["1", "2"][0]
+        print(f"cache on, 2 workers vs cache off, 1 worker: {off_one / on_two:.2f}x")
 
 
 def main() -> None:
@@ -258,12 +266,16 @@ def main() -> None:
     ap.add_argument("--speedup", type=Path, default=None, metavar="EXPERIMENT",
                     help="1 vs 2 workers on the experiment's smoke runs only")  # fmt: skip
     ap.add_argument("--replications", type=int, default=4, help="per point, with --speedup")
+    ap.add_argument("--full", type=int, default=0, metavar="N",
+                    help="with --speedup: the full-size runs of the first N scenarios, cache on "
+                    "(default 0: the smoke runs, cache off and on)")  # fmt: skip
     args = ap.parse_args()
     if args.breakdown or args.speedup:
         if args.breakdown:
             breakdown()
         if args.speedup:
-            speedup(args.speedup, args.replications)
+            caches = ("1",) if args.full else ("0", "1")
+            speedup(args.speedup, args.replications, args.full, caches)
         return
     rows = time_runs(CASES[:3] if args.quick else CASES)
     a, b, c = fit(rows)
