@@ -43,10 +43,11 @@ whole county (measured on the seed county: 195,000 villager-weeks/s at 20,000 vi
 111,000-128,000 at 800,000), so a small sample flatters the per-agent arm;
 ``--sample 20000 --naive-weeks 8`` gives that cache-resident comparison.
 
-``--kernel numpy|numba`` chooses the path of the grievance week's villager-length stretches
-(``MERGESIM_KERNEL``; :mod:`mergesim.mechanisms.grievance.kernel`; both give the same numbers):
-report both ratios. Loading the compiled functions from Numba's cache (or compiling them on
-the very first run) happens in the model's set-up and shows in ``setup_s``, not in the step.
+``--kernel numpy|numba`` chooses the path of the compiled stretches — the grievance week's
+villager-length passes and the services' choice of a point (``MERGESIM_KERNEL``;
+:mod:`mergesim.mechanisms.kernels`; both paths give the same numbers): report both ratios.
+Loading the compiled functions from Numba's cache (or compiling them on the very first run)
+happens in the model's set-up and shows in ``setup_s``, not in the step.
 
 Targets: set-up + run < 30 s and peak memory < 3 GB at full scale; ratio >= 150 (whole
 villager step, full scale).
@@ -66,7 +67,7 @@ import mesa
 import numpy as np
 
 from mergesim.config.schema import Scenario
-from mergesim.mechanisms.grievance.kernel import ENV, KERNELS
+from mergesim.mechanisms.kernels import ENV, KERNELS
 from mergesim.mechanisms.needs import URGENT, NeedKind, affair_shares
 from mergesim.mechanisms.services import ADVISERS, N_TIERS, ROLE, PointKind, Role, absence
 from mergesim.mechanisms.services.points import absent_base
@@ -383,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         "--kernel",
         choices=KERNELS,
         default=None,
-        help=f"grievance kernel (sets {ENV}; default: numba when installed, else numpy)",
+        help=f"path of the compiled stretches (sets {ENV}; default numba when installed)",
     )
     args = ap.parse_args(argv)
     if args.kernel:

@@ -202,7 +202,7 @@ def breakdown() -> None:
 
 
 SPEEDUP_SCRIPT = """
-import functools, json, sys, time
+import functools, json, resource, sys, time
 from mergesim.sweep import load_experiment, run_sweep
 from mergesim.sweep.experiment import resize
 from mergesim.sweep.runner import model_run
@@ -214,8 +214,9 @@ resize(exp, replications=int(reps))
 fn = model_run if cache == "1" else functools.partial(model_run, cache=False)
 t0 = time.perf_counter()
 res = run_sweep(exp, out, workers=int(workers), run_fn=fn, finalize=False, progress=False)
+me = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"wall": time.perf_counter() - t0, "ok": res.ok, "failed": res.failed,
-                  "cpu": res.cpu_seconds}))
+                  "cpu": res.cpu_seconds, "driver_cpu": me.ru_utime + me.ru_stime}))
 """
 
 
@@ -242,7 +243,8 @@ def speedup(path: Path, replications: int, first: int = 0, caches: tuple = ("0",
             print(
                 f"cache={'on ' if cache == '1' else 'off'} workers={workers}: {got['ok']} ok, "
                 f"{got['failed']} failed; sweep {got['wall']:.1f} s wall (process "
-                f"{wall:.1f} s), runs {cpu:.1f} s CPU",
+                f"{wall:.1f} s), runs {cpu:.1f} s CPU, driver process "
+                f"{got['driver_cpu']:.1f} s CPU",
                 flush=True,
             )
     for cache in caches:

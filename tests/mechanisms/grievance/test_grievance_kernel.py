@@ -3,29 +3,20 @@
 The compiled loops repeat the NumPy path's operations in its precision and order, village sums
 included (``compiled.py``), so the paths agree bit for bit — on random arrays and on a whole
 run, where a single flipped threshold decision would change every later week. Without Numba
-installed (the optional ``fast`` extra) the tests of the compiled path skip.
+installed (the optional ``fast`` extra) the tests of the compiled path skip. The whole-run
+comparison, which covers every compiled stretch at once, is ``tests/mechanisms/test_kernels.py``.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mergesim.config.schema import CommunicationParams, Scenario
-from mergesim.errors import UserError
+from mergesim.config.schema import CommunicationParams
 from mergesim.mechanisms.grievance import compiled
-from mergesim.mechanisms.grievance.kernel import (
-    ENV,
-    Buffers,
-    kernel_name,
-    spread_week,
-    update_week,
-)
-from mergesim.model import MergerModel
+from mergesim.mechanisms.grievance.kernel import Buffers, spread_week, update_week
 
 needs_numba = pytest.mark.skipif(not compiled.AVAILABLE, reason="numba not installed")
 
@@ -120,38 +111,3 @@ def test_paths_agree_bit_for_bit_on_random_arrays(sizes, seed, take, combine, ta
     names = ["access", "grievance", "village sums", "after contagion", "above threshold"]
     for name, x, y in zip(names, ref, fast, strict=True):
         np.testing.assert_array_equal(y, x, err_msg=name)
-
-
-@pytest.mark.slow  # two runs of the whole timeline: about 10 s
-@needs_numba
-def test_paths_give_the_same_weekly_metrics_over_a_whole_run(seed_county, monkeypatch):
-    """The seed county at 2 % over the whole timeline (reform, campaign, election): every
-    weekly metric, the petitions and the villagers' end state are the same on both paths."""
-    county, plan = seed_county
-    base = Scenario()
-    s = dataclasses.replace(base, villagers=dataclasses.replace(base.villagers, scale=0.02))
-    runs = {}
-    for kernel in ("numpy", "numba"):
-        monkeypatch.setenv(ENV, kernel)
-        m = MergerModel(s, county=county, plan=plan).run()
-        assert m.grievance.kernel == kernel
-        runs[kernel] = m
-    ref, fast = runs["numpy"], runs["numba"]
-    a = ref.datacollector.get_model_vars_dataframe()
-    b = fast.datacollector.get_model_vars_dataframe()
-    assert len(a) > 150  # the whole timeline, one row a week
-    assert a.equals(b), [c for c in a.columns if not a[c].equals(b[c])][:10]
-    assert int(a["aggrieved_share"].gt(0).sum()) > 10  # the run does reach thresholds
-    np.testing.assert_array_equal(fast.villagers.grievance, ref.villagers.grievance)
-    np.testing.assert_array_equal(fast.villagers.trust, ref.villagers.trust)
-    assert fast.petitions.loop.rec.n == ref.petitions.loop.rec.n
-
-
-def test_kernel_name_reads_the_environment(monkeypatch):
-    monkeypatch.setenv(ENV, "numpy")
-    assert kernel_name() == "numpy"
-    monkeypatch.delenv(ENV)
-    assert kernel_name() == ("numba" if compiled.AVAILABLE else "numpy")
-    monkeypatch.setenv(ENV, "fortran")
-    with pytest.raises(UserError, match="MERGESIM_KERNEL: 'fortran' is not a kernel; allowed"):
-        kernel_name()

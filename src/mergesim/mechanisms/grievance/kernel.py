@@ -11,37 +11,24 @@ no later step passes over the villagers again for them.
 The NumPy path is the sequence of the pure functions of :mod:`~.hardship`, :mod:`~.social` and
 :mod:`~.communication` and stays the reference; the Numba path (:mod:`~.compiled`) fuses it
 into two loops and gives the same numbers bit for bit. The path is chosen by the environment
-variable ``MERGESIM_KERNEL`` (``numpy`` or ``numba``; default ``numba`` when Numba is
-installed, the ``fast`` extra), read when a model is set up (:func:`kernel_name`) — a choice of
-how to compute, not of what, so it is not a scenario key.
+variable ``MERGESIM_KERNEL`` (:mod:`mergesim.mechanisms.kernels`), read when a model is set up
+— a choice of how to compute, not of what, so it is not a scenario key.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
 
 from mergesim.config.schema import CommunicationParams
-from mergesim.errors import UserError
 from mergesim.mechanisms.grievance.communication import communicate
 from mergesim.mechanisms.grievance.hardship import add_waiting, update_grievance
 from mergesim.mechanisms.grievance.social import contagion, village_sum
 
-#: Environment variable that chooses the path.
-ENV = "MERGESIM_KERNEL"
-KERNELS = ("numpy", "numba")
 #: Nobody waiting on a petition (a model without the petitions mechanism).
 NO_WAIT = (np.zeros(0, np.int64), np.zeros(0, np.float32))
-
-
-def numba_installed() -> bool:
-    """Numba can be imported (found without importing it: the import costs ~0.5 s and ~50 MB,
-    paid only by runs on the compiled path)."""
-    return importlib.util.find_spec("numba") is not None
 
 
 def _compiled() -> ModuleType:
@@ -51,25 +38,6 @@ def _compiled() -> ModuleType:
     if not compiled.AVAILABLE:  # found but failing to import: never run the loops as Python
         raise ImportError("numba is installed but cannot be imported")
     return compiled
-
-
-def kernel_name() -> str:
-    """The path ``MERGESIM_KERNEL`` asks for (default: ``numba`` if importable, else ``numpy``).
-
-    Raises:
-        UserError: An unknown name, or ``numba`` asked for without Numba installed (one line,
-            as the CLI prints it).
-    """
-    asked = os.environ.get(ENV, "").strip().lower()
-    if not asked:
-        return "numba" if numba_installed() else "numpy"
-    if asked not in KERNELS:
-        msg = f"{asked!r} is not a kernel; allowed values: {', '.join(KERNELS)}"
-        raise UserError(msg, source="environment", key=ENV)
-    if asked == "numba" and not numba_installed():
-        msg = "numba is not installed (pip install 'mergesim[fast]'), or use numpy"
-        raise UserError(msg, source="environment", key=ENV)
-    return asked
 
 
 @dataclass(eq=False)

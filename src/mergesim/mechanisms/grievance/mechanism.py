@@ -64,6 +64,7 @@ from mergesim.mechanisms.grievance.filing import FilingState
 from mergesim.mechanisms.grievance.hardship import perceived_loss
 from mergesim.mechanisms.grievance.social import ratio, rows_of, sizes, village_mean, village_sum
 from mergesim.mechanisms.grievance.standing import Endowments, reform_losses
+from mergesim.mechanisms.kernels import kernel_name
 from mergesim.mechanisms.needs import N_DOMAINS
 from mergesim.mechanisms.petitions.records import Cause
 
@@ -141,7 +142,7 @@ class GrievanceMechanism(Mechanism):
         self._cells = villager_cells(v.age, v.vehicle, v.village, nv).astype(np.intp)
         self.access = np.zeros(n, dtype=np.float32)
         # The path of the week's villager-length stretches (read once a run); reused buffers.
-        self.kernel = kern.kernel_name()
+        self.kernel = kernel_name()
         kern.warm_up(self.kernel, self.cp)
         self._buf = kern.Buffers.empty(v.offsets)
         self.access_gap = np.zeros((N_DOMAINS, nv))

@@ -22,12 +22,13 @@ uniform per need picks by the cumulative probabilities (:func:`draw`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
 from mergesim.config.schema import NeedParams, ServiceParams
 from mergesim.mechanisms.needs import NeedKind
-from mergesim.mechanisms.services.catalogue import Catalogue, Level, Role, roles
+from mergesim.mechanisms.services.catalogue import ROLE, Catalogue, Level, Role, roles
 from mergesim.mechanisms.services.points import PointKind
 from mergesim.mechanisms.services.routing import N_TIERS, Routing, service_class
 
@@ -60,13 +61,29 @@ def draw(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.where(total > 0, np.minimum(j, last), -1).astype(np.int64)
 
 
-def draw_rows(prob: np.ndarray, row: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _compiled() -> ModuleType:
+    """The compiled module; imported on first use because it imports Numba (optional extra)."""
+    from mergesim.mechanisms.services import compiled
+
+    if not compiled.AVAILABLE:  # found but failing to import: never run the loops as Python
+        raise ImportError("numba is installed but cannot be imported")
+    return compiled
+
+
+def draw_rows(
+    prob: np.ndarray, row: np.ndarray, rng: np.random.Generator, kernel: str = "numpy"
+) -> np.ndarray:
     """:func:`draw` for needs that share rows of a probability table: need ``i`` draws from
     ``prob[row[i]]`` (one uniform each, from ``rng``); the cumulative sums are taken once per
-    row of the table, not once per need."""
+    row of the table, not once per need. ``kernel="numba"`` counts in one compiled loop
+    (:func:`~.compiled.draw_rows`, the same picks)."""
     cum = np.cumsum(prob, axis=1)
     total = cum[:, -1]
     last = prob.shape[1] - 1 - np.argmax(prob[:, ::-1] > 0, axis=1)
+    if kernel == "numba":
+        out = np.empty(len(row), dtype=np.int64)
+        _compiled().draw_rows(cum, total, last, row, rng.random(len(row)), out)
+        return out
     tr = total[row]
     u = rng.random(len(row)) * tr
     # The count of cumulative sums ≤ u, column by column: a table has a few columns, and one
@@ -243,6 +260,8 @@ class Chooser:
         needs_p: The ``needs`` section (court and telecom shares).
         open_wait: Mean wait for an open day per point kind.
         no_vehicle_factor: Travel-time multiplier without a vehicle.
+        kernel: ``numpy`` (the reference) or ``numba`` (:mod:`~.compiled`, the same choices;
+            :mod:`mergesim.mechanisms.kernels`).
     """
 
     cat: Catalogue
@@ -250,6 +269,7 @@ class Chooser:
     needs_p: NeedParams
     open_wait: np.ndarray
     no_vehicle_factor: float
+    kernel: str = "numpy"
 
     def choose(
         self,
@@ -285,7 +305,12 @@ class Chooser:
         mode = (~vehicle).astype(np.int64)
 
         rows = np.flatnonzero(seek & adm)
-        if len(rows):
+        if len(rows) and self.kernel == "numba":
+            out = (point, minutes, role)
+            self._admin_compiled(
+                routing, point_kind, act, village, factors[mode], qdays, rows, rng, out
+            )
+        elif len(rows):
             a = act["affair"][rows]
             opt = admin_options(
                 routing,
@@ -317,7 +342,7 @@ class Chooser:
             # the logit once per (class, mode, village); each need draws from its row
             prob = class_table(routing, qdays, factors, p)
             k, nv = prob.shape[-1], prob.shape[-2]
-            j = draw_rows(prob.reshape(-1, k), (cls * len(factors) + md) * nv + v, rng)
+            j = draw_rows(prob.reshape(-1, k), (cls * len(factors) + md) * nv + v, rng, self.kernel)
             ok = j >= 0
             flat = (cls * k + np.maximum(j, 0)) * nv + v
             point[rows] = np.where(ok, routing.cand_point.reshape(-1)[flat], -1)
@@ -326,3 +351,49 @@ class Chooser:
             )
             role[rows] = np.where(ok, Role.FINISH, Role.NONE)
         return point, minutes, role
+
+    def _admin_compiled(self, routing, point_kind, act, village, factor, qdays, rows, rng, out):
+        """The administrative matters' choice on the compiled path: what :func:`admin_options`
+        and :meth:`Options.choose` do, in one loop (:func:`~.compiled.admin_choose`), with
+        the same uniforms; writes ``out = (point, minutes, role)`` at ``rows``."""
+        cat, p, m = self.cat, self.p, len(rows)
+        a = act["affair"][rows]
+        got = np.empty(m, dtype=np.int64), np.empty(m), np.empty(m, dtype=np.int8)
+        _compiled().admin_choose(
+            village[rows],
+            a,
+            cat.level(a, act["utype"][rows], devolved=routing.devolved),
+            cat.carry[a],
+            act["uscope"][rows] < p.station_share,
+            act["known"][rows],
+            factor[rows],
+            rng.random(m),
+            routing.tier_point,
+            routing.tier_minutes,
+            point_kind,
+            ROLE,
+            self.open_wait,
+            cat.process_days,
+            qdays,
+            p.forward_days,
+            p.carry_interval_days,
+            p.choice_beta_minutes,
+            p.choice_beta_days,
+            *got,
+        )
+        for dest, value in zip(out, got, strict=True):
+            dest[rows] = value
+
+    def warm_up(self, routing: Routing, point_kind: np.ndarray, act, village: np.ndarray) -> None:
+        """Compile (or load from Numba's cache) the compiled loops for the argument types of
+        a run — ``act`` an empty set of needs, ``village`` the villagers' village array — so
+        that the first week does not pay for it (the model's set-up does)."""
+        if self.kernel != "numba":
+            return
+        rows, rng = np.zeros(0, dtype=np.int64), np.random.default_rng(0)  # draws nothing
+        out = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int8))
+        qdays = np.zeros(len(point_kind))
+        self._admin_compiled(
+            routing, point_kind, act, village[:0], np.zeros(0), qdays, rows, rng, out
+        )
+        draw_rows(np.ones((1, 2)), rows, rng, self.kernel)

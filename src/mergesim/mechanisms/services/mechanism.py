@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mergesim.mechanisms.base import Mechanism
+from mergesim.mechanisms.kernels import kernel_name
 from mergesim.mechanisms.needs import DOMAIN_OF_KIND, N_KINDS, URGENT, NeedKind, affair_shares
 from mergesim.mechanisms.services.catalogue import ADVISERS, Catalogue, Role
 from mergesim.mechanisms.services.choice import Chooser, queue_days
@@ -157,7 +158,9 @@ class Services(Mechanism):
         adm = self._rates[NeedKind.ADMIN][None, :] * affair_shares(cfg.needs)
         self._admin_demand = pop_age @ adm.T
         self._expect_cache: list[tuple[Routing, Expectation]] = []
-        self._chooser = Chooser(self.catalogue, p, cfg.needs, self._open_wait, self._factor)
+        self._chooser = Chooser(
+            self.catalogue, p, cfg.needs, self._open_wait, self._factor, kernel_name()
+        )
         self.reformed = False
         self.routing = self._route(model, reformed=False)
         self.routing_pre = self.routing
@@ -172,6 +175,7 @@ class Services(Mechanism):
         self._tokens = np.zeros(pts.n)
         self._config_key = (False, False)
         self.backlog = empty_needs()
+        self._chooser.warm_up(self.routing, pts.kind, self.backlog, model.villagers.village)
         self.done = Done.empty()
         self.village_travel = np.zeros(county.n_villages)
         self.served = self.given_up = 0

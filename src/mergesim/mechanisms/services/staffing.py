@@ -64,6 +64,27 @@ CAPACITY_GROUPS: tuple[tuple[str, frozenset], ...] = (
 )
 
 
+def _member(kinds: frozenset) -> np.ndarray:
+    """``table[kind]`` is true for the kinds of a group (a lookup instead of ``np.isin``,
+    which costs more than the weekly sums it selects for)."""
+    return np.isin(np.arange(len(PointKind)), [int(k) for k in kinds])
+
+
+def _systems() -> np.ndarray:
+    table = np.full(len(PointKind), -1, dtype=np.int64)
+    for g, (_, kinds) in enumerate(COUNTY_SYSTEMS):
+        table[_member(kinds)] = g
+    return table
+
+
+#: ``SYSTEM_OF_KIND[kind]``: the county system of a kind (-1: none).
+SYSTEM_OF_KIND = _systems()
+#: ``IS_DESK[kind]``: a township desk.
+IS_DESK = _member(TOWNSHIP_DESKS)
+#: ``IN_CAPACITY_GROUP[g, kind]``: the kind belongs to :data:`CAPACITY_GROUPS` ``g``.
+IN_CAPACITY_GROUP = np.array([_member(kinds) for _, kinds in CAPACITY_GROUPS])
+
+
 def rebalance_groups(kind: np.ndarray, township: np.ndarray) -> np.ndarray:
     """Rebalancing group of each point (-1: not rebalanced: village-level and county centre).
 
@@ -71,10 +92,8 @@ def rebalance_groups(kind: np.ndarray, township: np.ndarray) -> np.ndarray:
         kind: Current point kinds.
         township: The (new) township each point serves, for township desks.
     """
-    group = np.full(len(kind), -1, dtype=np.int64)
-    for g, (_, kinds) in enumerate(COUNTY_SYSTEMS):
-        group[np.isin(kind, list(kinds))] = g
-    desk = np.isin(kind, list(TOWNSHIP_DESKS))
+    group = SYSTEM_OF_KIND[kind]
+    desk = IS_DESK[kind]
     group[desk] = len(COUNTY_SYSTEMS) + township[desk]
     return group
 
@@ -122,7 +141,7 @@ def rebalance(
 def group_capacity(pts: ServicePoints, throughput: np.ndarray, staff: np.ndarray) -> np.ndarray:
     """Full-scale weekly capacity of each :data:`CAPACITY_GROUPS` group (open points only)."""
     cap = np.where(is_open(pts.status), staff * throughput * pts.efficiency, 0.0)
-    return np.array([cap[np.isin(pts.kind, list(kinds))].sum() for _, kinds in CAPACITY_GROUPS])
+    return np.array([cap[member[pts.kind]].sum() for member in IN_CAPACITY_GROUP])
 
 
 def not_lowered(
