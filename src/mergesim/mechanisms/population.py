@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -118,16 +119,34 @@ class Villagers:
             self.turned_away_week[self.touched] = 0
         self.touched = None
 
-    def add_trips(self, rows: np.ndarray, travel: np.ndarray, turned: np.ndarray) -> None:
+    def add_trips(
+        self, rows: np.ndarray, travel: np.ndarray, turned: np.ndarray, kernel: str = "numpy"
+    ) -> None:
         """Add trips to the week's outcome arrays: one trip of ``travel`` round-trip minutes
         at each of ``rows`` (repeats add up), and one turned-away trip at each of ``turned``
-        (a subset of ``rows``). Only these rows are written (no pass over every villager)."""
+        (a subset of ``rows``). Only these rows are written (no pass over every villager).
+        ``kernel="numba"``: the same sums in one compiled pass (:mod:`~.population_compiled`).
+        """
+        if self._slot is None:
+            self._slot = np.zeros(self.n, dtype=np.int32)  # calloc'd, 4 bytes per villager
+        if kernel == "numba":
+            touched = np.empty(len(rows), dtype=np.int64)
+            k = _compiled().add_trips(
+                rows,
+                travel,
+                turned,
+                self._slot,
+                self.travel_week,
+                self.trips_week,
+                self.turned_away_week,
+                touched,
+            )
+            self._touch(touched[:k])
+            return
         # Group the rows by villager without sorting them (a sort was most of this method's
         # time): each row writes its position into a villager-length scratch; the position
         # that stays (whichever write landed) names one representative per villager, and
         # every row reads back its villager's representative.
-        if self._slot is None:
-            self._slot = np.zeros(self.n, dtype=np.int32)  # calloc'd, 4 bytes per villager
         idx = np.arange(len(rows), dtype=np.int32)
         self._slot[rows] = idx
         rep = self._slot[rows]
@@ -139,7 +158,20 @@ class Villagers:
         self.travel_week[u] += np.bincount(inv, weights=travel, minlength=len(u)).astype(np.float32)
         self.trips_week[u] += np.bincount(inv, minlength=len(u)).astype(np.int16)
         np.add.at(self.turned_away_week, turned, np.int16(1))
+        self._touch(u)
+
+    def _touch(self, u: np.ndarray) -> None:
+        """Remember rows written this week (:meth:`reset_week` zeroes only them)."""
         self.touched = u if self.touched is None else np.union1d(self.touched, u)
+
+
+def _compiled() -> ModuleType:
+    """The compiled module; imported on first use because it imports Numba (optional extra)."""
+    from mergesim.mechanisms import population_compiled
+
+    if not population_compiled.AVAILABLE:  # found but failing to import: never run as Python
+        raise ImportError("numba is installed but cannot be imported")
+    return population_compiled
 
 
 def village_counts(population: np.ndarray, scale: float) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mergesim.config.schema import AFFAIR_NAMES
 from mergesim.mechanisms.cadres import TOWNSHIP_CHANNELS, VILLAGE_CHANNELS
 from mergesim.mechanisms.cadres import Outcome as CadreOutcome
 from mergesim.mechanisms.needs import NEED_NAMES
@@ -108,7 +109,13 @@ def _family_labels() -> dict[str, str]:
         kind = k.replace("_", " ")
         out.setdefault(f"travel_min_mean_{k}", f"Travel per {kind} affair")
         out.setdefault(f"travel_min_p90_{k}", f"Travel per {kind} affair, 90th percentile")
+    for a in AFFAIR_NAMES:
+        out[f"admin_one_trip_share_{a}"] = (
+            f"{a.replace('_', ' ').capitalize()} affairs done in one trip"
+        )
     for g, desc in GROUPS:
+        out[f"admin_one_trip_share_{g}"] = f"Administrative affairs done in one trip, {desc}"
+        out[f"admin_in_village_share_{g}"] = f"Administrative affairs done in the village, {desc}"
         out[f"travel_min_mean_{g}"] = f"Travel per affair, {desc}"
         out[f"admin_travel_min_mean_{g}"] = f"Travel per administrative affair, {desc}"
         out[f"one_trip_share_{g}"] = f"Affairs done in one trip, {desc}"

@@ -53,7 +53,7 @@ GROUPS = (
     ("unchanged_townships", "villages of townships not merged"),
     ("seat_villages", "villages that were the seat of their old township"),
     ("periphery_villages", "villages that were not a township seat"),
-    ("border_villages", "the county's border (三边) villages"),
+    ("border_villages", "the county's border villages"),
     ("former_seats", "villages that were the seat of a township the plan abolishes"),
     ("far_tercile", "the third of villagers farthest by road from their pre-reform township seat"),
 )

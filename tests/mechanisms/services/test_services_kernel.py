@@ -21,7 +21,7 @@ from mergesim.config.schema import Scenario
 from mergesim.mechanisms.needs import N_KINDS, NeedKind
 from mergesim.mechanisms.services import compiled
 from mergesim.mechanisms.services.catalogue import N_AFFAIRS, Catalogue
-from mergesim.mechanisms.services.choice import Chooser, draw_rows, queue_days
+from mergesim.mechanisms.services.choice import Chooser, queue_days
 from mergesim.mechanisms.services.points import PointKind, open_wait_days
 from mergesim.mechanisms.services.routing import N_CLASSES, N_TIERS
 
@@ -103,24 +103,3 @@ def test_the_cases_reach_every_outcome():
     assert (point >= 0).sum() > 100 and (point < 0).sum() > 10
     assert len(np.unique(role[point >= 0])) >= 3
     assert np.isfinite(minutes[point >= 0]).all()
-
-
-@needs_numba
-@settings(max_examples=40, deadline=None)
-@given(
-    seed=st.integers(0, 2**16),
-    rows=st.integers(1, 30),
-    cols=st.integers(1, 5),
-    n=st.integers(0, 300),
-    zeros=st.sampled_from([0.0, 0.4, 1.0]),
-)
-def test_draw_rows_paths_agree(seed, rows, cols, n, zeros):
-    """Rows with zero columns anywhere (leading, interior, trailing) and all-zero rows."""
-    rng = np.random.default_rng(seed)
-    prob = np.where(rng.random((rows, cols)) < zeros, 0.0, rng.random((rows, cols)))
-    prob = prob / np.maximum(prob.sum(axis=1, keepdims=True), 1e-300)
-    row = rng.integers(0, rows, n)
-    ref = draw_rows(prob, row, np.random.default_rng(seed), "numpy")
-    fast = draw_rows(prob, row, np.random.default_rng(seed), "numba")
-    np.testing.assert_array_equal(fast, ref)
-    assert ((ref == -1) == (prob.sum(axis=1)[row] == 0)).all()

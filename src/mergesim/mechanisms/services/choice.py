@@ -30,7 +30,7 @@ from mergesim.config.schema import NeedParams, ServiceParams
 from mergesim.mechanisms.needs import NeedKind
 from mergesim.mechanisms.services.catalogue import ROLE, Catalogue, Level, Role, roles
 from mergesim.mechanisms.services.points import PointKind
-from mergesim.mechanisms.services.routing import N_TIERS, Routing, service_class
+from mergesim.mechanisms.services.routing import N_TIERS, Routing, class_tables, service_class
 
 #: Longest queue (days) the choice considers: beyond it a point is simply "very slow".
 MAX_QUEUE_DAYS = 365.0
@@ -70,20 +70,19 @@ def _compiled() -> ModuleType:
     return compiled
 
 
-def draw_rows(
-    prob: np.ndarray, row: np.ndarray, rng: np.random.Generator, kernel: str = "numpy"
-) -> np.ndarray:
+def cumulative(prob: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(cum, total, last)`` of a probability table's rows: the cumulative sums, their last
+    column and the last positive column (the last column where none is positive)."""
+    cum = np.cumsum(prob, axis=1)
+    last = prob.shape[1] - 1 - np.argmax(prob[:, ::-1] > 0, axis=1)
+    return cum, cum[:, -1], last
+
+
+def draw_rows(prob: np.ndarray, row: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """:func:`draw` for needs that share rows of a probability table: need ``i`` draws from
     ``prob[row[i]]`` (one uniform each, from ``rng``); the cumulative sums are taken once per
-    row of the table, not once per need. ``kernel="numba"`` counts in one compiled loop
-    (:func:`~.compiled.draw_rows`, the same picks)."""
-    cum = np.cumsum(prob, axis=1)
-    total = cum[:, -1]
-    last = prob.shape[1] - 1 - np.argmax(prob[:, ::-1] > 0, axis=1)
-    if kernel == "numba":
-        out = np.empty(len(row), dtype=np.int64)
-        _compiled().draw_rows(cum, total, last, row, rng.random(len(row)), out)
-        return out
+    row of the table, not once per need."""
+    cum, total, last = cumulative(prob)
     tr = total[row]
     u = rng.random(len(row)) * tr
     # The count of cumulative sums ≤ u, column by column: a table has a few columns, and one
@@ -335,14 +334,18 @@ class Chooser:
             role[rows] = np.where(ok, opt.role[sel, jj], Role.NONE)
 
         rows = np.flatnonzero(seek & ~adm)
-        if len(rows):
+        if len(rows) and self.kernel == "numba":
+            prob = class_table(routing, qdays, factors, p)
+            out = (point, minutes, role)
+            self._class_compiled(routing, prob, act, village, mode, factors, rows, rng, out)
+        elif len(rows):
             cls = service_class(act["kind"][rows], act["utype"][rows], self.needs_p)
             cls = cls.astype(np.int64)
             v, md = village[rows], mode[rows]
             # the logit once per (class, mode, village); each need draws from its row
             prob = class_table(routing, qdays, factors, p)
             k, nv = prob.shape[-1], prob.shape[-2]
-            j = draw_rows(prob.reshape(-1, k), (cls * len(factors) + md) * nv + v, rng, self.kernel)
+            j = draw_rows(prob.reshape(-1, k), (cls * len(factors) + md) * nv + v, rng)
             ok = j >= 0
             flat = (cls * k + np.maximum(j, 0)) * nv + v
             point[rows] = np.where(ok, routing.cand_point.reshape(-1)[flat], -1)
@@ -384,6 +387,28 @@ class Chooser:
         for dest, value in zip(out, got, strict=True):
             dest[rows] = value
 
+    def _class_compiled(self, routing, prob, act, village, mode, factors, rows, rng, out):
+        """The other needs' choice on the compiled path: what :func:`service_class` and
+        :func:`draw_rows` do, in one loop (:func:`~.compiled.class_choose`), with the same
+        uniforms; writes ``out = (point, minutes, role)`` at ``rows``."""
+        m = len(rows)
+        got = np.empty(m, dtype=np.int64), np.empty(m), np.empty(m, dtype=np.int8)
+        _compiled().class_choose(
+            act["kind"][rows],
+            act["utype"][rows],
+            village[rows],
+            mode[rows],
+            rng.random(m),
+            *class_tables(self.needs_p),
+            *cumulative(prob.reshape(-1, prob.shape[-1])),
+            routing.cand_point,
+            routing.cand_minutes,
+            factors,
+            *got,
+        )
+        for dest, value in zip(out, got, strict=True):
+            dest[rows] = value
+
     def warm_up(self, routing: Routing, point_kind: np.ndarray, act, village: np.ndarray) -> None:
         """Compile (or load from Numba's cache) the compiled loops for the argument types of
         a run — ``act`` an empty set of needs, ``village`` the villagers' village array — so
@@ -396,4 +421,6 @@ class Chooser:
         self._admin_compiled(
             routing, point_kind, act, village[:0], np.zeros(0), qdays, rows, rng, out
         )
-        draw_rows(np.ones((1, 2)), rows, rng, self.kernel)
+        factors = np.array([1.0, self.no_vehicle_factor])
+        prob = class_table(routing, qdays, factors, self.p)
+        self._class_compiled(routing, prob, act, village[:0], rows, factors, rows, rng, out)

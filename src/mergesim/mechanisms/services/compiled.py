@@ -6,8 +6,8 @@ sequence of NumPy passes over ``(needs × options)`` arrays:
 * :func:`admin_choose`: an administrative matter's options (the tiers of its villager's
   units), the role each point would play, which of them the villager considers, the expected
   days, the logit and the draw (:func:`~.choice.admin_options`, :meth:`~.choice.Options.choose`);
-* :func:`draw_rows`: a non-administrative need's pick from its row of the shared probability
-  table (:func:`~.choice.draw_rows`).
+* :func:`class_choose`: a non-administrative need's class, and its pick from its row of the
+  shared probability table (:func:`~.routing.service_class`, :func:`~.choice.draw_rows`).
 
 They give the NumPy path's numbers bit for bit, so that no choice flips between the two paths:
 every operation is done in the NumPy path's precision (float64) and order — the logit's
@@ -167,17 +167,58 @@ def admin_choose(  # pragma: no cover - compiled
 
 
 @_compile
-def draw_rows(cum, total, last, row, uniform, out):  # pragma: no cover - compiled
-    """Column picked by need ``i`` from row ``row[i]`` of a table with cumulative sums ``cum``
-    (``total``: their last column; ``last``: the last positive column): the count of
-    cumulative sums ≤ ``uniform[i] × total``, at most ``last``; -1 where the total is 0."""
+def class_choose(  # pragma: no cover - compiled
+    kind,
+    utype,
+    village,
+    mode,
+    uniform,
+    main,
+    sub,
+    share,
+    cum,
+    total,
+    last,
+    cand_point,
+    cand_minutes,
+    factors,
+    out_point,
+    out_minutes,
+    out_role,
+):
+    """Point, one-way minutes in the villager's mode and role of each non-administrative need
+    (written to ``out_*``; -1 / inf / NONE where its row has no option).
+
+    Args:
+        kind, utype, village, mode, uniform: Per need: kind, place within its kind, home
+            village, travel mode (0: vehicle), one uniform.
+        main, sub, share: :func:`~.routing.class_tables`.
+        cum, total, last: The cumulative probabilities of the shared table
+            (:func:`~.choice.class_table` reshaped to rows (class, mode, village)), their last
+            column, and the last positive column of each row.
+        cand_point, cand_minutes: The routing's candidates, shape (N_CLASSES, K, n_villages).
+        factors: Travel-time multiplier per mode.
+    """
+    nv = cand_point.shape[2]
+    modes = factors.shape[0]
     cols = cum.shape[1]
-    for i in range(row.shape[0]):
-        r = row[i]
+    for i in range(kind.shape[0]):
+        k = kind[i]
+        c = np.int64(sub[k]) if utype[i] < share[k] else np.int64(main[k])
+        v, md = village[i], mode[i]
+        r = (c * modes + md) * nv + v
         tr = total[r]
         x = uniform[i] * tr
         j = 0
-        for c in range(cols):
-            if cum[r, c] <= x:
+        for col in range(cols):
+            if cum[r, col] <= x:
                 j += 1
-        out[i] = min(j, last[r]) if tr > 0 else -1
+        if tr > 0:
+            jj = min(j, last[r])
+            out_point[i] = cand_point[c, jj, v]
+            out_minutes[i] = cand_minutes[c, jj, v] * factors[md]
+            out_role[i] = _FINISH
+        else:
+            out_point[i] = -1
+            out_minutes[i] = np.inf
+            out_role[i] = _NONE

@@ -176,6 +176,9 @@ class Services(Mechanism):
         self._config_key = (False, False)
         self.backlog = empty_needs()
         self._chooser.warm_up(self.routing, pts.kind, self.backlog, model.villagers.village)
+        if self._chooser.kernel == "numba":  # compile (or load) the trip tally here too
+            none = np.zeros(0, dtype=np.int64)
+            model.villagers.add_trips(none, np.zeros(0), none, "numba")
         self.done = Done.empty()
         self.village_travel = np.zeros(county.n_villages)
         self.served = self.given_up = 0
@@ -434,7 +437,7 @@ class Services(Mechanism):
             village[go], weights=2.0 * minutes[go], minlength=model.county.n_villages
         )
         # Only the villagers who travelled (bincounts of villager length cost three passes).
-        vill.add_trips(who[go], 2.0 * minutes[go], who[turned])
+        vill.add_trips(who[go], 2.0 * minutes[go], who[turned], self._chooser.kernel)
         self.backlog = {f: a[keep] for f, a in act.items()}
         self.served += int(done.sum())
         self.given_up += int(gave_up.sum())

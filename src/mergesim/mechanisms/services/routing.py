@@ -117,6 +117,14 @@ def service_class(kind: np.ndarray, utype: np.ndarray, needs_p) -> np.ndarray:
             the sub-class (court, telecom).
         needs_p: The ``needs`` section (``court_share``, ``telecom_share``).
     """
+    main, sub, share = class_tables(needs_p)
+    k = np.asarray(kind, dtype=np.int64)
+    return np.where(utype < share[k], sub[k], main[k]).astype(np.int8)
+
+
+def class_tables(needs_p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(main, sub, share)`` per :class:`NeedKind`: a need of kind ``k`` belongs to class
+    ``sub[k]`` when its ``utype < share[k]``, else to ``main[k]`` (-1: administrative)."""
     main = np.full(N_KINDS, -1, dtype=np.int8)
     sub = np.full(N_KINDS, -1, dtype=np.int8)
     share = np.zeros(N_KINDS)
@@ -125,8 +133,7 @@ def service_class(kind: np.ndarray, utype: np.ndarray, needs_p) -> np.ndarray:
     for need, (c, name) in SUB_CLASS.items():
         sub[need] = c
         share[need] = getattr(needs_p, name)
-    k = np.asarray(kind, dtype=np.int64)
-    return np.where(utype < share[k], sub[k], main[k]).astype(np.int8)
+    return main, sub, share
 
 
 def local_minutes(county: County, local_kmh: float, detour: float) -> np.ndarray:
