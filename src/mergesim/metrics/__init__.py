@@ -38,12 +38,12 @@ from mergesim.metrics.registry import (
     COVERAGE_THRESHOLDS,
     LABELS,
     METRICS,
-    PETITION_KEYS,
     RUN_METRICS,
     Metric,
     RunMetric,
 )
 from mergesim.metrics.registry import metrics_markdown as _markdown
+from mergesim.metrics.stability import PETITION_KEYS
 from mergesim.metrics.tracker import Tracker, model_reporters, stability_week, undefined_reasons
 
 __all__ = [

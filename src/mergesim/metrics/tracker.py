@@ -23,7 +23,8 @@ from mergesim.metrics.affairs import VISIT_FLOWS
 from mergesim.metrics.conflict import ConflictTracker
 from mergesim.metrics.formulas import affair_metrics, coverage_share, worst_decile
 from mergesim.metrics.pool import AffairPool
-from mergesim.metrics.registry import COVERAGE_THRESHOLDS, METRICS, PETITION_KEYS
+from mergesim.metrics.registry import COVERAGE_THRESHOLDS, METRICS
+from mergesim.metrics.stability import PETITION_KEYS
 from mergesim.plans.roles import GROUPS
 
 if TYPE_CHECKING:  # pragma: no cover
