@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mergesim.config.schema import Scenario
 from mergesim.county import build_county
-from mergesim.mechanisms import population_compiled
+from mergesim.mechanisms import jit
 from mergesim.mechanisms.population import synthesize
 from mergesim.rng import Streams
 
@@ -29,7 +29,7 @@ def villagers():
 
 
 N_MAX = 1_000  # rows drawn below this, within every seed-county draw at 0.2 %
-KERNELS = ["numpy"] + (["numba"] if population_compiled.AVAILABLE else [])
+KERNELS = ["numpy"] + (["numba"] if jit.AVAILABLE else [])
 
 
 @pytest.mark.parametrize("kernel", KERNELS)

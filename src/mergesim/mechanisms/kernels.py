@@ -11,8 +11,10 @@ extra, is installed) when a model is set up, and is not a scenario key.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
+from types import ModuleType
 
 from mergesim.errors import UserError
 
@@ -44,3 +46,16 @@ def kernel_name() -> str:
         msg = "numba is not installed (pip install 'mergesim[fast]'), or use numpy"
         raise UserError(msg, source="environment", key=ENV)
     return asked
+
+
+def compiled_module(name: str) -> ModuleType:
+    """The compiled module ``name`` (``mergesim.mechanisms.…compiled``), imported on first use
+    because it imports Numba.
+
+    Raises:
+        ImportError: Numba is found but cannot be imported: the loops never run as Python.
+    """
+    module = importlib.import_module(name)
+    if not importlib.import_module("mergesim.mechanisms.jit").AVAILABLE:
+        raise ImportError("numba is installed but cannot be imported")
+    return module

@@ -35,6 +35,7 @@ import numpy as np
 from mergesim.config.schema import VillagerParams
 from mergesim.county.county import County
 from mergesim.mechanisms.base import Mechanism
+from mergesim.mechanisms.kernels import compiled_module
 from mergesim.numeric import largest_remainder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,12 +167,8 @@ class Villagers:
 
 
 def _compiled() -> ModuleType:
-    """The compiled module; imported on first use because it imports Numba (optional extra)."""
-    from mergesim.mechanisms import population_compiled
-
-    if not population_compiled.AVAILABLE:  # found but failing to import: never run as Python
-        raise ImportError("numba is installed but cannot be imported")
-    return population_compiled
+    """The compiled module (imported on first use: it imports Numba)."""
+    return compiled_module("mergesim.mechanisms.population_compiled")
 
 
 def village_counts(population: np.ndarray, scale: float) -> np.ndarray:

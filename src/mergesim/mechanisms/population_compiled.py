@@ -6,26 +6,15 @@ add_trips` does with a scatter, a gather, a cumulative sum, two ``bincount`` cal
 as ``bincount`` does, and adds the sum in float32, so both paths give the same arrays bit for
 bit (``tests/mechanisms/test_population_trips.py``). No ``fastmath``: it would reorder the sums.
 
-``numba`` is imported here and nowhere else in the population; without it :data:`AVAILABLE`
-is false and the function below is plain (slow) Python, never called by the model.
+Compiled by :func:`mergesim.mechanisms.jit.compile_cached` (Numba, imported there); without
+Numba the functions below are plain (slow) Python, never called by the model.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-try:  # the optional ``fast`` extra (pyproject); without it the NumPy path runs
-    from numba import njit
-except ImportError:  # pragma: no cover - depends on the installation
-    njit = None
-
-#: Numba is importable: the compiled path can run.
-AVAILABLE = njit is not None
-
-
-def _compile(fn):
-    """``fn`` compiled lazily on first call and cached on disk (no ``fastmath``: see above)."""
-    return njit(cache=True)(fn) if njit is not None else fn
+from mergesim.mechanisms.jit import compile_cached as _compile
 
 
 @_compile

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mergesim.config.schema import CommunicationParams
-from mergesim.mechanisms.grievance import compiled
+from mergesim.mechanisms import jit
 from mergesim.mechanisms.grievance.kernel import Buffers, spread_week, update_week
 
-needs_numba = pytest.mark.skipif(not compiled.AVAILABLE, reason="numba not installed")
+needs_numba = pytest.mark.skipif(not jit.AVAILABLE, reason="numba not installed")
 
 
 def _arrays(seed: int, sizes: list[int]):

@@ -18,14 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mergesim.config.schema import Scenario
+from mergesim.mechanisms import jit
 from mergesim.mechanisms.needs import N_KINDS, NeedKind
-from mergesim.mechanisms.services import compiled
 from mergesim.mechanisms.services.catalogue import N_AFFAIRS, Catalogue
 from mergesim.mechanisms.services.choice import Chooser, queue_days
 from mergesim.mechanisms.services.points import PointKind, open_wait_days
 from mergesim.mechanisms.services.routing import N_CLASSES, N_TIERS
 
-needs_numba = pytest.mark.skipif(not compiled.AVAILABLE, reason="numba not installed")
+needs_numba = pytest.mark.skipif(not jit.AVAILABLE, reason="numba not installed")
 
 
 def _case(seed: int, n_needs: int, nv: int, n_pts: int, missing: float, devolved: bool):

@@ -17,26 +17,15 @@ pairwise sum of the rest (:func:`_pairwise`, NumPy's ``pairwise_sum``), in float
 ``fastmath``: it would reorder the sums. The test ``tests/mechanisms/grievance/
 test_grievance_kernel.py`` holds both paths to the same weekly metrics.
 
-``numba`` is imported here and nowhere else; without it :data:`AVAILABLE` is false and the
-functions below are plain (slow) Python, never called by the model.
+Compiled by :func:`mergesim.mechanisms.jit.compile_cached` (Numba, imported there); without
+Numba the functions below are plain (slow) Python, never called by the model.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-try:  # the optional ``fast`` extra (pyproject); without it the NumPy path runs
-    from numba import njit
-except ImportError:  # pragma: no cover - depends on the installation
-    njit = None
-
-#: Numba is importable: the compiled path can run.
-AVAILABLE = njit is not None
-
-
-def _compile(fn):
-    """``fn`` compiled lazily on first call and cached on disk (no ``fastmath``: see above)."""
-    return njit(cache=True)(fn) if njit is not None else fn
+from mergesim.mechanisms.jit import compile_cached as _compile
 
 
 @_compile

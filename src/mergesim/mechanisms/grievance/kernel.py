@@ -26,18 +26,15 @@ from mergesim.config.schema import CommunicationParams
 from mergesim.mechanisms.grievance.communication import communicate
 from mergesim.mechanisms.grievance.hardship import add_waiting, update_grievance
 from mergesim.mechanisms.grievance.social import contagion, village_sum
+from mergesim.mechanisms.kernels import compiled_module
 
 #: Nobody waiting on a petition (a model without the petitions mechanism).
 NO_WAIT = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 
 
 def _compiled() -> ModuleType:
-    """The compiled module; imported on first use because it imports Numba (optional extra)."""
-    from mergesim.mechanisms.grievance import compiled
-
-    if not compiled.AVAILABLE:  # found but failing to import: never run the loops as Python
-        raise ImportError("numba is installed but cannot be imported")
-    return compiled
+    """The compiled module (imported on first use: it imports Numba)."""
+    return compiled_module("mergesim.mechanisms.grievance.compiled")
 
 
 @dataclass(eq=False)

@@ -27,6 +27,7 @@ from types import ModuleType
 import numpy as np
 
 from mergesim.config.schema import NeedParams, ServiceParams
+from mergesim.mechanisms.kernels import compiled_module
 from mergesim.mechanisms.needs import NeedKind
 from mergesim.mechanisms.services.catalogue import ROLE, Catalogue, Level, Role, roles
 from mergesim.mechanisms.services.points import PointKind
@@ -62,12 +63,8 @@ def draw(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def _compiled() -> ModuleType:
-    """The compiled module; imported on first use because it imports Numba (optional extra)."""
-    from mergesim.mechanisms.services import compiled
-
-    if not compiled.AVAILABLE:  # found but failing to import: never run the loops as Python
-        raise ImportError("numba is installed but cannot be imported")
-    return compiled
+    """The compiled module (imported on first use: it imports Numba)."""
+    return compiled_module("mergesim.mechanisms.services.compiled")
 
 
 def cumulative(prob: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -16,35 +16,23 @@ sums a six-column row — and with the same uniforms, drawn by the caller. No ``
 would reorder the sums. ``tests/mechanisms/services/test_services_kernel.py`` holds both paths
 to the same choices and to the same weekly metrics over a whole run.
 
-``numba`` is imported here and nowhere else in the services; without it :data:`AVAILABLE` is
-false and the functions below are plain (slow) Python, never called by the model.
+Compiled by :func:`mergesim.mechanisms.jit.compile_cached` (Numba, imported there); without
+Numba the functions below are plain (slow) Python, never called by the model.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from mergesim.mechanisms.jit import compile_cached as _compile
 from mergesim.mechanisms.services.catalogue import Level, Role
 from mergesim.mechanisms.services.points import PointKind
-
-try:  # the optional ``fast`` extra (pyproject); without it the NumPy path runs
-    from numba import njit
-except ImportError:  # pragma: no cover - depends on the installation
-    njit = None
-
-#: Numba is importable: the compiled path can run.
-AVAILABLE = njit is not None
 
 # Plain ints (compile-time constants in the loops).
 _NONE, _FINISH, _CARRY = int(Role.NONE), int(Role.FINISH), int(Role.CARRY)
 _DESK, _REFER = int(Role.DESK), int(Role.REFER)
 _COUNTY = int(Level.COUNTY)
 _COUNTY_CENTRE = int(PointKind.COUNTY_CENTRE)
-
-
-def _compile(fn):
-    """``fn`` compiled lazily on first call and cached on disk (no ``fastmath``: see above)."""
-    return njit(cache=True)(fn) if njit is not None else fn
 
 
 @_compile
