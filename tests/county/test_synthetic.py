@@ -122,3 +122,16 @@ def test_inconsistent_sizes_are_user_errors(kw, key):
     with pytest.raises(ScenarioError) as err:
         build_county(s, Streams(s.seed))
     assert err.value.key == key
+
+
+def test_a_village_cut_off_by_the_outline_gets_a_road():
+    """A 12-village county whose clipped outline left one village's territory with no shared
+    edge (Hypothesis found it): the village gets a road to its nearest neighbour, so the roads
+    are connected and the townships contiguous."""
+    s = small_scenario(
+        villages=12, townships=4, seed=32243, border_t=0, border_v=0, heritage_t=0,
+        heritage_v=0, central=0, corridors=1, method="policy", target=1.5,
+    )  # fmt: skip
+    c = build_county(s, Streams(s.seed))
+    assert connected_components(c.road_matrix(), directed=False)[0] == 1
+    assert units_contiguous(c, c.township)[1] == 0

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from matplotlib.path import Path
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 from mergesim.config.schema import Scenario
 from mergesim.county.county import County, Terrain, TownshipClass, road_minutes
@@ -195,6 +195,28 @@ def _grow_townships(roads, xy, n_town, seat_village, rng):
     return pos[src], seeds
 
 
+def _connect(xy: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The road pairs, plus — while the road graph is split — a road from its smallest part to
+    the nearest village outside it.
+
+    Roads join villages whose territories share an edge; where the clipped outline pinches a
+    small county's territory to a point, a village can be left with no neighbour. A connected
+    county's roads are returned unchanged.
+    """
+    n = len(xy)
+    while True:
+        graph = sp.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        k, lab = connected_components(graph, directed=False)
+        if k == 1:
+            return pairs
+        part = np.flatnonzero(lab == np.argmin(np.bincount(lab)))
+        rest = np.flatnonzero(lab != lab[part[0]])
+        d = ((xy[part][:, None, :] - xy[rest][None, :, :]) ** 2).sum(axis=-1)
+        i, j = np.unravel_index(int(np.argmin(d)), d.shape)
+        a, b = sorted((int(part[i]), int(rest[j])))
+        pairs = np.vstack([pairs, np.array([[a, b]], dtype=pairs.dtype)])
+
+
 def _trunk_edges(xy, ea, eb, length, lines, width, seat) -> np.ndarray:
     """Edges of each trunk road: the shortest chain from the seat to the corridor's far end.
 
@@ -309,6 +331,7 @@ def generate_county(scenario: Scenario, rng: np.random.Generator) -> County:
     terrain = classify(xy)
 
     territories, area, pairs = voronoi_territories(xy, outline)
+    pairs = _connect(xy, pairs)
     corridor = np.zeros(n, dtype=bool)
     for line in corridor_lines:
         corridor |= point_to_polyline_distance(xy, line) <= cp.corridor_width_km
